@@ -1,0 +1,24 @@
+"""bin/bench NAME [--data DIR]: benchmarks that print figures and ratios."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from benchmarks.common import TEAM_DATA
+
+BENCHES = {
+    "import": "benchmarks.import_bench",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bin/bench", description=__doc__)
+    parser.add_argument("name", choices=sorted(BENCHES))
+    parser.add_argument("--data", type=Path, default=TEAM_DATA, help="folder with player_logs/ (team data)")
+    args = parser.parse_args()
+    module = __import__(BENCHES[args.name], fromlist=["run"])
+    module.run(args.data)
+
+
+if __name__ == "__main__":
+    main()

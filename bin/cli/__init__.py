@@ -1,0 +1,1 @@
+"""`bin/pipeline`: one executable, one module per command group."""

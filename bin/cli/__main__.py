@@ -1,0 +1,3 @@
+from bin.cli.app import app
+
+app(prog_name="pipeline")

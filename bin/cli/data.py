@@ -1,0 +1,51 @@
+"""Commands that load and inspect the analytics tables."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from bin.cli.common import console, fail, progress_bar, settings, warehouse
+from shared import tables
+from shared.importer import ImportValidationError, import_files
+
+
+def import_command(files: list[Path] = typer.Argument(..., help="box-score CSV files (.csv or .csv.gz)")) -> None:
+    """Import box-score files into the analytics tables (all or nothing, idempotent)."""
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        fail(f"no such file: {', '.join(missing)}")
+    s = settings()
+    wh = warehouse(s)
+    started = time.perf_counter()
+    try:
+        with progress_bar("reading and validating", len(files)) as advance:
+            result = import_files(wh, files, progress=lambda _: advance())
+    except ImportValidationError as exc:
+        fail(str(exc))
+    console.print(
+        f"imported {result.files} file(s): {result.player_rows} player-games, {result.did_not_play} did-not-play, "
+        f"{result.team_rows} team-games, {result.games} games, {result.first_date}..{result.last_date} "
+        f"in {time.perf_counter() - started:.1f}s")
+
+
+def counts_command() -> None:
+    """Print the row count of every warehouse table."""
+    s = settings()
+    wh = warehouse(s)
+    wh.ensure_tables()
+    table = Table("table", "rows")
+    total = 0
+    for fqn in sorted(tables.CATALOG):
+        n = wh.count(fqn)
+        total += n
+        table.add_row(fqn, f"{n:,}")
+    console.print(table)
+    console.print(f"{len(tables.CATALOG)} tables, {total:,} rows in the {s.backend} warehouse")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+    app.command("counts")(counts_command)

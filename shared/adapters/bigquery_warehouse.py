@@ -1,0 +1,172 @@
+"""Warehouse on BigQuery. Datasets and tables come from ``shared.tables``.
+
+Partition replace is one atomic MERGE (delete the range, insert the new rows), never a
+DELETE followed by a separate INSERT; merges are one MERGE statement on the table key.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from shared import tables
+
+
+def _ident(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"invalid identifier {name!r}")
+    return f"`{name}`"
+
+
+def _param(name: str, value: Any):
+    from google.cloud import bigquery
+
+    if isinstance(value, (list, tuple)):
+        first = value[0] if value else ""
+        return bigquery.ArrayQueryParameter(name, _type_of(first), list(value))
+    return bigquery.ScalarQueryParameter(name, _type_of(value), value)
+
+
+def _type_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "BOOL"
+    if isinstance(value, int):
+        return "INT64"
+    if isinstance(value, float):
+        return "FLOAT64"
+    if isinstance(value, datetime):
+        return "TIMESTAMP"
+    if isinstance(value, date):
+        return "DATE"
+    return "STRING"
+
+
+class BigQueryWarehouse:
+    def __init__(self, project: str, client=None, location: str = "US"):
+        from google.cloud import bigquery
+
+        self.project = project
+        self.location = location
+        self.client = client or bigquery.Client(project=project, location=location)
+
+    def _table_id(self, t: tables.Table) -> str:
+        return f"{self.project}.{t.dataset}.{t.name}"
+
+    def _sql_name(self, t: tables.Table) -> str:
+        return f"{_ident(t.dataset)}.{_ident(t.name)}"
+
+    def ensure_tables(self) -> None:
+        from google.api_core import exceptions
+        from google.cloud import bigquery
+
+        for dataset in sorted({t.dataset for t in tables.CATALOG.values()}):
+            self.client.create_dataset(bigquery.Dataset(f"{self.project}.{dataset}"), exists_ok=True)
+        for t in tables.CATALOG.values():
+            table = bigquery.Table(self._table_id(t), schema=[bigquery.SchemaField(c, typ) for c, typ in t.columns])
+            if t.partition:
+                table.time_partitioning = bigquery.TimePartitioning(field=t.partition)
+                table.clustering_fields = [k for k in t.key if t.type_of(k) != "DATE"][:4] or None
+            try:
+                self.client.create_table(table, exists_ok=True)
+            except exceptions.Conflict:
+                pass
+
+    def _run(self, sql: str, params: Mapping[str, Any] | None = None):
+        from google.cloud import bigquery
+
+        config = bigquery.QueryJobConfig(query_parameters=[_param(k, v) for k, v in (params or {}).items()])
+        return self.client.query_and_wait(sql, job_config=config)
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        return self._run(sql, params).to_dataframe(create_bqstorage_client=False)
+
+    def read(self, table: str, start: date | None = None, end: date | None = None,
+             columns: Sequence[str] | None = None) -> pd.DataFrame:
+        t = tables.get(table)
+        cols = ", ".join(_ident(c) for c in (columns or t.column_names))
+        clauses, params = [], {}
+        if start is not None:
+            clauses.append(f"{_ident(t.partition)} >= @start")
+            params["start"] = start
+        if end is not None:
+            clauses.append(f"{_ident(t.partition)} <= @end")
+            params["end"] = end
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        frame = self.query(f"SELECT {cols} FROM {self._sql_name(t)}{where}", params)
+        return tables.conform(t, frame, list(columns) if columns else None)
+
+    def count(self, table: str) -> int:
+        t = tables.get(table)
+        return int(self.query(f"SELECT COUNT(*) AS n FROM {self._sql_name(t)}")["n"].iloc[0])
+
+    def _load(self, t: tables.Table, frame: pd.DataFrame, table_id: str, append: bool) -> int:
+        from google.cloud import bigquery
+
+        data = tables.conform(t, frame)
+        config = bigquery.LoadJobConfig(
+            schema=[bigquery.SchemaField(c, typ) for c, typ in t.columns],
+            write_disposition="WRITE_APPEND" if append else "WRITE_TRUNCATE",
+        )
+        self.client.load_table_from_dataframe(data, table_id, job_config=config).result()
+        return len(data)
+
+    def _scratch(self, t: tables.Table, frame: pd.DataFrame) -> tuple[str, str]:
+        name = f"_scratch_{t.name}_{uuid.uuid4().hex[:12]}"
+        table_id = f"{self.project}.{t.dataset}.{name}"
+        self._load(t, frame, table_id, append=False)
+        return table_id, f"{_ident(t.dataset)}.{_ident(name)}"
+
+    def append(self, table: str, frame: pd.DataFrame) -> int:
+        t = tables.get(table)
+        return self._load(t, frame, self._table_id(t), append=True) if len(frame) else 0
+
+    def replace_partitions(self, table: str, frame: pd.DataFrame, start: date, end: date) -> int:
+        t = tables.get(table)
+        tables.check_partition_range(t, frame, start, end)
+        part = _ident(t.partition)
+        cols = ", ".join(_ident(c) for c in t.column_names)
+        vals = ", ".join(f"S.{_ident(c)}" for c in t.column_names)
+        if frame is None or not len(frame):
+            self._run(f"DELETE FROM {self._sql_name(t)} WHERE {part} BETWEEN @start AND @end",
+                      {"start": start, "end": end})
+            return 0
+        scratch_id, scratch = self._scratch(t, frame)
+        try:
+            self._run(
+                f"MERGE {self._sql_name(t)} T USING {scratch} S ON FALSE "
+                f"WHEN NOT MATCHED BY SOURCE AND T.{part} BETWEEN @start AND @end THEN DELETE "
+                f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({vals})",
+                {"start": start, "end": end})
+        finally:
+            self.client.delete_table(scratch_id, not_found_ok=True)
+        return len(frame)
+
+    def _merge_sql(self, t: tables.Table, source_sql: str) -> str:
+        on = " AND ".join(f"T.{_ident(k)} = S.{_ident(k)}" for k in t.key)
+        sets = ", ".join(f"{_ident(c)} = S.{_ident(c)}" for c in t.column_names if c not in t.key)
+        cols = ", ".join(_ident(c) for c in t.column_names)
+        vals = ", ".join(f"S.{_ident(c)}" for c in t.column_names)
+        return (f"MERGE {self._sql_name(t)} T USING {source_sql} S ON {on} "
+                f"WHEN MATCHED THEN UPDATE SET {sets} "
+                f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({vals})")
+
+    def merge(self, source: str, target: str, source_filter: Mapping[str, Any] | None = None) -> int:
+        s, t = tables.get(source), tables.get(target)
+        where = " AND ".join(f"{_ident(c)} = @f_{c}" for c in (source_filter or {}))
+        source_sql = f"(SELECT * FROM {self._sql_name(s)}{' WHERE ' + where if where else ''})"
+        result = self._run(self._merge_sql(t, source_sql), {f"f_{c}": v for c, v in (source_filter or {}).items()})
+        return int(result.num_dml_affected_rows or 0) if hasattr(result, "num_dml_affected_rows") else 0
+
+    def merge_frame(self, table: str, frame: pd.DataFrame) -> int:
+        t = tables.get(table)
+        if not len(frame):
+            return 0
+        scratch_id, scratch = self._scratch(t, frame)
+        try:
+            self._run(self._merge_sql(t, scratch))
+        finally:
+            self.client.delete_table(scratch_id, not_found_ok=True)
+        return len(frame)

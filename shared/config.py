@@ -1,0 +1,81 @@
+"""Typed settings, read once from the environment at start-up.
+
+This is the only module that reads ``os.environ``; everything else receives a Settings.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+# environment variable -> Settings field
+_ENV = {
+    "PIPELINE_BACKEND": "backend",
+    "PIPELINE_HOME": "home",
+    "PIPELINE_LOG_LEVEL": "log_level",
+    "GCP_PROJECT": "gcp_project",
+    "GCS_BUCKET": "gcs_bucket",
+    "BQ_LOCATION": "bq_location",
+    "BIGQUERY_API_ENDPOINT": "bigquery_api_endpoint",
+    "PIPELINE_AUTH_TOKEN": "auth_token",
+    "PIPELINE_AUTH": "auth",
+    "COORDINATOR_URL": "coordinator_url",
+    "WORKER_URL": "worker_url",
+    "ORCHESTRATOR_URL": "orchestrator_url",
+    "ORCHESTRATOR_MAX_EVENT_AGE_S": "max_event_age_s",
+}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: Literal["local", "gcp"] = "local"
+    home: Path = Path("var")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    gcp_project: str | None = None
+    gcs_bucket: str | None = None
+    bq_location: str = "US"
+    bigquery_api_endpoint: str | None = None
+    auth: Literal["on", "off"] = "on"
+    auth_token: str | None = Field(default=None, repr=False)
+    coordinator_url: str | None = None
+    worker_url: str | None = None
+    orchestrator_url: str | None = None
+    max_event_age_s: int = Field(default=6 * 3600, gt=0)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values = {field: env[var] for var, field in _ENV.items() if env.get(var, "") != ""}
+        try:
+            settings = cls(**values)
+        except ValidationError as exc:
+            field_to_var = {f: v for v, f in _ENV.items()}
+            err = exc.errors()[0]
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            var = field_to_var.get(field, field)
+            raise ConfigError(f"{var}={env.get(var)!r}: {err['msg']}") from None
+        if settings.backend == "gcp":
+            for var, field in (("GCP_PROJECT", "gcp_project"), ("GCS_BUCKET", "gcs_bucket")):
+                if not getattr(settings, field):
+                    raise ConfigError(f"{var} is required when PIPELINE_BACKEND=gcp")
+        return settings
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def objects_path(self) -> Path:
+        return self.home / "objects"
+
+    @property
+    def bus_path(self) -> Path:
+        return self.home / "bus.sqlite"

@@ -1,0 +1,70 @@
+"""Import box-score CSV files into the analytics tables, all or nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from shared.importer import build
+from shared.importer.layouts import ImportValidationError, Problem, read_file
+from shared.ports import Warehouse
+
+__all__ = ["ImportValidationError", "ImportResult", "load_files", "import_files"]
+
+
+@dataclass
+class ImportResult:
+    files: int
+    player_rows: int
+    did_not_play: int
+    team_rows: int
+    games: int
+    first_date: str | None
+    last_date: str | None
+
+
+def load_files(paths: Iterable[Path], progress: Callable[[Path], None] | None = None) -> dict[str, pd.DataFrame]:
+    """Read and validate every file; raise ImportValidationError naming every problem."""
+    frames, problems = [], []
+    for path in paths:
+        frame, found = read_file(Path(path))
+        problems.extend(found)
+        frames.append(frame)
+        if progress:
+            progress(Path(path))
+    if problems:
+        raise ImportValidationError(problems)
+    players = pd.concat(frames, ignore_index=True)
+    dup = players.duplicated(["game_id", "player_id"], keep="first")
+    if dup.any():
+        first = players.drop_duplicates(["game_id", "player_id"]).set_index(["game_id", "player_id"])
+        raise ImportValidationError([
+            Problem(r.source_file, int(r.line), "game_id+player_id", f"{r.game_id}/{r.player_id}",
+                    "duplicate player-game (first seen in "
+                    f"{first.loc[(r.game_id, r.player_id), 'source_file']} line "
+                    f"{int(first.loc[(r.game_id, r.player_id), 'line'])})")
+            for r in players[dup].head(50).itertuples()])
+    return {
+        "analytics.player_game_summary": build.player_game_summary(players),
+        "analytics.team_game_summary": build.team_game_summary(players),
+        "analytics.schedule": build.schedule(players),
+    }
+
+
+def import_files(warehouse: Warehouse, paths: Iterable[Path],
+                 progress: Callable[[Path], None] | None = None) -> ImportResult:
+    paths = list(paths)
+    frames = load_files(paths, progress)
+    warehouse.ensure_tables()
+    for table, frame in frames.items():
+        warehouse.merge_frame(table, frame)
+    players = frames["analytics.player_game_summary"]
+    dates = players["game_date"]
+    return ImportResult(
+        files=len(paths), player_rows=int(players["played"].sum()),
+        did_not_play=int((~players["played"]).sum()), team_rows=len(frames["analytics.team_game_summary"]),
+        games=len(frames["analytics.schedule"]),
+        first_date=str(dates.min().date()) if len(dates) else None,
+        last_date=str(dates.max().date()) if len(dates) else None)

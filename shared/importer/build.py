@@ -1,0 +1,53 @@
+"""Canonical player-game frame -> the three analytics tables."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shared.importer.layouts import STATS
+
+TEAM_SUMS = ["pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "tov", "minutes"]
+OPP = ["pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "tov"]
+
+
+def player_game_summary(players: pd.DataFrame) -> pd.DataFrame:
+    return players.drop(columns=["line"])
+
+
+def team_game_summary(players: pd.DataFrame) -> pd.DataFrame:
+    played = players[players["played"]]
+    keys = ["game_id", "team_abbr"]
+    first = played.groupby(keys, sort=False)[["game_date", "season", "season_type", "team_id", "opponent_abbr",
+                                              "is_home", "win"]].first()
+    sums = played.groupby(keys, sort=False)[TEAM_SUMS].sum()
+    teams = first.join(sums).reset_index()
+    opp = teams[["game_id", "team_abbr", *OPP]].rename(
+        columns={"team_abbr": "opponent_abbr", **{c: f"opp_{c}" for c in OPP}})
+    teams = teams.merge(opp, on=["game_id", "opponent_abbr"], how="left")
+    own = teams["fga"] - teams["oreb"] + teams["tov"] + 0.44 * teams["fta"]
+    their = teams["opp_fga"] - teams["opp_oreb"] + teams["opp_tov"] + 0.44 * teams["opp_fta"]
+    teams["possessions"] = np.where(their.notna(), (own + their) / 2, own)
+    game_minutes = (teams["minutes"] / 5).clip(lower=48)
+    teams["pace"] = teams["possessions"] * 48 / game_minutes
+    teams["offensive_rating"] = 100 * teams["pts"] / teams["possessions"]
+    teams["defensive_rating"] = 100 * teams["opp_pts"] / teams["possessions"]
+    teams["overtimes"] = ((game_minutes - 48) / 5).round().clip(lower=0).astype("Int64")
+    return teams
+
+
+def schedule(players: pd.DataFrame) -> pd.DataFrame:
+    teams = players.drop_duplicates(["game_id", "team_abbr"])[
+        ["game_id", "game_date", "season", "season_type", "team_abbr", "team_id", "is_home"]]
+    venue_known = teams["is_home"].notna()
+    # without a venue (playoff layout) the teams are ordered by abbreviation, flagged unknown
+    order = np.where(venue_known, ~teams["is_home"].fillna(False).astype(bool), teams["team_abbr"].rank(method="dense"))
+    teams = teams.assign(_order=order.astype(float), _known=venue_known).sort_values(["game_id", "_order"])
+    g = teams.groupby("game_id", sort=False)
+    home, away = g.nth(0).set_index("game_id"), g.nth(1).set_index("game_id")
+    out = home[["game_date", "season", "season_type"]].copy()
+    out["home_team_abbr"] = home["team_abbr"]
+    out["home_team_id"] = home["team_id"]
+    out["away_team_abbr"] = away["team_abbr"].reindex(out.index)
+    out["away_team_id"] = away["team_id"].reindex(out.index)
+    out["venue_known"] = home["_known"].astype(bool)
+    return out.reset_index()

@@ -1,0 +1,180 @@
+"""Read box-score files in either known layout into one canonical player-game frame,
+validating every row. All problems are collected; nothing is written if any exists."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+STATS = ["pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "stl", "blk",
+         "tov", "pf"]
+
+CANONICAL = ["game_id", "game_date", "season", "season_type", "player_id", "player_name", "team_id",
+             "team_abbr", "opponent_abbr", "is_home", "win", "played", "dnp_reason", "minutes", *STATS,
+             "plus_minus", "source_file", "line"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: column {self.column} = {self.value!r}: {self.reason}"
+
+
+class ImportValidationError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n  ".join(str(p) for p in problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"{len(problems)} problem(s); nothing was imported:\n  {shown}{more}")
+
+
+REGULAR = {  # player_logs layout (stats.nba.com leaguegamefinder)
+    "GAME_ID": "game_id", "GAME_DATE": "game_date", "SEASON_LABEL": "season", "PLAYER_ID": "player_id",
+    "PLAYER_NAME": "player_name", "TEAM_ID": "team_id", "TEAM_ABBREVIATION": "team_abbr",
+    "MATCHUP": "matchup", "WL": "wl", "MIN": "minutes", "PTS": "pts", "FGM": "fgm", "FGA": "fga",
+    "FG3M": "fg3m", "FG3A": "fg3a", "FTM": "ftm", "FTA": "fta", "OREB": "oreb", "DREB": "dreb",
+    "REB": "reb", "AST": "ast", "STL": "stl", "BLK": "blk", "TOV": "tov", "PF": "pf",
+    "PLUS_MINUS": "plus_minus",
+}
+PLAYOFF = {  # second source: playoff box scores with DNP rows
+    "gameId": "game_id", "game_date": "game_date", "season_year": "season", "personId": "player_id",
+    "personName": "player_name", "teamId": "team_id", "teamTricode": "team_abbr", "comment": "comment",
+    "minutes": "minutes", "points": "pts", "fieldGoalsMade": "fgm", "fieldGoalsAttempted": "fga",
+    "threePointersMade": "fg3m", "threePointersAttempted": "fg3a", "freeThrowsMade": "ftm",
+    "freeThrowsAttempted": "fta", "reboundsOffensive": "oreb", "reboundsDefensive": "dreb",
+    "reboundsTotal": "reb", "assists": "ast", "steals": "stl", "blocks": "blk", "turnovers": "tov",
+    "foulsPersonal": "pf", "plusMinusPoints": "plus_minus",
+}
+
+
+class _Checker:
+    def __init__(self, file: str, raw: pd.DataFrame, source_names: dict[str, str]):
+        self.file, self.raw, self.problems = file, raw, []
+        self.source_names = source_names  # canonical -> the file's own column name
+        self.lines = np.arange(len(raw)) + 2  # header is line 1
+
+    def flag(self, mask, column: str, reason: str, values=None) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        vals = (values if values is not None else self.raw[column]).to_numpy()
+        for i in np.flatnonzero(mask)[:50]:
+            name = self.source_names.get(column, column)
+            self.problems.append(Problem(self.file, int(self.lines[i]), name, str(vals[i]), reason))
+
+    def number(self, column: str, allow_empty: bool = False, integer: bool = True,
+               low: float | None = None, high: float | None = None) -> pd.Series:
+        s = self.raw[column].str.strip()
+        num = pd.to_numeric(s.where(s != ""), errors="coerce")
+        bad = num.isna() & (s != "")
+        if not allow_empty:
+            bad |= s == ""
+        if integer:
+            bad |= num.notna() & (num % 1 != 0)
+        self.flag(bad, column, "not a whole number" if integer else "not a number")
+        if low is not None:
+            self.flag(num < low, column, f"below {low}")
+        if high is not None:
+            self.flag(num > high, column, f"above {high}")
+        return num
+
+
+def detect_layout(columns: list[str]) -> tuple[str, dict]:
+    if "GAME_ID" in columns or "PLAYER_ID" in columns:
+        return "regular", REGULAR
+    if "gameId" in columns or "personId" in columns:
+        return "playoff", PLAYOFF
+    return "unknown", REGULAR
+
+
+def read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    name = str(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError, EOFError) as exc:
+        return pd.DataFrame(), [Problem(name, 0, "-", "-", f"cannot read file: {exc}")]
+    layout, mapping = detect_layout(list(raw.columns))
+    missing = [c for c in mapping if c not in raw.columns]
+    if missing:
+        return pd.DataFrame(), [Problem(name, 1, c, "", f"required column missing ({layout} layout)")
+                                for c in missing]
+    raw = raw[list(mapping)].rename(columns=mapping)
+    check = _Checker(name, raw, {v: k for k, v in mapping.items()})
+    out = pd.DataFrame({"line": check.lines, "source_file": path.name})
+    out["game_id"] = raw["game_id"].str.strip()
+    if layout == "playoff":
+        out["game_id"] = out["game_id"].str.zfill(10)
+    check.flag(~out["game_id"].str.fullmatch(r"\d{10}"), "game_id", "not a 10-digit game id", out["game_id"])
+    dates = pd.to_datetime(raw["game_date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    check.flag(dates.isna(), "game_date", "not a date (YYYY-MM-DD)")
+    out["game_date"] = dates
+    out["season"] = raw["season"].str.strip()
+    check.flag(~out["season"].str.fullmatch(r"\d{4}-\d{2}"), "season", "not a season label like 2023-24")
+    out["player_id"] = check.number("player_id", low=1)
+    out["team_id"] = check.number("team_id", low=1)
+    out["player_name"] = raw["player_name"].str.strip()
+    out["team_abbr"] = raw["team_abbr"].str.strip()
+    check.flag(~out["team_abbr"].str.fullmatch(r"[A-Z]{2,4}"), "team_abbr", "not a team abbreviation")
+    for col in STATS:
+        out[col] = check.number(col, allow_empty=layout == "playoff", low=0)
+    out["plus_minus"] = check.number("plus_minus", allow_empty=True, integer=False)
+    if layout == "regular":
+        _regular(raw, out, check)
+    else:
+        _playoff(raw, out, check)
+    played = out["played"].to_numpy()
+    calc = 2 * out["fgm"] + out["fg3m"] + out["ftm"]
+    check.flag(played & (out["pts"] != calc).to_numpy() & calc.notna().to_numpy(), "pts",
+               "PTS != 2*FGM + FG3M + FTM")
+    check.flag(played & (out["reb"] != out["oreb"] + out["dreb"]).to_numpy(), "reb", "REB != OREB + DREB")
+    check.flag(played & (out["fgm"] > out["fga"]).to_numpy(), "fgm", "FGM > FGA")
+    return out[CANONICAL], check.problems
+
+
+def _regular(raw: pd.DataFrame, out: pd.DataFrame, check: _Checker) -> None:
+    out["season_type"] = "regular"
+    parts = raw["matchup"].str.extract(r"^\s*([A-Z]{2,4}) (vs\.|@) ([A-Z]{2,4})\s*$")
+    check.flag(parts[0].isna(), "matchup", "not 'TEAM vs. OPP' or 'TEAM @ OPP'")
+    check.flag(parts[0].notna() & (parts[0] != out["team_abbr"]), "matchup", "team differs from TEAM_ABBREVIATION")
+    out["opponent_abbr"] = parts[2]
+    out["is_home"] = parts[1] == "vs."
+    wl = raw["wl"].str.strip()
+    check.flag(~wl.isin(["W", "L"]), "wl", "not W or L")
+    out["win"] = wl == "W"
+    out["minutes"] = check.number("minutes", low=0, high=75)
+    out["played"] = True
+    out["dnp_reason"] = None
+
+
+def _playoff(raw: pd.DataFrame, out: pd.DataFrame, check: _Checker) -> None:
+    out["season_type"] = "playoffs"
+    text = raw["minutes"].str.strip()
+    mm = text.str.extract(r"^(\d{1,2}):(\d{2})$").astype(float)
+    # the source rounds seconds and sometimes writes "16:60", which means 17:00
+    bad = (text != "") & (mm[0].isna() | (mm[1] > 60))
+    check.flag(bad, "minutes", "not MM:SS")
+    out["minutes"] = mm[0] + mm[1] / 60
+    out["played"] = text != ""
+    comment = raw["comment"].str.strip()
+    out["dnp_reason"] = comment.where(comment != "", "no minutes recorded").where(~out["played"], None)
+    stat_cols = [*STATS, "plus_minus"]
+    out.loc[~out["played"], stat_cols] = np.nan
+    out.loc[~out["played"], "minutes"] = np.nan
+    # opponent and result come from the other team in the same game
+    teams = out.groupby(["game_id", "team_abbr"], sort=False)["pts"].sum(min_count=0).reset_index()
+    other = teams.merge(teams, on="game_id", suffixes=("", "_opp"))
+    other = other[other["team_abbr"] != other["team_abbr_opp"]]
+    bad_games = teams.groupby("game_id").size()
+    odd = bad_games[bad_games != 2].index
+    check.flag(out["game_id"].isin(odd), "game_id", "game does not have exactly two teams", out["game_id"])
+    keyed = other.set_index(["game_id", "team_abbr"])
+    idx = pd.MultiIndex.from_frame(out[["game_id", "team_abbr"]])
+    out["opponent_abbr"] = keyed["team_abbr_opp"].reindex(idx).to_numpy()
+    out["win"] = (keyed["pts"] > keyed["pts_opp"]).reindex(idx).to_numpy()
+    out["is_home"] = None

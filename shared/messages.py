@@ -1,0 +1,114 @@
+"""Versioned message models for every topic. Unknown or invalid fields are errors that
+name the field; every message carries a correlation_id."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared import topology
+
+SCHEMA_VERSION = 1
+
+PROCESSORS: tuple[str, ...] = (
+    "team_defense_zone_analysis",
+    "player_shot_zone_analysis",
+    "player_daily_cache",
+    "player_composite_factors",
+    "ml_feature_store",
+)
+ProcessorName = Literal[
+    "team_defense_zone_analysis", "player_shot_zone_analysis", "player_daily_cache",
+    "player_composite_factors", "ml_feature_store",
+]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    correlation_id: str = Field(default_factory=new_id, min_length=1, max_length=128)
+
+
+class ProcessorCompleted(Message):
+    processor: ProcessorName
+    game_date: date
+    status: Literal["success", "partial", "no_data", "failed"]
+    rows: int = Field(ge=0)
+    rows_rejected: int = Field(default=0, ge=0)
+    run_id: str = Field(min_length=1, max_length=128)
+    started_at: datetime
+    finished_at: datetime
+    error: str | None = None
+
+
+class PredictionRequest(Message):
+    batch_id: str = Field(min_length=1, max_length=128)
+    game_date: date
+    player_id: int = Field(gt=0)
+    systems: tuple[str, ...] | None = None
+    line: float | None = Field(default=None, ge=0, le=200)
+
+
+class PredictionReady(Message):
+    batch_id: str = Field(min_length=1, max_length=128)
+    game_date: date
+    player_id: int = Field(gt=0)
+    status: Literal["completed", "skipped", "failed"]
+    reason: str | None = None
+    n_rows: int = Field(default=0, ge=0)
+
+
+class PredictionsComplete(Message):
+    batch_id: str = Field(min_length=1, max_length=128)
+    game_date: date
+    expected: int = Field(ge=0)
+    completed: int = Field(ge=0)
+    skipped: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    missing: tuple[int, ...] = ()
+    rows: int = Field(ge=0)
+    degraded: bool = False
+
+
+TOPIC_MODELS: dict[str, type[Message]] = {
+    topology.PRECOMPUTE_COMPLETE: ProcessorCompleted,
+    topology.PREDICTION_REQUEST: PredictionRequest,
+    topology.PREDICTION_READY: PredictionReady,
+    topology.PREDICTIONS_COMPLETE: PredictionsComplete,
+}
+
+
+class MessageError(ValueError):
+    """A message that will never validate; the text names the field and value."""
+
+
+def describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "<message>"
+        value = err.get("input")
+        shown = repr(value) if not isinstance(value, dict) else "{...}"
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        parts.append(f"field {field!r} = {shown}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def parse(model: type[Message], data: dict) -> Message:
+    if not isinstance(data, dict):
+        raise MessageError(f"message must be a JSON object, got {type(data).__name__}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise MessageError(f"{model.__name__}: {describe(exc)}") from None

@@ -1,0 +1,110 @@
+"""Pub/Sub push-envelope parsing and the ack contract.
+
+Return 204 to ack (success, duplicate, or a permanent error logged at ERROR); return 500
+only for transient errors so Pub/Sub retries. Never 4xx: Pub/Sub redelivers those forever.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from shared.messages import Message, MessageError, parse
+
+log = logging.getLogger(__name__)
+
+MAX_PUSH_BYTES = 1_000_000
+
+
+class PermanentError(Exception):
+    """Retrying will not help: ack and log."""
+
+
+class TransientError(Exception):
+    """Retrying may help: answer 500 so the message is redelivered."""
+
+
+@dataclass(frozen=True)
+class PushMessage:
+    message: Message
+    message_id: str
+    attributes: dict
+    subscription: str
+    delivery_attempt: int | None
+
+
+def decode_envelope(body: bytes | str | dict) -> tuple[dict, dict]:
+    """Return (payload dict, envelope message dict) or raise PermanentError."""
+    if isinstance(body, (bytes, str)):
+        if len(body) > MAX_PUSH_BYTES:
+            raise PermanentError(f"push body of {len(body)} bytes exceeds {MAX_PUSH_BYTES}")
+        try:
+            body = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise PermanentError(f"push body is not JSON: {exc}") from None
+    if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
+        raise PermanentError("push body has no 'message' object")
+    envelope = body["message"]
+    raw = envelope.get("data")
+    if not isinstance(raw, str):
+        raise PermanentError("field 'message.data' is missing or not a base64 string")
+    try:
+        payload = json.loads(base64.b64decode(raw, validate=True))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise PermanentError(f"field 'message.data' is not base64-encoded JSON: {exc}") from None
+    return payload, {**envelope, "subscription": body.get("subscription", "")}
+
+
+def parse_push(body: bytes | str | dict, model: type[Message]) -> PushMessage:
+    payload, envelope = decode_envelope(body)
+    try:
+        message = parse(model, payload)
+    except MessageError as exc:
+        raise PermanentError(str(exc)) from None
+    return PushMessage(
+        message=message,
+        message_id=str(envelope.get("messageId") or envelope.get("message_id") or ""),
+        attributes=dict(envelope.get("attributes") or {}),
+        subscription=str(envelope.get("subscription", "")),
+        delivery_attempt=envelope.get("deliveryAttempt"),
+    )
+
+
+def handle_push(body: bytes, model: type[Message], handler: Callable[[PushMessage], None]) -> int:
+    """Parse, run the handler, and map the outcome to the push status code."""
+    try:
+        push = parse_push(body, model)
+    except PermanentError as exc:
+        log.error("push message dropped: %s", exc, extra={"outcome": "poison"})
+        return 204
+    try:
+        handler(push)
+    except PermanentError as exc:
+        log.error("permanent failure, acked: %s", exc,
+                  extra={"message_id": push.message_id, "outcome": "permanent"})
+        return 204
+    except TransientError as exc:
+        log.warning("transient failure, will be redelivered: %s", exc,
+                    extra={"message_id": push.message_id, "outcome": "transient"})
+        return 500
+    return 204
+
+
+def encode_envelope(data: bytes, attributes: dict, message_id: str, publish_time: str,
+                    subscription: str, delivery_attempt: int | None = None) -> dict:
+    """The JSON body Pub/Sub POSTs to a push endpoint."""
+    message = {
+        "data": base64.b64encode(data).decode(),
+        "attributes": attributes,
+        "messageId": message_id,
+        "message_id": message_id,
+        "publishTime": publish_time,
+        "publish_time": publish_time,
+    }
+    body = {"message": message, "subscription": subscription}
+    if delivery_attempt is not None:
+        body["deliveryAttempt"] = delivery_attempt
+    return body

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import emulators
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample" / "player_logs_2023-24.csv.gz"
+PLAYOFF_FIXTURE = ROOT / "tests" / "fixtures" / "playoffs_2022-23.csv.gz"
+BQ_PROJECT = "test-proj"
+
+
+def _emulator(start, *args):
+    try:
+        emu = start(*args)
+    except emulators.Unavailable as exc:
+        pytest.skip(str(exc))
+    return emu
+
+
+@pytest.fixture(scope="session")
+def pubsub_emulator():
+    emu = _emulator(emulators.start_pubsub)
+    os.environ["PUBSUB_EMULATOR_HOST"] = emu.address
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="session")
+def gcs_emulator():
+    emu = _emulator(emulators.start_gcs)
+    os.environ["STORAGE_EMULATOR_HOST"] = f"http://{emu.address}"
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="session")
+def bq_emulator():
+    emu = _emulator(emulators.start_bigquery, BQ_PROJECT)
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="session")
+def bq_client(bq_emulator):
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import bigquery
+    import google.cloud.bigquery.client as bq_client_module
+
+    # the emulator rejects the client's multipart content type (see EMULATORS.md); test-only
+    bq_client_module._GENERIC_CONTENT_TYPE = "application/octet-stream"
+    return bigquery.Client(project=BQ_PROJECT, credentials=AnonymousCredentials(),
+                           client_options={"api_endpoint": f"http://{bq_emulator.address}"})
+
+
+@pytest.fixture
+def gcs_client(gcs_emulator):
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    return storage.Client(project="test-proj", credentials=AnonymousCredentials(),
+                          client_options={"api_endpoint": f"http://{gcs_emulator.address}"})

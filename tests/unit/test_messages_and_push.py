@@ -1,0 +1,72 @@
+import json
+import logging
+
+import pytest
+
+from shared.messages import MessageError, PredictionRequest, ProcessorCompleted, parse
+from shared.pubsub import PermanentError, TransientError, encode_envelope, handle_push, parse_push
+
+GOOD = {"processor": "player_daily_cache", "game_date": "2024-01-15", "status": "success", "rows": 10,
+        "run_id": "r1", "started_at": "2024-01-15T10:00:00Z", "finished_at": "2024-01-15T10:00:02Z"}
+
+
+def envelope(payload, attributes=None) -> bytes:
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return json.dumps(encode_envelope(data, attributes or {}, "m-1", "2024-01-15T10:00:00Z", "s")).encode()
+
+
+def test_unknown_field_is_named():
+    with pytest.raises(MessageError, match="field 'colour'"):
+        parse(ProcessorCompleted, {**GOOD, "colour": "red"})
+
+
+def test_invalid_value_names_field_and_value():
+    with pytest.raises(MessageError, match=r"field 'game_date' = '2024-13-45'"):
+        parse(ProcessorCompleted, {**GOOD, "game_date": "2024-13-45"})
+
+
+def test_wrong_schema_version_is_refused():
+    with pytest.raises(MessageError, match="schema_version"):
+        parse(ProcessorCompleted, {**GOOD, "schema_version": 2})
+
+
+def test_every_message_gets_a_correlation_id():
+    m = parse(ProcessorCompleted, GOOD)
+    assert m.correlation_id and m.schema_version == 1
+
+
+def test_parse_push_roundtrip_with_attributes():
+    push = parse_push(envelope(GOOD, {"k": "v"}), ProcessorCompleted)
+    assert push.message.processor == "player_daily_cache" and push.attributes == {"k": "v"}
+    assert push.message_id == "m-1"
+
+
+@pytest.mark.parametrize("body", [b"not json", b"{}", json.dumps({"message": {"data": "%%%"}}).encode(),
+                                  envelope(b"not json inside"), envelope({"player_id": "x"}), b"x" * 2_000_000])
+def test_poison_messages_are_acked_with_204_and_logged(body, caplog):
+    calls = []
+    with caplog.at_level(logging.ERROR):
+        assert handle_push(body, PredictionRequest, calls.append) == 204
+    assert calls == [] and caplog.records[-1].levelname == "ERROR"
+
+
+def test_transient_error_maps_to_500_and_permanent_to_204():
+    def transient(_):
+        raise TransientError("warehouse timeout")
+
+    def permanent(_):
+        raise PermanentError("player has no features")
+
+    body = envelope({"batch_id": "b", "game_date": "2024-01-15", "player_id": 5})
+    assert handle_push(body, PredictionRequest, transient) == 500
+    assert handle_push(body, PredictionRequest, permanent) == 204
+    assert handle_push(body, PredictionRequest, lambda push: None) == 204
+
+
+def test_unexpected_errors_propagate_rather_than_being_swallowed():
+    def bug(_):
+        raise ZeroDivisionError
+
+    body = envelope({"batch_id": "b", "game_date": "2024-01-15", "player_id": 5})
+    with pytest.raises(ZeroDivisionError):
+        handle_push(body, PredictionRequest, bug)

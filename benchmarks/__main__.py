@@ -8,6 +8,7 @@ from benchmarks.common import TEAM_DATA
 
 BENCHES = {
     "import": "benchmarks.import_bench",
+    "processors": "benchmarks.processors_bench",
 }
 
 

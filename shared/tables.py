@@ -126,3 +126,86 @@ SCHEDULE = register(
     partition="game_date", key=("game_id",),
     required=("game_id", "game_date", "home_team_abbr", "away_team_abbr"),
 )
+
+
+# -- Phase 4 precompute tables ----------------------------------------------------------------
+from shared.features import NAMES as _FEATURES  # noqa: E402
+
+_TDZA_METRICS = ["opp_fg2_pct", "opp_fg3_pct", "opp_fg2a_per_game", "opp_fg3a_per_game", "opp_fta_per_game",
+                 "opp_two_pts_per_game", "opp_three_pts_per_game", "opp_free_throw_pts_per_game", "ft_rate_allowed"]
+
+
+def _floats(names) -> list[tuple[str, str]]:
+    return [(n, "FLOAT64") for n in names]
+
+
+TEAM_DEFENSE_ZONE_ANALYSIS = register(
+    "precompute", "team_defense_zone_analysis",
+    [("analysis_date", "DATE"), ("team_abbr", "STRING"), ("opponent_abbr", "STRING"),
+     ("games_in_window", "FLOAT64")]
+    + [c for m in _TDZA_METRICS for c in ((m, "FLOAT64"), (f"{m}_vs_league", "FLOAT64"))]
+    + _floats(["defensive_rating", "opponent_pace", "league_games_in_window"])
+    + [("strongest_zone", "STRING"), ("weakest_zone", "STRING")],
+    partition="analysis_date", key=("analysis_date", "team_abbr"),
+    required=("analysis_date", "team_abbr", "games_in_window", "defensive_rating", "opponent_pace"),
+)
+
+_PSZA_WINDOWED = ["games_last{w}", "two_pts_share_last{w}", "three_pts_share_last{w}",
+                  "free_throw_pts_share_last{w}", "fg2a_share_last{w}", "fg3a_share_last{w}", "ft_rate_last{w}",
+                  "fg2_pct_last{w}", "fg3_pct_last{w}", "ft_pct_last{w}"]
+PLAYER_SHOT_ZONE_ANALYSIS = register(
+    "precompute", "player_shot_zone_analysis",
+    [("analysis_date", "DATE"), ("player_id", "INT64"), ("team_abbr", "STRING")]
+    + _floats([c.format(w=w) for w in (10, 20) for c in _PSZA_WINDOWED]) + [("primary_zone", "STRING")],
+    partition="analysis_date", key=("analysis_date", "player_id"),
+    required=("analysis_date", "player_id", "team_abbr", "games_last10"),
+)
+
+PLAYER_DAILY_CACHE = register(
+    "precompute", "player_daily_cache",
+    [("cache_date", "DATE"), ("player_id", "INT64"), ("player_name", "STRING"), ("team_abbr", "STRING")]
+    + _floats(["pts_avg_last5", "pts_avg_last10", "pts_avg_season", "pts_ewma", "pts_std_last10",
+               "minutes_avg_last10", "minutes_avg_season", "pts_per_minute_last10", "usage_rate_last10",
+               "true_shooting_pct_last10", "reb_avg_last10", "ast_avg_last10", "games_played_season",
+               "games_in_window", "games_last7d", "minutes_last7d", "games_last14d", "minutes_last14d",
+               "back_to_backs_last14d", "rest_days"])
+    + [("is_back_to_back", "BOOL")] + _floats(["team_pace_last10", "team_off_rating_last10"])
+    + [("has_5_games", "BOOL"), ("has_10_games", "BOOL"), ("has_10_season_games", "BOOL")],
+    partition="cache_date", key=("cache_date", "player_id"),
+    required=("cache_date", "player_id", "team_abbr", "pts_avg_last10", "pts_ewma", "minutes_avg_last10",
+              "rest_days"),
+)
+
+PLAYER_COMPOSITE_FACTORS = register(
+    "precompute", "player_composite_factors",
+    [("game_date", "DATE"), ("player_id", "INT64"), ("team_abbr", "STRING"), ("opponent_abbr", "STRING")]
+    + _floats(["fatigue_score", "shot_zone_mismatch", "pace_score", "usage_spike", "rest_advantage",
+               "rest_days"]) + [("is_back_to_back", "BOOL")],
+    partition="game_date", key=("game_date", "player_id"),
+    required=("game_date", "player_id", "team_abbr", "opponent_abbr", "fatigue_score"),
+)
+
+ML_FEATURE_STORE = register(
+    "precompute", "ml_feature_store",
+    [("game_date", "DATE"), ("player_id", "INT64"), ("player_name", "STRING"), ("team_abbr", "STRING"),
+     ("opponent_abbr", "STRING"), ("game_id", "STRING"), ("feature_version", "STRING")]
+    + _floats(_FEATURES) + [("quality_score", "FLOAT64"), ("missing_inputs", "STRING"),
+                            ("missing_features", "STRING")],
+    partition="game_date", key=("game_date", "player_id"),
+    required=("game_date", "player_id", "team_abbr", "opponent_abbr", "feature_version", *_FEATURES,
+              "quality_score"),
+)
+
+PROCESSOR_RUNS = register(
+    "precompute", "processor_runs",
+    "processor STRING, game_date DATE, run_id STRING, mode STRING, status STRING, rows INT64, "
+    "rows_rejected INT64, started_at TIMESTAMP, finished_at TIMESTAMP, error STRING, correlation_id STRING",
+    partition="game_date", key=("processor", "game_date"),
+    required=("processor", "game_date", "run_id", "status"),
+)
+
+PROCESSOR_REJECTS = register(
+    "precompute", "processor_rejects",
+    "processor STRING, game_date DATE, entity STRING, reason STRING, run_id STRING",
+    partition="game_date", key=("processor", "game_date", "entity", "reason"),
+)

@@ -12,7 +12,8 @@ from shared.config import ConfigError, Settings
 from shared.logging import setup_logging
 from shared.ports import WarehouseBusy
 
-console = Console(stderr=False)
+# a fixed width off a terminal keeps tables whole in logs and pipes
+console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 
 
@@ -38,10 +39,11 @@ def fail(message: str, code: int = 1):
 
 
 @contextlib.contextmanager
-def progress_bar(description: str, total: int):
+def progress_bar(description: str):
+    """Yields report(done, total); the bar draws on a terminal and stays silent elsewhere."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, disable=not sys.stderr.isatty() and total <= 1) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+                  console=err_console, disable=not err_console.is_terminal) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

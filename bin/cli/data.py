@@ -21,8 +21,9 @@ def import_command(files: list[Path] = typer.Argument(..., help="box-score CSV f
     wh = warehouse(s)
     started = time.perf_counter()
     try:
-        with progress_bar("reading and validating", len(files)) as advance:
-            result = import_files(wh, files, progress=lambda _: advance())
+        with progress_bar("reading and validating") as report:
+            seen = []
+            result = import_files(wh, files, progress=lambda f: (seen.append(f), report(len(seen), len(files))))
     except ImportValidationError as exc:
         fail(str(exc))
     console.print(

@@ -1,0 +1,146 @@
+"""Backfill: run processors over a date range in chunks. Never publishes: this module
+takes no publisher and builds none. Resumable: dates whose runs are recorded as done are
+skipped unless ``force``; a chunk's runs are recorded after its partitions are replaced."""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from processors import history as h
+from processors.runner import (SPECS, Outcome, compute_dates, ordered, record_failure, warehouse_upstream,
+                               write_chunk)
+from shared import tables
+from shared.ports import Warehouse
+
+log = logging.getLogger(__name__)
+
+DONE = ("success", "partial", "no_data")
+CHUNK_DATES = 200    # about one season: windows are rebuilt once per chunk, so bigger is faster
+
+
+@dataclass
+class BackfillResult:
+    outcomes: dict[str, Outcome]
+    dates_in_range: int
+    dates_skipped: int
+    chunks: int
+    failed_chunks: int
+    seconds: float
+    run_id: str
+
+
+def plan(all_dates: list[pd.Timestamp], todo: set[pd.Timestamp], size: int = CHUNK_DATES) -> list[list[pd.Timestamp]]:
+    """Contiguous runs of to-do game dates, cut to ``size``. A chunk never spans a date that
+    is done, because a chunk replaces every partition between its first and last date."""
+    chunks, current = [], []
+    for d in all_dates:
+        if d in todo:
+            current.append(d)
+            if len(current) == size:
+                chunks.append(current)
+                current = []
+        elif current:
+            chunks.append(current)
+            current = []
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def done_dates(warehouse: Warehouse, names: list[str], start: date, end: date) -> set[pd.Timestamp]:
+    runs = warehouse.read(tables.PROCESSOR_RUNS.fqn, start, end, columns=["processor", "game_date", "status"])
+    runs = runs[runs["processor"].isin(names) & runs["status"].isin(DONE)]
+    per_date = runs.groupby("game_date")["processor"].nunique()
+    return {pd.Timestamp(d) for d, n in per_date.items() if n == len(names)}
+
+
+# Forked workers inherit the prepared inputs instead of receiving them pickled.
+_SHARED: dict = {}
+
+
+def _compute_in_worker(dates: list[pd.Timestamp]) -> dict[str, pd.DataFrame]:
+    return compute_dates(_SHARED["seasons"], dates, _SHARED["names"], _SHARED["upstream"])
+
+
+def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] | None = None, force: bool = False,
+             workers: int = 1, chunk_dates: int = CHUNK_DATES,
+             progress: Callable[[int, int], None] | None = None) -> BackfillResult:
+    """``progress(done_chunks, total_chunks)`` is called after every chunk."""
+    if end < start:
+        raise ValueError(f"--end {end} is before --start {start}")
+    if workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {workers}")
+    names = ordered(names)
+    began = time.perf_counter()
+    run_id, correlation_id = uuid.uuid4().hex, uuid.uuid4().hex
+    started = datetime.now(timezone.utc)
+    warehouse.ensure_tables()
+    raw = h.read_analytics(warehouse, start, end)
+    seasons = h.prepare_seasons(raw)
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    all_dates = sorted(d for s in seasons.values() for d in s.dates if lo <= d <= hi)
+    skip = set() if force else done_dates(warehouse, names, start, end)
+    todo = set(all_dates) - skip
+    chunks = plan(all_dates, todo, chunk_dates)
+    outcomes = {n: Outcome(n) for n in names}
+    upstream = _preloaded_upstream(warehouse, names, start, end) if workers > 1 else warehouse_upstream(warehouse)
+    failed = 0
+
+    def write(dates, results):
+        write_chunk(warehouse, results, dates, run_id, "backfill", correlation_id, started, outcomes)
+
+    def fail(dates, exc):
+        nonlocal failed
+        failed += 1
+        log.error("backfill chunk %s..%s failed: %s", dates[0].date(), dates[-1].date(), exc, exc_info=exc)
+        record_failure(warehouse, names, dates, run_id, "backfill", correlation_id, started,
+                       f"{type(exc).__name__}: {exc}")
+        for n in names:
+            outcomes[n].failed.append(f"{dates[0].date()}..{dates[-1].date()}")
+
+    if workers == 1 or len(chunks) <= 1:
+        for i, dates in enumerate(chunks, 1):
+            try:
+                write(dates, compute_dates(seasons, dates, names, upstream))
+            except Exception as exc:
+                fail(dates, exc)
+            if progress:
+                progress(i, len(chunks))
+    else:
+        _SHARED.update(seasons=seasons, names=names, upstream=upstream)
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                futures = [(dates, pool.submit(_compute_in_worker, dates)) for dates in chunks]
+                for i, (dates, future) in enumerate(futures, 1):
+                    try:
+                        write(dates, future.result())
+                    except Exception as exc:
+                        fail(dates, exc)
+                    if progress:
+                        progress(i, len(chunks))
+        finally:
+            _SHARED.clear()
+    return BackfillResult(outcomes, len(all_dates), len(all_dates) - len(todo), len(chunks), failed,
+                          time.perf_counter() - began, run_id)
+
+
+def _preloaded_upstream(warehouse: Warehouse, names: list[str], start: date, end: date):
+    """Workers cannot open the embedded warehouse while this process writes it, so upstream
+    tables a run does not compute itself are read once, before forking."""
+    needed = {d for n in names for d in SPECS[n].deps} - set(names)
+    frames = {n: warehouse.read(SPECS[n].table.fqn, start, end) for n in needed}
+
+    def read(name: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
+        f = frames[name]
+        col = SPECS[name].table.partition
+        return f[(f[col] >= lo) & (f[col] <= hi)]
+    return read

@@ -1,0 +1,73 @@
+"""The ML feature vector: names in order, where each comes from, how it is computed and
+the default used when its input is missing. docs/FEATURES.md is rendered from this list
+(a test keeps the two identical)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FEATURE_VERSION = "v1"
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    source: str
+    formula: str
+    default: str          # a number, or the name of another feature (resolved in order)
+
+
+F = Feature
+FEATURES: tuple[Feature, ...] = (
+    F("pts_avg_last5", "PDC", "mean points, last 5 games before D (seasons S-1..S)", "pts_ewma"),
+    F("pts_avg_last10", "PDC", "mean points, last 10 games", "pts_ewma"),
+    F("pts_avg_season", "PDC", "mean points, games of season S before D", "pts_ewma"),
+    F("pts_ewma", "PDC", "EWMA of points, half-life 10 games, last 30 games", "0"),
+    F("pts_std_last10", "PDC", "sample std of points, last 10 games", "0"),
+    F("minutes_avg_last10", "PDC", "mean minutes, last 10 games", "0"),
+    F("minutes_avg_season", "PDC", "mean minutes, season S before D", "minutes_avg_last10"),
+    F("pts_per_minute_last10", "PDC", "sum points / sum minutes, last 10 games", "0"),
+    F("usage_rate_last10", "PDC", "100 * sum(FGA+0.44FTA+TOV) / sum(team FGA+0.44FTA+TOV * MIN/(team MIN/5))",
+      "20"),
+    F("true_shooting_pct_last10", "PDC", "sum PTS / (2 * sum(FGA + 0.44 FTA)), last 10 games", "0.55"),
+    F("reb_avg_last10", "PDC", "mean rebounds, last 10 games", "0"),
+    F("ast_avg_last10", "PDC", "mean assists, last 10 games", "0"),
+    F("games_played_season", "PDC", "games played in season S before D", "0"),
+    F("games_last7d", "PDC", "games in the 7 days before D", "0"),
+    F("games_last14d", "PDC", "games in the 14 days before D", "0"),
+    F("minutes_last7d", "PDC", "minutes in the 7 days before D", "0"),
+    F("rest_days", "PDC", "days since his last game, capped at 10", "3"),
+    F("is_back_to_back", "PDC", "1 if he played the day before D", "0"),
+    F("is_home", "schedule", "1 home, 0 away, 0.5 venue unknown", "0.5"),
+    F("fatigue_score", "PCF", "0..100 from rest, back-to-back, minutes and games in the last 7 days", "40"),
+    F("shot_zone_mismatch", "PCF", "100 * sum over zones of his points share x opponent's relative points "
+      "allowed vs league", "0"),
+    F("pace_score", "PCF", "mean of both teams' last-10 pace minus league pace of the 30 days before D", "0"),
+    F("usage_spike", "PCF", "usage last 5 games minus season usage (last 20 before his first game of S)", "0"),
+    F("rest_advantage", "PCF", "team rest days minus opponent rest days, each capped at 3", "0"),
+    F("recent_trend", "MLFS", "pts_avg_last5 - pts_avg_season", "0"),
+    F("minutes_change", "MLFS", "minutes_avg_last10 - minutes_avg_season", "0"),
+    F("opp_defensive_rating", "TDZA", "opponent's points allowed per 100 possessions, last 15 games", "112"),
+    F("opp_pace", "TDZA", "opponent's mean pace, last 15 games", "100"),
+    F("opp_two_pts_vs_league", "TDZA", "opponent's two-point points allowed per game minus league", "0"),
+    F("opp_three_pts_vs_league", "TDZA", "opponent's three-point points allowed per game minus league", "0"),
+    F("opp_free_throw_pts_vs_league", "TDZA", "opponent's free-throw points allowed per game minus league", "0"),
+    F("two_pts_share_last10", "PSZA", "share of his points from twos, last 10 games", "0.5"),
+    F("three_pts_share_last10", "PSZA", "share of his points from threes, last 10 games", "0.3"),
+    F("free_throw_pts_share_last10", "PSZA", "share of his points from free throws, last 10 games", "0.2"),
+    F("team_pace_last10", "PDC", "his team's mean pace, last 10 games", "100"),
+    F("team_off_rating_last10", "PDC", "his team's points per 100 possessions, last 10 games", "112"),
+    F("team_win_pct_season", "MLFS", "his team's wins / games in season S before D", "0.5"),
+    F("pts_vs_opp_avg", "MLFS", "mean points against this opponent, seasons S-3..S before D", "pts_ewma"),
+    F("games_vs_opp", "MLFS", "games against this opponent, seasons S-3..S before D", "0"),
+)
+NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+
+
+def render_markdown() -> str:
+    lines = [f"# ML feature store, feature version {FEATURE_VERSION}", "",
+             "Rendered from `shared/features.py`; columns of `precompute.ml_feature_store` in this order.",
+             "D is the game date, S its season. Every input is a game strictly before D.", "",
+             "| # | name | source | formula | default when missing |", "|---|---|---|---|---|"]
+    for i, f in enumerate(FEATURES, 1):
+        lines.append(f"| {i} | `{f.name}` | {f.source} | {f.formula} | {f.default} |")
+    return "\n".join(lines) + "\n"

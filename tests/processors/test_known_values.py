@@ -1,0 +1,85 @@
+"""Features for a real player, team and date, computed by hand from the raw CSV with the
+csv module (independent of the processor code)."""
+from __future__ import annotations
+
+import csv
+import gzip
+from datetime import date
+
+import pytest
+
+from processors.runner import nightly
+from tests.conftest import SAMPLE
+
+DAY = "2024-01-15"
+
+
+@pytest.fixture(scope="module")
+def raw_rows():
+    with gzip.open(SAMPLE, "rt") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def computed(sample_db, tmp_path_factory):
+    import shutil
+
+    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+
+    path = tmp_path_factory.mktemp("known") / "w.duckdb"
+    shutil.copy(sample_db, path)
+    wh = DuckDBWarehouse(path)
+    nightly(wh, None, date(2024, 1, 15))
+    out = {t: wh.read(f"precompute.{t}", date(2024, 1, 15), date(2024, 1, 15))
+           for t in ("player_daily_cache", "player_shot_zone_analysis", "team_defense_zone_analysis",
+                     "ml_feature_store")}
+    wh.close()
+    return out
+
+
+def test_lebron_points_form_and_rest(raw_rows, computed):
+    games = sorted((r for r in raw_rows if r["PLAYER_ID"] == "2544" and r["GAME_DATE"] < DAY),
+                   key=lambda r: r["GAME_DATE"])
+    pts = [int(r["PTS"]) for r in games]
+    row = computed["player_daily_cache"].set_index("player_id").loc[2544]
+    assert row["pts_avg_last5"] == pytest.approx(sum(pts[-5:]) / 5)
+    assert row["pts_avg_last10"] == pytest.approx(sum(pts[-10:]) / 10)
+    assert row["pts_avg_season"] == pytest.approx(sum(pts) / len(pts))
+    assert row["games_played_season"] == len(pts)
+    last = date.fromisoformat(games[-1]["GAME_DATE"])
+    assert row["rest_days"] == (date(2024, 1, 15) - last).days
+    week = [r for r in games if "2024-01-08" <= r["GAME_DATE"] < DAY]
+    assert row["games_last7d"] == len(week)
+    assert row["minutes_last7d"] == sum(int(r["MIN"]) for r in week)
+
+
+def test_lebron_three_point_share(raw_rows, computed):
+    games = sorted((r for r in raw_rows if r["PLAYER_ID"] == "2544" and r["GAME_DATE"] < DAY),
+                   key=lambda r: r["GAME_DATE"])[-10:]
+    threes = sum(3 * int(r["FG3M"]) for r in games)
+    total = sum(int(r["PTS"]) for r in games)
+    row = computed["player_shot_zone_analysis"].set_index("player_id").loc[2544]
+    assert row["three_pts_share_last10"] == pytest.approx(threes / total)
+
+
+def test_celtics_three_point_defence_last_15(raw_rows, computed):
+    bos_games = sorted({r["GAME_ID"]: r["GAME_DATE"] for r in raw_rows
+                        if r["TEAM_ABBREVIATION"] == "BOS" and r["GAME_DATE"] < DAY}.items(),
+                       key=lambda kv: kv[1])[-15:]
+    ids = {g for g, _ in bos_games}
+    opp = [r for r in raw_rows if r["GAME_ID"] in ids and r["TEAM_ABBREVIATION"] != "BOS"]
+    made, att = sum(int(r["FG3M"]) for r in opp), sum(int(r["FG3A"]) for r in opp)
+    row = computed["team_defense_zone_analysis"].set_index("team_abbr").loc["BOS"]
+    assert row["games_in_window"] == 15
+    assert row["opp_fg3_pct"] == pytest.approx(made / att)
+
+
+def test_feature_store_rows_are_complete_vectors(computed):
+    from shared.features import NAMES
+
+    mlfs = computed["ml_feature_store"]
+    assert len(NAMES) >= 25 and len(mlfs) > 300
+    assert not mlfs[list(NAMES)].isna().any().any()
+    assert mlfs["quality_score"].between(0, 1).all() and (mlfs["feature_version"] == "v1").all()
+    lebron = mlfs.set_index("player_id").loc[2544]
+    assert (lebron["team_abbr"], lebron["opponent_abbr"]) == ("LAL", "OKC")

@@ -1,0 +1,122 @@
+"""A one-day nightly run gives exactly the rows a season backfill gives for that day;
+features for D do not move when box scores on or after D change (no leakage)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from processors.backfill import backfill
+from processors.runner import SPECS, nightly
+from shared import tables
+
+DATES = [date(2023, 10, 30), date(2024, 1, 15), date(2024, 2, 9), date(2024, 4, 14)]
+
+
+def rows_for(wh, day: date) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name, spec in SPECS.items():
+        frame = wh.read(spec.table.fqn, day, day)
+        out[name] = frame.sort_values(list(spec.table.key)).reset_index(drop=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def season_backfill(sample_db, tmp_path_factory):
+    import shutil
+
+    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+
+    path = tmp_path_factory.mktemp("backfill") / "w.duckdb"
+    shutil.copy(sample_db, path)
+    wh = DuckDBWarehouse(path)
+    result = backfill(wh, date(2023, 10, 1), date(2024, 4, 30))
+    assert result.failed_chunks == 0
+    yield wh
+    wh.close()
+
+
+@pytest.mark.parametrize("day", DATES, ids=str)
+def test_nightly_equals_backfill_for_every_processor(season_backfill, fresh_warehouse, day):
+    wh = fresh_warehouse()
+    events = nightly(wh, None, day)
+    assert all(e.status == "success" for e in events), events
+    expected, got = rows_for(season_backfill, day), rows_for(wh, day)
+    for name in SPECS:
+        assert len(got[name]) > 0, name
+        pd.testing.assert_frame_equal(got[name], expected[name], check_exact=False, rtol=1e-12, obj=name)
+
+
+def test_features_for_d_ignore_box_scores_on_or_after_d(fresh_warehouse):
+    day = date(2024, 1, 15)
+    wh = fresh_warehouse()
+    nightly(wh, None, day)
+    before = rows_for(wh, day)
+    # rewrite every box score on or after D, and drop D's own rows: who played on D must not matter
+    wh.query("UPDATE analytics.player_game_summary SET pts = pts + 17, minutes = 48, fgm = fgm + 5, "
+             "fga = fga + 9 WHERE game_date >= @d", {"d": day})
+    wh.query("DELETE FROM analytics.player_game_summary WHERE game_date = @d", {"d": day})
+    wh.query("UPDATE analytics.team_game_summary SET pts = pts + 40, opp_pts = opp_pts + 40, pace = 130, "
+             "possessions = possessions + 20 WHERE game_date >= @d", {"d": day})
+    nightly(wh, None, day)
+    after = rows_for(wh, day)
+    for name in SPECS:
+        pd.testing.assert_frame_equal(after[name], before[name], obj=name)
+
+
+def test_changing_a_game_before_d_does_change_features(fresh_warehouse):
+    """The leakage test above would pass vacuously if nothing depended on history."""
+    day = date(2024, 1, 15)
+    wh = fresh_warehouse()
+    nightly(wh, None, day)
+    before = wh.read("precompute.ml_feature_store", day, day).set_index("player_id")
+    last = wh.query("SELECT MAX(game_date) AS d FROM analytics.player_game_summary "
+                    "WHERE player_id = 2544 AND game_date < @d", {"d": day})["d"].iloc[0]
+    wh.query("UPDATE analytics.player_game_summary SET pts = pts + 10, fgm = fgm + 5 "
+             "WHERE player_id = 2544 AND game_date = @d", {"d": last})
+    nightly(wh, None, day)
+    after = wh.read("precompute.ml_feature_store", day, day).set_index("player_id")
+    assert after.loc[2544, "pts_avg_last5"] == pytest.approx(before.loc[2544, "pts_avg_last5"] + 2)
+
+
+def test_parallel_backfill_matches_serial(fresh_warehouse):
+    serial, parallel = fresh_warehouse("a.duckdb"), fresh_warehouse("b.duckdb")
+    backfill(serial, date(2023, 12, 1), date(2024, 1, 31), chunk_dates=10)
+    backfill(parallel, date(2023, 12, 1), date(2024, 1, 31), chunk_dates=10, workers=2)
+    for spec in SPECS.values():
+        key = list(spec.table.key)
+        a = serial.read(spec.table.fqn).sort_values(key).reset_index(drop=True)
+        b = parallel.read(spec.table.fqn).sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, obj=spec.name)
+
+
+def test_killed_backfill_resumes_without_duplicates(fresh_warehouse):
+    clean, resumed = fresh_warehouse("clean.duckdb"), fresh_warehouse("resumed.duckdb")
+    backfill(clean, date(2023, 11, 1), date(2023, 12, 31), chunk_dates=8)
+
+    class Killed(BaseException):
+        pass
+
+    def die_after_three(done, total):
+        if done == 3:
+            raise Killed
+
+    with pytest.raises(Killed):
+        backfill(resumed, date(2023, 11, 1), date(2023, 12, 31), chunk_dates=8, progress=die_after_three)
+    second = backfill(resumed, date(2023, 11, 1), date(2023, 12, 31), chunk_dates=8)
+    assert second.dates_skipped == 24 and second.dates_in_range > 24
+    for spec in SPECS.values():
+        key = list(spec.table.key)
+        a = clean.read(spec.table.fqn).sort_values(key).reset_index(drop=True)
+        b = resumed.read(spec.table.fqn).sort_values(key).reset_index(drop=True)
+        assert not b.duplicated(key).any()
+        pd.testing.assert_frame_equal(a, b, obj=spec.name)
+    runs = resumed.read(tables.PROCESSOR_RUNS.fqn)
+    assert (runs["status"] == "success").all() and not runs.duplicated(["processor", "game_date"]).any()
+
+
+def test_no_games_means_no_data_for_every_processor(fresh_warehouse):
+    events = nightly(fresh_warehouse(), None, date(2024, 7, 15))
+    assert {e.status for e in events} == {"no_data"} and len(events) == 5
+    assert all("no games scheduled" in e.error for e in events)

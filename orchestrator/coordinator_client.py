@@ -1,0 +1,49 @@
+"""Calls the coordinator's POST /start with an identity: a Google-signed OIDC token on
+GCP, a configured bearer token locally."""
+from __future__ import annotations
+
+from typing import Callable
+
+import requests
+
+
+class StartFailed(RuntimeError):
+    """/start did not answer 2xx; the event must be retried."""
+
+
+def static_token(token: str | None) -> Callable[[], str | None]:
+    return lambda: token
+
+
+def google_id_token(audience: str) -> Callable[[], str]:
+    def fetch() -> str:
+        import google.auth.transport.requests
+        from google.oauth2 import id_token
+
+        return id_token.fetch_id_token(google.auth.transport.requests.Request(), audience)
+    return fetch
+
+
+class CoordinatorClient:
+    def __init__(self, base_url: str, token: Callable[[], str | None], timeout_s: float = 30,
+                 session: requests.Session | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout_s = timeout_s
+        self.session = session or requests.Session()
+
+    def start(self, body: dict) -> dict:
+        headers = {}
+        token = self.token()
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            resp = self.session.post(f"{self.base_url}/start", json=body, headers=headers, timeout=self.timeout_s)
+        except requests.RequestException as exc:
+            raise StartFailed(f"POST {self.base_url}/start: {type(exc).__name__}: {exc}") from None
+        if not 200 <= resp.status_code < 300:
+            raise StartFailed(f"POST {self.base_url}/start answered {resp.status_code}: {resp.text[:300]}")
+        try:
+            return resp.json()
+        except ValueError:
+            return {}

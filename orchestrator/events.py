@@ -1,0 +1,46 @@
+"""Decode a Pub/Sub CloudEvent into a ProcessorCompleted, or say why it cannot be."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime, timedelta, timezone
+
+from shared.messages import MessageError, ProcessorCompleted, parse
+from shared.pubsub import PermanentError
+
+
+def decode(data) -> ProcessorCompleted:
+    """Accepts Eventarc's ``{"message": {...}}`` and the framework's converted raw push
+    ``{"data": ..., "attributes": ...}``."""
+    if isinstance(data, (bytes, str)):
+        try:
+            data = json.loads(data)
+        except ValueError as exc:
+            raise PermanentError(f"event data is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise PermanentError(f"event data must be an object, got {type(data).__name__}")
+    message = data.get("message", data)
+    raw = message.get("data") if isinstance(message, dict) else None
+    if not isinstance(raw, str):
+        raise PermanentError("field 'message.data' is missing or not a base64 string")
+    try:
+        payload = json.loads(base64.b64decode(raw, validate=True))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise PermanentError(f"field 'message.data' is not base64-encoded JSON: {exc}") from None
+    try:
+        return parse(ProcessorCompleted, payload)
+    except MessageError as exc:
+        raise PermanentError(str(exc)) from None
+
+
+def too_old(event_time: str | None, now: datetime, max_age_s: int) -> bool:
+    if not event_time:
+        return False
+    try:
+        when = datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return now - when > timedelta(seconds=max_age_s)

@@ -1,9 +1,10 @@
 import typer
 
-from bin.cli import data, orchestration, processing
+from bin.cli import data, orchestration, processing, training
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="NBA player-prop prediction pipeline. PIPELINE_BACKEND=local|gcp selects the adapters.")
 data.register(app)
 processing.register(app)
 orchestration.register(app)
+training.register(app)

@@ -1,0 +1,60 @@
+"""`train`: fit a model on the feature store, register it behind the validation gate."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from bin.cli.common import console, fail, progress_bar, settings, warehouse
+from bin.cli.processing import parse_date
+from shared import bootstrap
+
+BUNDLE_DIR = Path(__file__).resolve().parents[2] / "worker" / "models"
+
+
+def train_command(
+    system: str = typer.Option(..., "--system", help="xgboost or catboost"),
+    prop: str = typer.Option("points", "--prop", help="points, rebounds or assists"),
+    train_start: str = typer.Option("2015-10-01", "--train-start"),
+    train_end: str = typer.Option("2022-06-30", "--train-end"),
+    valid_start: str = typer.Option("2022-10-01", "--valid-start"),
+    valid_end: str = typer.Option("2023-06-30", "--valid-end"),
+    force: bool = typer.Option(False, "--force", help="become champion even without beating it (logged)"),
+    bundle: bool = typer.Option(False, "--bundle", help=f"also write the model as the worker's bundled fallback "
+                                                         f"({BUNDLE_DIR.relative_to(BUNDLE_DIR.parents[1])})"),
+    bundle_dir: Optional[Path] = typer.Option(None, "--bundle-dir", help="write the bundled copy here instead"),
+) -> None:
+    """Train on a chronological split, report metrics against the naive baselines, register."""
+    from worker.training.train import Windows, train
+
+    windows = Windows(parse_date(train_start, "--train-start"), parse_date(train_end, "--train-end"),
+                      parse_date(valid_start, "--valid-start"), parse_date(valid_end, "--valid-end"))
+    s = settings()
+    wh = warehouse(s)
+    store = bootstrap.build_store(s)
+    target = bundle_dir or (BUNDLE_DIR if bundle else None)
+    try:
+        with progress_bar(f"training {prop} {system}") as report:
+            result = train(wh, store, system, prop, windows, force=force, bundle_dir=target, progress=report)
+    except ValueError as exc:
+        fail(str(exc))
+    m = result.metrics
+    table = Table("predictor (validation rows)", "MAE", "RMSE", "bias", "within 3", "within 5")
+    rows = [(f"{result.name} v{result.version}", m["valid"])] + [(f"baseline: {k}", v) for k, v in
+                                                                   m["baselines"].items()]
+    for label, v in rows:
+        table.add_row(label, f"{v['mae']:.3f}", f"{v['rmse']:.3f}", f"{v['bias']:+.3f}", f"{v['within_3']:.1%}",
+                      f"{v['within_5']:.1%}")
+    console.print(table)
+    console.print(f"p10-p90 coverage on validation: {m['valid']['interval_coverage']:.1%}; "
+                  f"rows train {m['rows']['train']:,}, valid {m['rows']['valid']:,}; best iteration "
+                  f"{m['best_iteration']}")
+    bundled = f"; bundled to {result.bundled_to}" if result.bundled_to else ""
+    console.print(f"{result.name} v{result.version} {'PROMOTED' if result.promoted else 'not promoted'}: "
+                  f"{result.reason}{bundled}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train_command)

@@ -1,0 +1,1 @@
+"""Model registry on the object store and native model formats (never pickle)."""

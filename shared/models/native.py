@@ -1,0 +1,75 @@
+"""Native model formats only: XGBoost UBJSON and CatBoost .cbm. Bytes are checked before
+any library parses them, and a pickle (or anything else) is refused."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+
+import numpy as np
+import pandas as pd
+
+FORMATS = {"xgboost": "ubj", "catboost": "cbm"}
+
+
+class InvalidModel(ValueError):
+    """Bytes that are not a model in the expected native format, or fail their checksum."""
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_format(kind: str, data: bytes) -> None:
+    if data[:1] in (b"\x80",) or data[:2] in (b"(d", b"(l", b"cc"):
+        raise InvalidModel(f"{kind} model bytes look like a pickle; refusing to load")
+    if kind == "xgboost" and not data.startswith(b"{"):
+        raise InvalidModel("xgboost model is not UBJSON (expected '{' as the first byte)")
+    if kind == "catboost" and not data.startswith(b"CBM1"):
+        raise InvalidModel("catboost model is not a .cbm file (expected the CBM1 magic)")
+    if kind not in FORMATS:
+        raise InvalidModel(f"unknown model kind {kind!r}")
+
+
+class Model:
+    """A loaded native model that predicts from a frame with the schema's feature columns."""
+
+    def __init__(self, kind: str, features: list[str], impl):
+        self.kind, self.features, self.impl = kind, features, impl
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        x = frame[self.features].to_numpy(dtype=np.float32)
+        if self.kind == "xgboost":
+            import xgboost as xgb
+
+            return self.impl.predict(xgb.DMatrix(x, feature_names=self.features))
+        return np.asarray(self.impl.predict(x), dtype=float)
+
+
+def load(kind: str, data: bytes, features: list[str]) -> Model:
+    check_format(kind, data)
+    if kind == "xgboost":
+        import xgboost as xgb
+
+        booster = xgb.Booster()
+        booster.set_param({"nthread": 1})
+        booster.load_model(bytearray(data))
+        return Model(kind, features, booster)
+    import catboost
+
+    model = catboost.CatBoostRegressor()
+    model.load_model(blob=data)
+    return Model(kind, features, model)
+
+
+def dump(kind: str, impl) -> bytes:
+    if kind == "xgboost":
+        return bytes(impl.save_raw("ubj"))
+    fd, path = tempfile.mkstemp(suffix=".cbm")
+    os.close(fd)
+    try:
+        impl.save_model(path, format="cbm")
+        with open(path, "rb") as fh:
+            return fh.read()
+    finally:
+        os.unlink(path)

@@ -1,0 +1,100 @@
+"""The model registry in the object store.
+
+models/{name}/v{N}/model.{ubj|cbm}, metrics.json, schema.json
+models/{name}/latest.json     {version, sha256, updated_at}   the champion
+models/{name}/registry_log/…  one entry per registration decision
+
+Versions are claimed create-only (``v{N}/claim.json`` with if_generation_match=0), so
+concurrent training runs never share a version; the champion pointer moves by CAS.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from shared.models.native import FORMATS, sha256
+from shared.ports import NotFound, ObjectStore, PreconditionFailed
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+
+
+def check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"model name {name!r}: lowercase letters, digits and _ only")
+    return name
+
+
+@dataclass(frozen=True)
+class Pointer:
+    version: int
+    sha256: str
+    updated_at: str
+    generation: int
+
+
+class Registry:
+    def __init__(self, store: ObjectStore):
+        self.store = store
+
+    def _key(self, name: str, rest: str) -> str:
+        return f"models/{check_name(name)}/{rest}"
+
+    def versions(self, name: str) -> list[int]:
+        found = set()
+        for key in self.store.list(self._key(name, "v")):
+            m = re.match(rf"models/{name}/v(\d+)/", key)
+            if m:
+                found.add(int(m.group(1)))
+        return sorted(found)
+
+    def claim_version(self, name: str) -> int:
+        version = (max(self.versions(name)) if self.versions(name) else 0) + 1
+        while True:
+            try:
+                self.store.write(self._key(name, f"v{version}/claim.json"),
+                                 json.dumps({"claimed_at": _now()}).encode(), if_generation_match=0)
+                return version
+            except PreconditionFailed:
+                version += 1
+
+    def put(self, name: str, version: int, kind: str, model: bytes, metrics: dict, schema: dict) -> str:
+        digest = sha256(model)
+        self.store.write(self._key(name, f"v{version}/model.{FORMATS[kind]}"), model)
+        self.store.write(self._key(name, f"v{version}/metrics.json"), json.dumps(metrics, indent=1).encode())
+        self.store.write(self._key(name, f"v{version}/schema.json"),
+                         json.dumps({**schema, "sha256": digest}, indent=1).encode())
+        return digest
+
+    def read_json(self, name: str, version: int, file: str) -> dict:
+        return json.loads(self.store.read(self._key(name, f"v{version}/{file}")).data)
+
+    def read_model(self, name: str, version: int, kind: str) -> bytes:
+        return self.store.read(self._key(name, f"v{version}/model.{FORMATS[kind]}")).data
+
+    def pointer(self, name: str, which: str = "latest") -> Pointer | None:
+        try:
+            blob = self.store.read(self._key(name, f"{which}.json"))
+        except NotFound:
+            return None
+        doc = json.loads(blob.data)
+        return Pointer(int(doc["version"]), doc["sha256"], doc["updated_at"], blob.generation)
+
+    def set_pointer(self, name: str, version: int, digest: str, expected: Pointer | None, which: str = "latest",
+                    extra: dict | None = None) -> None:
+        """Move the pointer only if nobody moved it since ``expected`` was read."""
+        doc = {"version": version, "sha256": digest, "updated_at": _now(), **(extra or {})}
+        self.store.write(self._key(name, f"{which}.json"), json.dumps(doc).encode(),
+                         if_generation_match=expected.generation if expected else 0)
+
+    def log(self, name: str, entry: dict) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        self.store.write(self._key(name, f"registry_log/{stamp}.json"), json.dumps(entry).encode())
+
+    def history(self, name: str) -> list[dict]:
+        return [json.loads(self.store.read(k).data) for k in self.store.list(self._key(name, "registry_log/"))]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()

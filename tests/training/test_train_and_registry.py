@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+import pickle
+import threading
+
+import pytest
+
+from shared.adapters.directory_store import DirectoryStore
+from shared.features import FEATURE_VERSION, NAMES
+from shared.models import native
+from shared.models.registry import Registry
+from tests.conftest import ROOT
+from tests.training.conftest import SAMPLE_WINDOWS
+from worker.training.train import train
+
+
+@pytest.mark.parametrize("system", ["xgboost", "catboost"])
+def test_training_registers_a_native_model_that_beats_the_naive_baselines(feature_warehouse, tmp_path, system):
+    store = DirectoryStore(tmp_path / "objects")
+    result = train(feature_warehouse, store, system, "points", SAMPLE_WINDOWS)
+    assert result.promoted and result.version == 1
+    m = result.metrics
+    assert m["valid"]["mae"] < m["baselines"]["ewma"]["mae"] and m["valid"]["mae"] < m["baselines"]["last10"]["mae"]
+    assert m["valid"]["mae"] > 4.0, "far below the naive baselines means the features leak the game"
+    assert 0.75 <= m["valid"]["interval_coverage"] <= 0.85
+    reg = Registry(store)
+    name = f"points_{system}"
+    pointer = reg.pointer(name)
+    data = reg.read_model(name, 1, system)
+    assert pointer.version == 1 and pointer.sha256 == native.sha256(data)
+    schema = reg.read_json(name, 1, "schema.json")
+    assert schema["features"] == list(NAMES) and schema["feature_version"] == FEATURE_VERSION
+    loaded = native.load(system, data, schema["features"])
+    assert loaded.predict(feature_warehouse.read("precompute.ml_feature_store").head(5)).shape == (5,)
+
+
+def test_a_model_that_does_not_beat_the_champion_leaves_latest_unchanged(feature_warehouse, tmp_path):
+    store = DirectoryStore(tmp_path / "objects")
+    train(feature_warehouse, store, "xgboost", "points", SAMPLE_WINDOWS)
+    reg = Registry(store)
+    before = store.read("models/points_xgboost/latest.json")
+    again = train(feature_warehouse, store, "xgboost", "points", SAMPLE_WINDOWS)   # identical, so not better
+    assert not again.promoted and again.version == 2
+    after = store.read("models/points_xgboost/latest.json")
+    assert (after.data, after.generation) == (before.data, before.generation)
+    log = reg.history("points_xgboost")
+    assert [e["decision"] for e in log] == ["promoted", "rejected"]
+    assert log[1]["valid_mae"] == pytest.approx(log[1]["champion_mae"])
+    forced = train(feature_warehouse, store, "xgboost", "points", SAMPLE_WINDOWS, force=True)
+    assert forced.promoted and reg.pointer("points_xgboost").version == 3
+
+
+def test_rebounds_go_through_the_same_path(feature_warehouse, tmp_path):
+    result = train(feature_warehouse, DirectoryStore(tmp_path / "objects"), "xgboost", "rebounds", SAMPLE_WINDOWS)
+    assert result.name == "rebounds_xgboost"
+    assert result.metrics["valid"]["mae"] < result.metrics["baselines"]["last10"]["mae"]
+
+
+def test_concurrent_version_claims_never_collide(tmp_path):
+    reg = Registry(DirectoryStore(tmp_path / "objects"))
+    got, lock = [], threading.Lock()
+
+    def claim():
+        v = reg.claim_version("points_xgboost")
+        with lock:
+            got.append(v)
+
+    threads = [threading.Thread(target=claim) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(got) == list(range(1, 13))
+
+
+@pytest.mark.parametrize("kind", ["xgboost", "catboost"])
+def test_pickles_and_garbage_are_refused_before_any_parser_sees_them(kind):
+    for data in (pickle.dumps({"evil": True}), b"garbage", b""):
+        with pytest.raises(native.InvalidModel):
+            native.load(kind, data, list(NAMES))
+
+
+def test_bundled_fallback_models_match_the_feature_store():
+    for name, kind in (("points_xgboost", "xgboost"), ("points_catboost", "catboost")):
+        folder = ROOT / "worker" / "models" / name
+        schema = json.loads((folder / "schema.json").read_text())
+        data = (folder / f"model.{native.FORMATS[kind]}").read_bytes()
+        assert schema["features"] == list(NAMES) and schema["feature_version"] == FEATURE_VERSION
+        assert schema["sha256"] == native.sha256(data)
+        native.load(kind, data, schema["features"])

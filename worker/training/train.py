@@ -1,0 +1,184 @@
+"""Train one model (system x prop) on a chronological split, register it, and move the
+champion pointer only when it beats the current champion on the same validation rows."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from shared.features import FEATURE_VERSION, NAMES
+from shared.models import native
+from shared.models.registry import Registry
+from shared.ports import ObjectStore, PreconditionFailed, Warehouse
+from worker.training import dataset
+from worker.training.metrics import accuracy, apply_interval, coverage, fit_interval
+
+log = logging.getLogger(__name__)
+
+SYSTEMS = ("xgboost", "catboost")
+MAX_ROUNDS, EARLY_STOP = 3000, 100
+
+
+@dataclass(frozen=True)
+class Windows:
+    train_start: date = date(2015, 10, 1)
+    train_end: date = date(2022, 6, 30)
+    valid_start: date = date(2022, 10, 1)
+    valid_end: date = date(2023, 6, 30)
+
+    def check(self) -> None:
+        if not (self.train_start <= self.train_end < self.valid_start <= self.valid_end):
+            raise ValueError(f"windows must be chronological: train {self.train_start}..{self.train_end}, "
+                             f"valid {self.valid_start}..{self.valid_end}")
+
+
+@dataclass
+class TrainResult:
+    name: str
+    version: int
+    promoted: bool
+    reason: str
+    metrics: dict
+    champion_mae: float | None = None
+    bundled_to: Path | None = None
+    extra: dict = field(default_factory=dict)
+
+
+Progress = Callable[[int, int], None]
+
+
+def model_name(system: str, prop: str) -> str:
+    return f"{prop}_{system}"
+
+
+def _fit_xgboost(tr, va, progress: Progress | None):
+    import xgboost as xgb
+
+    class Report(xgb.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            if progress:
+                progress(epoch + 1, MAX_ROUNDS)
+            return False
+
+    params = {"objective": "reg:absoluteerror", "eta": 0.03, "max_depth": 6, "min_child_weight": 50,
+              "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 5.0, "nthread": 2, "seed": 7,
+              "eval_metric": "mae", "tree_method": "hist"}
+    dtr = xgb.DMatrix(dataset.matrix(tr), label=tr["actual"], feature_names=list(NAMES))
+    dva = xgb.DMatrix(dataset.matrix(va), label=va["actual"], feature_names=list(NAMES))
+    booster = xgb.train(params, dtr, MAX_ROUNDS, evals=[(dva, "valid")], early_stopping_rounds=EARLY_STOP,
+                        verbose_eval=False, callbacks=[Report()])
+    best = booster.best_iteration + 1
+    return booster[:best], best
+
+
+def _fit_catboost(tr, va, progress: Progress | None):
+    import catboost
+
+    class Report:
+        def after_iteration(self, info):
+            if progress:
+                progress(info.iteration, MAX_ROUNDS)
+            return True
+
+    model = catboost.CatBoostRegressor(loss_function="MAE", iterations=MAX_ROUNDS, learning_rate=0.06, depth=6,
+                                       l2_leaf_reg=5, random_seed=7, thread_count=2, od_type="Iter",
+                                       od_wait=EARLY_STOP, use_best_model=True, verbose=0, allow_writing_files=False)
+    model.fit(dataset.matrix(tr), tr["actual"], eval_set=(dataset.matrix(va), va["actual"]), callbacks=[Report()])
+    return model, int(model.get_best_iteration() or 0) + 1
+
+
+def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "points",
+          windows: Windows = Windows(), force: bool = False, bundle_dir: Path | None = None,
+          progress: Progress | None = None) -> TrainResult:
+    if system not in SYSTEMS:
+        raise ValueError(f"--system {system!r}: one of {', '.join(SYSTEMS)}")
+    windows.check()
+    rows = dataset.load(warehouse, prop, windows.train_start, windows.valid_end)
+    when = rows["game_date"]
+    tr = rows[(when >= pd.Timestamp(windows.train_start)) & (when <= pd.Timestamp(windows.train_end))]
+    va = rows[(when >= pd.Timestamp(windows.valid_start)) & (when <= pd.Timestamp(windows.valid_end))]
+    if tr.empty or va.empty:
+        raise ValueError(f"no feature-store rows with results in the train ({len(tr)}) or validation ({len(va)}) "
+                         f"window: import box scores and run `bin/pipeline backfill` over both windows first")
+    impl, best = (_fit_xgboost if system == "xgboost" else _fit_catboost)(tr, va, progress)
+    model_bytes = native.dump(system, impl)
+    model = native.load(system, model_bytes, list(NAMES))     # score exactly what the worker will load
+    pred = model.predict(va)
+    interval = fit_interval(va["actual"], pred)
+    low, _, high = apply_interval(pred, interval)
+    metrics = {
+        "valid": {**accuracy(va["actual"], pred), "interval_coverage": coverage(va["actual"], low, high)},
+        "train": accuracy(tr["actual"], model.predict(tr)),
+        "baselines": {b: accuracy(va["actual"], va[col]) for b, col in dataset.BASELINES[prop].items()},
+        "windows": {k: str(v) for k, v in windows.__dict__.items()},
+        "rows": {"train": int(len(tr)), "valid": int(len(va))},
+        "best_iteration": best, "trained_at": datetime.now(timezone.utc).isoformat(),
+    }
+    schema = {"features": list(NAMES), "feature_version": FEATURE_VERSION, "prop": prop, "system": system,
+              "format": native.FORMATS[system], "library_version": _library_version(system), "interval": interval}
+    name = model_name(system, prop)
+    registry = Registry(store)
+    version = registry.claim_version(name)
+    digest = registry.put(name, version, system, model_bytes, metrics, schema)
+    result = _gate(registry, name, version, digest, system, va, metrics, force)
+    if bundle_dir is not None:
+        result.bundled_to = _bundle(bundle_dir, name, system, model_bytes, metrics, {**schema, "sha256": digest,
+                                                                                      "version": version})
+    return result
+
+
+def _gate(registry: Registry, name: str, version: int, digest: str, system: str, va: pd.DataFrame, metrics: dict,
+          force: bool) -> TrainResult:
+    champion = registry.pointer(name)
+    new_mae = metrics["valid"]["mae"]
+    champion_mae = None
+    if champion is not None:
+        schema = registry.read_json(name, champion.version, "schema.json")
+        old = native.load(system, registry.read_model(name, champion.version, system), schema["features"])
+        champion_mae = float(np.mean(np.abs(old.predict(va) - va["actual"].to_numpy())))
+    if champion is None:
+        promoted, reason = True, "first version"
+    elif new_mae < champion_mae:
+        promoted, reason = True, f"beats champion v{champion.version}: {new_mae:.4f} < {champion_mae:.4f}"
+    elif force:
+        promoted, reason = True, f"--force over champion v{champion.version} ({new_mae:.4f} >= {champion_mae:.4f})"
+        log.warning("validation gate overridden with --force for %s v%d", name, version)
+    else:
+        promoted, reason = False, f"does not beat champion v{champion.version}: {new_mae:.4f} >= {champion_mae:.4f}"
+    if promoted:
+        try:
+            registry.set_pointer(name, version, digest, expected=champion)
+        except PreconditionFailed:
+            promoted, reason = False, "the champion moved during training; retrain to compare against it"
+    registry.log(name, {"version": version, "decision": "promoted" if promoted else "rejected", "reason": reason,
+                        "valid_mae": new_mae, "champion_mae": champion_mae,
+                        "champion_version": champion.version if champion else None,
+                        "at": datetime.now(timezone.utc).isoformat()})
+    log.info("%s v%d %s: %s", name, version, "promoted" if promoted else "rejected", reason)
+    return TrainResult(name, version, promoted, reason, metrics, champion_mae)
+
+
+def _bundle(root: Path, name: str, system: str, model: bytes, metrics: dict, schema: dict) -> Path:
+    import json
+
+    folder = Path(root) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"model.{native.FORMATS[system]}").write_bytes(model)
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    (folder / "schema.json").write_text(json.dumps(schema, indent=1) + "\n")
+    return folder
+
+
+def _library_version(system: str) -> str:
+    if system == "xgboost":
+        import xgboost
+
+        return f"xgboost {xgboost.__version__}"
+    import catboost
+
+    return f"catboost {catboost.__version__}"

@@ -46,6 +46,8 @@ def setup_logging(component: str, level: str = "INFO", stream=None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # per-request access lines from the dev server are noise next to our own request logs
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def trace_from_header(header: str | None, project: str | None) -> str | None:

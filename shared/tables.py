@@ -209,3 +209,19 @@ PROCESSOR_REJECTS = register(
     "processor STRING, game_date DATE, entity STRING, reason STRING, run_id STRING",
     partition="game_date", key=("processor", "game_date", "entity", "reason"),
 )
+
+
+# -- predictions ---------------------------------------------------------------------------------
+_PREDICTION_COLUMNS = (
+    "game_date DATE, player_id INT64, player_name STRING, team_abbr STRING, opponent_abbr STRING, "
+    "system STRING, prop STRING, predicted FLOAT64, p10 FLOAT64, p50 FLOAT64, p90 FLOAT64, confidence FLOAT64, "
+    "line FLOAT64, p_over FLOAT64, edge FLOAT64, recommendation STRING, model_name STRING, "
+    "model_version STRING, model_source STRING, feature_version STRING, batch_id STRING, "
+    "correlation_id STRING, created_at TIMESTAMP")
+PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version")
+
+PREDICTIONS_STAGING = register("predictions", "player_prop_predictions_staging", _PREDICTION_COLUMNS,
+                               partition="game_date", key=PREDICTION_KEY)
+PREDICTIONS = register("predictions", "player_prop_predictions", _PREDICTION_COLUMNS,
+                       partition="game_date", key=PREDICTION_KEY,
+                       required=("game_date", "player_id", "system", "prop", "predicted", "batch_id"))

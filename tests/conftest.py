@@ -63,3 +63,17 @@ def gcs_client(gcs_emulator):
 
     return storage.Client(project="test-proj", credentials=AnonymousCredentials(),
                           client_options={"api_endpoint": f"http://{gcs_emulator.address}"})
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory):
+    """A warehouse file with the 2023-24 sample imported, built once per session."""
+    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+    from shared.importer import import_files
+
+    path = tmp_path_factory.mktemp("sample") / "warehouse.duckdb"
+    wh = DuckDBWarehouse(path)
+    wh.ensure_tables()
+    import_files(wh, [SAMPLE])
+    wh.close()
+    return path

@@ -1,6 +1,6 @@
 import typer
 
-from bin.cli import data, orchestration, processing, training
+from bin.cli import data, orchestration, processing, services, training
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="NBA player-prop prediction pipeline. PIPELINE_BACKEND=local|gcp selects the adapters.")
@@ -8,3 +8,4 @@ data.register(app)
 processing.register(app)
 orchestration.register(app)
 training.register(app)
+services.register(app)

@@ -15,7 +15,7 @@ BUNDLE_DIR = Path(__file__).resolve().parents[2] / "worker" / "models"
 
 
 def train_command(
-    system: str = typer.Option(..., "--system", help="xgboost or catboost"),
+    system: str = typer.Option(..., "--system", help="xgboost, catboost, or ensemble (blend weights)"),
     prop: str = typer.Option("points", "--prop", help="points, rebounds or assists"),
     train_start: str = typer.Option("2015-10-01", "--train-start"),
     train_end: str = typer.Option("2022-06-30", "--train-end"),
@@ -28,6 +28,9 @@ def train_command(
 ) -> None:
     """Train on a chronological split, report metrics against the naive baselines, register."""
     from worker.training.train import Windows, train
+
+    if system == "ensemble":
+        return _ensemble(prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir)
 
     windows = Windows(parse_date(train_start, "--train-start"), parse_date(train_end, "--train-end"),
                       parse_date(valid_start, "--valid-start"), parse_date(valid_end, "--valid-end"))
@@ -54,6 +57,25 @@ def train_command(
     bundled = f"; bundled to {result.bundled_to}" if result.bundled_to else ""
     console.print(f"{result.name} v{result.version} {'PROMOTED' if result.promoted else 'not promoted'}: "
                   f"{result.reason}{bundled}")
+
+
+def _ensemble(prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir) -> None:
+    from worker.training.ensemble import fit
+    from worker.training.train import Windows
+
+    windows = Windows(parse_date(train_start, "--train-start"), parse_date(train_end, "--train-end"),
+                      parse_date(valid_start, "--valid-start"), parse_date(valid_end, "--valid-end"))
+    s = settings()
+    try:
+        doc = fit(warehouse(s), bootstrap.build_store(s), prop, windows,
+                  bundle_dir=bundle_dir or (BUNDLE_DIR if bundle else None))
+    except ValueError as exc:
+        fail(str(exc))
+    table = Table("member", "weight", "validation MAE")
+    for name, w in doc["weights"].items():
+        table.add_row(name, f"{w:.2f}", f"{doc['members_valid_mae'][name]:.3f}")
+    console.print(table)
+    console.print(f"{prop}_ensemble {doc['version']}: validation MAE {doc['valid_mae']:.3f} on {doc['rows']:,} rows")
 
 
 def register(app: typer.Typer) -> None:

@@ -155,8 +155,11 @@ class BigQueryWarehouse:
 
     def merge(self, source: str, target: str, source_filter: Mapping[str, Any] | None = None) -> int:
         s, t = tables.get(source), tables.get(target)
-        where = " AND ".join(f"{_ident(c)} = @f_{c}" for c in (source_filter or {}))
-        source_sql = f"(SELECT * FROM {self._sql_name(s)}{' WHERE ' + where if where else ''})"
+        where = " AND ".join(f"{_ident(c)} = @f_{c}" for c in (source_filter or {})) or "TRUE"
+        keys = ", ".join(_ident(k) for k in t.key)
+        order = " ORDER BY created_at DESC" if "created_at" in s.column_names else ""
+        source_sql = (f"(SELECT * FROM {self._sql_name(s)} WHERE {where} "
+                      f"QUALIFY ROW_NUMBER() OVER (PARTITION BY {keys}{order}) = 1)")
         result = self._run(self._merge_sql(t, source_sql), {f"f_{c}": v for c, v in (source_filter or {}).items()})
         return int(result.num_dml_affected_rows or 0) if hasattr(result, "num_dml_affected_rows") else 0
 

@@ -65,12 +65,18 @@ class DirectoryStore:
             return generation
 
     def list(self, prefix: str = "") -> list[str]:
+        # walk only the deepest folder the prefix names, not the whole store
+        folder = self._objects / prefix.rsplit("/", 1)[0] if "/" in prefix else self._objects
+        if not folder.is_dir():
+            return []
         keys = []
-        for path in self._objects.rglob("*"):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                key = path.relative_to(self._objects).as_posix()
-                if key.startswith(prefix):
-                    keys.append(key)
+        for dirpath, _, files in os.walk(folder):
+            base = Path(dirpath).relative_to(self._objects).as_posix()
+            for name in files:
+                if not name.startswith(".tmp-"):
+                    key = name if base == "." else f"{base}/{name}"
+                    if key.startswith(prefix):
+                        keys.append(key)
         return sorted(keys)
 
     def delete(self, key: str) -> None:

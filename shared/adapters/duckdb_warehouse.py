@@ -118,9 +118,13 @@ class DuckDBWarehouse:
     def merge(self, source: str, target: str, source_filter: Mapping[str, Any] | None = None) -> int:
         """Upsert the source rows into target on the target's key, in one statement."""
         s, t = tables.get(source), tables.get(target)
+        keys = ", ".join(_quote(k) for k in t.key)
+        order = " ORDER BY created_at DESC" if "created_at" in s.column_names else ""
+        where = self._filter(source_filter) or " WHERE TRUE"
+        source_sql = (f"(SELECT * FROM {_fqn(s)}{where} "
+                      f"QUALIFY ROW_NUMBER() OVER (PARTITION BY {keys}{order}) = 1)")
         with self._lock, self._transaction():
-            return self._merge(f"(SELECT * FROM {_fqn(s)}{self._filter(source_filter)})", t,
-                               list((source_filter or {}).values()))
+            return self._merge(source_sql, t, list((source_filter or {}).values()))
 
     def merge_frame(self, table: str, frame: pd.DataFrame) -> int:
         t = tables.get(table)

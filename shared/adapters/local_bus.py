@@ -55,14 +55,17 @@ class LocalBus:
 
     def __init__(self, path: Path | str, endpoints: Mapping[str, str] | None = None,
                  concurrency: int = 8, backoff_scale: float = 1.0,
-                 subscriptions: Iterable[topology.Subscription] = topology.SUBSCRIPTIONS):
+                 subscriptions: Iterable[topology.Subscription] = topology.SUBSCRIPTIONS,
+                 headers: Mapping[str, str] | None = None, shuffle: bool = False):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.endpoints = dict(endpoints or {})
         self.subscriptions = {s.name: s for s in subscriptions}
         self.backoff_scale = backoff_scale
+        self.order = "RANDOM()" if shuffle else "d.id"     # shuffle: fault tests reorder deliveries
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bus")
         self._http = requests.Session()
+        self._http.headers.update(headers or {})   # e.g. the bearer token push endpoints check
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -83,7 +86,7 @@ class LocalBus:
                      attributes: Mapping[str, str] | None = None) -> list[str]:
         if topic not in topology.ALL_TOPICS:
             raise ValueError(f"unknown topic {topic!r}")
-        subs = [s.name for s in topology.subscriptions_for(topic) if s.name in self.subscriptions]
+        subs = [name for name, s in self.subscriptions.items() if s.topic == topic]
         now, stamp = time.time(), datetime.now(timezone.utc).isoformat()
         attrs = json.dumps(dict(attributes or {}))
         ids, msg_rows, del_rows = [], [], []
@@ -114,7 +117,7 @@ class LocalBus:
                 f"SELECT d.id, d.message_id, d.subscription, d.attempts + 1, m.data, m.attributes, "
                 f"m.publish_time FROM deliveries d JOIN messages m USING (message_id) "
                 f"WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.lease_until <= ? "
-                f"AND d.subscription IN ({marks}) ORDER BY d.id LIMIT ?",
+                f"AND d.subscription IN ({marks}) ORDER BY {self.order} LIMIT ?",
                 (due_before, now, *served, limit)).fetchall()
             for row in rows:
                 lease = now + self.subscriptions[row[2]].ack_deadline_s

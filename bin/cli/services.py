@@ -1,0 +1,139 @@
+"""`serve` (the services on loopback), `run` (the nightly chain end to end) and
+`export-predictions`."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from bin.cli.common import console, fail, progress_bar, settings, warehouse
+from bin.cli.processing import parse_date
+
+EXPORT_COLUMNS = ["game_date", "player_id", "player_name", "system", "prop", "predicted", "p10", "p50", "p90",
+                  "model_name", "model_version", "model_source", "batch_id"]
+
+
+def serve_command(port: int = typer.Option(8080, "--port", help="coordinator port; worker +1, orchestrator +2"),
+                  stall_check_s: int = typer.Option(60, "--stall-check-seconds")) -> None:
+    """Start orchestrator, coordinator and worker on 127.0.0.1 with the durable local bus."""
+    from coordinator.service import check_stalled
+    from shared import stack as local
+
+    s = settings()
+    try:
+        st = local.start(s, ports={"coordinator": port, "worker": port + 1, "orchestrator": port + 2})
+    except ValueError as exc:
+        fail(str(exc))
+    token_hint = f' -H "Authorization: Bearer {st.token}"' if st.token else ""
+    for name, url in st.urls.items():
+        console.print(f"{name:<13} {url}")
+    console.print(f"\ncurl -X POST {st.urls['coordinator']}/start{token_hint} -H 'Content-Type: application/json' "
+                  f"-d '{{\"game_date\":\"2024-01-15\"}}'")
+    console.print(f"curl '{st.urls['coordinator']}/status?game_date=2024-01-15'{token_hint}\n")
+    stop = threading.Event()
+    try:
+        while not stop.wait(stall_check_s):
+            check_stalled(st.coordinator)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        st.stop()
+        console.print("services stopped")
+
+
+def run_command(day: str = typer.Option(..., "--date", help="game date YYYY-MM-DD"),
+                force: bool = typer.Option(False, "--force", help="start a new batch even if the date has one"),
+                timeout_s: int = typer.Option(600, "--timeout-seconds")) -> None:
+    """The autonomous nightly chain on one machine: processors -> orchestrator -> coordinator
+    -> workers -> consolidated predictions."""
+    from coordinator.requests import StartRequest
+    from coordinator.service import start as start_batch
+    from coordinator.service import status_for_date
+    from processors.runner import nightly
+    from shared import stack as local
+
+    d = parse_date(day, "--date")
+    s = settings()
+    began = time.perf_counter()
+    try:
+        st = local.start(s)
+    except ValueError as exc:
+        fail(str(exc))
+    try:
+        already = status_for_date(st.coordinator, d)
+        events = nightly(st.warehouse, st.bus, d)
+        if not any(e.status == "success" for e in events):
+            fail(f"{d}: processors did not succeed ({', '.join(sorted({e.status for e in events}))}: "
+                 f"{events[0].error or ''}); no batch started")
+        if force or (already and already["state"] == "finished"):
+            if not force:
+                console.print(f"{d} already has finished batch {already['batch_id']}; showing it (use --force "
+                              f"for a new one)")
+            else:
+                start_batch(st.coordinator, StartRequest(game_date=d, force=True), d)
+        result = _wait(st, d, timeout_s)
+    finally:
+        st.stop()
+    _summary(result, d, time.perf_counter() - began)
+
+
+def _wait(st, d: date, timeout_s: int) -> dict:
+    from coordinator.service import status_for_date
+
+    deadline = time.monotonic() + timeout_s
+    with progress_bar(f"predicting {d}") as report:
+        while time.monotonic() < deadline:
+            found = status_for_date(st.coordinator, d)
+            if found:
+                report(found["completed"] + found["skipped"] + found["failed"], found["expected"])
+                if found["state"] == "finished":
+                    return found
+            threading.Event().wait(0.1)
+    fail(f"batch for {d} did not finish within {timeout_s}s: {status_for_date(st.coordinator, d)}")
+
+
+def _summary(result: dict, d: date, seconds: float) -> None:
+    s = settings()
+    wh = warehouse(s, read_only=True)
+    rows = wh.query("SELECT system, COUNT(*) AS n, AVG(predicted) AS mean_pred, MIN(model_source) AS source "
+                    "FROM predictions.player_prop_predictions WHERE batch_id = @b AND game_date = @d "
+                    "GROUP BY system ORDER BY system", {"b": result["batch_id"], "d": d})
+    table = Table("system", "predictions", "mean predicted points", "model source")
+    for r in rows.itertuples():
+        table.add_row(r.system, str(r.n), f"{r.mean_pred:.2f}", r.source)
+    console.print(table)
+    reasons = {}
+    for reason in result["skip_reasons"].values():
+        reasons[reason.split(" for player")[0]] = reasons.get(reason.split(" for player")[0], 0) + 1
+    if reasons:
+        console.print("skipped: " + "; ".join(f"{n} x {r}" for r, n in reasons.items()))
+    console.print(f"{d}: batch {result['batch_id']} {result['state']}: {result['expected']} players, "
+                  f"{result['completed']} predicted, {result['skipped']} skipped, {result['failed']} failed, "
+                  f"{len(result['missing'])} missing, {int(rows['n'].sum()) if len(rows) else 0} rows in "
+                  f"{seconds:.1f}s")
+
+
+def export_command(start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
+                   out: Path = typer.Option(..., "--out", help="CSV file to write")) -> None:
+    """One row per (game_date, player, system, prop), fixed leading columns."""
+    from shared import tables
+
+    d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
+    s = settings()
+    frame = warehouse(s, read_only=True).read(tables.PREDICTIONS.fqn, d1, d2)
+    rest = [c for c in frame.columns if c not in EXPORT_COLUMNS]
+    frame = frame[EXPORT_COLUMNS + rest].sort_values(["game_date", "player_id", "system", "prop"])
+    frame["game_date"] = frame["game_date"].dt.date
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False)
+    console.print(f"wrote {len(frame):,} predictions for {d1}..{d2} to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)
+    app.command("run")(run_command)
+    app.command("export-predictions")(export_command)

@@ -1,0 +1,72 @@
+"""Coordinator service: routes only; logic in coordinator/service.py."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request
+from pydantic import ValidationError
+
+from coordinator import service
+from coordinator.requests import StartRequest
+from shared.messages import PredictionReady, describe
+from shared.pubsub import handle_push
+
+EASTERN = ZoneInfo("America/New_York")
+
+
+def create_app(deps: service.CoordinatorDeps, auth=None) -> Flask:
+    app = Flask("coordinator")
+
+    def denied():
+        return auth(request) if auth is not None else None
+
+    @app.post("/start")
+    def start():
+        if (no := denied()):
+            return no
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return {"error": "body must be a JSON object", "field": "<body>"}, 400
+        try:
+            req = StartRequest.model_validate(body)
+            code, answer = service.start(deps, req, datetime.now(EASTERN).date())
+        except ValidationError as exc:
+            return {"error": describe(exc), "field": str(exc.errors()[0]["loc"][0])}, 400
+        except service.BadRequest as exc:
+            return {"error": str(exc), "field": exc.field}, 400
+        return answer, code
+
+    @app.get("/status")
+    def status():
+        if (no := denied()):
+            return no
+        batch_id, day = request.args.get("batch_id"), request.args.get("game_date")
+        if not batch_id and not day:
+            return {"error": "give batch_id or game_date", "field": "batch_id"}, 400
+        try:
+            found = service.status(deps, batch_id) if batch_id else service.status_for_date(
+                deps, date.fromisoformat(day))
+        except ValueError as exc:
+            return {"error": str(exc), "field": "batch_id" if batch_id else "game_date"}, 400
+        if found is None:
+            return {"error": "no such batch"}, 404
+        return found
+
+    @app.post("/complete")
+    def complete():
+        if (no := denied()):
+            return no
+        return "", handle_push(request.get_data(), PredictionReady, lambda push: service.complete(deps, push.message))
+
+    @app.post("/check-stalled")
+    def check_stalled():
+        if (no := denied()):
+            return no
+        return {"actions": service.check_stalled(deps)}
+
+    @app.get("/health")
+    def health():
+        return {"status": "ok"}
+
+    return app

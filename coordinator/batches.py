@@ -1,0 +1,117 @@
+"""Batch state in the object store: small JSON documents, write-once markers, CAS."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from shared.ports import NotFound, ObjectStore, PreconditionFailed
+
+_ID = re.compile(r"^[a-f0-9]{32}$")
+
+
+def _check(batch_id: str) -> str:
+    if not _ID.match(batch_id or ""):
+        raise ValueError(f"batch_id {batch_id!r} is not a batch id")
+    return batch_id
+
+
+class BatchStore:
+    def __init__(self, store: ObjectStore):
+        self.store = store
+
+    # -- documents -----------------------------------------------------------------------------
+    def _read(self, key: str) -> tuple[dict, int] | None:
+        try:
+            blob = self.store.read(key)
+        except NotFound:
+            return None
+        return json.loads(blob.data), blob.generation
+
+    def _write(self, key: str, doc: dict, generation: int | None) -> int:
+        return self.store.write(key, json.dumps(doc, sort_keys=True, default=str).encode(),
+                                if_generation_match=generation)
+
+    def date_pointer(self, day: date) -> tuple[dict, int] | None:
+        return self._read(f"batches/by_date/{day.isoformat()}.json")
+
+    def claim_date(self, day: date, batch_id: str, replace_generation: int | None) -> bool:
+        """Point the date at this batch: create-only, or replace a known generation (force)."""
+        try:
+            self._write(f"batches/by_date/{day.isoformat()}.json", {"batch_id": batch_id},
+                        replace_generation if replace_generation is not None else 0)
+            return True
+        except PreconditionFailed:
+            return False
+
+    def batch(self, batch_id: str) -> tuple[dict, int] | None:
+        return self._read(f"batches/{_check(batch_id)}/batch.json")
+
+    def put_batch(self, doc: dict, generation: int | None = 0) -> int:
+        return self._write(f"batches/{_check(doc['batch_id'])}/batch.json", doc, generation)
+
+    def update_batch(self, batch_id: str, mutate) -> dict:
+        while True:
+            doc, gen = self.batch(batch_id)
+            mutate(doc)
+            try:
+                self.put_batch(doc, gen)
+                return doc
+            except PreconditionFailed:
+                continue
+
+    # -- per-player markers --------------------------------------------------------------------
+    def mark_done(self, batch_id: str, player_id: int, doc: dict) -> bool:
+        """Write-once: False when this player was already marked (a duplicate delivery)."""
+        try:
+            self._write(f"batches/{_check(batch_id)}/done/{int(player_id)}.json", doc, 0)
+            return True
+        except PreconditionFailed:
+            return False
+
+    def done_players(self, batch_id: str) -> list[int]:
+        prefix = f"batches/{_check(batch_id)}/done/"
+        return [int(k[len(prefix):-5]) for k in self.store.list(prefix)]
+
+    def done_docs(self, batch_id: str) -> dict[int, dict]:
+        return {p: self._read(f"batches/{batch_id}/done/{p}.json")[0] for p in self.done_players(batch_id)}
+
+    # -- finalisation and progress ---------------------------------------------------------------
+    def claim_final(self, batch_id: str, doc: dict) -> int | None:
+        try:
+            return self._write(f"batches/{_check(batch_id)}/final.json", doc, 0)
+        except PreconditionFailed:
+            return None
+
+    def final(self, batch_id: str) -> tuple[dict, int] | None:
+        return self._read(f"batches/{_check(batch_id)}/final.json")
+
+    def put_final(self, batch_id: str, doc: dict, generation: int) -> bool:
+        try:
+            self._write(f"batches/{_check(batch_id)}/final.json", doc, generation)
+            return True
+        except PreconditionFailed:
+            return False
+
+    def progress(self, batch_id: str) -> tuple[dict, int] | None:
+        return self._read(f"batches/{_check(batch_id)}/progress.json")
+
+    def put_progress(self, batch_id: str, doc: dict, generation: int | None) -> bool:
+        try:
+            self._write(f"batches/{_check(batch_id)}/progress.json", doc, generation or 0)
+            return True
+        except PreconditionFailed:
+            return False
+
+    def running(self) -> list[str]:
+        return [k.rsplit("/", 1)[1] for k in self.store.list("batches/running/")]
+
+    def set_running(self, batch_id: str, on: bool) -> None:
+        key = f"batches/running/{_check(batch_id)}"
+        if on:
+            self.store.write(key, b"1")
+        else:
+            try:
+                self.store.delete(key)
+            except NotFound:
+                pass

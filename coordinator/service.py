@@ -1,0 +1,206 @@
+"""Batch logic as plain functions over the ports: start a batch, record completions,
+finalise exactly once, handle stalls, report status."""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable
+
+from coordinator.batches import BatchStore
+from coordinator.requests import StartRequest
+from shared import tables, topology
+from shared.messages import PredictionReady, PredictionRequest, PredictionsComplete
+from shared.ports import Publisher, Warehouse
+from shared.pubsub import PermanentError, TransientError
+
+log = logging.getLogger(__name__)
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class CoordinatorDeps:
+    warehouse: Warehouse
+    batches: BatchStore
+    publisher: Publisher
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    stall_republish: timedelta = timedelta(minutes=10)
+    stall_finalise: timedelta = timedelta(minutes=20)
+
+
+class BadRequest(ValueError):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+# -- /start ----------------------------------------------------------------------------------------
+def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, dict]:
+    day = req.game_date or today
+    existing = deps.batches.date_pointer(day)
+    if existing and not req.force:
+        return 200, _existing(deps, existing[0]["batch_id"])
+    scheduled = deps.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=["player_id"])
+    known = sorted(int(p) for p in scheduled["player_id"])
+    if not known:
+        raise BadRequest("game_date", f"game_date {day}: no feature-store rows; run the processors for it first")
+    players = known
+    if req.players:
+        unknown = sorted(set(req.players) - set(known))
+        if unknown:
+            raise BadRequest("players", f"players {unknown[:20]} are not scheduled on {day}")
+        players = sorted(set(req.players))
+    if req.lines:
+        stray = sorted(set(req.lines) - set(players))
+        if stray:
+            raise BadRequest("lines", f"lines given for players {stray[:20]} who are not in this batch")
+    batch_id = uuid.uuid4().hex
+    if not deps.batches.claim_date(day, batch_id, existing[1] if existing else None):
+        return 200, _existing(deps, deps.batches.date_pointer(day)[0]["batch_id"])
+    now = deps.clock()
+    doc = {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
+           "systems": req.systems, "lines": {str(k): v for k, v in (req.lines or {}).items()},
+           "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": req.degraded,
+           "missing_processors": req.missing_processors, "correlation_id": req.correlation_id,
+           "republished_at": None, "forced": req.force}
+    deps.batches.put_batch(doc)
+    deps.batches.set_running(batch_id, True)
+    _publish_requests(deps, doc, players)
+    log.info("batch %s started for %s with %d players", batch_id, day, len(players),
+             extra={"batch_id": batch_id, "game_date": str(day), "expected": len(players),
+                    "degraded": req.degraded})
+    return 202, {"batch_id": batch_id, "game_date": day.isoformat(), "expected": len(players)}
+
+
+def _existing(deps: CoordinatorDeps, batch_id: str) -> dict:
+    # a concurrent /start may have claimed the date and not yet written its batch document
+    return {**(status(deps, batch_id) or {"batch_id": batch_id, "state": "creating"}), "existing": True}
+
+
+def _publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> None:
+    lines = doc.get("lines") or {}
+    systems = tuple(doc["systems"]) if doc.get("systems") else None
+    messages = [PredictionRequest(batch_id=doc["batch_id"], game_date=date.fromisoformat(doc["game_date"]),
+                                  player_id=p, systems=systems, line=lines.get(str(p)),
+                                  correlation_id=doc["correlation_id"]) for p in players]
+    deps.publisher.publish_many(topology.PREDICTION_REQUEST, messages)
+
+
+# -- /complete -------------------------------------------------------------------------------------
+def complete(deps: CoordinatorDeps, msg: PredictionReady) -> str:
+    found = deps.batches.batch(msg.batch_id)
+    if found is None:
+        raise PermanentError(f"batch_id {msg.batch_id!r} is unknown")
+    doc = found[0]
+    if msg.player_id not in set(doc["players"]):
+        raise PermanentError(f"player {msg.player_id} is not in batch {msg.batch_id}")
+    first = deps.batches.mark_done(msg.batch_id, msg.player_id, {
+        "status": msg.status, "reason": msg.reason, "n_rows": msg.n_rows, "at": deps.clock().isoformat()})
+    done = deps.batches.done_players(msg.batch_id)
+    if len(done) >= doc["expected"]:
+        finalise(deps, msg.batch_id)
+    return "recorded" if first else "duplicate"
+
+
+# -- finalisation ----------------------------------------------------------------------------------
+def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = None) -> bool:
+    """Merge staging into the predictions table and announce it; exactly one caller wins."""
+    now = deps.clock()
+    claim = {"state": "claimed", "claimed_at": now.isoformat(), "token": uuid.uuid4().hex}
+    generation = deps.batches.claim_final(batch_id, claim)
+    if generation is None:
+        current, gen = deps.batches.final(batch_id)
+        stale = current["state"] == "claimed" and datetime.fromisoformat(current["claimed_at"]) < now - CLAIM_LEASE
+        if current["state"] == "finalized" or not (current["state"] == "failed" or stale):
+            return False
+        if not deps.batches.put_final(batch_id, claim, gen):
+            return False
+        generation = deps.batches.final(batch_id)[1]
+    doc, _ = deps.batches.batch(batch_id)
+    try:
+        deps.warehouse.merge(tables.PREDICTIONS_STAGING.fqn, tables.PREDICTIONS.fqn, {"batch_id": batch_id})
+        rows = int(deps.warehouse.query(
+            f"SELECT COUNT(*) AS n FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d",
+            {"b": batch_id, "d": date.fromisoformat(doc["game_date"])})["n"].iloc[0])
+    except Exception as exc:
+        deps.batches.put_final(batch_id, {**claim, "state": "failed", "error": str(exc)[:500]}, generation)
+        log.exception("consolidation of batch %s failed; it will be retried", batch_id)
+        raise TransientError(f"consolidation failed: {exc}") from exc
+    markers = deps.batches.done_docs(batch_id)
+    counts = {s: sum(1 for m in markers.values() if m["status"] == s) for s in ("completed", "skipped", "failed")}
+    missing = sorted(set(doc["players"]) - set(markers)) if missing is None else sorted(missing)
+    deps.publisher.publish(topology.PREDICTIONS_COMPLETE, PredictionsComplete(
+        batch_id=batch_id, game_date=date.fromisoformat(doc["game_date"]), expected=doc["expected"],
+        completed=counts["completed"], skipped=counts["skipped"], failed=counts["failed"], missing=tuple(missing),
+        rows=rows, degraded=bool(doc.get("degraded")), correlation_id=doc["correlation_id"]))
+    finished = deps.clock().isoformat()
+    deps.batches.put_final(batch_id, {**claim, "state": "finalized", "finalized_at": finished, "rows": rows,
+                                      "missing": missing}, generation)
+
+    def close(d: dict) -> None:
+        d.update(state="finished", finished_at=finished, missing=missing)
+    deps.batches.update_batch(batch_id, close)
+    deps.batches.set_running(batch_id, False)
+    log.info("batch %s finalised: %d rows, %d missing", batch_id, rows, len(missing),
+             extra={"batch_id": batch_id, "rows": rows, "missing_count": len(missing), **counts})
+    return True
+
+
+# -- stalls ----------------------------------------------------------------------------------------
+def check_stalled(deps: CoordinatorDeps) -> dict[str, str]:
+    now = deps.clock()
+    actions = {}
+    for batch_id in deps.batches.running():
+        found = deps.batches.batch(batch_id)
+        if found is None:
+            continue
+        doc = found[0]
+        done = set(deps.batches.done_players(batch_id))
+        seen = deps.batches.progress(batch_id)
+        prog, gen = seen if seen else ({"count": -1, "at": now.isoformat()}, None)
+        if len(done) != prog["count"]:
+            deps.batches.put_progress(batch_id, {"count": len(done), "at": now.isoformat()}, gen)
+            actions[batch_id] = "progressing"
+            continue
+        idle = now - datetime.fromisoformat(prog["at"])
+        missing = [p for p in doc["players"] if p not in done]
+        if not doc.get("republished_at") and idle >= deps.stall_republish:
+            deps.batches.update_batch(batch_id, lambda d: d.update(republished_at=now.isoformat()))
+            _publish_requests(deps, doc, missing)
+            deps.batches.put_progress(batch_id, {"count": len(done), "at": now.isoformat()}, gen)
+            log.warning("batch %s stalled; re-published %d missing players", batch_id, len(missing),
+                        extra={"batch_id": batch_id, "missing_count": len(missing)})
+            actions[batch_id] = f"republished {len(missing)}"
+        elif doc.get("republished_at") and idle >= deps.stall_finalise:
+            log.error("batch %s still stalled after re-publishing; finalising without %d players", batch_id,
+                      len(missing), extra={"batch_id": batch_id, "alert": "batch_incomplete",
+                                           "missing": missing[:50]})
+            finalise(deps, batch_id, missing=missing)
+            actions[batch_id] = f"finalised without {len(missing)}"
+        else:
+            actions[batch_id] = "waiting"
+    return actions
+
+
+# -- /status ---------------------------------------------------------------------------------------
+def status(deps: CoordinatorDeps, batch_id: str) -> dict | None:
+    found = deps.batches.batch(batch_id)
+    if found is None:
+        return None
+    doc = found[0]
+    markers = deps.batches.done_docs(batch_id)
+    by = lambda s: [p for p, m in markers.items() if m["status"] == s]  # noqa: E731
+    skipped = {str(p): markers[p]["reason"] for p in by("skipped")}
+    return {"batch_id": batch_id, "game_date": doc["game_date"], "state": doc["state"],
+            "expected": doc["expected"], "completed": len(by("completed")), "skipped": len(skipped),
+            "skip_reasons": skipped, "failed": len(by("failed")),
+            "missing": sorted(set(doc["players"]) - set(markers)) if doc["state"] == "running" else doc.get(
+                "missing", []),
+            "started_at": doc["started_at"], "finished_at": doc["finished_at"], "degraded": doc["degraded"],
+            "missing_processors": doc.get("missing_processors", [])}
+
+
+def status_for_date(deps: CoordinatorDeps, day: date) -> dict | None:
+    pointer = deps.batches.date_pointer(day)
+    return status(deps, pointer[0]["batch_id"]) if pointer else None

@@ -1,0 +1,37 @@
+"""Request authentication for the HTTP services: a configured bearer token locally;
+Google-signed OIDC tokens on GCP. Switching it off takes an explicit setting and is logged."""
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Callable
+
+log = logging.getLogger(__name__)
+
+Denial = tuple[dict, int]
+Check = Callable[[object], Denial | None]   # request -> None when allowed
+
+
+def bearer(token: str) -> Check:
+    expected = f"Bearer {token}".encode()
+
+    def check(request) -> Denial | None:
+        given = (request.headers.get("Authorization") or "").encode()
+        if not given or not hmac.compare_digest(given, expected):
+            return {"error": "missing or invalid credentials"}, 401
+        return None
+    return check
+
+
+def from_settings(settings, service: str) -> Check | None:
+    if settings.auth == "off":
+        log.warning("%s: authentication is OFF (PIPELINE_AUTH=off); every caller is trusted", service,
+                    extra={"alert": "auth_disabled"})
+        return None
+    if settings.backend == "gcp":
+        from shared.oidc import verifier
+
+        return verifier(settings)
+    if not settings.auth_token:
+        raise ValueError("PIPELINE_AUTH_TOKEN is required when PIPELINE_AUTH=on on the local backend")
+    return bearer(settings.auth_token)

@@ -1,0 +1,107 @@
+"""The coordinator over HTTP (its Flask app on the embedded stack) and its stall handling."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from coordinator.service import check_stalled, status
+from processors.runner import nightly
+from shared import topology
+from tests.e2e.conftest import DAY
+
+AUTH = {"Authorization": "Bearer test-token"}
+
+
+@pytest.fixture
+def stack(make_stack):
+    st = make_stack()
+    nightly(st.warehouse, None, DAY)
+    return st
+
+
+@pytest.fixture
+def client(stack):
+    from coordinator.app import create_app
+    from shared.auth import bearer
+
+    return create_app(stack.coordinator, bearer("test-token")).test_client()
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"game_date": "2024-02-30"}, "game_date"),
+    ({"game_date": "2024-01-16", "systems": ["astrology"]}, "systems"),
+    ({"game_date": "2024-01-16", "players": [0]}, "players"),
+    ({"game_date": "2024-01-16", "players": [1, 2]}, "players"),
+    ({"game_date": "2024-01-16", "colour": "red"}, "colour"),
+    ({"game_date": "2024-01-16", "lines": {"2544": 900}}, "lines"),
+    ({"game_date": "2024-07-15"}, "game_date"),
+])
+def test_bad_start_bodies_are_400_naming_the_field(client, body, field):
+    resp = client.post("/start", json=body, headers=AUTH)
+    assert resp.status_code == 400 and resp.json["field"] == field, resp.json
+
+
+def test_start_is_idempotent_per_date_unless_forced(client, stack):
+    first = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH)
+    assert first.status_code == 202 and first.json["expected"] == 97
+    again = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH)
+    assert again.status_code == 200 and again.json["batch_id"] == first.json["batch_id"] and again.json["existing"]
+    forced = client.post("/start", json={"game_date": "2024-01-16", "force": True}, headers=AUTH)
+    assert forced.status_code == 202 and forced.json["batch_id"] != first.json["batch_id"]
+    assert len(stack.bus.messages(topology.PREDICTION_REQUEST)) == 2 * 97
+    by_date = client.get("/status?game_date=2024-01-16", headers=AUTH).json
+    assert by_date["batch_id"] == forced.json["batch_id"] and by_date["state"] == "running"
+
+
+def test_manual_batch_carries_lines_and_a_player_subset(client, stack):
+    players = stack.warehouse.read("precompute.ml_feature_store", DAY, DAY)["player_id"].head(3).tolist()
+    resp = client.post("/start", json={"game_date": "2024-01-16", "players": players,
+                                       "lines": {str(players[0]): 18.5}, "systems": ["xgboost"]}, headers=AUTH)
+    assert resp.status_code == 202 and resp.json["expected"] == 3
+    sent = stack.bus.messages(topology.PREDICTION_REQUEST)
+    assert sorted(m["player_id"] for m in sent) == sorted(players)
+    assert {m["player_id"]: m["line"] for m in sent}[players[0]] == 18.5
+    stack.bus.drain()
+    rows = stack.warehouse.read("predictions.player_prop_predictions")
+    assert set(rows["system"]) == {"xgboost"} and len(rows) == 3
+    lined = rows[rows.player_id == players[0]].iloc[0]
+    assert lined["line"] == 18.5 and lined["recommendation"] in ("OVER", "UNDER", "PASS")
+    assert 0 <= lined["p_over"] <= 1
+
+
+def test_credentials_are_required(client):
+    assert client.post("/start", json={"game_date": "2024-01-16"}).status_code == 401
+    assert client.post("/start", json={}, headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert client.post("/check-stalled", headers={"Authorization": "Basic abc"}).status_code == 401
+    assert client.get("/status?game_date=2024-01-16").status_code == 401
+
+
+def test_status_errors(client):
+    assert client.get("/status", headers=AUTH).status_code == 400
+    assert client.get("/status?batch_id=../../etc", headers=AUTH).status_code == 400
+    assert client.get("/status?batch_id=" + "a" * 32, headers=AUTH).status_code == 404
+    assert client.get("/status?game_date=2024-01-16", headers=AUTH).status_code == 404
+
+
+def test_a_stalled_batch_is_republished_once_then_finalised_with_what_it_has(client, stack):
+    start = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH).json
+    batch_id = start["batch_id"]
+    # only the first ten requests are delivered; the rest are lost
+    lost = stack.bus.messages(topology.PREDICTION_REQUEST)[10:]
+    with stack.bus._connect() as db:
+        db.execute("UPDATE deliveries SET state='dead' WHERE rowid > 10 AND subscription LIKE 'prediction-request%'")
+    stack.bus.drain()
+    now = datetime.now(timezone.utc)
+    clock = iter([now, now + timedelta(minutes=11), now + timedelta(minutes=11), now + timedelta(minutes=40)])
+    stack.coordinator.clock = lambda: next(clock)
+    assert check_stalled(stack.coordinator) == {batch_id: "progressing"}
+    assert check_stalled(stack.coordinator) == {batch_id: f"republished {len(lost)}"}
+    with stack.bus._connect() as db:   # the re-published requests are lost too
+        db.execute("UPDATE deliveries SET state='dead' WHERE state='pending'")
+    stack.coordinator.clock = lambda: now + timedelta(minutes=40)
+    assert check_stalled(stack.coordinator) == {batch_id: f"finalised without {len(lost)}"}
+    result = status(stack.coordinator, batch_id)
+    assert result["state"] == "finished" and result["completed"] == 10 and len(result["missing"]) == len(lost)
+    assert len(stack.warehouse.read("predictions.player_prop_predictions")) == 10 * 6
+    assert check_stalled(stack.coordinator) == {}

@@ -1,0 +1,142 @@
+"""The whole chain on the embedded default: processors -> orchestrator -> coordinator ->
+workers -> consolidated predictions, over real HTTP and the durable local bus."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+
+from shared import topology
+from tests.e2e.conftest import DAY, predictions, run_chain
+
+SYSTEMS = {"moving_average", "zone_matchup", "similarity", "xgboost", "catboost", "ensemble"}
+
+
+def test_a_real_date_ends_with_one_row_per_player_and_system(make_stack):
+    st = make_stack()
+    result = run_chain(st)
+    assert result["state"] == "finished" and result["expected"] == 97
+    assert result["completed"] + result["skipped"] == 97 and result["missing"] == []
+    rows = predictions(st, result["batch_id"])
+    assert len(rows) == 97 * 6 and set(rows["system"]) == SYSTEMS
+    assert not rows.duplicated(["player_id", "system"]).any()
+    for col in ("batch_id", "model_name", "model_version", "model_source", "feature_version", "created_at"):
+        assert rows[col].notna().all(), col
+    assert set(rows.loc[rows.system.isin(["xgboost", "catboost"]), "model_source"]) == {"bundled"}
+    assert set(rows.loc[rows.system == "moving_average", "model_source"]) == {"rule"}
+    assert (rows["p10"] <= rows["p50"]).all() and (rows["p50"] <= rows["p90"]).all()
+    assert rows["predicted"].between(0, 60).all()
+    done = st.bus.messages(topology.PREDICTIONS_COMPLETE)
+    assert len(done) == 1 and done[0]["rows"] == 97 * 6 and done[0]["completed"] == 97
+
+
+def test_every_message_delivered_three_times_shuffled_changes_nothing(make_stack):
+    clean = make_stack("clean")
+    expected = run_chain(clean)
+    tripled = [topology.Subscription(f"{s.name}-{i}", s.topic, s.service, s.path, s.ack_deadline_s,
+                                     s.max_delivery_attempts, s.min_backoff_s, s.max_backoff_s)
+               for s in topology.SUBSCRIPTIONS for i in range(3)]
+    noisy = make_stack("noisy", bus_options={"subscriptions": tripled, "shuffle": True})
+    got = run_chain(noisy)
+    assert got["state"] == "finished" and got["completed"] == expected["completed"]
+    key = ["player_id", "system"]
+    a = predictions(clean).sort_values(key).reset_index(drop=True)
+    b = predictions(noisy).sort_values(key).reset_index(drop=True)
+    assert len(b) == len(a) == 97 * 6
+    pd.testing.assert_frame_equal(a[key + ["predicted", "p10", "p90", "model_version"]],
+                                  b[key + ["predicted", "p10", "p90", "model_version"]])
+    assert len(noisy.bus.messages(topology.PREDICTIONS_COMPLETE)) == 1
+    final = json.loads(noisy.store.read(f"batches/{got['batch_id']}/final.json").data)
+    assert final["state"] == "finalized"
+
+
+class Flaky:
+    """The worker's warehouse failing its first appends (a transient outage)."""
+
+    def __init__(self, inner, failures):
+        self.inner, self.failures, self.calls = inner, failures, 0
+
+    def append(self, table, frame):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ConnectionError("warehouse unavailable")
+        return self.inner.append(table, frame)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_transient_worker_errors_are_redelivered_and_the_batch_completes(make_stack):
+    st = make_stack()
+    st.worker.warehouse = Flaky(st.warehouse, failures=40)
+    result = run_chain(st)
+    assert result["state"] == "finished" and result["completed"] == 97
+    assert st.worker.warehouse.calls == 97 + 40
+    assert len(predictions(st, result["batch_id"])) == 97 * 6
+
+
+def test_corrupt_registry_model_falls_back_to_the_bundle_and_says_so(make_stack):
+    st = make_stack()
+    from shared.models import native
+    from shared.models.registry import Registry
+
+    reg = Registry(st.store)
+    bundled = (native.FORMATS["xgboost"], open("worker/models/points_xgboost/model.ubj", "rb").read())
+    schema = json.loads(open("worker/models/points_xgboost/schema.json").read())
+    reg.claim_version("points_xgboost")
+    digest = reg.put("points_xgboost", 1, "xgboost", bundled[1][:-10] + b"corrupted!", {}, schema)
+    reg.set_pointer("points_xgboost", 1, "0" * 64, expected=None)   # sha256 that matches nothing
+    assert digest != "0" * 64
+    result = run_chain(st)
+    rows = predictions(st, result["batch_id"])
+    assert set(rows.loc[rows.system == "xgboost", "model_source"]) == {"bundled"}
+    health = st.worker.models.status()["points_xgboost"]
+    assert health["source"] == "bundled" and "sha256" in health["error"]
+    from worker.app import create_app
+
+    deep = create_app(st.worker).test_client().get("/health/deep").json
+    assert deep["status"] == "degraded" and "sha256" in deep["checks"]["points_xgboost"]["error"]
+
+
+def test_a_player_without_features_is_skipped_with_a_reason(make_stack):
+    st = make_stack()
+    from coordinator.requests import StartRequest
+    from coordinator.service import start
+    from processors.runner import nightly
+
+    nightly(st.warehouse, None, DAY)
+    first = int(st.warehouse.read("precompute.ml_feature_store", DAY, DAY)["player_id"].iloc[0])
+    code, body = start(st.coordinator, StartRequest(game_date=DAY, players=[first]), DAY)
+    assert code == 202
+    st.warehouse.query("DELETE FROM precompute.ml_feature_store WHERE player_id = @p", {"p": first})
+    st.worker.features._features.clear()
+    st.bus.drain()
+    from coordinator.service import status
+
+    result = status(st.coordinator, body["batch_id"])
+    assert result["state"] == "finished" and result["skipped"] == 1
+    assert "no feature-store row" in result["skip_reasons"][str(first)]
+
+
+def test_export_has_the_fixed_leading_columns(make_stack, tmp_path):
+    import os
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    st = make_stack()
+    run_chain(st)
+    home = st.settings.home
+    st.stop()
+    out = tmp_path / "preds.csv"
+    proc = subprocess.run([str(ROOT / "bin" / "pipeline"), "export-predictions", "--start", str(DAY), "--end",
+                           str(DAY), "--out", str(out)], env={**os.environ, "PIPELINE_HOME": str(home)},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:13]) == ["game_date", "player_id", "player_name", "system", "prop", "predicted",
+                                        "p10", "p50", "p90", "model_name", "model_version", "model_source",
+                                        "batch_id"]
+    assert len(frame) == 97 * 6 and set(frame["prop"]) == {"points"} and frame["game_date"].iloc[0] == str(DAY)
+    assert date.fromisoformat(frame["game_date"].iloc[0]) == DAY

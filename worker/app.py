@@ -1,0 +1,49 @@
+"""Worker service: POST /predict (Pub/Sub push), GET /health, GET /health/deep."""
+from __future__ import annotations
+
+from flask import Flask, request
+
+from shared.messages import PredictionRequest
+from shared.pubsub import handle_push
+from worker import service
+
+
+def create_app(deps: service.WorkerDeps, auth=None) -> Flask:
+    app = Flask("worker")
+
+    @app.post("/predict")
+    def predict():
+        if auth is not None and (denied := auth(request)):
+            return denied
+        status = handle_push(request.get_data(), PredictionRequest, lambda push: service.handle(deps, push))
+        return "", status
+
+    @app.get("/health")
+    def health():
+        return {"status": "ok"}
+
+    @app.get("/health/deep")
+    def health_deep():
+        return deep_health(deps)
+
+    return app
+
+
+def deep_health(deps: service.WorkerDeps) -> tuple[dict, int]:
+    checks, degraded = {}, False
+    for name, kind in (("points_xgboost", "xgboost"), ("points_catboost", "catboost")):
+        try:
+            loaded = deps.models.get(name, kind)
+            checks[name] = {"version": loaded.version, "source": loaded.source,
+                            "error": deps.models.status().get(name, {}).get("error")}
+            degraded |= loaded.source != "registry"
+        except Exception as exc:
+            checks[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            degraded = True
+    try:
+        deps.warehouse.count("precompute.ml_feature_store")
+        checks["warehouse"] = "ok"
+    except Exception as exc:
+        checks["warehouse"] = f"{type(exc).__name__}: {exc}"
+        degraded = True
+    return {"status": "degraded" if degraded else "ok", "checks": checks}, 200

@@ -1,0 +1,124 @@
+"""Lazy, verified, hot-swappable model loading.
+
+On first use a model is read from the registry (latest.json -> version -> bytes), its
+sha256 checked against the pointer and its schema against the feature store's version.
+It is cached per instance; ``refresh`` polls latest.json and swaps in a new champion
+atomically. When the registry is unreachable or invalid, the bundled model shipped in
+worker/models/ is used and every row says so (model_source = "bundled")."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.features import FEATURE_VERSION, NAMES
+from shared.models import native
+from shared.models.registry import Registry
+
+log = logging.getLogger(__name__)
+
+BUNDLED = Path(__file__).resolve().parent / "models"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    name: str
+    version: str
+    source: str          # registry | bundled
+    model: native.Model
+    schema: dict
+    sha256: str
+
+
+class ModelUnavailable(RuntimeError):
+    """Neither the registry nor the bundle has a usable model of that name."""
+
+
+def _check_schema(schema: dict, name: str) -> None:
+    if schema.get("feature_version") != FEATURE_VERSION or schema.get("features") != list(NAMES):
+        raise native.InvalidModel(f"{name}: schema is for feature version {schema.get('feature_version')!r}, "
+                                  f"the feature store has {FEATURE_VERSION!r}")
+
+
+class ModelProvider:
+    def __init__(self, registry: Registry | None, bundled_dir: Path = BUNDLED, poll_seconds: float = 300.0,
+                 clock=time.monotonic):
+        self.registry = registry
+        self.bundled_dir = Path(bundled_dir)
+        self.poll_seconds = poll_seconds
+        self.clock = clock
+        self._models: dict[str, Loaded] = {}
+        self._checked: dict[str, float] = {}
+        self._errors: dict[str, str] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock_for(self, name: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(name, threading.Lock())
+
+    def get(self, name: str, kind: str) -> Loaded:
+        current = self._models.get(name)
+        due = current is None or self.clock() - self._checked.get(name, 0) >= self.poll_seconds
+        if due:
+            with self._lock_for(name):
+                current = self._models.get(name)
+                if current is None or self.clock() - self._checked.get(name, 0) >= self.poll_seconds:
+                    self._models[name] = current = self._load(name, kind, current)
+                    self._checked[name] = self.clock()
+        return current
+
+    def refresh(self) -> None:
+        """Poll every cached model's pointer now (tests, and the retrain hand-off)."""
+        for name in list(self._models):
+            self._checked[name] = float("-inf")
+
+    def _load(self, name: str, kind: str, current: Loaded | None) -> Loaded:
+        try:
+            return self._from_registry(name, kind, current)
+        except Exception as exc:  # any registry failure falls back; the reason is kept for /health/deep
+            self._errors[name] = f"{type(exc).__name__}: {exc}"
+            log.error("model %s: registry unusable, using the bundled model: %s", name, exc,
+                      extra={"model": name, "alert": "model_fallback"})
+        if current is not None and current.source == "bundled":
+            return current
+        return self._from_bundle(name, kind)
+
+    def _from_registry(self, name: str, kind: str, current: Loaded | None) -> Loaded:
+        if self.registry is None:
+            raise ModelUnavailable("no registry configured")
+        pointer = self.registry.pointer(name)
+        if pointer is None:
+            raise ModelUnavailable(f"{name}: no latest.json in the registry")
+        if current is not None and current.source == "registry" and current.version == str(pointer.version):
+            return current
+        data = self.registry.read_model(name, pointer.version, kind)
+        if native.sha256(data) != pointer.sha256:
+            raise native.InvalidModel(f"{name} v{pointer.version}: sha256 does not match latest.json")
+        schema = self.registry.read_json(name, pointer.version, "schema.json")
+        _check_schema(schema, name)
+        model = native.load(kind, data, schema["features"])
+        self._errors.pop(name, None)
+        if current is not None:
+            log.info("model %s swapped to v%s", name, pointer.version, extra={"model": name})
+        return Loaded(name, str(pointer.version), "registry", model, schema, pointer.sha256)
+
+    def _from_bundle(self, name: str, kind: str) -> Loaded:
+        folder = self.bundled_dir / name
+        try:
+            schema = json.loads((folder / "schema.json").read_text())
+            data = (folder / f"model.{native.FORMATS[kind]}").read_bytes()
+        except FileNotFoundError:
+            raise ModelUnavailable(f"{name}: not in the registry and no bundled copy in {folder}") from None
+        if native.sha256(data) != schema.get("sha256"):
+            raise ModelUnavailable(f"{name}: bundled model fails its sha256 check")
+        _check_schema(schema, name)
+        return Loaded(name, f"bundled-v{schema.get('version', 0)}", "bundled",
+                      native.load(kind, data, schema["features"]), schema, schema["sha256"])
+
+    def status(self) -> dict:
+        return {name: {"version": m.version, "source": m.source, "error": self._errors.get(name)}
+                for name, m in self._models.items()}

@@ -1,0 +1,109 @@
+"""One prediction request: the player's features, every requested system, rows appended
+to staging, then prediction-ready. A player without features is a permanent skip that
+still reports, so no batch waits for him."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+from shared import tables, topology
+from shared.features import FEATURE_VERSION
+from shared.messages import PredictionReady, PredictionRequest
+from shared.ports import Publisher, Warehouse
+from shared.pubsub import PushMessage, TransientError
+from worker.features import FeatureCache
+from worker.lines import judge
+from worker.models import ModelProvider
+from worker.systems.base import Context, Output
+from worker.systems.ensemble import Ensemble
+from worker.systems.gradient_boosting import GradientBoosting
+from worker.systems.moving_average import MovingAverage
+from worker.systems.similarity import Similarity
+from worker.systems.zone_matchup import ZoneMatchup
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ORDER = ("moving_average", "zone_matchup", "similarity", "xgboost", "catboost", "ensemble")
+
+
+def default_systems() -> dict:
+    return {s.name: s for s in (MovingAverage(), ZoneMatchup(), Similarity(), GradientBoosting("xgboost"),
+                                GradientBoosting("catboost"), Ensemble())}
+
+
+@dataclass
+class WorkerDeps:
+    warehouse: Warehouse
+    publisher: Publisher
+    features: FeatureCache
+    models: ModelProvider
+    systems: dict = field(default_factory=default_systems)
+
+
+def handle(deps: WorkerDeps, push: PushMessage) -> None:
+    req: PredictionRequest = push.message
+    row = _features(deps, req)
+    if row is None:
+        _ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on {req.game_date}")
+        return
+    rows = predict_rows(deps, req, row)
+    try:
+        deps.warehouse.append(tables.PREDICTIONS_STAGING.fqn, rows)
+    except Exception as exc:
+        log.exception("staging write failed for batch %s player %s", req.batch_id, req.player_id)
+        raise TransientError(f"staging write failed: {exc}") from exc
+    _ready(deps, req, "completed", n_rows=len(rows))
+
+
+def _features(deps: WorkerDeps, req: PredictionRequest) -> pd.Series | None:
+    try:
+        return deps.features.row(req.game_date, req.player_id)
+    except Exception as exc:
+        raise TransientError(f"feature store unreachable: {exc}") from exc
+
+
+def predict_rows(deps: WorkerDeps, req: PredictionRequest, row: pd.Series, prop: str = "points") -> pd.DataFrame:
+    frame = row.to_frame().T
+    frame.index = [req.player_id]
+    wanted = [s for s in SYSTEM_ORDER if req.systems is None or s in req.systems]
+    ctx = Context(day=req.game_date, prop=prop, features=deps.features, models=deps.models, previous={})
+    outputs: dict[str, Output] = {}
+    for name in SYSTEM_ORDER:
+        if name == "ensemble" and "ensemble" in wanted:
+            ctx.previous = outputs
+        if name in wanted or (name in ("xgboost", "catboost") and "ensemble" in wanted):
+            outputs[name] = deps.systems[name].predict(frame, ctx)
+    now = datetime.now(timezone.utc)
+    quality = float(row.get("quality_score", 1.0))
+    records = []
+    for name in wanted:
+        out = outputs[name]
+        p = out.frame.iloc[0]
+        width = float(p["p90"] - p["p10"])
+        records.append({
+            "game_date": req.game_date, "player_id": req.player_id, "player_name": row.get("player_name"),
+            "team_abbr": row.get("team_abbr"), "opponent_abbr": row.get("opponent_abbr"), "system": name,
+            "prop": prop, "predicted": float(p["predicted"]), "p10": float(p["p10"]), "p50": float(p["p50"]),
+            "p90": float(p["p90"]),
+            "confidence": float(np.clip(quality * (1 - width / (2 * (float(p["predicted"]) + 5))), 0, 1)),
+            **judge(float(p["p10"]), float(p["p50"]), float(p["p90"]), req.line),
+            "model_name": out.model_name, "model_version": out.model_version, "model_source": out.model_source,
+            "feature_version": row.get("feature_version", FEATURE_VERSION), "batch_id": req.batch_id,
+            "correlation_id": req.correlation_id, "created_at": now})
+    return pd.DataFrame(records)
+
+
+def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0):
+    message = PredictionReady(batch_id=req.batch_id, game_date=req.game_date, player_id=req.player_id,
+                              status=status, reason=reason, n_rows=n_rows, correlation_id=req.correlation_id)
+    try:
+        deps.publisher.publish(topology.PREDICTION_READY, message)
+    except Exception as exc:
+        raise TransientError(f"publishing prediction-ready failed: {exc}") from exc
+    if status != "completed":
+        log.info("player %s %s: %s", req.player_id, status, reason,
+                 extra={"batch_id": req.batch_id, "player_id": req.player_id, "skip_reason": reason})

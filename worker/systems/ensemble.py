@@ -1,0 +1,42 @@
+"""A weighted blend of the other systems' outputs. The weights were fitted on validation
+data (worker/training/ensemble.py) and ship in worker/models/{prop}_ensemble/weights.json."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from worker.systems.base import Context, Output
+
+BUNDLED = Path(__file__).resolve().parents[1] / "models"
+
+
+def load_weights(prop: str, root: Path = BUNDLED) -> dict:
+    path = root / f"{prop}_ensemble" / "weights.json"
+    return json.loads(path.read_text())
+
+
+class Ensemble:
+    name = "ensemble"
+
+    def __init__(self, root: Path = BUNDLED):
+        self.root = root
+        self._weights: dict[str, dict] = {}
+
+    def predict(self, rows: pd.DataFrame, ctx: Context) -> Output:
+        doc = self._weights.get(ctx.prop) or self._weights.setdefault(ctx.prop, load_weights(ctx.prop, self.root))
+        weights = {s: w for s, w in doc["weights"].items() if w > 0}
+        missing = [s for s in weights if s not in (ctx.previous or {})]
+        if missing:
+            raise ValueError(f"ensemble needs the outputs of {missing}")
+        total = sum(weights.values())
+        frame = sum(ctx.previous[s].frame[["predicted", "p10", "p50", "p90"]] * (w / total)
+                    for s, w in weights.items())
+        parts = "+".join(f"{s}:{ctx.previous[s].model_version}" for s in sorted(weights))
+        return Output(frame, f"{ctx.prop}_ensemble", f"{doc['version']}[{parts}]"[:120], "bundled")
+
+
+def blend(outputs: dict[str, pd.DataFrame], weights: dict[str, float]) -> pd.Series:
+    total = sum(weights.values())
+    return sum(outputs[s]["predicted"] * (w / total) for s, w in weights.items() if w > 0)

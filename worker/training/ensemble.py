@@ -1,0 +1,60 @@
+"""Fit the ensemble's blend weights on validation rows: non-negative, summing to one,
+chosen by grid search (steps of 0.05) to minimise MAE. The similarity system is left
+out: it needs each player's history row by row, which a season of rows makes slow."""
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from shared.models.registry import Registry
+from shared.ports import ObjectStore, Warehouse
+from worker.models import ModelProvider
+from worker.systems.base import Context
+from worker.systems.gradient_boosting import GradientBoosting
+from worker.systems.moving_average import MovingAverage
+from worker.systems.zone_matchup import ZoneMatchup
+from worker.training import dataset
+from worker.training.metrics import accuracy
+from worker.training.train import Windows
+
+MEMBERS = (MovingAverage(), ZoneMatchup(), GradientBoosting("xgboost"), GradientBoosting("catboost"))
+STEP = 0.05
+
+
+def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows: Windows = Windows(),
+        bundle_dir: Path | None = None) -> dict:
+    rows = dataset.load(warehouse, prop, windows.valid_start, windows.valid_end)
+    if rows.empty:
+        raise ValueError("no validation rows: backfill the validation window first")
+    ctx = Context(day=windows.valid_end, prop=prop, models=ModelProvider(Registry(store)))
+    preds = {m.name: m.predict(rows, ctx).frame["predicted"].to_numpy() for m in MEMBERS}
+    names, actual = list(preds), rows["actual"].to_numpy()
+    stack = np.column_stack([preds[n] for n in names])
+    steps = int(round(1 / STEP))
+    best = (np.inf, None)
+    for combo in itertools.product(range(steps + 1), repeat=len(names) - 1):
+        if sum(combo) > steps:
+            continue
+        w = np.array([*combo, steps - sum(combo)], dtype=float) / steps
+        mae = float(np.mean(np.abs(stack @ w - actual)))
+        if mae < best[0]:
+            best = (mae, w)
+    weights = {n: round(float(x), 4) for n, x in zip(names, best[1])}
+    doc = {"version": f"ens-{datetime.now(timezone.utc):%Y%m%d%H%M%S}", "prop": prop, "weights": weights,
+           "valid_mae": best[0], "members_valid_mae": {n: accuracy(actual, preds[n])["mae"] for n in names},
+           "windows": {k: str(v) for k, v in windows.__dict__.items()}, "rows": int(len(rows))}
+    registry = Registry(store)
+    version = registry.claim_version(f"{prop}_ensemble")
+    store.write(f"models/{prop}_ensemble/v{version}/weights.json", json.dumps(doc, indent=1).encode())
+    if bundle_dir is not None:
+        folder = Path(bundle_dir) / f"{prop}_ensemble"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "weights.json").write_text(json.dumps(doc, indent=1) + "\n")
+    return doc
+
+

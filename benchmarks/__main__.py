@@ -9,6 +9,8 @@ from benchmarks.common import TEAM_DATA
 BENCHES = {
     "import": "benchmarks.import_bench",
     "processors": "benchmarks.processors_bench",
+    "chain": "benchmarks.chain_bench",
+    "worker": "benchmarks.worker_bench",
 }
 
 

@@ -6,8 +6,6 @@ import threading
 from collections import OrderedDict
 from datetime import date, timedelta
 
-import pandas as pd
-
 from shared.ports import Warehouse
 
 HISTORY_DAYS = 400
@@ -33,28 +31,28 @@ class FeatureCache:
                 cache.popitem(last=False)
         return value
 
-    def features(self, day: date) -> pd.DataFrame:
-        """The date's feature rows indexed by player_id."""
+    def features(self, day: date) -> dict[int, dict]:
+        """The date's feature rows: player_id -> {column: value}."""
         return self._remember(self._features, day, lambda: self.warehouse.read(
-            "precompute.ml_feature_store", day, day).set_index("player_id"))
+            "precompute.ml_feature_store", day, day).set_index("player_id").to_dict("index"))
 
-    def row(self, day: date, player_id: int) -> pd.Series | None:
-        frame = self.features(day)
-        return frame.loc[player_id] if player_id in frame.index else None
+    def row(self, day: date, player_id: int) -> dict | None:
+        return self.features(day).get(player_id)
 
-    def history(self, day: date, player_id: int) -> pd.DataFrame:
-        """The player's earlier feature rows (up to HISTORY_DAYS before D) with actual points."""
+    def history(self, day: date, player_id: int) -> dict | None:
+        """The player's earlier feature rows (up to HISTORY_DAYS before D) with actual points,
+        as column -> array."""
         by_player = self._remember(self._history, day, lambda: self._load_history(day))
-        return by_player.get(player_id, _EMPTY)
+        return by_player.get(player_id)
 
-    def _load_history(self, day: date) -> dict[int, pd.DataFrame]:
+    def _load_history(self, day: date) -> dict[int, dict]:
+        from worker.systems.similarity import HISTORY_COLUMNS
+
         start, end = day - timedelta(days=HISTORY_DAYS), day - timedelta(days=1)
         feats = self.warehouse.read("precompute.ml_feature_store", start, end)
         actual = self.warehouse.read("analytics.player_game_summary", start, end,
                                      columns=["game_date", "player_id", "pts", "played"])
         actual = actual[actual["played"].astype(bool)]
         rows = feats.merge(actual[["game_date", "player_id", "pts"]], on=["game_date", "player_id"], how="inner")
-        return {int(pid): g.reset_index(drop=True) for pid, g in rows.groupby("player_id")}
-
-
-_EMPTY = pd.DataFrame()
+        return {int(pid): {c: g[c].to_numpy(dtype=float) for c in HISTORY_COLUMNS}
+                for pid, g in rows.groupby("player_id")}

@@ -79,7 +79,11 @@ class ModelProvider:
     def _load(self, name: str, kind: str, current: Loaded | None) -> Loaded:
         try:
             return self._from_registry(name, kind, current)
-        except Exception as exc:  # any registry failure falls back; the reason is kept for /health/deep
+        except ModelUnavailable as exc:   # nothing registered yet: expected on a fresh install
+            self._errors[name] = f"{type(exc).__name__}: {exc}"
+            log.warning("model %s: no champion in the registry, using the bundled model: %s", name, exc,
+                        extra={"model": name})
+        except Exception as exc:  # any other registry failure falls back; the reason is kept for /health/deep
             self._errors[name] = f"{type(exc).__name__}: {exc}"
             log.error("model %s: registry unusable, using the bundled model: %s", name, exc,
                       extra={"model": name, "alert": "model_fallback"})

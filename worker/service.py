@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
-import pandas as pd
 
-from shared import tables, topology
+from shared import topology
 from shared.features import FEATURE_VERSION
 from shared.messages import PredictionReady, PredictionRequest
 from shared.ports import Publisher, Warehouse
@@ -18,6 +17,7 @@ from shared.pubsub import PushMessage, TransientError
 from worker.features import FeatureCache
 from worker.lines import judge
 from worker.models import ModelProvider
+from worker.staging import StagingWriter
 from worker.systems.base import Context, Output
 from worker.systems.ensemble import Ensemble
 from worker.systems.gradient_boosting import GradientBoosting
@@ -42,6 +42,11 @@ class WorkerDeps:
     features: FeatureCache
     models: ModelProvider
     systems: dict = field(default_factory=default_systems)
+    staging: StagingWriter | None = None
+
+    def __post_init__(self):
+        if self.staging is None:
+            self.staging = StagingWriter(self.warehouse)
 
 
 def handle(deps: WorkerDeps, push: PushMessage) -> None:
@@ -52,49 +57,46 @@ def handle(deps: WorkerDeps, push: PushMessage) -> None:
         return
     rows = predict_rows(deps, req, row)
     try:
-        deps.warehouse.append(tables.PREDICTIONS_STAGING.fqn, rows)
+        deps.staging.write(rows)
     except Exception as exc:
         log.exception("staging write failed for batch %s player %s", req.batch_id, req.player_id)
         raise TransientError(f"staging write failed: {exc}") from exc
     _ready(deps, req, "completed", n_rows=len(rows))
 
 
-def _features(deps: WorkerDeps, req: PredictionRequest) -> pd.Series | None:
+def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
     try:
         return deps.features.row(req.game_date, req.player_id)
     except Exception as exc:
         raise TransientError(f"feature store unreachable: {exc}") from exc
 
 
-def predict_rows(deps: WorkerDeps, req: PredictionRequest, row: pd.Series, prop: str = "points") -> pd.DataFrame:
-    frame = row.to_frame().T
-    frame.index = [req.player_id]
+def predict_rows(deps: WorkerDeps, req: PredictionRequest, row: dict, prop: str = "points") -> list[dict]:
     wanted = [s for s in SYSTEM_ORDER if req.systems is None or s in req.systems]
-    ctx = Context(day=req.game_date, prop=prop, features=deps.features, models=deps.models, previous={})
+    ctx = Context(day=req.game_date, prop=prop, features=deps.features, models=deps.models, previous={},
+                  player_ids=[req.player_id])
     outputs: dict[str, Output] = {}
     for name in SYSTEM_ORDER:
         if name == "ensemble" and "ensemble" in wanted:
             ctx.previous = outputs
         if name in wanted or (name in ("xgboost", "catboost") and "ensemble" in wanted):
-            outputs[name] = deps.systems[name].predict(frame, ctx)
+            outputs[name] = deps.systems[name].predict(row, ctx)
     now = datetime.now(timezone.utc)
     quality = float(row.get("quality_score", 1.0))
     records = []
     for name in wanted:
         out = outputs[name]
-        p = out.frame.iloc[0]
-        width = float(p["p90"] - p["p10"])
+        predicted, p10, p50, p90 = (float(out.values[k][0]) for k in ("predicted", "p10", "p50", "p90"))
         records.append({
             "game_date": req.game_date, "player_id": req.player_id, "player_name": row.get("player_name"),
             "team_abbr": row.get("team_abbr"), "opponent_abbr": row.get("opponent_abbr"), "system": name,
-            "prop": prop, "predicted": float(p["predicted"]), "p10": float(p["p10"]), "p50": float(p["p50"]),
-            "p90": float(p["p90"]),
-            "confidence": float(np.clip(quality * (1 - width / (2 * (float(p["predicted"]) + 5))), 0, 1)),
-            **judge(float(p["p10"]), float(p["p50"]), float(p["p90"]), req.line),
+            "prop": prop, "predicted": predicted, "p10": p10, "p50": p50, "p90": p90,
+            "confidence": float(np.clip(quality * (1 - (p90 - p10) / (2 * (predicted + 5))), 0, 1)),
+            **judge(p10, p50, p90, req.line),
             "model_name": out.model_name, "model_version": out.model_version, "model_source": out.model_source,
             "feature_version": row.get("feature_version", FEATURE_VERSION), "batch_id": req.batch_id,
             "correlation_id": req.correlation_id, "created_at": now})
-    return pd.DataFrame(records)
+    return records
 
 
 def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0):

@@ -106,6 +106,15 @@ def _summary(result: dict, d: date, seconds: float) -> None:
     for r in rows.itertuples():
         table.add_row(r.system, str(r.n), f"{r.mean_pred:.2f}", r.source)
     console.print(table)
+    top = wh.query("SELECT player_name, team_abbr, opponent_abbr, predicted, p10, p90 "
+                   "FROM predictions.player_prop_predictions WHERE batch_id = @b AND game_date = @d "
+                   "AND system = 'ensemble' ORDER BY predicted DESC LIMIT 10", {"b": result["batch_id"], "d": d})
+    if len(top):
+        best = Table("player", "team", "opp", "points (ensemble)", "p10", "p90", title=f"top predictions {d}")
+        for r in top.itertuples():
+            best.add_row(r.player_name, r.team_abbr, r.opponent_abbr, f"{r.predicted:.1f}", f"{r.p10:.1f}",
+                         f"{r.p90:.1f}")
+        console.print(best)
     reasons = {}
     for reason in result["skip_reasons"].values():
         reasons[reason.split(" for player")[0]] = reasons.get(reason.split(" for player")[0], 0) + 1

@@ -91,8 +91,8 @@ class DirectoryStore:
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}-{time.monotonic_ns()}")
+    # write-then-rename: a reader or a killed process never sees half an object. No fsync:
+    # the promise is surviving a process kill (the kernel keeps the data), not power loss.
     with open(tmp, "wb") as fh:
         fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
     os.replace(tmp, path)

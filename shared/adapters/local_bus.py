@@ -54,7 +54,7 @@ class LocalBus:
     """Publisher port + push delivery. ``endpoints`` maps service name -> base URL."""
 
     def __init__(self, path: Path | str, endpoints: Mapping[str, str] | None = None,
-                 concurrency: int = 8, backoff_scale: float = 1.0,
+                 concurrency: int = 16, backoff_scale: float = 1.0,
                  subscriptions: Iterable[topology.Subscription] = topology.SUBSCRIPTIONS,
                  headers: Mapping[str, str] | None = None, shuffle: bool = False):
         self.path = Path(path)
@@ -69,13 +69,19 @@ class LocalBus:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._local = threading.local()
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
+        """One connection per thread, kept: opening SQLite per call costs more than the call."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL survives a killed process (the promise); an OS crash may lose the last commit
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
         return db
 
     # -- Publisher port ---------------------------------------------------------------------
@@ -138,38 +144,45 @@ class LocalBus:
         except requests.RequestException as exc:
             return row, None, f"{type(exc).__name__}: {exc}"
 
-    def _record(self, row: tuple, status: int | None, error: str | None, stats: DrainStats) -> None:
+    def _record(self, db: sqlite3.Connection, row: tuple, status: int | None, error: str | None,
+                stats: DrainStats) -> None:
         delivery_id, mid, sub_name, attempt, data, attrs, _ = row
         sub = self.subscriptions[sub_name]
         stats.attempts += 1
         stats.statuses[status] = stats.statuses.get(status, 0) + 1
-        with self._connect() as db:
-            if status is not None and 200 <= status < 300:
-                db.execute("UPDATE deliveries SET state='acked', last_status=? WHERE id=?", (status, delivery_id))
-                stats.delivered += 1
-            elif attempt >= sub.max_delivery_attempts:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("UPDATE deliveries SET state='dead', last_status=?, last_error=? WHERE id=?",
-                           (status, error, delivery_id))
-                db.execute("INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?, ?)",
-                           (f"{mid}-dl-{sub_name}", sub.dead_letter_topic, data, attrs,
-                            datetime.now(timezone.utc).isoformat()))
-                db.execute("COMMIT")
-                stats.dead_lettered += 1
-                log.error("message dead-lettered after %d attempts", attempt,
-                          extra={"message_id": mid, "subscription": sub_name, "last_status": status})
-            else:
-                delay = min(sub.max_backoff_s, sub.min_backoff_s * 2 ** (attempt - 1)) * self.backoff_scale
-                db.execute("UPDATE deliveries SET next_attempt_at=?, lease_until=0, last_status=?, "
-                           "last_error=? WHERE id=?", (time.time() + delay, status, error, delivery_id))
-                stats.retried += 1
+        if status is not None and 200 <= status < 300:
+            db.execute("UPDATE deliveries SET state='acked', last_status=? WHERE id=?", (status, delivery_id))
+            stats.delivered += 1
+        elif attempt >= sub.max_delivery_attempts:
+            db.execute("UPDATE deliveries SET state='dead', last_status=?, last_error=? WHERE id=?",
+                       (status, error, delivery_id))
+            db.execute("INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?, ?)",
+                       (f"{mid}-dl-{sub_name}", sub.dead_letter_topic, data, attrs,
+                        datetime.now(timezone.utc).isoformat()))
+            stats.dead_lettered += 1
+            log.error("message dead-lettered after %d attempts", attempt,
+                      extra={"message_id": mid, "subscription": sub_name, "last_status": status})
+        else:
+            delay = min(sub.max_backoff_s, sub.min_backoff_s * 2 ** (attempt - 1)) * self.backoff_scale
+            db.execute("UPDATE deliveries SET next_attempt_at=?, lease_until=0, last_status=?, "
+                       "last_error=? WHERE id=?", (time.time() + delay, status, error, delivery_id))
+            stats.retried += 1
 
     def deliver_due(self, ignore_backoff: bool = False, limit: int = 256) -> DrainStats:
         """One pass: deliver every due delivery (concurrently) and record the outcomes."""
         stats = DrainStats()
         rows = self._claim(float("inf") if ignore_backoff else time.time(), limit)
-        for row, status, error in self._pool.map(self._post, rows):
-            self._record(row, status, error, stats)
+        outcomes = list(self._pool.map(self._post, rows))
+        if outcomes:
+            db = self._connect()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for row, status, error in outcomes:
+                    self._record(db, row, status, error, stats)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
         return stats
 
     def drain(self, max_rounds: int = 1000, ignore_backoff: bool = True) -> DrainStats:

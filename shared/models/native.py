@@ -37,12 +37,14 @@ class Model:
     def __init__(self, kind: str, features: list[str], impl):
         self.kind, self.features, self.impl = kind, features, impl
 
-    def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        x = frame[self.features].to_numpy(dtype=np.float32)
+    def predict(self, rows) -> np.ndarray:
+        """rows: a DataFrame, or a mapping of feature name -> values (one player or many)."""
+        if isinstance(rows, pd.DataFrame):
+            x = rows[self.features].to_numpy(dtype=np.float32)
+        else:
+            x = np.column_stack([np.atleast_1d(np.asarray(rows[f], dtype=np.float32)) for f in self.features])
         if self.kind == "xgboost":
-            import xgboost as xgb
-
-            return self.impl.predict(xgb.DMatrix(x, feature_names=self.features))
+            return np.asarray(self.impl.inplace_predict(x), dtype=float)
         return np.asarray(self.impl.predict(x), dtype=float)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
-
 from worker.systems.base import Context, Output
 
 BUNDLED = Path(__file__).resolve().parents[1] / "models"
@@ -24,19 +22,14 @@ class Ensemble:
         self.root = root
         self._weights: dict[str, dict] = {}
 
-    def predict(self, rows: pd.DataFrame, ctx: Context) -> Output:
+    def predict(self, rows, ctx: Context) -> Output:
         doc = self._weights.get(ctx.prop) or self._weights.setdefault(ctx.prop, load_weights(ctx.prop, self.root))
         weights = {s: w for s, w in doc["weights"].items() if w > 0}
         missing = [s for s in weights if s not in (ctx.previous or {})]
         if missing:
             raise ValueError(f"ensemble needs the outputs of {missing}")
         total = sum(weights.values())
-        frame = sum(ctx.previous[s].frame[["predicted", "p10", "p50", "p90"]] * (w / total)
-                    for s, w in weights.items())
+        values = {k: sum(ctx.previous[s].values[k] * (w / total) for s, w in weights.items())
+                  for k in ("predicted", "p10", "p50", "p90")}
         parts = "+".join(f"{s}:{ctx.previous[s].model_version}" for s in sorted(weights))
-        return Output(frame, f"{ctx.prop}_ensemble", f"{doc['version']}[{parts}]"[:120], "bundled")
-
-
-def blend(outputs: dict[str, pd.DataFrame], weights: dict[str, float]) -> pd.Series:
-    total = sum(weights.values())
-    return sum(outputs[s]["predicted"] * (w / total) for s, w in weights.items() if w > 0)
+        return Output(values, f"{ctx.prop}_ensemble", f"{doc['version']}[{parts}]"[:120], "bundled")

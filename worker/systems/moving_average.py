@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from worker.systems.base import Context, Output, normal_interval, spread
+from worker.systems.base import Context, Output, col, normal_interval, spread
 
 WEIGHTS = {"pts_avg_last5": 0.45, "pts_avg_last10": 0.35, "pts_avg_season": 0.20}
 
@@ -12,11 +12,9 @@ class MovingAverage:
     name = "moving_average"
 
     def predict(self, rows, ctx: Context) -> Output:
-        base = sum(w * rows[c].to_numpy(dtype=float) for c, w in WEIGHTS.items())
-        fatigue = 1 - 0.0015 * (rows["fatigue_score"].to_numpy(dtype=float) - 40)
-        venue = 0.6 * (rows["is_home"].to_numpy(dtype=float) - 0.5)          # +-0.3 points
-        b2b = np.where(rows["is_back_to_back"].to_numpy(dtype=float) > 0, 0.97, 1.0)
+        base = sum(w * col(rows, c) for c, w in WEIGHTS.items())
+        fatigue = 1 - 0.0015 * (col(rows, "fatigue_score") - 40)
+        venue = 0.6 * (col(rows, "is_home") - 0.5)          # +-0.3 points
+        b2b = np.where(col(rows, "is_back_to_back") > 0, 0.97, 1.0)
         center = base * fatigue * b2b + venue
-        frame = normal_interval(center, spread(rows, center))
-        frame.index = rows.index
-        return Output(frame, "moving_average", "rule-v1", "rule")
+        return Output(normal_interval(center, spread(rows, center)), "moving_average", "rule-v1", "rule")

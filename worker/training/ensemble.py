@@ -32,7 +32,7 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
     if rows.empty:
         raise ValueError("no validation rows: backfill the validation window first")
     ctx = Context(day=windows.valid_end, prop=prop, models=ModelProvider(Registry(store)))
-    preds = {m.name: m.predict(rows, ctx).frame["predicted"].to_numpy() for m in MEMBERS}
+    preds = {m.name: m.predict(rows, ctx).values["predicted"] for m in MEMBERS}
     names, actual = list(preds), rows["actual"].to_numpy()
     stack = np.column_stack([preds[n] for n in names])
     steps = int(round(1 / STEP))

@@ -1,0 +1,62 @@
+"""The full slate of the busiest 2023-24 date on the embedded default: from the last
+processor event to the consolidated predictions table."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from benchmarks.common import ROOT, peak_rss_mb
+from coordinator.service import status_for_date
+from processors.runner import nightly
+from shared import stack as local
+from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+from shared.config import Settings
+from shared.importer import import_files
+
+BUSIEST = date(2024, 4, 14)   # all 30 teams: the most player rows of any 2023-24 date
+TARGET_S = 5.0
+
+
+def prepared_home(tmp: Path) -> Path:
+    home = tmp / "home"
+    home.mkdir()
+    wh = DuckDBWarehouse(home / "warehouse.duckdb")
+    wh.ensure_tables()
+    import_files(wh, [ROOT / "data" / "sample" / "player_logs_2023-24.csv.gz"])
+    wh.close()
+    return home
+
+
+def run(data: Path, repeats: int = 3) -> None:
+    figures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        base = prepared_home(Path(tmp))
+        for i in range(repeats):
+            home = Path(tmp) / f"run{i}"
+            shutil.copytree(base, home)
+            st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "bench"}))
+            try:
+                t0 = time.perf_counter()
+                nightly(st.warehouse, st.bus, BUSIEST)
+                t1 = time.perf_counter()
+                while True:
+                    found = status_for_date(st.coordinator, BUSIEST)
+                    if found and found["state"] == "finished":
+                        break
+                    threading.Event().wait(0.02)
+                t2 = time.perf_counter()
+                rows = st.warehouse.count("predictions.player_prop_predictions")
+            finally:
+                st.stop()
+            figures.append((t1 - t0, t2 - t1, found["expected"], rows))
+    print(f"full slate {BUSIEST}: {figures[0][2]} players, {figures[0][3]} prediction rows")
+    for i, (proc_s, chain_s, _, _) in enumerate(figures, 1):
+        print(f"  run {i}: processors {proc_s:5.2f} s   last event -> consolidated table {chain_s:5.2f} s")
+    best = sorted(f[1] for f in figures)[len(figures) // 2]
+    print(f"median last event -> consolidated: {best:.2f} s  target < {TARGET_S:.0f} s: "
+          f"{'met' if best < TARGET_S else 'MISSED'} ({best / TARGET_S:.2f} of budget)")
+    print(f"peak RSS (this process, services included): {peak_rss_mb():.0f} MB")

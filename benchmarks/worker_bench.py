@@ -1,0 +1,115 @@
+"""The worker alone, warm: requests/s and latency over real HTTP at several concurrencies,
+and the peak memory of a worker process with both models loaded."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import requests
+
+from benchmarks.chain_bench import BUSIEST, prepared_home
+from benchmarks.common import ROOT
+from shared.pubsub import encode_envelope
+
+RPS_TARGET, RSS_TARGET_MB = 300, 400
+
+
+class CountingPublisher:
+    """Stands in for the bus so the worker is measured alone (our Publisher interface)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def publish(self, topic, message, attributes=None):
+        self.count += 1
+        return str(self.count)
+
+    def publish_many(self, topic, messages, attributes=None):
+        return [self.publish(topic, m) for m in messages]
+
+
+def _envelopes(players: list[int]) -> list[bytes]:
+    out = []
+    for i, p in enumerate(players):
+        data = json.dumps({"batch_id": "bench", "game_date": str(BUSIEST), "player_id": int(p)}).encode()
+        out.append(json.dumps(encode_envelope(data, {}, f"m{i}", "2024-04-14T00:00:00Z", "s")).encode())
+    return out
+
+
+def _load(url: str, bodies: list[bytes], clients: int, seconds: float) -> tuple[int, list[float], int]:
+    latencies, errors, stop = [], [0], time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def client(offset: int):
+        session = requests.Session()
+        i = offset
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            resp = session.post(url, data=bodies[i % len(bodies)], headers={"Content-Type": "application/json"})
+            took = time.perf_counter() - t0
+            with lock:
+                latencies.append(took)
+                errors[0] += resp.status_code != 204
+            i += clients
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(latencies), latencies, errors[0]
+
+
+def run(data: Path, seconds: float = 5.0) -> None:
+    from processors.runner import nightly
+    from shared.adapters.directory_store import DirectoryStore
+    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+    from shared.models.registry import Registry
+    from shared.stack import _serve
+    from worker.app import create_app
+    from worker.features import FeatureCache
+    from worker.models import ModelProvider
+    from worker.service import WorkerDeps
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = prepared_home(Path(tmp))
+        wh = DuckDBWarehouse(home / "warehouse.duckdb")
+        nightly(wh, None, BUSIEST)
+        deps = WorkerDeps(wh, CountingPublisher(), FeatureCache(wh), ModelProvider(Registry(DirectoryStore(
+            home / "objects"))))
+        server = _serve(create_app(deps))
+        url = f"http://127.0.0.1:{server.server_port}/predict"
+        bodies = _envelopes(sorted(deps.features.features(BUSIEST)))
+        _load(url, bodies, 4, 1.0)   # warm: models loaded, caches filled
+        print(f"worker alone, warm, {len(bodies)} distinct players of {BUSIEST}, 6 systems per request")
+        for clients in (1, 8, 32):
+            n, lat, errors = _load(url, bodies, clients, seconds)
+            ms = np.array(lat) * 1000
+            print(f"  {clients:>2} clients: {n / seconds:7.1f} req/s  p50 {np.percentile(ms, 50):6.1f} ms  "
+                  f"p99 {np.percentile(ms, 99):6.1f} ms  errors {errors}")
+        server.shutdown()
+        wh.close()
+        rss = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(home)], capture_output=True, text=True,
+                             cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
+    print(f"  target >= {RPS_TARGET} req/s per process")
+    print(f"peak RSS of a worker process with both models loaded: {rss.stdout.strip()} MB "
+          f"(target < {RSS_TARGET_MB} MB)" if rss.returncode == 0 else f"RSS probe failed: {rss.stderr[-500:]}")
+
+
+_RSS_PROBE = """
+import resource, sys
+from pathlib import Path
+from shared.adapters.directory_store import DirectoryStore
+from shared.models.registry import Registry
+from worker.models import ModelProvider
+m = ModelProvider(Registry(DirectoryStore(Path(sys.argv[1]) / "objects")))
+m.get("points_xgboost", "xgboost"); m.get("points_catboost", "catboost")
+import worker.app, worker.service, flask
+print(round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+"""

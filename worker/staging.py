@@ -1,0 +1,45 @@
+"""Group commit for staging rows: each request hands its rows over and waits until the
+transaction that holds them has committed, so nothing is acknowledged before it is
+written, while concurrent requests share one append (a warehouse commit costs about
+the same for 6 rows as for 600)."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+
+import pandas as pd
+
+from shared import tables
+from shared.ports import Warehouse
+
+
+class StagingWriter:
+    def __init__(self, warehouse: Warehouse, table: str = tables.PREDICTIONS_STAGING.fqn):
+        self.warehouse, self.table = warehouse, table
+        self._pending: list[tuple[list[dict], Future]] = []
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()
+
+    def write(self, records: list[dict], timeout: float = 60) -> None:
+        done: Future = Future()
+        with self._lock:
+            self._pending.append((records, done))
+        # whoever gets the flush lock commits everything queued so far, including ours
+        with self._flushing:
+            if not done.done():
+                self._flush()
+        done.result(timeout=timeout)
+
+    def _flush(self) -> None:
+        with self._lock:
+            batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            self.warehouse.append(self.table, pd.DataFrame([r for records, _ in batch for r in records]))
+        except Exception as exc:
+            for _, fut in batch:
+                fut.set_exception(exc)
+            return
+        for _, fut in batch:
+            fut.set_result(None)

@@ -120,9 +120,13 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
     doc, _ = deps.batches.batch(batch_id)
     try:
         deps.warehouse.merge(tables.PREDICTIONS_STAGING.fqn, tables.PREDICTIONS.fqn, {"batch_id": batch_id})
+        day = date.fromisoformat(doc["game_date"])
         rows = int(deps.warehouse.query(
             f"SELECT COUNT(*) AS n FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d",
-            {"b": batch_id, "d": date.fromisoformat(doc["game_date"])})["n"].iloc[0])
+            {"b": batch_id, "d": day})["n"].iloc[0])
+        # one DML per batch keeps staging bounded; a rerun after a crash here merges again harmlessly
+        deps.warehouse.query(f"DELETE FROM {tables.PREDICTIONS_STAGING.fqn} WHERE batch_id = @b AND game_date = @d",
+                             {"b": batch_id, "d": day})
     except Exception as exc:
         deps.batches.put_final(batch_id, {**claim, "state": "failed", "error": str(exc)[:500]}, generation)
         log.exception("consolidation of batch %s failed; it will be retried", batch_id)

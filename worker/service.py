@@ -50,18 +50,34 @@ class WorkerDeps:
 
 
 def handle(deps: WorkerDeps, push: PushMessage) -> None:
-    req: PredictionRequest = push.message
-    row = _features(deps, req)
-    if row is None:
-        _ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on {req.game_date}")
-        return
-    rows = predict_rows(deps, req, row)
-    try:
-        deps.staging.write(rows)
-    except Exception as exc:
-        log.exception("staging write failed for batch %s player %s", req.batch_id, req.player_id)
-        raise TransientError(f"staging write failed: {exc}") from exc
-    _ready(deps, req, "completed", n_rows=len(rows))
+    handle_many(deps, [push.message])
+
+
+def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
+    """Predict for several requests of one date at once (a push delivers one; predict-range
+    hands over a whole slate), append their rows in one write, then report each."""
+    found = [(req, _features(deps, req)) for req in requests]
+    for req, row in found:
+        if row is None:
+            _ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on {req.game_date}")
+    ready = [(req, row) for req, row in found if row is not None]
+    by_systems: dict = {}
+    for req, row in ready:
+        by_systems.setdefault((req.game_date, req.systems), []).append((req, row))
+    records = []
+    for group in by_systems.values():
+        records.extend(predict_rows(deps, [r for r, _ in group], [row for _, row in group]))
+    if records:
+        try:
+            deps.staging.write(records)
+        except Exception as exc:
+            log.exception("staging write failed for %d request(s)", len(ready))
+            raise TransientError(f"staging write failed: {exc}") from exc
+    per_player = {}
+    for rec in records:
+        per_player[rec["player_id"]] = per_player.get(rec["player_id"], 0) + 1
+    for req, _ in ready:
+        _ready(deps, req, "completed", n_rows=per_player.get(req.player_id, 0))
 
 
 def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
@@ -71,31 +87,37 @@ def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
         raise TransientError(f"feature store unreachable: {exc}") from exc
 
 
-def predict_rows(deps: WorkerDeps, req: PredictionRequest, row: dict, prop: str = "points") -> list[dict]:
-    wanted = [s for s in SYSTEM_ORDER if req.systems is None or s in req.systems]
-    ctx = Context(day=req.game_date, prop=prop, features=deps.features, models=deps.models, previous={},
-                  player_ids=[req.player_id])
+def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dict],
+                 prop: str = "points") -> list[dict]:
+    """Every wanted system over the rows of one date (same systems for all requests)."""
+    first = reqs[0]
+    wanted = [s for s in SYSTEM_ORDER if first.systems is None or s in first.systems]
+    numeric = {c: np.array([r[c] for r in rows], dtype=float) for c in rows[0]
+               if isinstance(rows[0][c], (int, float, np.number)) and not isinstance(rows[0][c], bool)}
+    ctx = Context(day=first.game_date, prop=prop, features=deps.features, models=deps.models, previous={},
+                  player_ids=[r.player_id for r in reqs])
     outputs: dict[str, Output] = {}
     for name in SYSTEM_ORDER:
         if name == "ensemble" and "ensemble" in wanted:
             ctx.previous = outputs
         if name in wanted or (name in ("xgboost", "catboost") and "ensemble" in wanted):
-            outputs[name] = deps.systems[name].predict(row, ctx)
+            outputs[name] = deps.systems[name].predict(numeric, ctx)
     now = datetime.now(timezone.utc)
-    quality = float(row.get("quality_score", 1.0))
     records = []
-    for name in wanted:
-        out = outputs[name]
-        predicted, p10, p50, p90 = (float(out.values[k][0]) for k in ("predicted", "p10", "p50", "p90"))
-        records.append({
-            "game_date": req.game_date, "player_id": req.player_id, "player_name": row.get("player_name"),
-            "team_abbr": row.get("team_abbr"), "opponent_abbr": row.get("opponent_abbr"), "system": name,
-            "prop": prop, "predicted": predicted, "p10": p10, "p50": p50, "p90": p90,
-            "confidence": float(np.clip(quality * (1 - (p90 - p10) / (2 * (predicted + 5))), 0, 1)),
-            **judge(p10, p50, p90, req.line),
-            "model_name": out.model_name, "model_version": out.model_version, "model_source": out.model_source,
-            "feature_version": row.get("feature_version", FEATURE_VERSION), "batch_id": req.batch_id,
-            "correlation_id": req.correlation_id, "created_at": now})
+    for i, (req, row) in enumerate(zip(reqs, rows)):
+        quality = float(row.get("quality_score", 1.0))
+        for name in wanted:
+            out = outputs[name]
+            predicted, p10, p50, p90 = (float(out.values[k][i]) for k in ("predicted", "p10", "p50", "p90"))
+            records.append({
+                "game_date": req.game_date, "player_id": req.player_id, "player_name": row.get("player_name"),
+                "team_abbr": row.get("team_abbr"), "opponent_abbr": row.get("opponent_abbr"), "system": name,
+                "prop": prop, "predicted": predicted, "p10": p10, "p50": p50, "p90": p90,
+                "confidence": float(np.clip(quality * (1 - (p90 - p10) / (2 * (predicted + 5))), 0, 1)),
+                **judge(p10, p50, p90, req.line),
+                "model_name": out.model_name, "model_version": out.model_version,
+                "model_source": out.model_source, "feature_version": row.get("feature_version", FEATURE_VERSION),
+                "batch_id": req.batch_id, "correlation_id": req.correlation_id, "created_at": now})
     return records
 
 

@@ -1,6 +1,6 @@
 import typer
 
-from bin.cli import data, orchestration, processing, services, training
+from bin.cli import data, orchestration, processing, ranges, services, training
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="NBA player-prop prediction pipeline. PIPELINE_BACKEND=local|gcp selects the adapters.")
@@ -9,3 +9,4 @@ processing.register(app)
 orchestration.register(app)
 training.register(app)
 services.register(app)
+ranges.register(app)

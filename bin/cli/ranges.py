@@ -1,0 +1,79 @@
+"""`predict-range` (one batch per game date through the coordinator/worker path) and
+`evaluate` (predictions against what happened, with the naive baselines)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from bin.cli.common import console, fail, progress_bar, settings, warehouse
+from bin.cli.processing import parse_date
+from shared import bootstrap
+
+
+def predict_range_command(start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
+                          force: bool = typer.Option(False, "--force", help="new batches for dates that have one")):
+    """Run the coordinator/worker path for every game date in the range, one batch per date."""
+    from coordinator.batches import BatchStore
+    from coordinator.inline import InlineBus
+    from coordinator.requests import StartRequest
+    from coordinator.service import CoordinatorDeps, start as start_batch
+    from shared.models.registry import Registry
+    from worker.features import FeatureCache
+    from worker.models import ModelProvider
+    from worker.service import WorkerDeps
+
+    d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
+    s = settings()
+    wh = warehouse(s)
+    wh.ensure_tables()
+    store = bootstrap.build_store(s)
+    dates = sorted({d.date() for d in wh.read("precompute.ml_feature_store", d1, d2, columns=["game_date"])
+                    ["game_date"]})
+    if not dates:
+        fail(f"no feature-store rows between {d1} and {d2}: run `bin/pipeline backfill` for the range first")
+    bus = InlineBus()
+    bus.coordinator = CoordinatorDeps(wh, BatchStore(store), bus)
+    bus.worker = WorkerDeps(wh, bus, FeatureCache(wh, max_dates=2), ModelProvider(Registry(store)))
+    began, new, existing = time.perf_counter(), 0, 0
+    with progress_bar("predicting dates") as report:
+        for i, d in enumerate(dates, 1):
+            code, _ = start_batch(bus.coordinator, StartRequest(game_date=d, force=force), d)
+            new, existing = new + (code == 202), existing + (code == 200)
+            report(i, len(dates))
+    rows = sum(m.rows for m in bus.completed)
+    console.print(f"predict-range {d1}..{d2}: {len(dates)} game dates, {new} new batches, {existing} already had "
+                  f"one, {rows:,} prediction rows in {time.perf_counter() - began:.1f}s")
+
+
+def evaluate_command(start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
+                     out: Optional[Path] = typer.Option(None, "--out", help="folder for report.md and plots")):
+    """Join predictions to actual box scores; MAE etc. per system and prop, with baselines."""
+    from worker.training.evaluation import evaluate
+    from worker.training.report import write_report
+
+    d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
+    s = settings()
+    try:
+        result = evaluate(warehouse(s, read_only=True), d1, d2)
+    except ValueError as exc:
+        fail(str(exc))
+    table = Table("system", "prop", "rows", "MAE", "RMSE", "bias", "within 3", "within 5", "p10-p90",
+                  "coverage >=15 min", title=f"graded rows (played, >= 10 earlier games that season), {d1}..{d2}")
+    for r in result.main.itertuples():
+        table.add_row(r.system, r.prop, f"{r.n:,}", f"{r.mae:.3f}", f"{r.rmse:.3f}", f"{r.bias:+.3f}",
+                      f"{r.within_3:.1%}", f"{r.within_5:.1%}",
+                      "-" if r.interval_coverage != r.interval_coverage else f"{r.interval_coverage:.1%}",
+                      f"{r.coverage_15min:.1%}")
+    console.print(table)
+    if out is not None:
+        written = write_report(result, out)
+        console.print(f"report: {written}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("predict-range")(predict_range_command)
+    app.command("evaluate")(evaluate_command)

@@ -1,0 +1,87 @@
+"""Predictions against what happened. Graded rows: players who played, with at least 10
+earlier games that season, predicted by every system, so systems and the naive
+baselines are compared on exactly the same rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from shared.ports import Warehouse
+from worker.training.dataset import BASELINES, PROPS
+from worker.training.metrics import accuracy, coverage
+
+MIN_GAMES = 10
+MINUTE_BUCKETS = [0, 10, 20, 30, 40, 80]
+
+
+@dataclass
+class Evaluation:
+    start: date
+    end: date
+    main: pd.DataFrame         # per (system, prop) on graded rows
+    baselines: pd.DataFrame    # per (prop, baseline) on the same graded rows
+    all_played: pd.DataFrame   # per (system, prop) on every predicted player who played
+    by_minutes: pd.DataFrame
+    by_month: pd.DataFrame
+    graded: pd.DataFrame       # the joined graded rows (plots)
+
+
+def _metrics(frame: pd.DataFrame, pred: str = "predicted") -> dict:
+    m = accuracy(frame["actual"], frame[pred])
+    if pred == "predicted":
+        m["interval_coverage"] = coverage(frame["actual"], frame["p10"], frame["p90"])
+        m["below_p10"] = float(np.mean(frame["actual"] < frame["p10"])) if len(frame) else None
+        m["above_p90"] = float(np.mean(frame["actual"] > frame["p90"])) if len(frame) else None
+    return m
+
+
+def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
+    preds = warehouse.read("predictions.player_prop_predictions", start, end)
+    if preds.empty:
+        raise ValueError(f"no predictions between {start} and {end}: run `bin/pipeline predict-range` first")
+    actual = warehouse.read("analytics.player_game_summary", start, end,
+                            columns=["game_date", "player_id", "played", "minutes", *PROPS.values()])
+    actual = actual[actual["played"].astype(bool)]
+    features = warehouse.read("precompute.ml_feature_store", start, end,
+                              columns=["game_date", "player_id", "games_played_season",
+                                       *{c for b in BASELINES.values() for c in b.values()}])
+    frames = []
+    for prop, col in PROPS.items():
+        p = preds[preds["prop"] == prop]
+        if p.empty:
+            continue
+        j = p.merge(actual[["game_date", "player_id", "minutes", col]].rename(columns={col: "actual"}),
+                    on=["game_date", "player_id"], how="inner")
+        frames.append(j.merge(features, on=["game_date", "player_id"], how="left"))
+    joined = pd.concat(frames, ignore_index=True)
+    joined["actual"] = joined["actual"].astype(float)
+    systems = joined.groupby("prop")["system"].nunique()
+    per_pair = joined.groupby(["prop", "game_date", "player_id"])["system"].transform("nunique")
+    common = per_pair == joined["prop"].map(systems)
+    graded = joined[common & (joined["games_played_season"] >= MIN_GAMES)].copy()
+
+    big = actual[actual["minutes"] >= 15][["game_date", "player_id"]]
+    main_rows, all_rows, base_rows = [], [], []
+    for (system, prop), g in graded.groupby(["system", "prop"]):
+        had = preds[(preds["system"] == system) & (preds["prop"] == prop)][["game_date", "player_id"]]
+        covered = big.merge(had.drop_duplicates(), how="inner").shape[0] / max(len(big), 1)
+        main_rows.append({"system": system, "prop": prop, **_metrics(g), "coverage_15min": covered})
+    for (system, prop), g in joined.groupby(["system", "prop"]):
+        all_rows.append({"system": system, "prop": prop, **_metrics(g)})
+    for prop, g in graded.groupby("prop"):
+        one = g.drop_duplicates(["game_date", "player_id"])
+        for name, col in BASELINES[prop].items():
+            base_rows.append({"prop": prop, "baseline": name, **_metrics(one, col)})
+    graded["minutes_bucket"] = pd.cut(graded["minutes"], MINUTE_BUCKETS, right=False,
+                                      labels=[f"{a}-{b}" for a, b in zip(MINUTE_BUCKETS, MINUTE_BUCKETS[1:])])
+    graded["abs_error"] = (graded["predicted"] - graded["actual"]).abs()
+    by_minutes = graded.groupby(["system", "minutes_bucket"], observed=True)["abs_error"].agg(["mean", "size"]) \
+        .rename(columns={"mean": "mae", "size": "n"}).reset_index()
+    graded["month"] = graded["game_date"].dt.strftime("%Y-%m")
+    by_month = graded.groupby(["system", "month"])["abs_error"].agg(["mean", "size"]) \
+        .rename(columns={"mean": "mae", "size": "n"}).reset_index()
+    return Evaluation(start, end, pd.DataFrame(main_rows).sort_values("mae"), pd.DataFrame(base_rows),
+                      pd.DataFrame(all_rows).sort_values("mae"), by_minutes, by_month, graded)

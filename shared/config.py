@@ -30,6 +30,9 @@ _ENV = {
     "WORKER_URL": "worker_url",
     "ORCHESTRATOR_URL": "orchestrator_url",
     "ORCHESTRATOR_MAX_EVENT_AGE_S": "max_event_age_s",
+    "OIDC_AUDIENCE": "oidc_audience",
+    "OIDC_SERVICE_ACCOUNTS": "oidc_service_accounts",
+    "OIDC_CERTS_URL": "oidc_certs_url",
 }
 
 
@@ -49,6 +52,9 @@ class Settings(BaseModel):
     worker_url: str | None = None
     orchestrator_url: str | None = None
     max_event_age_s: int = Field(default=6 * 3600, gt=0)
+    oidc_audience: str | None = None           # the URL of this service, as push subscriptions sign it
+    oidc_service_accounts: str | None = None   # comma-separated emails allowed to call
+    oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -66,6 +72,8 @@ class Settings(BaseModel):
             for var, field in (("GCP_PROJECT", "gcp_project"), ("GCS_BUCKET", "gcs_bucket")):
                 if not getattr(settings, field):
                     raise ConfigError(f"{var} is required when PIPELINE_BACKEND=gcp")
+        if settings.backend == "gcp" and settings.auth == "on" and not settings.oidc_audience:
+            raise ConfigError("OIDC_AUDIENCE is required when PIPELINE_BACKEND=gcp and PIPELINE_AUTH=on")
         return settings
 
     @property

@@ -12,6 +12,13 @@ from shared import bootstrap, topology
 
 
 def parse_date(value: str, option: str) -> date:
+    """YYYY-MM-DD, or today / yesterday in US/Eastern (the schedule's time zone)."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    if value in ("today", "yesterday"):
+        today = datetime.now(ZoneInfo("America/New_York")).date()
+        return today if value == "today" else today - timedelta(days=1)
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:

@@ -1,0 +1,309 @@
+"""bin/deploy: create or update the Google Cloud deployment, idempotently, from the same
+tables the code runs on (shared/topology.py for Pub/Sub, shared/tables.py for BigQuery).
+
+Every step is a CLI command (gcloud, bq, gsutil) so --dry-run shows exactly what would
+run. A create that finds the resource existing falls through to its update."""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared import tables, topology
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("coordinator", "worker")
+
+
+@dataclass(frozen=True)
+class Target:
+    project: str
+    region: str
+    bucket: str
+    tag: str
+
+    def sa(self, name: str) -> str:
+        return f"pipeline-{name}@{self.project}.iam.gserviceaccount.com"
+
+    def image(self, name: str) -> str:
+        return f"{self.region}-docker.pkg.dev/{self.project}/pipeline/{name}:{self.tag}"
+
+    def url(self, service: str) -> str:
+        # Cloud Run's deterministic URL; the plan reads the real one after deploying
+        return (f"$(gcloud run services describe {service} --region {self.region} --project {self.project} "
+                f"--format 'value(status.url)')")
+
+
+def q(*parts: str) -> str:
+    return " ".join(p if p.startswith("$(") else shlex.quote(p) for p in parts)
+
+
+def create_or_update(create: str, update: str) -> str:
+    return f"{create} || {update}"
+
+
+ROLES = {   # least privilege per service account: (role, resource kind, resource)
+    "coordinator": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "precompute"),
+                    ("roles/bigquery.dataEditor", "dataset", "predictions"),
+                    ("roles/storage.objectAdmin", "bucket", ""),
+                    ("roles/pubsub.publisher", "topic", topology.PREDICTION_REQUEST),
+                    ("roles/pubsub.publisher", "topic", topology.PREDICTIONS_COMPLETE)],
+    "worker": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "precompute"),
+               ("roles/bigquery.dataViewer", "dataset", "analytics"),
+               ("roles/bigquery.dataEditor", "dataset", "predictions"),
+               ("roles/storage.objectViewer", "bucket", ""),
+               ("roles/pubsub.publisher", "topic", topology.PREDICTION_READY)],
+    "orchestrator": [("roles/storage.objectAdmin", "bucket", ""), ("roles/bigquery.jobUser", "project", ""),
+                     ("roles/bigquery.dataViewer", "dataset", "analytics"),
+                     ("roles/run.invoker", "service", "coordinator")],
+    "processors": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "analytics"),
+                   ("roles/bigquery.dataEditor", "dataset", "precompute"),
+                   ("roles/pubsub.publisher", "topic", topology.PRECOMPUTE_COMPLETE)],
+    "pusher": [("roles/run.invoker", "service", "worker"), ("roles/run.invoker", "service", "coordinator")],
+    "scheduler": [("roles/run.invoker", "service", "coordinator"), ("roles/run.invoker", "job", "processors"),
+                  ("roles/cloudfunctions.invoker", "function", "orchestrator-deadlines"),
+                  ("roles/run.invoker", "service", "orchestrator-deadlines")],
+}
+
+
+def plan(t: Target, build_dir: Path) -> list[str]:
+    p, r = t.project, t.region
+    cmds = [f"# project {p}, region {r}, bucket gs://{t.bucket}, images tagged {t.tag}",
+            q("gcloud", "services", "enable", "run.googleapis.com", "cloudfunctions.googleapis.com",
+              "pubsub.googleapis.com", "bigquery.googleapis.com", "storage.googleapis.com",
+              "cloudscheduler.googleapis.com", "eventarc.googleapis.com", "artifactregistry.googleapis.com",
+              "cloudbuild.googleapis.com", "--project", p)]
+    cmds.append("# service accounts")
+    for name in ROLES:
+        cmds.append(create_or_update(q("gcloud", "iam", "service-accounts", "create", f"pipeline-{name}",
+                                       "--project", p, "--display-name", f"pipeline {name}"),
+                                     q("gcloud", "iam", "service-accounts", "describe", t.sa(name), "--project", p)))
+    cmds.append("# storage: registry, orchestration and batch state (versioned)")
+    cmds.append(create_or_update(q("gcloud", "storage", "buckets", "create", f"gs://{t.bucket}", "--project", p,
+                                   "--location", r, "--uniform-bucket-level-access"),
+                                 q("gcloud", "storage", "buckets", "describe", f"gs://{t.bucket}")))
+    cmds.append(q("gcloud", "storage", "buckets", "update", f"gs://{t.bucket}", "--versioning"))
+    cmds += _bigquery(t, build_dir)
+    cmds += _pubsub_topics(t)
+    cmds += _images(t, build_dir)
+    cmds += _cloud_run(t)
+    cmds += _pubsub_subscriptions(t)
+    cmds += _orchestrator(t, build_dir)
+    cmds += _iam(t)
+    cmds += _scheduler(t)
+    return cmds
+
+
+def _bigquery(t: Target, build_dir: Path) -> list[str]:
+    cmds = ["# BigQuery: datasets and tables from shared/tables.py (partitioned by date, clustered)"]
+    for dataset in sorted({tb.dataset for tb in tables.CATALOG.values()}):
+        cmds.append(create_or_update(q("bq", "--location", "US", "mk", "--dataset", f"{t.project}:{dataset}"),
+                                     q("bq", "show", "--dataset", f"{t.project}:{dataset}")))
+    for tb in tables.CATALOG.values():
+        schema = build_dir / "schemas" / f"{tb.dataset}.{tb.name}.json"
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        schema.write_text(json.dumps([{"name": c, "type": typ} for c, typ in tb.columns], indent=1))
+        ref = f"{t.project}:{tb.fqn}"
+        extra = ["--time_partitioning_field", tb.partition, "--time_partitioning_type", "DAY"] if tb.partition else []
+        cluster = [k for k in tb.key if tb.type_of(k) != "DATE"][:4]
+        if cluster:
+            extra += ["--clustering_fields", ",".join(cluster)]
+        if tb is tables.PREDICTIONS:
+            extra += ["--require_partition_filter"]
+        cmds.append(create_or_update(q("bq", "mk", "--table", *extra, ref, str(schema)),
+                                     q("bq", "update", ref, str(schema))))
+    return cmds
+
+
+def _pubsub_topics(t: Target) -> list[str]:
+    cmds = ["# Pub/Sub topics from shared/topology.py (dead-letter topics included)"]
+    for topic in topology.ALL_TOPICS:
+        cmds.append(create_or_update(q("gcloud", "pubsub", "topics", "create", topic, "--project", t.project),
+                                     q("gcloud", "pubsub", "topics", "describe", topic, "--project", t.project)))
+    return cmds
+
+
+def _images(t: Target, build_dir: Path) -> list[str]:
+    cmds = ["# container images (Dockerfile per service; context is the repository root)",
+            create_or_update(q("gcloud", "artifacts", "repositories", "create", "pipeline", "--repository-format",
+                               "docker", "--location", t.region, "--project", t.project),
+                             q("gcloud", "artifacts", "repositories", "describe", "pipeline", "--location", t.region,
+                               "--project", t.project))]
+    for name in (*SERVICES, "processors"):
+        config = build_dir / f"cloudbuild-{name}.yaml"
+        config.write_text(json.dumps({"steps": [{"name": "gcr.io/cloud-builders/docker",
+                                                 "args": ["build", "-f", f"{name}/Dockerfile", "-t", t.image(name),
+                                                          "."]}], "images": [t.image(name)]}, indent=1))
+        cmds.append(q("gcloud", "builds", "submit", str(ROOT), "--config", str(config), "--project", t.project))
+    return cmds
+
+
+def _env(t: Target, service: str) -> str:
+    env = {"PIPELINE_BACKEND": "gcp", "GCP_PROJECT": t.project, "GCS_BUCKET": t.bucket, "PIPELINE_AUTH": "on",
+           "OIDC_SERVICE_ACCOUNTS": ",".join([t.sa("pusher"), t.sa("scheduler"), t.sa("orchestrator")])}
+    return ",".join(f"{k}={v}" for k, v in env.items())
+
+
+def _cloud_run(t: Target) -> list[str]:
+    cmds = ["# Cloud Run services: --update-env-vars keeps variables set elsewhere; no public access"]
+    sizing = {"coordinator": ("80", "0", "3", "1Gi"), "worker": ("8", "0", "20", "1Gi")}
+    for name in SERVICES:
+        concurrency, lo, hi, memory = sizing[name]
+        cmds.append(q("gcloud", "run", "deploy", name, "--image", t.image(name), "--region", t.region, "--project",
+                      t.project, "--service-account", t.sa(name), "--no-allow-unauthenticated", "--concurrency",
+                      concurrency, "--min-instances", lo, "--max-instances", hi, "--memory", memory,
+                      "--update-env-vars", _env(t, name)))
+        cmds.append(q("gcloud", "run", "services", "update", name, "--region", t.region, "--project", t.project,
+                      "--update-env-vars") + f" OIDC_AUDIENCE={t.url(name)}")
+    cmds.append(create_or_update(
+        q("gcloud", "run", "jobs", "create", "processors", "--image", t.image("processors"), "--region", t.region,
+          "--project", t.project, "--service-account", t.sa("processors"), "--set-env-vars",
+          _env(t, "processors")),
+        q("gcloud", "run", "jobs", "update", "processors", "--image", t.image("processors"), "--region", t.region,
+          "--project", t.project, "--update-env-vars", _env(t, "processors"))))
+    return cmds
+
+
+def _subscription_flags(t: Target, sub: topology.Subscription, endpoint: str, audience: str) -> list[str]:
+    return ["--push-endpoint", endpoint, "--push-auth-service-account", t.sa("pusher"),
+            "--push-auth-token-audience", audience, "--ack-deadline", str(sub.ack_deadline_s),
+            "--dead-letter-topic", sub.dead_letter_topic, "--max-delivery-attempts", str(sub.max_delivery_attempts),
+            "--min-retry-delay", f"{int(sub.min_backoff_s)}s", "--max-retry-delay", f"{int(sub.max_backoff_s)}s",
+            "--project", t.project]
+
+
+def _pubsub_subscriptions(t: Target) -> list[str]:
+    cmds = ["# push subscriptions from shared/topology.py: OIDC identity, retry policy, dead-letter topic"]
+    for sub in topology.SUBSCRIPTIONS:
+        if sub.service == "orchestrator":
+            continue   # the Eventarc trigger owns that subscription; see the orchestrator section
+        url = t.url(sub.service)
+        flags = _subscription_flags(t, sub, f"{url}{sub.path}", url)
+        create = " ".join([q("gcloud", "pubsub", "subscriptions", "create", sub.name, "--topic", sub.topic)] +
+                          [f if "$(" in f else shlex.quote(f) for f in flags])
+        update = " ".join([q("gcloud", "pubsub", "subscriptions", "update", sub.name)] +
+                          [f if "$(" in f else shlex.quote(f) for f in flags])
+        cmds.append(create_or_update(create, update))
+    project_number = f"$(gcloud projects describe {t.project} --format 'value(projectNumber)')"
+    cmds.append("# Pub/Sub signs push tokens as the pusher account and dead-letters with its own agent")
+    cmds.append(q("gcloud", "iam", "service-accounts", "add-iam-policy-binding", t.sa("pusher"), "--project",
+                  t.project, "--role", "roles/iam.serviceAccountTokenCreator", "--member") +
+                f" serviceAccount:service-{project_number}@gcp-sa-pubsub.iam.gserviceaccount.com")
+    for topic in topology.DEAD_LETTER_TOPICS:
+        cmds.append(q("gcloud", "pubsub", "topics", "add-iam-policy-binding", topic, "--project", t.project,
+                      "--role", "roles/pubsub.publisher", "--member") +
+                    f" serviceAccount:service-{project_number}@gcp-sa-pubsub.iam.gserviceaccount.com")
+    return cmds
+
+
+def _orchestrator(t: Target, build_dir: Path) -> list[str]:
+    src = build_dir / "orchestrator-source"
+    sub = next(s for s in topology.SUBSCRIPTIONS if s.service == "orchestrator")
+    env = _env(t, "orchestrator") + f",COORDINATOR_URL={t.url('coordinator')}"
+    cmds = ["# orchestrator: gen2 Cloud Function on an Eventarc Pub/Sub trigger with retries on",
+            f"rm -rf {shlex.quote(str(src))} && mkdir -p {shlex.quote(str(src))} && "
+            f"cp -r {ROOT}/shared {ROOT}/orchestrator {shlex.quote(str(src))}/ && "
+            f"cp {ROOT}/orchestrator/main.py {shlex.quote(str(src))}/main.py && "
+            f"cp {ROOT}/requirements.txt {shlex.quote(str(src))}/"]
+    functions = (
+        ("orchestrator", "on_precompute_complete",
+         ["--trigger-topic", topology.PRECOMPUTE_COMPLETE, "--retry", "--trigger-service-account", t.sa("pusher")]),
+        ("orchestrator-deadlines", "check_deadlines", ["--trigger-http", "--no-allow-unauthenticated"]),
+    )
+    for name, entry, trigger in functions:
+        cmds.append(q("gcloud", "functions", "deploy", name, "--gen2", "--runtime", "python311", "--region",
+                      t.region, "--project", t.project, "--source", str(src), "--entry-point", entry,
+                      "--service-account", t.sa("orchestrator"), *trigger, "--update-env-vars") + f" {env}")
+    trig = (f"$(gcloud eventarc triggers list --location {t.region} --project {t.project} "
+            f"--filter 'destination.cloudRun.service~orchestrator' --format 'value(transport.pubsub.subscription)' "
+            f"| head -n1)")
+    cmds.append("# the Eventarc subscription gets the same dead-letter policy as the table says")
+    cmds.append(" ".join([q("gcloud", "pubsub", "subscriptions", "update"), trig, q(
+        "--dead-letter-topic", sub.dead_letter_topic, "--max-delivery-attempts", str(sub.max_delivery_attempts),
+        "--min-retry-delay", f"{int(sub.min_backoff_s)}s", "--max-retry-delay", f"{int(sub.max_backoff_s)}s",
+        "--push-auth-service-account", t.sa("pusher"), "--project", t.project)]))
+    return cmds
+
+
+def _iam(t: Target) -> list[str]:
+    cmds = ["# least-privilege roles"]
+    for name, grants in ROLES.items():
+        member = f"serviceAccount:{t.sa(name)}"
+        for role, kind, res in grants:
+            if kind == "project":
+                cmds.append(q("gcloud", "projects", "add-iam-policy-binding", t.project, "--member", member,
+                              "--role", role, "--condition", "None"))
+            elif kind == "dataset":
+                cmds.append(q("bq", "add-iam-policy-binding", "--member", member, "--role", role,
+                              f"{t.project}:{res}"))
+            elif kind == "bucket":
+                cmds.append(q("gcloud", "storage", "buckets", "add-iam-policy-binding", f"gs://{t.bucket}",
+                              "--member", member, "--role", role))
+            elif kind == "topic":
+                cmds.append(q("gcloud", "pubsub", "topics", "add-iam-policy-binding", res, "--project", t.project,
+                              "--member", member, "--role", role))
+            elif kind == "service":
+                cmds.append(q("gcloud", "run", "services", "add-iam-policy-binding", res, "--region", t.region,
+                              "--project", t.project, "--member", member, "--role", role))
+            elif kind == "job":
+                cmds.append(q("gcloud", "run", "jobs", "add-iam-policy-binding", res, "--region", t.region,
+                              "--project", t.project, "--member", member, "--role", role))
+            elif kind == "function":
+                cmds.append(q("gcloud", "functions", "add-invoker-policy-binding", res, "--region", t.region,
+                              "--project", t.project, "--member", member))
+    return cmds
+
+
+def _scheduler(t: Target) -> list[str]:
+    fn_url = (f"$(gcloud functions describe orchestrator-deadlines --gen2 --region {t.region} --project {t.project} "
+              f"--format 'value(serviceConfig.uri)')")
+    jobs = [  # name, schedule (US/Eastern), uri, audience, method
+        ("processors-nightly", "0 6 * * *",
+         f"https://run.googleapis.com/v2/projects/{t.project}/locations/{t.region}/jobs/processors:run", None, "POST"),
+        ("orchestrator-deadline-check", "0 12,15,18 * * *", fn_url, fn_url, "GET"),
+        ("coordinator-stall-check", "*/10 * * * *", f"{t.url('coordinator')}/check-stalled", t.url("coordinator"),
+         "POST"),
+    ]
+    cmds = ["# Cloud Scheduler (America/New_York): nightly processors, deadline check, stall check"]
+    for name, schedule, uri, audience, method in jobs:
+        auth = ["--oauth-service-account-email", t.sa("scheduler")] if audience is None else \
+            ["--oidc-service-account-email", t.sa("scheduler")]
+        base = [q("--schedule", schedule, "--time-zone", "America/New_York", "--http-method", method,
+                  "--location", t.region, "--project", t.project, *auth), "--uri", uri]
+        if audience is not None:
+            base += ["--oidc-token-audience", audience]
+        cmds.append(create_or_update(" ".join([q("gcloud", "scheduler", "jobs", "create", "http", name)] + base),
+                                     " ".join([q("gcloud", "scheduler", "jobs", "update", "http", name)] + base)))
+    return cmds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bin/deploy", description=__doc__)
+    parser.add_argument("--project", required=True)
+    parser.add_argument("--region", default="us-central1")
+    parser.add_argument("--bucket", help="default: PROJECT-pipeline")
+    parser.add_argument("--tag", default="latest")
+    parser.add_argument("--dry-run", action="store_true", help="print every command; touch nothing")
+    args = parser.parse_args(argv)
+    target = Target(args.project, args.region, args.bucket or f"{args.project}-pipeline", args.tag)
+    build_dir = ROOT / "var" / "deploy"
+    commands = plan(target, build_dir)
+    for i, cmd in enumerate(commands):
+        print(cmd)
+        if args.dry_run or cmd.startswith("#"):
+            continue
+        done = subprocess.run(cmd, shell=True)   # noqa: S602 (commands are built from our own tables)
+        if done.returncode:
+            print(f"deploy: step {i} failed with exit code {done.returncode}", file=sys.stderr)
+            return done.returncode
+    if args.dry_run:
+        print(f"# dry run: {sum(not c.startswith('#') for c in commands)} commands, nothing executed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""bin/deploy --dry-run: complete enough to deploy from, and safe."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from shared import tables, topology
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def plan() -> list[str]:
+    out = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--region", "europe-west1",
+                          "--dry-run"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return [line for line in out.stdout.splitlines() if line and not line.startswith("#")]
+
+
+def test_every_push_subscription_has_a_dead_letter_topic_and_an_oidc_identity(plan):
+    for sub in topology.SUBSCRIPTIONS:
+        if sub.service == "orchestrator":
+            lines = [c for c in plan if "subscriptions update $(gcloud eventarc" in c]
+        else:
+            lines = [c for c in plan if f"subscriptions create {sub.name} " in c]
+        assert len(lines) == 1, sub.name
+        line = lines[0]
+        assert f"--dead-letter-topic {sub.dead_letter_topic}" in line
+        assert f"--max-delivery-attempts {sub.max_delivery_attempts}" in line
+        assert "--push-auth-service-account pipeline-pusher@demo-proj.iam.gserviceaccount.com" in line
+
+
+def test_no_env_var_is_set_with_a_flag_that_wipes_the_others(plan):
+    for line in plan:
+        for part in line.split(" || "):
+            if "--set-env-vars" in part:
+                assert " create " in part, part      # only where the resource is new
+    deploys = [c for c in plan if c.startswith("gcloud run deploy")]
+    assert len(deploys) == 2 and all("--update-env-vars" in c and "--no-allow-unauthenticated" in c
+                                     for c in deploys)
+
+
+def test_every_table_topic_and_scheduler_job_is_declared(plan):
+    text = "\n".join(plan)
+    for t in tables.CATALOG.values():
+        assert f"demo-proj:{t.fqn} " in text, t.fqn
+        assert f"--time_partitioning_field {t.partition}" in next(c for c in plan if f"demo-proj:{t.fqn} " in c)
+    predictions = next(c for c in plan if f"demo-proj:{tables.PREDICTIONS.fqn} " in c)
+    assert "--require_partition_filter" in predictions
+    for topic in topology.ALL_TOPICS:
+        assert f"gcloud pubsub topics create {topic} " in text
+    for job in ("processors-nightly", "orchestrator-deadline-check", "coordinator-stall-check"):
+        assert f"scheduler jobs create http {job} " in text
+    assert "functions deploy orchestrator --gen2" in text and "--retry" in text
+    assert "buckets update gs://demo-proj-pipeline --versioning" in text
+
+
+def test_roles_are_granted_per_service_account_not_project_wide_editor(plan):
+    grants = [c for c in plan if "add-iam-policy-binding" in c or "add-invoker-policy-binding" in c]
+    assert grants and not any("roles/editor" in g or "roles/owner" in g for g in grants)
+    assert any("pipeline-worker@" in g and "roles/storage.objectViewer" in g for g in grants)

@@ -34,7 +34,10 @@ class CoordinatorClient:
 
     def start(self, body: dict) -> dict:
         headers = {}
-        token = self.token()
+        try:
+            token = self.token()
+        except Exception as exc:   # no identity to present is as transient as a failed call
+            raise StartFailed(f"could not obtain an identity token for {self.base_url}: {exc}") from exc
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:

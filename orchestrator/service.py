@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Iterable, Protocol
 
 from orchestrator import state as st
-from orchestrator.coordinator_client import StartFailed
 from shared.messages import PROCESSORS, ProcessorCompleted
 
 log = logging.getLogger(__name__)
@@ -92,7 +91,7 @@ class Orchestrator:
             body.update(degraded=True, missing_processors=claimed["missing"])
         try:
             answer = self.starter.start(body)
-        except StartFailed as exc:
+        except Exception as exc:   # any failure: give the claim back so the redelivery can retry
             def release(s: dict) -> None:
                 if s["trigger"].get("claim") == token:
                     s["trigger"] = {**s["trigger"], "state": "pending", "claim": None,

@@ -31,7 +31,10 @@ def from_settings(settings: Settings | None = None) -> dict:
     setup_logging("orchestrator", s.log_level)
     if not s.coordinator_url:
         raise ConfigError("COORDINATOR_URL is required by the orchestrator")
-    token = google_id_token(s.coordinator_url) if s.backend == "gcp" else static_token(s.auth_token)
+    if s.auth == "off":
+        token = static_token(None)
+    else:
+        token = google_id_token(s.coordinator_url) if s.backend == "gcp" else static_token(s.auth_token)
     orchestrator = Orchestrator(bootstrap.build_store(s), CoordinatorClient(s.coordinator_url, token))
 
     def has_games(day: date) -> bool:

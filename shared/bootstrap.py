@@ -23,8 +23,13 @@ def build_warehouse(settings: Settings, read_only: bool = False) -> Warehouse:
 
         from shared.adapters.bigquery_warehouse import BigQueryWarehouse
 
-        options = ClientOptions(api_endpoint=settings.bigquery_api_endpoint) if settings.bigquery_api_endpoint else None
-        client = bigquery.Client(project=settings.gcp_project, location=settings.bq_location, client_options=options)
+        options, credentials = None, None
+        if settings.bigquery_api_endpoint:   # an emulator: no Google credentials to present
+            from google.auth.credentials import AnonymousCredentials
+
+            options, credentials = ClientOptions(api_endpoint=settings.bigquery_api_endpoint), AnonymousCredentials()
+        client = bigquery.Client(project=settings.gcp_project, location=settings.bq_location, client_options=options,
+                                 credentials=credentials)
         return BigQueryWarehouse(settings.gcp_project, client=client, location=settings.bq_location)
     from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 

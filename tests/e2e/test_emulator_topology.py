@@ -1,0 +1,97 @@
+"""The production topology on one machine: the GCP adapters with the real clients, the
+official Pub/Sub emulator with push subscriptions from shared/topology.py, fake-gcs-server
+for the registry and state, bqemulator for the warehouse, coordinator and worker under
+gunicorn, the orchestrator under functions-framework. Processors publish for a real date;
+the test polls until the predictions table holds one row per (player, system)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+import warnings
+from datetime import date
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import BQ_PROJECT, ROOT, SAMPLE
+from tests.emulators import free_port, wait_for_port
+
+pytestmark = [pytest.mark.emulator, pytest.mark.e2e]
+DAY = date(2023, 12, 7)
+SYSTEMS = 6
+
+
+def _spawn(argv: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
+    fh = open(log, "wb")
+    proc = subprocess.Popen(argv, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+    wait_for_port(port, proc, 60, log, argv[0])
+    return proc
+
+
+@pytest.fixture
+def topology_env(pubsub_emulator, gcs_emulator, bq_emulator, bq_client, gcs_client, tmp_path):
+    bucket = f"pipeline-{uuid.uuid4().hex[:8]}"
+    gcs_client.create_bucket(bucket)
+    bin_dir = Path(sys.executable).parent
+    ports = {"coordinator": free_port(), "worker": free_port(), "orchestrator": free_port()}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PIPELINE_BACKEND": "gcp", "GCP_PROJECT": BQ_PROJECT,
+           "GCS_BUCKET": bucket, "BIGQUERY_API_ENDPOINT": f"http://{bq_emulator.address}",
+           "PUBSUB_EMULATOR_HOST": pubsub_emulator.address, "STORAGE_EMULATOR_HOST": f"http://{gcs_emulator.address}",
+           "PIPELINE_AUTH": "off",   # the Pub/Sub emulator does not sign push requests
+           "COORDINATOR_URL": f"http://127.0.0.1:{ports['coordinator']}"}
+    procs = []
+    try:
+        for service in ("coordinator", "worker"):
+            procs.append(_spawn([str(bin_dir / "gunicorn"), "--config", str(ROOT / "tests" / "emulator_gunicorn.py"),
+                                 "--bind", f"127.0.0.1:{ports[service]}", f"{service}.main:build_app()"], env,
+                                ports[service], tmp_path / f"{service}.log"))
+        procs.append(_spawn([str(bin_dir / "functions-framework"), "--source", str(ROOT / "orchestrator" / "main.py"),
+                             "--target", "on_precompute_complete", "--signature-type", "cloudevent", "--host",
+                             "127.0.0.1", "--port", str(ports["orchestrator"])], env, ports["orchestrator"],
+                            tmp_path / "orchestrator.log"))
+        yield {"bucket": bucket, "urls": {k: f"http://127.0.0.1:{p}" for k, p in ports.items()}, "logs": tmp_path}
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=20)
+
+
+def test_processor_events_flow_through_the_emulator_topology_into_predictions(topology_env, bq_client, gcs_client):
+    from processors.runner import nightly
+    from shared import tables
+    from shared.adapters.bigquery_warehouse import BigQueryWarehouse
+    from shared.adapters.pubsub_publisher import PubSubPublisher, ensure_topology
+    from shared.importer import import_files
+
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    wh = BigQueryWarehouse(BQ_PROJECT, client=bq_client)
+    wh.ensure_tables()
+    for t in tables.CATALOG.values():
+        wh.query(f"DELETE FROM {t.fqn} WHERE TRUE")
+    import_files(wh, [SAMPLE])
+    ensure_topology(BQ_PROJECT, topology_env["urls"])
+    events = nightly(wh, PubSubPublisher(BQ_PROJECT), DAY)
+    assert [e.status for e in events] == ["success"] * 5
+    players = len(wh.read("precompute.ml_feature_store", DAY, DAY, columns=["player_id"]))
+    assert players > 20
+    coordinator = topology_env["urls"]["coordinator"]
+    deadline, status = time.monotonic() + float(os.environ.get("E2E_WAIT_S", "240")), None
+    while time.monotonic() < deadline:
+        resp = requests.get(f"{coordinator}/status", params={"game_date": str(DAY)}, timeout=10)
+        status = resp.json() if resp.status_code == 200 else None
+        if status and status["state"] == "finished":
+            break
+        time.sleep(0.5)   # polling the coordinator's status, bounded by the deadline above
+    logs = {p.name: p.read_text()[-1500:] for p in topology_env["logs"].glob("*.log")}
+    assert status and status["state"] == "finished", (status, logs)
+    assert status["expected"] == players and status["completed"] + status["skipped"] == players
+    rows = wh.read("predictions.player_prop_predictions", DAY, DAY)
+    assert len(rows) == status["completed"] * SYSTEMS
+    assert not rows.duplicated(["player_id", "system"]).any()
+    assert set(rows.loc[rows.system == "xgboost", "model_source"]) == {"bundled"}
+    final = gcs_client.bucket(topology_env["bucket"]).blob(f"batches/{status['batch_id']}/final.json")
+    assert b'"finalized"' in final.download_as_bytes()

@@ -1,13 +1,11 @@
 """Decode a Pub/Sub CloudEvent into a ProcessorCompleted, or say why it cannot be."""
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from datetime import datetime, timedelta, timezone
 
 from shared.messages import MessageError, ProcessorCompleted, parse
-from shared.pubsub import PermanentError
+from shared.pubsub import PermanentError, decode_data
 
 
 def decode(data) -> ProcessorCompleted:
@@ -20,14 +18,7 @@ def decode(data) -> ProcessorCompleted:
             raise PermanentError(f"event data is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise PermanentError(f"event data must be an object, got {type(data).__name__}")
-    message = data.get("message", data)
-    raw = message.get("data") if isinstance(message, dict) else None
-    if not isinstance(raw, str):
-        raise PermanentError("field 'message.data' is missing or not a base64 string")
-    try:
-        payload = json.loads(base64.b64decode(raw, validate=True))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise PermanentError(f"field 'message.data' is not base64-encoded JSON: {exc}") from None
+    payload = decode_data(data.get("message", data))
     try:
         return parse(ProcessorCompleted, payload)
     except MessageError as exc:

@@ -48,14 +48,18 @@ def decode_envelope(body: bytes | str | dict) -> tuple[dict, dict]:
     if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
         raise PermanentError("push body has no 'message' object")
     envelope = body["message"]
-    raw = envelope.get("data")
+    return decode_data(envelope), {**envelope, "subscription": body.get("subscription", "")}
+
+
+def decode_data(message: dict) -> dict:
+    """The JSON payload inside a Pub/Sub message's base64 ``data`` field."""
+    raw = message.get("data") if isinstance(message, dict) else None
     if not isinstance(raw, str):
         raise PermanentError("field 'message.data' is missing or not a base64 string")
     try:
-        payload = json.loads(base64.b64decode(raw, validate=True))
+        return json.loads(base64.b64decode(raw, validate=True))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise PermanentError(f"field 'message.data' is not base64-encoded JSON: {exc}") from None
-    return payload, {**envelope, "subscription": body.get("subscription", "")}
 
 
 def parse_push(body: bytes | str | dict, model: type[Message]) -> PushMessage:

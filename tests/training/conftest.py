@@ -14,15 +14,11 @@ SAMPLE_WINDOWS = Windows(date(2023, 10, 24), date(2024, 1, 31), date(2024, 2, 1)
 
 
 @pytest.fixture(scope="session")
-def feature_db(tmp_path_factory):
-    """The sample season imported and backfilled through every processor, once."""
-    from shared.importer import import_files
-    from tests.conftest import SAMPLE
-
+def feature_db(sample_db, tmp_path_factory):
+    """The sample season backfilled through every processor, once."""
     path = tmp_path_factory.mktemp("features") / "w.duckdb"
+    shutil.copy(sample_db, path)
     wh = DuckDBWarehouse(path)
-    wh.ensure_tables()
-    import_files(wh, [SAMPLE])
     backfill(wh, date(2023, 10, 1), date(2024, 4, 30))
     wh.close()
     return path

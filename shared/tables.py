@@ -225,3 +225,21 @@ PREDICTIONS_STAGING = register("predictions", "player_prop_predictions_staging",
 PREDICTIONS = register("predictions", "player_prop_predictions", _PREDICTION_COLUMNS,
                        partition="game_date", key=PREDICTION_KEY,
                        required=("game_date", "player_id", "system", "prop", "predicted", "batch_id"))
+
+
+# -- grading ---------------------------------------------------------------------------------------
+PREDICTION_ACCURACY = register(
+    "predictions", "prediction_accuracy",
+    "game_date DATE, player_id INT64, system STRING, prop STRING, model_version STRING, batch_id STRING, "
+    "predicted FLOAT64, actual FLOAT64, error FLOAT64, abs_error FLOAT64, p10 FLOAT64, p90 FLOAT64, "
+    "inside_interval BOOL, line FLOAT64, recommendation STRING, call_hit BOOL, minutes FLOAT64, "
+    "graded_at TIMESTAMP",
+    partition="game_date", key=("game_date", "player_id", "system", "prop", "model_version"),
+    required=("game_date", "player_id", "system", "prop", "predicted", "actual"),
+)
+DAILY_ACCURACY = register(
+    "predictions", "daily_accuracy",
+    "game_date DATE, system STRING, prop STRING, n INT64, mae FLOAT64, rmse FLOAT64, bias FLOAT64, "
+    "interval_coverage FLOAT64, within_3 FLOAT64, within_5 FLOAT64, calls INT64, calls_hit INT64",
+    partition="game_date", key=("game_date", "system", "prop"),
+)

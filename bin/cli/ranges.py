@@ -74,6 +74,34 @@ def evaluate_command(start: str = typer.Option(..., "--start"), end: str = typer
         console.print(f"report: {written}")
 
 
+def grade_command(day: Optional[str] = typer.Option(None, "--date"), start: Optional[str] = typer.Option(None, "--start"),
+                  end: Optional[str] = typer.Option(None, "--end")):
+    """Grade predictions against the imported box scores (per prediction, and per day and system)."""
+    from worker.training.grading import grade
+
+    if day and (start or end) or not day and not (start and end):
+        fail("give --date D, or --start D1 and --end D2")
+    d1 = parse_date(day or start, "--date" if day else "--start")
+    d2 = d1 if day else parse_date(end, "--end")
+    s = settings()
+    wh = warehouse(s)
+    wh.ensure_tables()
+    result = grade(wh, d1, d2)
+    if result.dates_graded:
+        summary = wh.query("SELECT system, prop, SUM(n) AS n, SUM(mae * n) / SUM(n) AS mae, "
+                           "SUM(interval_coverage * n) / SUM(n) AS coverage FROM predictions.daily_accuracy "
+                           "WHERE game_date BETWEEN @a AND @b GROUP BY system, prop ORDER BY mae",
+                           {"a": d1, "b": d2})
+        table = Table("system", "prop", "graded", "MAE", "p10-p90 coverage")
+        for r in summary.itertuples():
+            table.add_row(r.system, r.prop, f"{int(r.n):,}", f"{r.mae:.3f}", f"{r.coverage:.1%}")
+        console.print(table)
+    waiting = f"; no box scores yet for {', '.join(map(str, result.dates_without_results))}" \
+        if result.dates_without_results else ""
+    console.print(f"graded {len(result.dates_graded)} date(s), {result.rows:,} predictions{waiting}")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("grade")(grade_command)
     app.command("predict-range")(predict_range_command)
     app.command("evaluate")(evaluate_command)

@@ -64,6 +64,7 @@ def run_command(day: str = typer.Option(..., "--date", help="game date YYYY-MM-D
     except ValueError as exc:
         fail(str(exc))
     try:
+        _grade_previous_day(st.warehouse, d)
         already = status_for_date(st.coordinator, d)
         events = nightly(st.warehouse, st.bus, d)
         if not any(e.status == "success" for e in events):
@@ -79,6 +80,17 @@ def run_command(day: str = typer.Option(..., "--date", help="game date YYYY-MM-D
     finally:
         st.stop()
     _summary(result, d, time.perf_counter() - began)
+
+
+def _grade_previous_day(wh, d: date) -> None:
+    """The reference system graded every morning: yesterday first, when its box scores are in."""
+    from datetime import timedelta
+
+    from worker.training.grading import grade
+
+    result = grade(wh, d - timedelta(days=1), d - timedelta(days=1))
+    if result.dates_graded:
+        console.print(f"graded {d - timedelta(days=1)}: {result.rows:,} predictions")
 
 
 def _wait(st, d: date, timeout_s: int) -> dict:

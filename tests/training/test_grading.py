@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from coordinator.batches import BatchStore
+from coordinator.inline import InlineBus
+from coordinator.requests import StartRequest
+from coordinator.service import CoordinatorDeps, start
+from shared.adapters.directory_store import DirectoryStore
+from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+from shared.models.registry import Registry
+from worker.features import FeatureCache
+from worker.models import ModelProvider
+from worker.service import WorkerDeps
+from worker.training.evaluation import evaluate
+from worker.training.grading import grade
+
+WEEK = [date(2024, 2, d) for d in range(5, 12)]
+
+
+@pytest.fixture
+def predicted(feature_db, tmp_path):
+    shutil.copy(feature_db, tmp_path / "w.duckdb")
+    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    store = DirectoryStore(tmp_path / "objects")
+    bus = InlineBus()
+    bus.coordinator = CoordinatorDeps(wh, BatchStore(store), bus)
+    bus.worker = WorkerDeps(wh, bus, FeatureCache(wh), ModelProvider(Registry(store)))
+    for d in WEEK:
+        players = wh.read("precompute.ml_feature_store", d, d)["player_id"].head(40).tolist()
+        if players:
+            start(bus.coordinator, StartRequest(game_date=d, players=players, lines={players[0]: 0.5}), d)
+    yield wh
+    wh.close()
+
+
+def test_grading_a_week_gives_the_same_maes_as_evaluate(predicted):
+    result = grade(predicted, WEEK[0], WEEK[-1])
+    assert result.dates_graded and not result.dates_without_results
+    daily = predicted.read("predictions.daily_accuracy", WEEK[0], WEEK[-1])
+    weighted = daily.assign(w=daily["mae"] * daily["n"]).groupby("system")[["w", "n"]].sum()
+    graded_mae = (weighted["w"] / weighted["n"]).to_dict()
+    evaluated = evaluate(predicted, WEEK[0], WEEK[-1]).all_played.set_index("system")["mae"].to_dict()
+    assert graded_mae.keys() == evaluated.keys()
+    for system, mae in evaluated.items():
+        assert graded_mae[system] == pytest.approx(mae, abs=1e-9)
+
+
+def test_grading_is_idempotent_and_scores_calls_against_the_line(predicted):
+    grade(predicted, WEEK[0], WEEK[-1])
+    first = predicted.count("predictions.prediction_accuracy")
+    grade(predicted, WEEK[0], WEEK[-1])
+    assert predicted.count("predictions.prediction_accuracy") == first > 0
+    acc = predicted.read("predictions.prediction_accuracy", WEEK[0], WEEK[-1])
+    lined = acc[acc["line"].notna()]
+    # a 0.5-point line: anyone who scored beat it, so an OVER call hits exactly when points > 0.5
+    overs = lined[lined["recommendation"] == "OVER"]
+    assert len(overs) and (overs["call_hit"].astype(bool) == (overs["actual"] > 0.5)).all()
+    assert acc[acc["line"].isna()]["call_hit"].isna().all()
+
+
+def test_a_date_without_box_scores_waits(predicted):
+    predicted.query("DELETE FROM analytics.player_game_summary WHERE game_date = @d", {"d": WEEK[-1]})
+    result = grade(predicted, WEEK[0], WEEK[-1])
+    assert WEEK[-1] in result.dates_without_results and WEEK[-1] not in result.dates_graded

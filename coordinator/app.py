@@ -8,6 +8,7 @@ from flask import Flask, request
 from pydantic import ValidationError
 
 from coordinator import service
+from coordinator.monitoring import AccuracyCollector
 from coordinator.requests import StartRequest
 from shared.messages import PredictionReady, describe
 from shared.pubsub import handle_push
@@ -17,6 +18,8 @@ EASTERN = ZoneInfo("America/New_York")
 
 def create_app(deps: service.CoordinatorDeps, auth=None) -> Flask:
     app = Flask("coordinator")
+    deps.metrics.instrument(app)
+    deps.metrics.collect_with(AccuracyCollector(deps.warehouse))
 
     def denied():
         return auth(request) if auth is not None else None

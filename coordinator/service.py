@@ -11,6 +11,7 @@ from typing import Callable
 from coordinator.batches import BatchStore
 from coordinator.requests import StartRequest
 from shared import tables, topology
+from shared.metrics import ServiceMetrics
 from shared.messages import PredictionReady, PredictionRequest, PredictionsComplete
 from shared.ports import Publisher, Warehouse
 from shared.pubsub import PermanentError, TransientError
@@ -27,6 +28,7 @@ class CoordinatorDeps:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
     stall_republish: timedelta = timedelta(minutes=10)
     stall_finalise: timedelta = timedelta(minutes=20)
+    metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("coordinator"))
 
 
 class BadRequest(ValueError):
@@ -146,9 +148,26 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
         d.update(state="finished", finished_at=finished, missing=missing)
     deps.batches.update_batch(batch_id, close)
     deps.batches.set_running(batch_id, False)
+    _observe_batch(deps, doc, counts, missing, batch_id)
     log.info("batch %s finalised: %d rows, %d missing", batch_id, rows, len(missing),
              extra={"batch_id": batch_id, "rows": rows, "missing_count": len(missing), **counts})
     return True
+
+
+COVERAGE_ALERT = 0.95
+
+
+def _observe_batch(deps: CoordinatorDeps, doc: dict, counts: dict, missing: list, batch_id: str) -> None:
+    m = deps.metrics
+    took = (deps.clock() - datetime.fromisoformat(doc["started_at"])).total_seconds()
+    m.batch_duration.observe(max(took, 0))
+    m.batch_missing.set(len(missing))
+    covered = counts["completed"] / doc["expected"] if doc["expected"] else 1.0
+    m.batch_coverage.set(covered)
+    m.batches.labels(str(bool(doc.get("degraded"))).lower()).inc()
+    if covered < COVERAGE_ALERT:
+        log.error("batch %s predicted %.1f%% of its players", batch_id, 100 * covered,
+                  extra={"alert": "batch_coverage_low", "batch_id": batch_id, "coverage": covered})
 
 
 # -- stalls ----------------------------------------------------------------------------------------

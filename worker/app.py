@@ -4,12 +4,15 @@ from __future__ import annotations
 from flask import Flask, request
 
 from shared.messages import PredictionRequest
+from shared.metrics import gauge
 from shared.pubsub import handle_push
 from worker import service
 
 
 def create_app(deps: service.WorkerDeps, auth=None) -> Flask:
     app = Flask("worker")
+    deps.metrics.instrument(app)
+    deps.metrics.collect_with(lambda: _model_metrics(deps))
 
     @app.post("/predict")
     def predict():
@@ -27,6 +30,16 @@ def create_app(deps: service.WorkerDeps, auth=None) -> Flask:
         return deep_health(deps)
 
     return app
+
+
+def _model_metrics(deps: service.WorkerDeps):
+    status = deps.models.status()
+    yield gauge("pipeline_model_info", "loaded model: 1 per (model, version, source)", ["model", "version", "source"],
+                [([name, m["version"], m["source"]], 1.0) for name, m in status.items()])
+    yield gauge("pipeline_model_fallbacks", "models served from the bundled fallback", [],
+                [([], float(sum(m["source"] == "bundled" for m in status.values())))])
+    yield gauge("pipeline_model_validation_mae", "validation MAE of the model being served", ["system", "prop"],
+                [([m["system"], m["prop"]], m["valid_mae"]) for m in status.values() if m["valid_mae"] is not None])
 
 
 def deep_health(deps: service.WorkerDeps) -> tuple[dict, int]:

@@ -31,6 +31,7 @@ class Loaded:
     model: native.Model
     schema: dict
     sha256: str
+    valid_mae: float | None = None
 
 
 class ModelUnavailable(RuntimeError):
@@ -108,7 +109,11 @@ class ModelProvider:
         self._errors.pop(name, None)
         if current is not None:
             log.info("model %s swapped to v%s", name, pointer.version, extra={"model": name})
-        return Loaded(name, str(pointer.version), "registry", model, schema, pointer.sha256)
+        try:
+            valid_mae = self.registry.read_json(name, pointer.version, "metrics.json")["valid"]["mae"]
+        except (KeyError, ValueError, TypeError):
+            valid_mae = None
+        return Loaded(name, str(pointer.version), "registry", model, schema, pointer.sha256, valid_mae)
 
     def _from_bundle(self, name: str, kind: str) -> Loaded:
         folder = self.bundled_dir / name
@@ -120,9 +125,14 @@ class ModelProvider:
         if native.sha256(data) != schema.get("sha256"):
             raise ModelUnavailable(f"{name}: bundled model fails its sha256 check")
         _check_schema(schema, name)
+        try:
+            valid_mae = json.loads((folder / "metrics.json").read_text())["valid"]["mae"]
+        except (FileNotFoundError, KeyError, ValueError):
+            valid_mae = None
         return Loaded(name, f"bundled-v{schema.get('version', 0)}", "bundled",
-                      native.load(kind, data, schema["features"]), schema, schema["sha256"])
+                      native.load(kind, data, schema["features"]), schema, schema["sha256"], valid_mae)
 
     def status(self) -> dict:
-        return {name: {"version": m.version, "source": m.source, "error": self._errors.get(name)}
+        return {name: {"version": m.version, "source": m.source, "error": self._errors.get(name),
+                       "valid_mae": m.valid_mae, "prop": m.schema.get("prop"), "system": m.schema.get("system")}
                 for name, m in self._models.items()}

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from shared import topology
+from shared.metrics import ServiceMetrics
 from shared.features import FEATURE_VERSION
 from shared.messages import PredictionReady, PredictionRequest
 from shared.ports import Publisher, Warehouse
@@ -43,6 +44,7 @@ class WorkerDeps:
     models: ModelProvider
     systems: dict = field(default_factory=default_systems)
     staging: StagingWriter | None = None
+    metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("worker"))
 
     def __post_init__(self):
         if self.staging is None:
@@ -76,6 +78,7 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
     per_player = {}
     for rec in records:
         per_player[rec["player_id"]] = per_player.get(rec["player_id"], 0) + 1
+        deps.metrics.predictions.labels(rec["system"], rec["model_source"]).inc()
     for req, _ in ready:
         _ready(deps, req, "completed", n_rows=per_player.get(req.player_id, 0))
 
@@ -129,5 +132,6 @@ def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | 
     except Exception as exc:
         raise TransientError(f"publishing prediction-ready failed: {exc}") from exc
     if status != "completed":
+        deps.metrics.skips.labels("no_features" if reason and reason.startswith("no feature") else "other").inc()
         log.info("player %s %s: %s", req.player_id, status, reason,
                  extra={"batch_id": req.batch_id, "player_id": req.player_id, "skip_reason": reason})

@@ -1,0 +1,38 @@
+"""Accuracy as the coordinator's /metrics reports it: each system's rolling 14-day MAE
+from the graded daily summaries, read at scrape time and cached per app."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import date, timedelta
+
+from shared.metrics import gauge
+
+log = logging.getLogger(__name__)
+WINDOW_DAYS, CACHE_S = 14, 300
+
+
+def rolling_mae(warehouse, today: date | None = None) -> list[tuple[list[str], float]]:
+    today = today or date.today()
+    frame = warehouse.query(
+        "SELECT system, prop, SUM(mae * n) / SUM(n) AS mae FROM predictions.daily_accuracy "
+        "WHERE game_date >= @start GROUP BY system, prop", {"start": today - timedelta(days=WINDOW_DAYS)})
+    return [([r.system, r.prop], float(r.mae)) for r in frame.itertuples()]
+
+
+class AccuracyCollector:
+    def __init__(self, warehouse, today=date.today):
+        self.warehouse, self.today = warehouse, today
+        self._samples, self._at = [], -CACHE_S
+        self._lock = threading.Lock()
+
+    def __call__(self):
+        with self._lock:
+            if time.monotonic() - self._at >= CACHE_S:
+                try:
+                    self._samples, self._at = rolling_mae(self.warehouse, self.today()), time.monotonic()
+                except Exception:   # a scrape must not fail because the warehouse is slow; keep the last value
+                    log.warning("rolling MAE unavailable for /metrics", exc_info=True)
+            samples = self._samples
+        yield gauge("pipeline_system_mae_14d", "MAE over the last 14 graded days", ["system", "prop"], samples)

@@ -1,6 +1,6 @@
 import typer
 
-from bin.cli import data, orchestration, processing, ranges, services, training
+from bin.cli import data, models, orchestration, processing, ranges, services, training
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="NBA player-prop prediction pipeline. PIPELINE_BACKEND=local|gcp selects the adapters.")
@@ -10,3 +10,4 @@ orchestration.register(app)
 training.register(app)
 services.register(app)
 ranges.register(app)
+models.register(app)

@@ -31,3 +31,4 @@ def feature_warehouse(feature_db, tmp_path):
     wh = DuckDBWarehouse(target)
     yield wh
     wh.close()
+from tests.e2e.conftest import make_stack  # noqa: F401  (shared fixture)

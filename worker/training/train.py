@@ -46,6 +46,8 @@ class TrainResult:
     metrics: dict
     champion_mae: float | None = None
     bundled_to: Path | None = None
+    sha256: str = ""
+    beats_champion: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -94,7 +96,8 @@ def _fit_catboost(tr, va, progress: Progress | None):
 
 def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "points",
           windows: Windows = Windows(), force: bool = False, bundle_dir: Path | None = None,
-          progress: Progress | None = None) -> TrainResult:
+          progress: Progress | None = None, champion: bool = True) -> TrainResult:
+    """``champion=False`` registers the version without ever moving latest.json (a challenger)."""
     if system not in SYSTEMS:
         raise ValueError(f"--system {system!r}: one of {', '.join(SYSTEMS)}")
     windows.check()
@@ -125,7 +128,7 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     registry = Registry(store)
     version = registry.claim_version(name)
     digest = registry.put(name, version, system, model_bytes, metrics, schema)
-    result = _gate(registry, name, version, digest, system, va, metrics, force)
+    result = _gate(registry, name, version, digest, system, va, metrics, force, move=champion)
     if bundle_dir is not None:
         result.bundled_to = _bundle(bundle_dir, name, system, model_bytes, metrics, {**schema, "sha256": digest,
                                                                                       "version": version})
@@ -133,7 +136,7 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
 
 
 def _gate(registry: Registry, name: str, version: int, digest: str, system: str, va: pd.DataFrame, metrics: dict,
-          force: bool) -> TrainResult:
+          force: bool, move: bool = True) -> TrainResult:
     champion = registry.pointer(name)
     new_mae = metrics["valid"]["mae"]
     champion_mae = None
@@ -150,6 +153,9 @@ def _gate(registry: Registry, name: str, version: int, digest: str, system: str,
         log.warning("validation gate overridden with --force for %s v%d", name, version)
     else:
         promoted, reason = False, f"does not beat champion v{champion.version}: {new_mae:.4f} >= {champion_mae:.4f}"
+    beats = champion is None or new_mae < champion_mae
+    if promoted and not move:
+        promoted, reason = False, f"registered as challenger ({reason})" if beats else reason
     if promoted:
         try:
             registry.set_pointer(name, version, digest, expected=champion)
@@ -160,7 +166,7 @@ def _gate(registry: Registry, name: str, version: int, digest: str, system: str,
                         "champion_version": champion.version if champion else None,
                         "at": datetime.now(timezone.utc).isoformat()})
     log.info("%s v%d %s: %s", name, version, "promoted" if promoted else "rejected", reason)
-    return TrainResult(name, version, promoted, reason, metrics, champion_mae)
+    return TrainResult(name, version, promoted, reason, metrics, champion_mae, sha256=digest, beats_champion=beats)
 
 
 def _bundle(root: Path, name: str, system: str, model: bytes, metrics: dict, schema: dict) -> Path:

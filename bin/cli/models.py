@@ -1,0 +1,76 @@
+"""`retrain` (rolling window, validation gate) and `promote` (move the champion or the
+challenger pointer; rollback is the same command with an older version)."""
+from __future__ import annotations
+
+import getpass
+from datetime import datetime, timezone
+
+import typer
+from rich.table import Table
+
+from bin.cli.common import console, fail, progress_bar, settings, warehouse
+from bin.cli.processing import parse_date
+from shared import bootstrap
+
+
+def retrain_command(end: str = typer.Option("yesterday", "--end", help="last day of the validation window"),
+                    register_as: str = typer.Option("champion", "--register-as", help="champion or challenger"),
+                    prop: str = typer.Option("points", "--prop")) -> None:
+    """Retrain every model on a rolling window ending --end; gate each against its champion."""
+    from worker.training.retrain import retrain, rolling_windows
+
+    d = parse_date(end, "--end")
+    s = settings()
+    try:
+        with progress_bar("retraining") as report:
+            report(0, 1)
+            outcomes = retrain(warehouse(s), bootstrap.build_store(s), d, register_as, prop)
+            report(1, 1)
+    except ValueError as exc:
+        fail(str(exc))
+    w = rolling_windows(d)
+    table = Table("model", "version", "valid MAE", "champion MAE", "role", "reason",
+                  title=f"train {w.train_start}..{w.train_end}, validate {w.valid_start}..{w.valid_end}")
+    for o in outcomes:
+        r = o.result
+        champ = "-" if r.champion_mae is None else f"{r.champion_mae:.3f}"
+        table.add_row(r.name, f"v{r.version}", f"{r.metrics['valid']['mae']:.3f}", champ, o.role, r.reason)
+    console.print(table)
+    console.print(f"retrained {len(outcomes)} model(s): "
+                  f"{sum(o.role != 'rejected' for o in outcomes)} registered as {register_as}")
+
+
+def promote_command(name: str = typer.Argument(..., help="model name, e.g. points_xgboost"),
+                    version: int = typer.Argument(..., help="version to serve"),
+                    reason: str = typer.Option(..., "--reason", help="why (kept in the registry log)"),
+                    challenger: bool = typer.Option(False, "--challenger", help="move the challenger pointer")):
+    """Make VERSION the champion (or the challenger). Rolling back is promoting an older version."""
+    from shared.models.native import sha256
+    from shared.models.registry import Registry, check_name
+    from shared.ports import NotFound, PreconditionFailed
+
+    s = settings()
+    registry = Registry(bootstrap.build_store(s))
+    try:
+        check_name(name)
+        schema = registry.read_json(name, version, "schema.json")
+        data = registry.read_model(name, version, schema["system"])
+    except (NotFound, ValueError, KeyError) as exc:
+        fail(f"{name} v{version} is not in the registry ({exc})")
+    which = "challenger" if challenger else "latest"
+    current = registry.pointer(name, which)
+    try:
+        registry.set_pointer(name, version, sha256(data), expected=current, which=which)
+    except PreconditionFailed:
+        fail(f"{name}: the {which} pointer moved while promoting; run the command again")
+    entry = {"version": version, "decision": f"promoted_{'challenger' if challenger else 'champion'}",
+             "reason": reason, "by": getpass.getuser(), "previous_version": current.version if current else None,
+             "at": datetime.now(timezone.utc).isoformat()}
+    registry.log(name, entry)
+    console.print(f"{name}: {which} is now v{version} (was {f'v{current.version}' if current else 'unset'}); "
+                  f"logged by {entry['by']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("retrain")(retrain_command)
+    app.command("promote")(promote_command)

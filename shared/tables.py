@@ -217,7 +217,7 @@ _PREDICTION_COLUMNS = (
     "system STRING, prop STRING, predicted FLOAT64, p10 FLOAT64, p50 FLOAT64, p90 FLOAT64, confidence FLOAT64, "
     "line FLOAT64, p_over FLOAT64, edge FLOAT64, recommendation STRING, model_name STRING, "
     "model_version STRING, model_source STRING, feature_version STRING, batch_id STRING, "
-    "correlation_id STRING, created_at TIMESTAMP")
+    "correlation_id STRING, created_at TIMESTAMP, shadow BOOL")
 PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version")
 
 PREDICTIONS_STAGING = register("predictions", "player_prop_predictions_staging", _PREDICTION_COLUMNS,
@@ -233,7 +233,7 @@ PREDICTION_ACCURACY = register(
     "game_date DATE, player_id INT64, system STRING, prop STRING, model_version STRING, batch_id STRING, "
     "predicted FLOAT64, actual FLOAT64, error FLOAT64, abs_error FLOAT64, p10 FLOAT64, p90 FLOAT64, "
     "inside_interval BOOL, line FLOAT64, recommendation STRING, call_hit BOOL, minutes FLOAT64, "
-    "graded_at TIMESTAMP",
+    "graded_at TIMESTAMP, shadow BOOL",
     partition="game_date", key=("game_date", "player_id", "system", "prop", "model_version"),
     required=("game_date", "player_id", "system", "prop", "predicted", "actual"),
 )

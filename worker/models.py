@@ -72,6 +72,22 @@ class ModelProvider:
                     self._checked[name] = self.clock()
         return current
 
+    def challenger(self, name: str, kind: str) -> Loaded | None:
+        """The challenger, when the registry names one; never a fallback (shadow rows are optional)."""
+        key = f"{name}#challenger"
+        current = self._models.get(key)
+        if current is None or self.clock() - self._checked.get(key, 0) >= self.poll_seconds:
+            with self._lock_for(key):
+                try:
+                    loaded = self._from_registry(name, kind, current, which="challenger")
+                except Exception as exc:
+                    if not isinstance(exc, ModelUnavailable):
+                        log.error("challenger %s unusable: %s", name, exc, extra={"model": name})
+                    loaded = None
+                self._models[key], self._checked[key] = loaded, self.clock()
+                current = loaded
+        return current
+
     def refresh(self) -> None:
         """Poll every cached model's pointer now (tests, and the retrain hand-off)."""
         for name in list(self._models):
@@ -92,12 +108,12 @@ class ModelProvider:
             return current
         return self._from_bundle(name, kind)
 
-    def _from_registry(self, name: str, kind: str, current: Loaded | None) -> Loaded:
+    def _from_registry(self, name: str, kind: str, current: Loaded | None, which: str = "latest") -> Loaded:
         if self.registry is None:
             raise ModelUnavailable("no registry configured")
-        pointer = self.registry.pointer(name)
+        pointer = self.registry.pointer(name, which)
         if pointer is None:
-            raise ModelUnavailable(f"{name}: no latest.json in the registry")
+            raise ModelUnavailable(f"{name}: no {which}.json in the registry")
         if current is not None and current.source == "registry" and current.version == str(pointer.version):
             return current
         data = self.registry.read_model(name, pointer.version, kind)
@@ -106,7 +122,8 @@ class ModelProvider:
         schema = self.registry.read_json(name, pointer.version, "schema.json")
         _check_schema(schema, name)
         model = native.load(kind, data, schema["features"])
-        self._errors.pop(name, None)
+        if which == "latest":
+            self._errors.pop(name, None)
         if current is not None:
             log.info("model %s swapped to v%s", name, pointer.version, extra={"model": name})
         try:
@@ -135,4 +152,4 @@ class ModelProvider:
     def status(self) -> dict:
         return {name: {"version": m.version, "source": m.source, "error": self._errors.get(name),
                        "valid_mae": m.valid_mae, "prop": m.schema.get("prop"), "system": m.schema.get("system")}
-                for name, m in self._models.items()}
+                for name, m in self._models.items() if m is not None and "#" not in name}

@@ -78,7 +78,8 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
     per_player = {}
     for rec in records:
         per_player[rec["player_id"]] = per_player.get(rec["player_id"], 0) + 1
-        deps.metrics.predictions.labels(rec["system"], rec["model_source"]).inc()
+        deps.metrics.predictions.labels(rec["system"] + ("_shadow" if rec["shadow"] else ""),
+                                        rec["model_source"]).inc()
     for req, _ in ready:
         _ready(deps, req, "completed", n_rows=per_player.get(req.player_id, 0))
 
@@ -109,8 +110,7 @@ def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dic
     records = []
     for i, (req, row) in enumerate(zip(reqs, rows)):
         quality = float(row.get("quality_score", 1.0))
-        for name in wanted:
-            out = outputs[name]
+        for name, out in ((n, o) for n in wanted for o in (outputs[n], outputs[n].shadow) if o is not None):
             predicted, p10, p50, p90 = (float(out.values[k][i]) for k in ("predicted", "p10", "p50", "p90"))
             records.append({
                 "game_date": req.game_date, "player_id": req.player_id, "player_name": row.get("player_name"),
@@ -120,7 +120,8 @@ def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dic
                 **judge(p10, p50, p90, req.line),
                 "model_name": out.model_name, "model_version": out.model_version,
                 "model_source": out.model_source, "feature_version": row.get("feature_version", FEATURE_VERSION),
-                "batch_id": req.batch_id, "correlation_id": req.correlation_id, "created_at": now})
+                "batch_id": req.batch_id, "correlation_id": req.correlation_id, "created_at": now,
+                "shadow": out is not outputs[name]})
     return records
 
 

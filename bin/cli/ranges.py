@@ -69,6 +69,9 @@ def evaluate_command(start: str = typer.Option(..., "--start"), end: str = typer
                       "-" if r.interval_coverage != r.interval_coverage else f"{r.interval_coverage:.1%}",
                       f"{r.coverage_15min:.1%}")
     console.print(table)
+    for r in (result.challengers.itertuples() if result.challengers is not None else []):
+        console.print(f"challenger {r.system} v{r.challenger_version} vs champion v{r.champion_version} on {r.n:,} "
+                      f"rows: MAE {r.challenger_mae:.3f} vs {r.champion_mae:.3f}")
     if out is not None:
         written = write_report(result, out)
         console.print(f"report: {written}")

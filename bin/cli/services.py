@@ -113,7 +113,7 @@ def _summary(result: dict, d: date, seconds: float) -> None:
     wh = warehouse(s, read_only=True)
     rows = wh.query("SELECT system, COUNT(*) AS n, AVG(predicted) AS mean_pred, MIN(model_source) AS source "
                     "FROM predictions.player_prop_predictions WHERE batch_id = @b AND game_date = @d "
-                    "GROUP BY system ORDER BY system", {"b": result["batch_id"], "d": d})
+                    "AND shadow IS NOT TRUE GROUP BY system ORDER BY system", {"b": result["batch_id"], "d": d})
     table = Table("system", "predictions", "mean predicted points", "model source")
     for r in rows.itertuples():
         table.add_row(r.system, str(r.n), f"{r.mean_pred:.2f}", r.source)
@@ -146,6 +146,7 @@ def export_command(start: str = typer.Option(..., "--start"), end: str = typer.O
     d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
     s = settings()
     frame = warehouse(s, read_only=True).read(tables.PREDICTIONS.fqn, d1, d2)
+    frame = frame[~frame["shadow"].fillna(False).astype(bool)]   # challengers' shadow rows are not exported
     rest = [c for c in frame.columns if c not in EXPORT_COLUMNS]
     frame = frame[EXPORT_COLUMNS + rest].sort_values(["game_date", "player_id", "system", "prop"])
     frame["game_date"] = frame["game_date"].dt.date

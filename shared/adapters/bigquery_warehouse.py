@@ -70,9 +70,13 @@ class BigQueryWarehouse:
                 table.time_partitioning = bigquery.TimePartitioning(field=t.partition)
                 table.clustering_fields = [k for k in t.key if t.type_of(k) != "DATE"][:4] or None
             try:
-                self.client.create_table(table, exists_ok=True)
+                existing = self.client.create_table(table, exists_ok=True)
             except exceptions.Conflict:
-                pass
+                existing = self.client.get_table(self._table_id(t))
+            have = {f.name for f in existing.schema}
+            for col, typ in t.columns:   # declared after the table was made: added as NULLABLE
+                if col not in have:
+                    self._run(f"ALTER TABLE {self._sql_name(t)} ADD COLUMN IF NOT EXISTS {_ident(col)} {typ}")
 
     def _run(self, sql: str, params: Mapping[str, Any] | None = None):
         from google.cloud import bigquery

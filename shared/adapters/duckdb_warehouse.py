@@ -61,6 +61,13 @@ class DuckDBWarehouse:
         self._conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(table.dataset)}")
         cols = ", ".join(f"{_quote(c)} {_DUCK_TYPES[t]}" for c, t in table.columns)
         self._conn.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
+        # a column added to the catalogue after the table was made: add it (NULL for old rows)
+        have = {r[0] for r in self._conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [table.dataset, table.name]).fetchall()}
+        for col, typ in table.columns:
+            if col not in have:
+                self._conn.execute(f"ALTER TABLE {name} ADD COLUMN {_quote(col)} {_DUCK_TYPES[typ]}")
 
     # -- reads ----------------------------------------------------------------------------
     def read(self, table: str, start: date | None = None, end: date | None = None,

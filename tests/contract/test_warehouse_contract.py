@@ -93,3 +93,21 @@ def test_append_adds_rows(warehouse):
     warehouse.append(TABLE, games(("g1", "2024-01-01", "NYK")))
     warehouse.append(TABLE, games(("g2", "2024-01-01", "LAL")))
     assert warehouse.count(TABLE) == 2
+
+
+def test_ensure_tables_adds_columns_declared_after_the_table_was_made(warehouse):
+    from shared import tables
+
+    extra = tables.register("contract", "evolving", "day DATE, name STRING", partition="day", key=("day",))
+    try:
+        warehouse.ensure_tables()
+        warehouse.append(extra.fqn, pd.DataFrame({"day": ["2024-01-01"], "name": ["old"]}))
+        grown = tables.register("contract", "evolving", "day DATE, name STRING, score FLOAT64", partition="day",
+                                key=("day",))
+        warehouse.ensure_tables()
+        warehouse.append(grown.fqn, pd.DataFrame({"day": ["2024-01-02"], "name": ["new"], "score": [1.5]}))
+        got = warehouse.read(grown.fqn).sort_values("day")
+        assert got["name"].tolist() == ["old", "new"]
+        assert pd.isna(got["score"].iloc[0]) and got["score"].iloc[1] == 1.5
+    finally:
+        tables.CATALOG.pop("contract.evolving", None)

@@ -54,3 +54,33 @@ def test_retrain_as_challenger_sets_only_the_challenger_pointer(make_stack):
     reg = Registry(st.store)
     assert out[0].role == "challenger"
     assert reg.pointer("points_xgboost") is None and reg.pointer("points_xgboost", "challenger").version == 1
+
+
+def test_a_challenger_runs_beside_the_champion_as_shadow_rows(make_stack, tmp_path):
+    from worker.training.evaluation import evaluate
+    from worker.training.grading import grade
+    from worker.training.train import Windows, train
+
+    st = make_stack()
+    backfill(st.warehouse, date(2023, 10, 1), END)
+    windows = Windows(date(2023, 10, 24), date(2024, 1, 10), date(2024, 1, 11), date(2024, 1, 15))
+    train(st.warehouse, st.store, "xgboost", "points", windows)                      # v1 champion
+    challenger = train(st.warehouse, st.store, "xgboost", "points", Windows(
+        date(2023, 10, 24), date(2023, 12, 20), date(2023, 12, 21), date(2024, 1, 15)), champion=False)
+    reg = Registry(st.store)
+    reg.set_pointer("points_xgboost", challenger.version, challenger.sha256, expected=None, which="challenger")
+    result = run_chain(st, date(2024, 1, 17))
+    rows = predictions(st, result["batch_id"])
+    xgb = rows[rows.system == "xgboost"]
+    assert set(xgb.loc[~xgb.shadow.astype(bool), "model_version"]) == {"1"}
+    assert set(xgb.loc[xgb.shadow.astype(bool), "model_version"]) == {str(challenger.version)}
+    assert len(xgb) == 2 * result["completed"]
+    assert not rows[rows.system != "xgboost"]["shadow"].astype(bool).any()   # the ensemble uses the champion only
+    ev = evaluate(st.warehouse, date(2024, 1, 17), date(2024, 1, 17))
+    assert set(ev.main["system"]) == {"moving_average", "zone_matchup", "similarity", "xgboost", "catboost",
+                                      "ensemble"}
+    comparison = ev.challengers.iloc[0]
+    assert comparison["n"] > 0 and comparison["challenger_version"] == str(challenger.version)
+    grade(st.warehouse, date(2024, 1, 17), date(2024, 1, 17))
+    daily = st.warehouse.read("predictions.daily_accuracy")
+    assert {"xgboost", "xgboost (challenger)"} <= set(daily["system"])

@@ -20,6 +20,7 @@ class Output:
     model_name: str
     model_version: str
     model_source: str            # registry | bundled | rule
+    shadow: "Output | None" = None  # the challenger's output, written as shadow rows
 
 
 @dataclass

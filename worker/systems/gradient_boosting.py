@@ -12,8 +12,17 @@ class GradientBoosting:
         self.kind = self.name = kind
 
     def predict(self, rows, ctx: Context) -> Output:
-        loaded = ctx.models.get(f"{ctx.prop}_{self.kind}", self.kind)
-        center = np.clip(loaded.model.predict(rows), 0, None)
-        p10, p50, p90 = apply_interval(center, loaded.schema["interval"])
-        return Output({"predicted": center, "p10": p10, "p50": p50, "p90": p90}, loaded.name, loaded.version,
-                      loaded.source)
+        name = f"{ctx.prop}_{self.kind}"
+        out = _run(ctx.models.get(name, self.kind), rows)
+        challenger = ctx.models.challenger(name, self.kind) if hasattr(ctx.models, "challenger") else None
+        if challenger is not None and (challenger.version, challenger.source) != (out.model_version,
+                                                                                  out.model_source):
+            out.shadow = _run(challenger, rows)
+        return out
+
+
+def _run(loaded, rows) -> Output:
+    center = np.clip(loaded.model.predict(rows), 0, None)
+    p10, p50, p90 = apply_interval(center, loaded.schema["interval"])
+    return Output({"predicted": center, "p10": p10, "p50": p50, "p90": p90}, loaded.name, loaded.version,
+                  loaded.source)

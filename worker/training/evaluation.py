@@ -27,6 +27,7 @@ class Evaluation:
     by_minutes: pd.DataFrame
     by_month: pd.DataFrame
     graded: pd.DataFrame       # the joined graded rows (plots)
+    challengers: pd.DataFrame = None   # champion vs challenger on the rows both predicted
 
 
 def _metrics(frame: pd.DataFrame, pred: str = "predicted") -> dict:
@@ -58,6 +59,10 @@ def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
         frames.append(j.merge(features, on=["game_date", "player_id"], how="left"))
     joined = pd.concat(frames, ignore_index=True)
     joined["actual"] = joined["actual"].astype(float)
+    shadow = joined["shadow"].fillna(False).astype(bool)
+    challengers = _champion_vs_challenger(joined[~shadow], joined[shadow])
+    joined = joined[~shadow]
+    preds = preds[~preds["shadow"].fillna(False).astype(bool)]
     systems = joined.groupby("prop")["system"].nunique()
     per_pair = joined.groupby(["prop", "game_date", "player_id"])["system"].transform("nunique")
     common = per_pair == joined["prop"].map(systems)
@@ -84,4 +89,20 @@ def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
     by_month = graded.groupby(["system", "month"])["abs_error"].agg(["mean", "size"]) \
         .rename(columns={"mean": "mae", "size": "n"}).reset_index()
     return Evaluation(start, end, pd.DataFrame(main_rows).sort_values("mae"), pd.DataFrame(base_rows),
-                      pd.DataFrame(all_rows).sort_values("mae"), by_minutes, by_month, graded)
+                      pd.DataFrame(all_rows).sort_values("mae"), by_minutes, by_month, graded, challengers)
+
+
+def _champion_vs_challenger(champion: pd.DataFrame, shadow: pd.DataFrame) -> pd.DataFrame:
+    if shadow.empty:
+        return pd.DataFrame(columns=["system", "prop", "champion_version", "challenger_version", "n",
+                                     "champion_mae", "challenger_mae"])
+    keys = ["game_date", "player_id", "system", "prop"]
+    both = champion[keys + ["predicted", "actual", "model_version"]].merge(
+        shadow[keys + ["predicted", "model_version"]], on=keys, suffixes=("_champion", "_challenger"))
+    rows = []
+    for (system, prop, cv, sv), g in both.groupby(["system", "prop", "model_version_champion",
+                                                    "model_version_challenger"]):
+        rows.append({"system": system, "prop": prop, "champion_version": cv, "challenger_version": sv, "n": len(g),
+                     "champion_mae": float((g["predicted_champion"] - g["actual"]).abs().mean()),
+                     "challenger_mae": float((g["predicted_challenger"] - g["actual"]).abs().mean())})
+    return pd.DataFrame(rows)

@@ -46,8 +46,11 @@ def grade(warehouse: Warehouse, start: date, end: date) -> GradeResult:
     hit = np.where(call == "OVER", joined["actual"] > line, joined["actual"] < line)
     joined["call_hit"] = pd.array(np.where(call.isin(["OVER", "UNDER"]), hit, None), dtype="boolean")
     joined["graded_at"] = datetime.now(timezone.utc)
+    joined["shadow"] = joined["shadow"].fillna(False).astype(bool)
+    # the daily summary keeps a challenger's shadow rows apart from its champion's
+    joined["summary_system"] = joined["system"].where(~joined["shadow"], joined["system"] + " (challenger)")
     daily = []
-    for (d, system, prop), g in joined.groupby(["game_date", "system", "prop"]):
+    for (d, system, prop), g in joined.groupby(["game_date", "summary_system", "prop"]):
         m = accuracy(g["actual"], g["predicted"])
         hits = g["call_hit"].dropna()
         daily.append({"game_date": d, "system": system, "prop": prop, "n": m["n"], "mae": m["mae"],

@@ -67,6 +67,10 @@ def write_report(ev: Evaluation, out: Path) -> Path:
             "## Systems (graded rows)", "", _table(ev.main, cols),
             "## Naive baselines (same rows)", "", _table(ev.baselines, ["prop", "baseline", "n", "mae", "rmse",
                                                                           "bias", "within_3", "within_5"]),
+            "## Champion vs challenger (the same rows)", "",
+            _table(ev.challengers, ["system", "prop", "champion_version", "challenger_version", "n", "champion_mae",
+                                    "challenger_mae"]) if ev.challengers is not None and len(ev.challengers)
+            else "No challenger predictions in this range.\n",
             "## Every predicted player who played", "", _table(ev.all_played, cols[:-1]),
             "## MAE by minutes played", "", _table(ev.by_minutes.astype({"minutes_bucket": str}),
                                                    ["system", "minutes_bucket", "n", "mae"]),

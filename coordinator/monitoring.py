@@ -21,18 +21,26 @@ def rolling_mae(warehouse, today: date | None = None) -> list[tuple[list[str], f
     return [([r.system, r.prop], float(r.mae)) for r in frame.itertuples()]
 
 
+def latest_psi(warehouse) -> list[tuple[list[str], float]]:
+    frame = warehouse.query("SELECT feature, psi FROM predictions.feature_drift WHERE game_date = "
+                            "(SELECT MAX(game_date) FROM predictions.feature_drift)")
+    return [([r.feature], float(r.psi)) for r in frame.itertuples()]
+
+
 class AccuracyCollector:
     def __init__(self, warehouse, today=date.today):
         self.warehouse, self.today = warehouse, today
-        self._samples, self._at = [], -CACHE_S
+        self._samples, self._at = None, -CACHE_S
         self._lock = threading.Lock()
 
     def __call__(self):
         with self._lock:
             if time.monotonic() - self._at >= CACHE_S:
                 try:
-                    self._samples, self._at = rolling_mae(self.warehouse, self.today()), time.monotonic()
+                    self._samples = (rolling_mae(self.warehouse, self.today()), latest_psi(self.warehouse))
+                    self._at = time.monotonic()
                 except Exception:   # a scrape must not fail because the warehouse is slow; keep the last value
-                    log.warning("rolling MAE unavailable for /metrics", exc_info=True)
-            samples = self._samples
-        yield gauge("pipeline_system_mae_14d", "MAE over the last 14 graded days", ["system", "prop"], samples)
+                    log.warning("monitoring figures unavailable for /metrics", exc_info=True)
+            mae, drift = self._samples or ([], [])
+        yield gauge("pipeline_system_mae_14d", "MAE over the last 14 graded days", ["system", "prop"], mae)
+        yield gauge("pipeline_feature_psi", "PSI of each feature on the latest monitored date", ["feature"], drift)

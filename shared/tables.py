@@ -243,3 +243,9 @@ DAILY_ACCURACY = register(
     "interval_coverage FLOAT64, within_3 FLOAT64, within_5 FLOAT64, calls INT64, calls_hit INT64",
     partition="game_date", key=("game_date", "system", "prop"),
 )
+
+FEATURE_DRIFT = register(
+    "predictions", "feature_drift",
+    "game_date DATE, feature STRING, psi FLOAT64, rows INT64, reference_model STRING, reference_version STRING",
+    partition="game_date", key=("game_date", "feature"),
+)

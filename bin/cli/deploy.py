@@ -46,6 +46,13 @@ def create_or_update(create: str, update: str) -> str:
     return f"{create} || {update}"
 
 
+JOBS = {   # Cloud Run job -> bin/pipeline arguments
+    "processors": ["process", "--date", "today"],
+    "grade": ["grade", "--date", "yesterday"],
+    "monitor": ["monitor", "--date", "today"],
+    "retrain": ["retrain", "--end", "yesterday", "--register-as", "challenger"],
+}
+
 ROLES = {   # least privilege per service account: (role, resource kind, resource)
     "coordinator": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "precompute"),
                     ("roles/bigquery.dataEditor", "dataset", "predictions"),
@@ -62,9 +69,12 @@ ROLES = {   # least privilege per service account: (role, resource kind, resourc
                      ("roles/run.invoker", "service", "coordinator")],
     "processors": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "analytics"),
                    ("roles/bigquery.dataEditor", "dataset", "precompute"),
+                   ("roles/bigquery.dataEditor", "dataset", "predictions"),   # grade, monitor
+                   ("roles/storage.objectAdmin", "bucket", ""),               # retrain registers models
                    ("roles/pubsub.publisher", "topic", topology.PRECOMPUTE_COMPLETE)],
     "pusher": [("roles/run.invoker", "service", "worker"), ("roles/run.invoker", "service", "coordinator")],
-    "scheduler": [("roles/run.invoker", "service", "coordinator"), ("roles/run.invoker", "job", "processors"),
+    "scheduler": [("roles/run.invoker", "service", "coordinator"), *[("roles/run.invoker", "job", j) for j in
+                                                                     ("processors", "grade", "monitor", "retrain")],
                   ("roles/cloudfunctions.invoker", "function", "orchestrator-deadlines"),
                   ("roles/run.invoker", "service", "orchestrator-deadlines")],
 }
@@ -159,12 +169,13 @@ def _cloud_run(t: Target) -> list[str]:
                       "--update-env-vars", _env(t, name)))
         cmds.append(q("gcloud", "run", "services", "update", name, "--region", t.region, "--project", t.project,
                       "--update-env-vars") + f" OIDC_AUDIENCE={t.url(name)}")
-    cmds.append(create_or_update(
-        q("gcloud", "run", "jobs", "create", "processors", "--image", t.image("processors"), "--region", t.region,
-          "--project", t.project, "--service-account", t.sa("processors"), "--set-env-vars",
-          _env(t, "processors")),
-        q("gcloud", "run", "jobs", "update", "processors", "--image", t.image("processors"), "--region", t.region,
-          "--project", t.project, "--update-env-vars", _env(t, "processors"))))
+    for job, args in JOBS.items():   # the CLI image as Cloud Run jobs, one per scheduled command
+        common = ["--image", t.image("processors"), "--region", t.region, "--project", t.project,
+                  "--service-account", t.sa("processors"), "--args", ",".join(args)]
+        cmds.append(create_or_update(q("gcloud", "run", "jobs", "create", job, *common, "--set-env-vars",
+                                       _env(t, "processors")),
+                                     q("gcloud", "run", "jobs", "update", job, *common, "--update-env-vars",
+                                       _env(t, "processors"))))
     return cmds
 
 
@@ -261,14 +272,18 @@ def _iam(t: Target) -> list[str]:
 def _scheduler(t: Target) -> list[str]:
     fn_url = (f"$(gcloud functions describe orchestrator-deadlines --gen2 --region {t.region} --project {t.project} "
               f"--format 'value(serviceConfig.uri)')")
-    jobs = [  # name, schedule (US/Eastern), uri, audience, method
-        ("processors-nightly", "0 6 * * *",
-         f"https://run.googleapis.com/v2/projects/{t.project}/locations/{t.region}/jobs/processors:run", None, "POST"),
+    run_job = f"https://run.googleapis.com/v2/projects/{t.project}/locations/{t.region}/jobs/{{}}:run"
+    jobs = [  # name, schedule (US/Eastern), uri, audience, method; grading runs before the processors
+        ("grade-nightly", "30 5 * * *", run_job.format("grade"), None, "POST"),
+        ("processors-nightly", "0 6 * * *", run_job.format("processors"), None, "POST"),
+        ("monitor-nightly", "30 7 * * *", run_job.format("monitor"), None, "POST"),
+        ("retrain-weekly", "0 4 * * 1", run_job.format("retrain"), None, "POST"),
         ("orchestrator-deadline-check", "0 12,15,18 * * *", fn_url, fn_url, "GET"),
         ("coordinator-stall-check", "*/10 * * * *", f"{t.url('coordinator')}/check-stalled", t.url("coordinator"),
          "POST"),
     ]
-    cmds = ["# Cloud Scheduler (America/New_York): nightly processors, deadline check, stall check"]
+    cmds = ["# Cloud Scheduler (America/New_York): grading, processors, monitoring, weekly retraining, "
+            "the orchestrator's deadline check and the coordinator's stall check"]
     for name, schedule, uri, audience, method in jobs:
         auth = ["--oauth-service-account-email", t.sa("scheduler")] if audience is None else \
             ["--oidc-service-account-email", t.sa("scheduler")]

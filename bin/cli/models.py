@@ -71,6 +71,27 @@ def promote_command(name: str = typer.Argument(..., help="model name, e.g. point
                   f"logged by {entry['by']}")
 
 
+def monitor_command(day: str = typer.Option("today", "--date")) -> None:
+    """Feature drift (PSI against the champion's training window) and accuracy alerts for a date."""
+    from worker.training.drift import KEY_FEATURES, PSI_ALERT, monitor
+
+    d = parse_date(day, "--date")
+    s = settings()
+    wh = warehouse(s)
+    wh.ensure_tables()
+    result = monitor(wh, bootstrap.build_store(s), d)
+    if not result.psi:
+        console.print(f"{d}: no feature-store rows or no drift reference; nothing measured")
+        return
+    table = Table("feature", "PSI", "key", title=f"feature drift {d} (alert above {PSI_ALERT})")
+    for f, v in sorted(result.psi.items(), key=lambda kv: -kv[1])[:12]:
+        table.add_row(f, f"{v:.3f}", "yes" if f in KEY_FEATURES else "")
+    console.print(table)
+    console.print(f"{d}: {len(result.psi)} features measured; drift alerts: {', '.join(result.drift_alerts) or 'none'};"
+                  f" accuracy alerts: {', '.join(result.accuracy_alerts) or 'none'}")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("monitor")(monitor_command)
     app.command("retrain")(retrain_command)
     app.command("promote")(promote_command)

@@ -67,6 +67,9 @@ def run_command(day: str = typer.Option(..., "--date", help="game date YYYY-MM-D
         _grade_previous_day(st.warehouse, d)
         already = status_for_date(st.coordinator, d)
         events = nightly(st.warehouse, st.bus, d)
+        from worker.training.drift import monitor
+
+        monitor(st.warehouse, st.store, d)
         if not any(e.status == "success" for e in events):
             fail(f"{d}: processors did not succeed ({', '.join(sorted({e.status for e in events}))}: "
                  f"{events[0].error or ''}); no batch started")

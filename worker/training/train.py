@@ -2,6 +2,7 @@
 champion pointer only when it beats the current champion on the same validation rows."""
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -16,6 +17,7 @@ from shared.models import native
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, PreconditionFailed, Warehouse
 from worker.training import dataset
+from worker.training.drift import reference
 from worker.training.metrics import accuracy, apply_interval, coverage, fit_interval
 
 log = logging.getLogger(__name__)
@@ -128,10 +130,16 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     registry = Registry(store)
     version = registry.claim_version(name)
     digest = registry.put(name, version, system, model_bytes, metrics, schema)
+    # what "normal" looked like for this model: every feature-store row of the training window, the same
+    # population monitoring sees on a day (rostered players, not only those who went on to play)
+    drift_ref = json.dumps(reference(warehouse.read("precompute.ml_feature_store", windows.train_start,
+                                                    windows.train_end))).encode()
+    store.write(f"models/{name}/v{version}/drift_reference.json", drift_ref)
     result = _gate(registry, name, version, digest, system, va, metrics, force, move=champion)
     if bundle_dir is not None:
         result.bundled_to = _bundle(bundle_dir, name, system, model_bytes, metrics, {**schema, "sha256": digest,
                                                                                       "version": version})
+        (result.bundled_to / "drift_reference.json").write_bytes(drift_ref)
     return result
 
 
@@ -170,8 +178,6 @@ def _gate(registry: Registry, name: str, version: int, digest: str, system: str,
 
 
 def _bundle(root: Path, name: str, system: str, model: bytes, metrics: dict, schema: dict) -> Path:
-    import json
-
     folder = Path(root) / name
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"model.{native.FORMATS[system]}").write_bytes(model)

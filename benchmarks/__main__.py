@@ -11,6 +11,7 @@ BENCHES = {
     "processors": "benchmarks.processors_bench",
     "chain": "benchmarks.chain_bench",
     "worker": "benchmarks.worker_bench",
+    "faults": "benchmarks.faults",
 }
 
 

@@ -32,7 +32,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("precompute-complete-orchestrator", PRECOMPUTE_COMPLETE, "orchestrator", "/",
                  ack_deadline_s=60, max_delivery_attempts=10, min_backoff_s=10, max_backoff_s=600),
     Subscription("prediction-request-worker", PREDICTION_REQUEST, "worker", "/predict",
-                 ack_deadline_s=120, max_delivery_attempts=5, min_backoff_s=10, max_backoff_s=300),
+                 ack_deadline_s=120, max_delivery_attempts=10, min_backoff_s=10, max_backoff_s=300),
     Subscription("prediction-ready-coordinator", PREDICTION_READY, "coordinator", "/complete",
                  ack_deadline_s=60, max_delivery_attempts=10, min_backoff_s=10, max_backoff_s=300),
 )

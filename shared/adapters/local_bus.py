@@ -219,7 +219,15 @@ class LocalBus:
 
     # -- background dispatcher -----------------------------------------------------------------
     def start(self) -> None:
+        """Start dispatching. On the embedded default exactly one process dispatches (the one
+        holding the warehouse), so leases left by a killed predecessor are reclaimed at once
+        instead of waiting out their ack deadlines."""
         if self._thread is None:
+            with self._connect() as db:
+                reclaimed = db.execute("UPDATE deliveries SET lease_until = 0 WHERE state = 'pending' "
+                                       "AND lease_until > 0").rowcount
+            if reclaimed:
+                log.warning("reclaimed %d deliveries leased by a process that stopped", reclaimed)
             self._thread = threading.Thread(target=self._run, name="bus-dispatcher", daemon=True)
             self._thread.start()
 

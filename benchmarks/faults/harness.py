@@ -1,0 +1,83 @@
+"""What every fault scenario shares: a prepared embedded stack and the tallies."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from benchmarks.common import ROOT
+from processors.runner import nightly
+from shared import stack as local
+from shared import topology
+from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+from shared.config import Settings
+from shared.importer import import_files
+
+SYSTEMS = 6
+
+
+@dataclass
+class Row:
+    fault: str
+    injected: int
+    batches: str
+    rows_expected: int
+    rows_written: int
+    duplicates: int
+    lost: int
+    dead_lettered: int
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        done, started = self.batches.split("/")
+        return done == started and self.duplicates == 0 and self.lost == 0 and \
+            self.rows_written == self.rows_expected
+
+
+class Workspace:
+    """A warehouse with the sample imported and the days' processors run, copied per scenario."""
+
+    def __init__(self, days: list[date]):
+        self.days = days
+        self.root = Path(tempfile.mkdtemp(prefix="faults-"))
+        base = self.root / "base"
+        base.mkdir()
+        wh = DuckDBWarehouse(base / "warehouse.duckdb")
+        wh.ensure_tables()
+        import_files(wh, [ROOT / "data" / "sample" / "player_logs_2023-24.csv.gz"])
+        for d in days:
+            nightly(wh, None, d)
+        wh.close()
+        self.base = base
+        self.count = 0
+
+    def home(self) -> Path:
+        self.count += 1
+        home = self.root / f"s{self.count}"
+        shutil.copytree(self.base, home)
+        return home
+
+    def stack(self, **options):
+        settings = Settings.from_env({"PIPELINE_HOME": str(self.home()), "PIPELINE_AUTH_TOKEN": "faults"})
+        return local.start(settings, start_dispatcher=False, **options)
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def tally(st, fault: str, injected: int, note: str = "") -> Row:
+    from coordinator.service import status_for_date
+
+    results = [status_for_date(st.coordinator, d) for d in st.days] if hasattr(st, "days") else []
+    preds = st.warehouse.query("SELECT game_date, player_id, system, prop, shadow FROM "
+                               "predictions.player_prop_predictions")
+    preds = preds[~preds["shadow"].fillna(False).astype(bool)]
+    done = [r for r in results if r and r["state"] == "finished"]
+    expected = sum(r["completed"] for r in done) * SYSTEMS
+    lost = sum(len(r["missing"]) for r in results if r)
+    dead = sum(len(st.bus.messages(t)) for t in topology.DEAD_LETTER_TOPICS)
+    return Row(fault, injected, f"{len(done)}/{len(results)}", expected, len(preds),
+               int(preds.duplicated(["game_date", "player_id", "system", "prop"]).sum()), lost, dead, note)

@@ -1,0 +1,60 @@
+"""The serving process killed with SIGKILL mid-batch and started again: the durable bus
+and the batch state must finish the batch with nothing lost and nothing doubled."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import requests
+
+from benchmarks.common import ROOT
+from benchmarks.faults.harness import SYSTEMS, Row, Workspace
+from tests.emulators import free_port, wait_for_port
+
+
+def _serve(home, port: int, log) -> subprocess.Popen:
+    env = {**os.environ, "PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "faults"}
+    proc = subprocess.Popen([str(ROOT / "bin" / "pipeline"), "serve", "--port", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_for_port(port, proc, 60, home / "serve.log", "serve")
+    return proc
+
+
+def _poll(url: str, params: dict, until, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    headers = {"Authorization": "Bearer faults"}
+    while time.monotonic() < deadline:
+        resp = requests.get(url, params=params, headers=headers, timeout=10)
+        if resp.status_code == 200 and until(resp.json()):
+            return resp.json()
+        time.sleep(0.05)   # polling a live server's status, bounded by the deadline
+    raise TimeoutError(f"{url} {params}: condition not reached in {timeout}s")
+
+
+def sigkill_mid_batch(ws: Workspace) -> Row:
+    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+
+    home, day = ws.home(), ws.days[0]
+    port = free_port()
+    with open(home / "serve.log", "ab") as log:
+        proc = _serve(home, port, log)
+        url = f"http://127.0.0.1:{port}"
+        started = requests.post(f"{url}/start", json={"game_date": str(day)},
+                                headers={"Authorization": "Bearer faults"}, timeout=30).json()
+        seen = _poll(f"{url}/status", {"batch_id": started["batch_id"]},
+                     lambda s: s["completed"] >= max(1, s["expected"] // 5), 120)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc = _serve(home, port, log)
+        final = _poll(f"{url}/status", {"batch_id": started["batch_id"]}, lambda s: s["state"] == "finished", 180)
+        proc.terminate()
+        proc.wait(timeout=30)
+    wh = DuckDBWarehouse(home / "warehouse.duckdb", read_only=True)
+    preds = wh.read("predictions.player_prop_predictions")
+    wh.close()
+    dups = int(preds.duplicated(["game_date", "player_id", "system", "prop"]).sum())
+    return Row("serving process SIGKILLed mid-batch, restarted", 1, "1/1", final["completed"] * SYSTEMS,
+               len(preds), dups, len(final["missing"]), 0,
+               f"killed at {seen['completed']}/{seen['expected']} players")

@@ -1,0 +1,230 @@
+"""One function per injected fault; each returns a Row for the table."""
+from __future__ import annotations
+
+import base64
+import json
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta, timezone
+
+from benchmarks.faults.harness import Row, Workspace, tally
+from processors.runner import nightly
+from shared import topology
+
+
+def _chain(st, days):
+    st.days = days
+    for d in days:
+        nightly(st.warehouse, st.bus, d)
+        settle(st, d)
+    return st
+
+
+def settle(st, day) -> None:
+    """Deliver everything; then, as Cloud Scheduler would, run the stall check past its
+    deadline so players whose requests were dead-lettered are re-published once."""
+    from coordinator import service
+
+    st.bus.drain()
+    found = service.status_for_date(st.coordinator, day)
+    if found and found["state"] != "finished":
+        real = st.coordinator.clock
+        now = real()
+        service.check_stalled(st.coordinator)                                     # records progress
+        st.coordinator.clock = lambda: now + st.coordinator.stall_republish + timedelta(seconds=1)
+        try:
+            service.check_stalled(st.coordinator)                                 # re-publishes the missing
+        finally:
+            st.coordinator.clock = real
+        st.bus.drain()
+
+
+def tripled_shuffled(ws: Workspace) -> Row:
+    subs = [topology.Subscription(f"{s.name}-{i}", s.topic, s.service, s.path, s.ack_deadline_s,
+                                  s.max_delivery_attempts, s.min_backoff_s, s.max_backoff_s)
+            for s in topology.SUBSCRIPTIONS for i in range(3)]
+    st = ws.stack(bus_options={"subscriptions": subs, "shuffle": True})
+    try:
+        _chain(st, ws.days)
+        finals = len(st.bus.messages(topology.PREDICTIONS_COMPLETE))
+        delivered = st.bus.delivery_counts().get("acked", 0)
+        return tally(st, "every message delivered 3x, shuffled", delivered,
+                     f"{finals} predictions-complete for {len(ws.days)} batches")
+    finally:
+        st.stop()
+
+
+class FlakyStaging:
+    def __init__(self, inner, rate: float, budget: int, seed: int = 7):
+        self.inner, self.rate, self.budget, self.failed = inner, rate, budget, 0
+        self.rng = random.Random(seed)
+
+    def write(self, records, timeout: float = 60):
+        if self.failed < self.budget and self.rng.random() < self.rate:
+            self.failed += 1
+            raise ConnectionError("injected: warehouse unavailable")
+        return self.inner.write(records, timeout)
+
+
+def worker_500s(ws: Workspace) -> Row:
+    st = ws.stack()
+    try:
+        st.worker.staging = FlakyStaging(st.worker.staging, 0.2, budget=60)
+        _chain(st, ws.days)
+        return tally(st, "worker answers 500 on 20% of requests, then recovers", st.worker.staging.failed)
+    finally:
+        st.stop()
+
+
+def double_finalise(ws: Workspace) -> Row:
+    from coordinator import service
+
+    st = ws.stack()
+    try:
+        st.days = ws.days[:1]
+        nightly(st.warehouse, st.bus, st.days[0])
+        st.bus.drain()
+        batch_id = service.status_for_date(st.coordinator, st.days[0])["batch_id"]
+        # forget the finalisation and let two coordinators race to redo it
+        st.store.delete(f"batches/{batch_id}/final.json")
+        before = len(st.bus.messages(topology.PREDICTIONS_COMPLETE))
+        with ThreadPoolExecutor(2) as pool:
+            won = list(pool.map(lambda _: service.finalise(st.coordinator, batch_id), range(2)))
+        after = len(st.bus.messages(topology.PREDICTIONS_COMPLETE))
+        return tally(st, "two coordinators finalising the same batch", 2,
+                     f"{sum(won)} won the claim, {after - before} predictions-complete")
+    finally:
+        st.stop()
+
+
+class MergeFailsOnce:
+    def __init__(self, inner):
+        self.inner, self.failed = inner, 0
+
+    def merge(self, *args, **kwargs):
+        if not self.failed:
+            self.failed = 1
+            raise ConnectionError("injected: warehouse error during consolidation")
+        return self.inner.merge(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def consolidation_error(ws: Workspace) -> Row:
+    st = ws.stack()
+    try:
+        st.coordinator.warehouse = MergeFailsOnce(st.warehouse)
+        _chain(st, ws.days[:1])
+        finals = len(st.bus.messages(topology.PREDICTIONS_COMPLETE))
+        return tally(st, "transient warehouse error during consolidation", st.coordinator.warehouse.failed,
+                     f"{finals} predictions-complete")
+    finally:
+        st.stop()
+
+
+def registry_faults(ws: Workspace) -> Row:
+    import pickle
+
+    from shared.models.registry import Registry
+
+    st = ws.stack()
+    try:
+        reg = Registry(st.store)
+        schema = json.loads(open("worker/models/points_xgboost/schema.json").read())
+        good = open("worker/models/points_xgboost/model.ubj", "rb").read()
+        reg.claim_version("points_xgboost")
+        reg.put("points_xgboost", 1, "xgboost", pickle.dumps({"planted": True}), {}, schema)   # a pickle
+        reg.set_pointer("points_xgboost", 1, __import__("hashlib").sha256(
+            pickle.dumps({"planted": True})).hexdigest(), expected=None)
+        reg.claim_version("points_catboost")
+        reg.put("points_catboost", 1, "catboost", b"CBM1" + good[:100], {},
+                {**schema, "feature_version": "v0", "system": "catboost"})               # wrong feature version
+        reg.set_pointer("points_catboost", 1, "0" * 64, expected=None)                     # and a bad sha256
+        _chain(st, ws.days[:1])
+        status = st.worker.models.status()
+        refused = sum(s["source"] == "bundled" and bool(s["error"]) for s in status.values())
+        return tally(st, "registry: pickle planted, bad sha256, other feature version", 3,
+                     f"{refused} models refused, bundled fallback used")
+    finally:
+        st.stop()
+
+
+def poison_messages(ws: Workspace) -> Row:
+    import requests
+
+    st = ws.stack()
+    try:
+        st.days = ws.days[:1]
+        headers = {"Authorization": "Bearer faults", "Content-Type": "application/json"}
+        sub = "projects/local/subscriptions/poison"
+        wrong_version = base64.b64encode(json.dumps({"schema_version": 9, "batch_id": "x", "game_date": "2024-01-01",
+                                                     "player_id": 1}).encode()).decode()
+        bodies = [b"{not json", json.dumps({"message": {"data": "e30=", "messageId": "1"}, "subscription": sub}).encode(),
+                  json.dumps({"message": {"data": wrong_version, "messageId": "2"}, "subscription": sub}).encode(),
+                  b"x" * 2_000_000]
+        codes = {}
+        for name, url in (("worker", st.urls["worker"] + "/predict"),
+                          ("coordinator", st.urls["coordinator"] + "/complete"),
+                          ("orchestrator", st.urls["orchestrator"])):
+            for body in bodies:
+                try:
+                    code = requests.post(url, data=body, headers=headers, timeout=30).status_code
+                except requests.ConnectionError:
+                    code = "reset"
+                codes.setdefault(name, []).append(code)
+        _chain(st, ws.days[:1])
+        summary = "; ".join(f"{k}: {','.join(map(str, v))}" for k, v in codes.items())
+        return tally(st, "poison: bad JSON, bad envelope, wrong schema version, 2 MB payload",
+                     sum(map(len, codes.values())), summary)
+    finally:
+        st.stop()
+
+
+def orchestrator_race(ws: Workspace, threads: int = 50) -> Row:
+    from orchestrator.service import Orchestrator
+    from shared.adapters.directory_store import DirectoryStore
+    from shared.messages import PROCESSORS, ProcessorCompleted
+
+    class Counting:
+        def __init__(self):
+            self.calls, self.lock = 0, threading.Lock()
+
+        def start(self, body):
+            with self.lock:
+                self.calls += 1
+            return {"batch_id": "b"}
+
+    starter = Counting()
+    orch = Orchestrator(DirectoryStore(ws.home() / "objects"), starter)
+    now = datetime.now(timezone.utc)
+    events = [ProcessorCompleted(processor=p, game_date=date(2024, 1, 16), status="success", rows=1, run_id=f"r-{p}",
+                                 started_at=now, finished_at=now) for p in PROCESSORS for _ in range(10)]
+    random.Random(3).shuffle(events)
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(orch.handle, events))
+    return Row(f"{threads} threads racing on orchestrator CAS state", len(events), "1/1" if starter.calls == 1
+               else f"{starter.calls}/1", 0, 0, max(starter.calls - 1, 0), 0, 0, f"{starter.calls} /start calls")
+
+
+def stale_and_gameless_events(ws: Workspace) -> Row:
+    from orchestrator.events import too_old
+
+    st = ws.stack()
+    try:
+        st.days = []
+        old = (datetime.now(timezone.utc) - timedelta(hours=7)).isoformat()
+        dropped = too_old(old, datetime.now(timezone.utc), st.settings.max_event_age_s)
+        events = nightly(st.warehouse, st.bus, date(2024, 7, 15))      # no games: no_data events
+        st.bus.drain()
+        batches = len(st.store.list("batches/by_date/"))
+        return Row("stale event; processor events for a date with no games", 1 + len(events), "0/0", 0, 0, 0, 0,
+                   sum(len(st.bus.messages(t)) for t in topology.DEAD_LETTER_TOPICS),
+                   f"stale dropped: {dropped}; no_data recorded, {batches} batches started")
+    finally:
+        st.stop()
+
+
+SCENARIOS = [tripled_shuffled, worker_500s, double_finalise, consolidation_error, registry_faults,
+             poison_messages, orchestrator_race, stale_and_gameless_events]

@@ -14,7 +14,7 @@ from worker.service import WorkerDeps
 def build_app(settings: Settings | None = None):
     s = settings or Settings.from_env()
     setup_logging("worker", s.log_level)
-    warehouse = bootstrap.build_warehouse(s, read_only=False)
+    warehouse = bootstrap.build_warehouse(s)
     store = bootstrap.build_store(s)
     deps = WorkerDeps(warehouse, bootstrap.build_publisher(s), FeatureCache(warehouse),
                       ModelProvider(Registry(store)))

@@ -127,6 +127,7 @@ def consolidation_error(ws: Workspace) -> Row:
 def registry_faults(ws: Workspace) -> Row:
     import pickle
 
+    from shared.models.native import sha256
     from shared.models.registry import Registry
 
     st = ws.stack()
@@ -136,8 +137,7 @@ def registry_faults(ws: Workspace) -> Row:
         good = open("worker/models/points_xgboost/model.ubj", "rb").read()
         reg.claim_version("points_xgboost")
         reg.put("points_xgboost", 1, "xgboost", pickle.dumps({"planted": True}), {}, schema)   # a pickle
-        reg.set_pointer("points_xgboost", 1, __import__("hashlib").sha256(
-            pickle.dumps({"planted": True})).hexdigest(), expected=None)
+        reg.set_pointer("points_xgboost", 1, sha256(pickle.dumps({"planted": True})), expected=None)
         reg.claim_version("points_catboost")
         reg.put("points_catboost", 1, "catboost", b"CBM1" + good[:100], {},
                 {**schema, "feature_version": "v0", "system": "catboost"})               # wrong feature version

@@ -17,9 +17,6 @@ from shared.ports import Publisher, Warehouse
 from shared.pubsub import PermanentError, TransientError
 
 log = logging.getLogger(__name__)
-CLAIM_LEASE = timedelta(minutes=5)
-
-
 @dataclass
 class CoordinatorDeps:
     warehouse: Warehouse
@@ -28,6 +25,7 @@ class CoordinatorDeps:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
     stall_republish: timedelta = timedelta(minutes=10)
     stall_finalise: timedelta = timedelta(minutes=20)
+    finalise_lease: timedelta = timedelta(minutes=5)
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("coordinator"))
 
 
@@ -113,8 +111,12 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
     generation = deps.batches.claim_final(batch_id, claim)
     if generation is None:
         current, gen = deps.batches.final(batch_id)
-        stale = current["state"] == "claimed" and datetime.fromisoformat(current["claimed_at"]) < now - CLAIM_LEASE
-        if current["state"] == "finalized" or not (current["state"] == "failed" or stale):
+        stale = current["state"] == "claimed" and datetime.fromisoformat(current["claimed_at"]) < now - deps.finalise_lease
+        if current["state"] == "finalized":
+            if deps.batches.batch(batch_id)[0]["state"] != "finished":   # died between the two writes
+                _close(deps, batch_id, current["finalized_at"], current["missing"])
+            return False
+        if not (current["state"] == "failed" or stale):
             return False
         if not deps.batches.put_final(batch_id, claim, gen):
             return False
@@ -143,15 +145,16 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
     finished = deps.clock().isoformat()
     deps.batches.put_final(batch_id, {**claim, "state": "finalized", "finalized_at": finished, "rows": rows,
                                       "missing": missing}, generation)
-
-    def close(d: dict) -> None:
-        d.update(state="finished", finished_at=finished, missing=missing)
-    deps.batches.update_batch(batch_id, close)
-    deps.batches.set_running(batch_id, False)
+    _close(deps, batch_id, finished, missing)
     _observe_batch(deps, doc, counts, missing, batch_id)
     log.info("batch %s finalised: %d rows, %d missing", batch_id, rows, len(missing),
              extra={"batch_id": batch_id, "rows": rows, "missing_count": len(missing), **counts})
     return True
+
+
+def _close(deps: CoordinatorDeps, batch_id: str, finished: str, missing: list[int]) -> None:
+    deps.batches.update_batch(batch_id, lambda d: d.update(state="finished", finished_at=finished, missing=missing))
+    deps.batches.set_running(batch_id, False)
 
 
 COVERAGE_ALERT = 0.95
@@ -180,6 +183,14 @@ def check_stalled(deps: CoordinatorDeps) -> dict[str, str]:
             continue
         doc = found[0]
         done = set(deps.batches.done_players(batch_id))
+        if len(done) >= doc["expected"]:
+            # every player reported but the batch is open: its finaliser died after claiming;
+            # finalise() takes over once that claim's lease has run out
+            took_over = finalise(deps, batch_id)
+            actions[batch_id] = "finalised" if took_over else "finalising"
+            if took_over:
+                log.warning("batch %s: finalised after its finaliser stopped", batch_id, extra={"batch_id": batch_id})
+            continue
         seen = deps.batches.progress(batch_id)
         prog, gen = seen if seen else ({"count": -1, "at": now.isoformat()}, None)
         if len(done) != prog["count"]:

@@ -30,6 +30,7 @@ _ENV = {
     "WORKER_URL": "worker_url",
     "ORCHESTRATOR_URL": "orchestrator_url",
     "ORCHESTRATOR_MAX_EVENT_AGE_S": "max_event_age_s",
+    "COORDINATOR_FINALISE_LEASE_S": "finalise_lease_s",
     "OIDC_AUDIENCE": "oidc_audience",
     "OIDC_SERVICE_ACCOUNTS": "oidc_service_accounts",
     "OIDC_CERTS_URL": "oidc_certs_url",
@@ -52,6 +53,7 @@ class Settings(BaseModel):
     worker_url: str | None = None
     orchestrator_url: str | None = None
     max_event_age_s: int = Field(default=6 * 3600, gt=0)
+    finalise_lease_s: int = Field(default=300, gt=0)   # a finaliser silent this long is presumed dead
     oidc_audience: str | None = None           # the URL of this service, as push subscriptions sign it
     oidc_service_accounts: str | None = None   # comma-separated emails allowed to call
     oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"

@@ -87,7 +87,8 @@ def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool 
     store = bootstrap.build_store(settings)
     bus = LocalBus(settings.bus_path, headers={"Authorization": f"Bearer {token}"} if token else None,
                    **(bus_options or {}))
-    coord_deps = CoordinatorDeps(warehouse, BatchStore(store), bus, stall_republish=stall_republish)
+    coord_deps = CoordinatorDeps(warehouse, BatchStore(store), bus, stall_republish=stall_republish,
+                                 finalise_lease=timedelta(seconds=settings.finalise_lease_s))
     worker_deps = WorkerDeps(warehouse, bus, FeatureCache(warehouse), ModelProvider(Registry(store)))
     stack = Stack(settings, warehouse, store, bus, token, coordinator=coord_deps, worker=worker_deps)
     for name, app in (("coordinator", create_coordinator(coord_deps, check)), ("worker", create_worker(worker_deps,

@@ -5,7 +5,9 @@ which fixtures turn into a skip. Readiness is polled on the port, never slept fo
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -50,6 +52,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def free_port_run(n: int) -> int:
+    """The first of n consecutive free ports, below the kernel's ephemeral range so that
+    outgoing connections cannot take one between this check and the server's bind."""
+    for _ in range(200):
+        first = random.randrange(20000, 32000 - n)
+        try:
+            with contextlib.ExitStack() as stack:
+                for port in range(first, first + n):
+                    stack.enter_context(socket.socket()).bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+    raise RuntimeError(f"no run of {n} free ports found")
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float, log: Path, name: str) -> None:

@@ -3,20 +3,26 @@ and the batch state must finish the batch with nothing lost and nothing doubled.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import requests
 
 from benchmarks.common import ROOT
 from benchmarks.faults.harness import SYSTEMS, Row, Workspace
-from tests.emulators import free_port, wait_for_port
+from tests.emulators import free_port_run, wait_for_port
 
 
 def _serve(home, port: int, log) -> subprocess.Popen:
-    env = {**os.environ, "PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "faults"}
-    proc = subprocess.Popen([str(ROOT / "bin" / "pipeline"), "serve", "--port", str(port)], env=env,
+    # a short finaliser lease and a 1 s stall check, so a finaliser killed after claiming is taken over quickly
+    env = {**os.environ, "PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "faults",
+           "COORDINATOR_FINALISE_LEASE_S": "5"}
+    proc = subprocess.Popen([str(ROOT / "bin" / "pipeline"), "serve", "--port", str(port),
+                             "--stall-check-seconds", "1"], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     wait_for_port(port, proc, 60, home / "serve.log", "serve")
     return proc
@@ -37,7 +43,7 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
     from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 
     home, day = ws.home(), ws.days[0]
-    port = free_port()
+    port = free_port_run(3)   # serve takes port, port + 1 and port + 2
     with open(home / "serve.log", "ab") as log:
         proc = _serve(home, port, log)
         url = f"http://127.0.0.1:{port}"
@@ -48,7 +54,12 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         proc = _serve(home, port, log)
-        final = _poll(f"{url}/status", {"batch_id": started["batch_id"]}, lambda s: s["state"] == "finished", 180)
+        try:
+            final = _poll(f"{url}/status", {"batch_id": started["batch_id"]}, lambda s: s["state"] == "finished", 120)
+        except TimeoutError as exc:
+            kept = Path(tempfile.gettempdir()) / "faults-sigkill-serve.log"
+            shutil.copy(home / "serve.log", kept)
+            raise TimeoutError(f"{exc}; the serving log is kept at {kept}") from None
         proc.terminate()
         proc.wait(timeout=30)
     wh = DuckDBWarehouse(home / "warehouse.duckdb", read_only=True)

@@ -105,3 +105,33 @@ def test_a_stalled_batch_is_republished_once_then_finalised_with_what_it_has(cli
     assert result["state"] == "finished" and result["completed"] == 10 and len(result["missing"]) == len(lost)
     assert len(stack.warehouse.read("predictions.player_prop_predictions")) == 10 * 6
     assert check_stalled(stack.coordinator) == {}
+
+
+def test_a_finaliser_that_died_after_claiming_is_taken_over_once_its_lease_runs_out(client, stack):
+    batch_id = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH).json["batch_id"]
+    now = datetime.now(timezone.utc)
+    # a finaliser claimed the batch and was killed before consolidating
+    stack.coordinator.batches.claim_final(batch_id, {"state": "claimed", "claimed_at": now.isoformat(), "token": "x"})
+    stack.bus.drain()
+    assert status(stack.coordinator, batch_id)["state"] == "running"
+    stack.coordinator.clock = lambda: now + timedelta(minutes=1)
+    assert check_stalled(stack.coordinator) == {batch_id: "finalising"}
+    stack.coordinator.clock = lambda: now + timedelta(minutes=6)
+    assert check_stalled(stack.coordinator) == {batch_id: "finalised"}
+    result = status(stack.coordinator, batch_id)
+    assert result["state"] == "finished" and result["missing"] == []
+    preds = stack.warehouse.read("predictions.player_prop_predictions")
+    assert len(preds) == result["completed"] * 6 and not preds.duplicated(["player_id", "system", "prop"]).any()
+    assert check_stalled(stack.coordinator) == {}
+
+
+def test_a_finaliser_that_died_between_its_last_two_writes_is_closed_by_the_next_call(client, stack):
+    from coordinator.service import finalise
+
+    batch_id = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH).json["batch_id"]
+    stack.bus.drain()
+    stack.coordinator.batches.update_batch(batch_id, lambda d: d.update(state="running"))
+    stack.coordinator.batches.set_running(batch_id, True)
+    assert finalise(stack.coordinator, batch_id) is False
+    assert status(stack.coordinator, batch_id)["state"] == "finished"
+    assert check_stalled(stack.coordinator) == {}

@@ -133,8 +133,7 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
                              {"b": batch_id, "d": day})
     except Exception as exc:
         deps.batches.put_final(batch_id, {**claim, "state": "failed", "error": str(exc)[:500]}, generation)
-        log.exception("consolidation of batch %s failed; it will be retried", batch_id)
-        raise TransientError(f"consolidation failed: {exc}") from exc
+        raise TransientError(f"consolidation of batch {batch_id} failed; it will be retried: {exc}") from exc
     markers = deps.batches.done_docs(batch_id)
     counts = {s: sum(1 for m in markers.values() if m["status"] == s) for s in ("completed", "skipped", "failed")}
     missing = sorted(set(doc["players"]) - set(markers)) if missing is None else sorted(missing)

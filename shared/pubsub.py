@@ -91,7 +91,8 @@ def handle_push(body: bytes, model: type[Message], handler: Callable[[PushMessag
                   extra={"message_id": push.message_id, "outcome": "permanent"})
         return 204
     except TransientError as exc:
-        log.warning("transient failure, will be redelivered: %s", exc,
+        # the one record of a retried failure: WARNING, since redelivery is expected to mend it
+        log.warning("transient failure, will be redelivered: %s", exc, exc_info=exc.__cause__ or exc,
                     extra={"message_id": push.message_id, "outcome": "transient"})
         return 500
     return 204

@@ -73,8 +73,7 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
         try:
             deps.staging.write(records)
         except Exception as exc:
-            log.exception("staging write failed for %d request(s)", len(ready))
-            raise TransientError(f"staging write failed: {exc}") from exc
+            raise TransientError(f"staging write failed for {len(ready)} request(s): {exc}") from exc
     per_player = {}
     for rec in records:
         per_player[rec["player_id"]] = per_player.get(rec["player_id"], 0) + 1

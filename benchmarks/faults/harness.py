@@ -1,8 +1,11 @@
 """What every fault scenario shares: a prepared embedded stack and the tallies."""
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,6 +32,7 @@ class Row:
     lost: int
     dead_lettered: int
     note: str = ""
+    logged: str = ""
 
     @property
     def ok(self) -> bool:
@@ -66,6 +70,40 @@ class Workspace:
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Captured(logging.Handler):
+    """Every WARNING-or-worse record a scenario logs, in place of the root handlers, so
+    the table can show what each fault logged and at which severity."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def summary(self) -> str:
+        counts = Counter((r.levelname, r.name) for r in self.records if r.name not in NOISE)
+        return ", ".join(f"{level} {name} x{n}" for (level, name), n in sorted(counts.items()))
+
+
+# connection-pool chatter from the load itself, not from a fault
+NOISE = {"urllib3.connectionpool"}
+
+
+@contextmanager
+def capture_logs():
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    handler = Captured()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    try:
+        yield handler
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
 
 
 def tally(st, fault: str, injected: int, note: str = "") -> Row:

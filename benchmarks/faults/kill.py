@@ -2,18 +2,20 @@
 and the batch state must finish the batch with nothing lost and nothing doubled."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
 
 from benchmarks.common import ROOT
-from benchmarks.faults.harness import SYSTEMS, Row, Workspace
+from benchmarks.faults.harness import NOISE, SYSTEMS, Row, Workspace
 from tests.emulators import free_port_run, wait_for_port
 
 
@@ -68,4 +70,15 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
     dups = int(preds.duplicated(["game_date", "player_id", "system", "prop"]).sum())
     return Row("serving process SIGKILLed mid-batch, restarted", 1, "1/1", final["completed"] * SYSTEMS,
                len(preds), dups, len(final["missing"]), 0,
-               f"killed at {seen['completed']}/{seen['expected']} players")
+               f"killed at {seen['completed']}/{seen['expected']} players", _logged(home / "serve.log"))
+
+
+def _logged(path: Path) -> str:
+    """The serving process's WARNING-or-worse records (its JSON log), as the table shows them."""
+    counts: Counter = Counter()
+    for line in path.read_text().splitlines():
+        if line.startswith("{"):
+            rec = json.loads(line)
+            if rec["severity"] in ("WARNING", "ERROR", "CRITICAL") and rec.get("logger") not in NOISE:
+                counts[(rec["severity"], rec.get("logger"))] += 1
+    return ", ".join(f"{level} {name} x{n}" for (level, name), n in sorted(counts.items()))

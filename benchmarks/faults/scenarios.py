@@ -209,19 +209,29 @@ def orchestrator_race(ws: Workspace, threads: int = 50) -> Row:
 
 
 def stale_and_gameless_events(ws: Workspace) -> Row:
-    from orchestrator.events import too_old
+    import requests
+
+    from shared.messages import ProcessorCompleted
 
     st = ws.stack()
     try:
         st.days = []
-        old = (datetime.now(timezone.utc) - timedelta(hours=7)).isoformat()
-        dropped = too_old(old, datetime.now(timezone.utc), st.settings.max_event_age_s)
+        old = datetime.now(timezone.utc) - timedelta(hours=7)
+        event = ProcessorCompleted(processor="ml_feature_store", game_date=ws.days[0], status="success", rows=1, run_id="stale",
+                                   started_at=old, finished_at=old)
+        body = {"message": {"data": base64.b64encode(event.model_dump_json().encode()).decode(), "messageId": "stale"},
+                "subscription": "projects/local/subscriptions/precompute-complete-orchestrator"}
+        headers = {"ce-id": "stale", "ce-specversion": "1.0", "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+                   "ce-source": "//pubsub.googleapis.com/projects/local/topics/precompute-complete",
+                   "ce-time": old.isoformat(), "Content-Type": "application/json",
+                   "Authorization": "Bearer faults"}
+        code = requests.post(st.urls["orchestrator"], json=body, headers=headers, timeout=30).status_code
         events = nightly(st.warehouse, st.bus, date(2024, 7, 15))      # no games: no_data events
         st.bus.drain()
         batches = len(st.store.list("batches/by_date/"))
         return Row("stale event; processor events for a date with no games", 1 + len(events), "0/0", 0, 0, 0, 0,
                    sum(len(st.bus.messages(t)) for t in topology.DEAD_LETTER_TOPICS),
-                   f"stale dropped: {dropped}; no_data recorded, {batches} batches started")
+                   f"stale event answered {code}, dropped; no_data recorded, {batches} batches started")
     finally:
         st.stop()
 

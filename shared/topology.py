@@ -2,7 +2,7 @@
 this table, so the embedded default and production deliver the same way."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 PRECOMPUTE_COMPLETE = "precompute-complete"
 PREDICTION_REQUEST = "prediction-request"
@@ -39,6 +39,12 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
 
 DEAD_LETTER_TOPICS: tuple[str, ...] = tuple(sorted({s.dead_letter_topic for s in SUBSCRIPTIONS}))
 ALL_TOPICS: tuple[str, ...] = TOPICS + DEAD_LETTER_TOPICS
+
+
+def replicated(copies: int) -> tuple[Subscription, ...]:
+    """Every subscription ``copies`` times under distinct names, so each message reaches its
+    service that many times: at-least-once delivery at its worst, for fault injection."""
+    return tuple(replace(s, name=f"{s.name}-{i}") for s in SUBSCRIPTIONS for i in range(copies))
 
 
 def subscriptions_for(topic: str) -> list[Subscription]:

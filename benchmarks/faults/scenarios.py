@@ -41,10 +41,7 @@ def settle(st, day) -> None:
 
 
 def tripled_shuffled(ws: Workspace) -> Row:
-    subs = [topology.Subscription(f"{s.name}-{i}", s.topic, s.service, s.path, s.ack_deadline_s,
-                                  s.max_delivery_attempts, s.min_backoff_s, s.max_backoff_s)
-            for s in topology.SUBSCRIPTIONS for i in range(3)]
-    st = ws.stack(bus_options={"subscriptions": subs, "shuffle": True})
+    st = ws.stack(bus_options={"subscriptions": list(topology.replicated(3)), "shuffle": True})
     try:
         _chain(st, ws.days)
         finals = len(st.bus.messages(topology.PREDICTIONS_COMPLETE))

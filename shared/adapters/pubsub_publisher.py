@@ -2,7 +2,7 @@
 from ``shared.topology`` (used by tests against the emulator and by bin/deploy)."""
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel
 
@@ -31,7 +31,8 @@ class PubSubPublisher:
 
 
 def ensure_topology(project: str, endpoints: Mapping[str, str], publisher=None, subscriber=None,
-                    oidc_service_account: str | None = None) -> list[str]:
+                    oidc_service_account: str | None = None,
+                    subscriptions: Sequence[topology.Subscription] = topology.SUBSCRIPTIONS) -> list[str]:
     """Create (or leave as they are) every topic and push subscription. Returns what it created."""
     from google.api_core import exceptions
     from google.cloud import pubsub_v1
@@ -46,7 +47,7 @@ def ensure_topology(project: str, endpoints: Mapping[str, str], publisher=None, 
             created.append(f"topic {topic}")
         except exceptions.AlreadyExists:
             pass
-    for sub in topology.SUBSCRIPTIONS:
+    for sub in subscriptions:
         if sub.service not in endpoints:
             continue
         push = {"push_endpoint": endpoints[sub.service].rstrip("/") + sub.path}

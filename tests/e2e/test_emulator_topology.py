@@ -60,11 +60,48 @@ def topology_env(pubsub_emulator, gcs_emulator, bq_emulator, bq_client, gcs_clie
             p.wait(timeout=20)
 
 
-def test_processor_events_flow_through_the_emulator_topology_into_predictions(topology_env, bq_client, gcs_client):
+@pytest.fixture
+def pubsub_topology(pubsub_emulator, topology_env):
+    """Creates the push subscriptions (and pull taps on the announcement and dead-letter
+    topics to count them) and deletes them all afterwards, so runs do not share them."""
+    from google.cloud import pubsub_v1
+
+    from shared import topology
+    from shared.adapters.pubsub_publisher import ensure_topology
+
+    publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
+    made = []
+
+    def make(copies: int) -> dict[str, str]:
+        subs = topology.SUBSCRIPTIONS if copies == 1 else topology.replicated(copies)
+        created = ensure_topology(BQ_PROJECT, topology_env["urls"], publisher, subscriber, subscriptions=subs)
+        made.extend(c.split(" ", 1)[1] for c in created if c.startswith("subscription "))
+        taps = {}
+        for topic in (topology.PREDICTIONS_COMPLETE, *topology.DEAD_LETTER_TOPICS):
+            name = f"tap-{topic}-{uuid.uuid4().hex[:6]}"
+            subscriber.create_subscription(name=subscriber.subscription_path(BQ_PROJECT, name),
+                                           topic=publisher.topic_path(BQ_PROJECT, topic))
+            made.append(name)
+            taps[topic] = subscriber.subscription_path(BQ_PROJECT, name)
+        return taps
+
+    yield make, subscriber
+    for name in made:
+        subscriber.delete_subscription(subscription=subscriber.subscription_path(BQ_PROJECT, name))
+
+
+def _count(subscriber, path: str) -> int:
+    pulled = subscriber.pull(subscription=path, max_messages=1000, return_immediately=True, timeout=10)
+    return len(pulled.received_messages)
+
+
+@pytest.mark.parametrize("copies", [1, 3], ids=["once", "every-message-3x"])
+def test_processor_events_flow_through_the_emulator_topology_into_predictions(topology_env, pubsub_topology, copies,
+                                                                              bq_client, gcs_client):
     from processors.runner import nightly
-    from shared import tables
+    from shared import tables, topology
     from shared.adapters.bigquery_warehouse import BigQueryWarehouse
-    from shared.adapters.pubsub_publisher import PubSubPublisher, ensure_topology
+    from shared.adapters.pubsub_publisher import PubSubPublisher
     from shared.importer import import_files
 
     warnings.filterwarnings("ignore", category=FutureWarning)
@@ -73,7 +110,8 @@ def test_processor_events_flow_through_the_emulator_topology_into_predictions(to
     for t in tables.CATALOG.values():
         wh.query(f"DELETE FROM {t.fqn} WHERE TRUE")
     import_files(wh, [SAMPLE])
-    ensure_topology(BQ_PROJECT, topology_env["urls"])
+    make_topology, subscriber = pubsub_topology
+    taps = make_topology(copies)
     events = nightly(wh, PubSubPublisher(BQ_PROJECT), DAY)
     assert [e.status for e in events] == ["success"] * 5
     players = len(wh.read("precompute.ml_feature_store", DAY, DAY, columns=["player_id"]))
@@ -95,3 +133,7 @@ def test_processor_events_flow_through_the_emulator_topology_into_predictions(to
     assert set(rows.loc[rows.system == "xgboost", "model_source"]) == {"bundled"}
     final = gcs_client.bucket(topology_env["bucket"]).blob(f"batches/{status['batch_id']}/final.json")
     assert b'"finalized"' in final.download_as_bytes()
+    assert _count(subscriber, taps[topology.PREDICTIONS_COMPLETE]) == 1
+    assert sum(_count(subscriber, taps[t]) for t in topology.DEAD_LETTER_TOPICS) == 0
+    print(f"emulator topology, every message {copies}x: 1/1 batches, {status['completed'] * SYSTEMS} rows expected, "
+          f"{len(rows)} written, 0 duplicates, {len(status['missing'])} lost, 0 dead-lettered")

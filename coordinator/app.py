@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from coordinator import service
 from coordinator.monitoring import AccuracyCollector
 from coordinator.requests import StartRequest
+from shared import openapi
 from shared.messages import PredictionReady, describe
 from shared.pubsub import handle_push
 
@@ -72,4 +73,36 @@ def create_app(deps: service.CoordinatorDeps, auth=None) -> Flask:
     def health():
         return {"status": "ok"}
 
+    openapi.publish(app, SPEC)
     return app
+
+
+STATUS = {"type": "object", "required": ["batch_id", "game_date", "state", "expected", "completed", "missing"],
+          "properties": {"batch_id": {"type": "string"}, "game_date": {"type": "string", "format": "date"},
+                         "state": {"enum": ["running", "finished"]}, "expected": {"type": "integer"},
+                         "completed": {"type": "integer"}, "skipped": {"type": "integer"},
+                         "failed": {"type": "integer"}, "missing": {"type": "array", "items": {"type": "integer"}}}}
+AUTHED = {"security": [{"bearer": []}]}
+BAD = {"400": openapi.json_response("invalid input; `field` names the offending field", openapi.ERROR)}
+SPEC = openapi.document("coordinator", "Starts a prediction batch per game date, fans out one request per player, "
+                        "records completions and consolidates the batch exactly once.", {
+    "/start": {"post": {**AUTHED, "summary": "start (or return) the batch for a game date",
+                        "requestBody": {"required": True, "content": {"application/json": {
+                            "schema": StartRequest.model_json_schema()}}},
+                        "responses": {"202": openapi.json_response("a new batch", {
+                            "type": "object", "required": ["batch_id", "game_date", "expected"]}),
+                                      "200": openapi.json_response("the date's existing batch (no force)"),
+                                      **BAD, **openapi.UNAUTHORIZED}}},
+    "/status": {"get": {**AUTHED, "summary": "a batch's progress, by batch_id or by game_date", "parameters": [
+        {"name": "batch_id", "in": "query", "schema": {"type": "string"}},
+        {"name": "game_date", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                        "responses": {"200": openapi.json_response("the batch", STATUS), **BAD,
+                                      **openapi.UNAUTHORIZED,
+                                      "404": openapi.json_response("no such batch", openapi.ERROR)}}},
+    "/complete": {"post": openapi.push_operation("a worker's prediction-ready message",
+                                                 PredictionReady.model_json_schema())},
+    "/check-stalled": {"post": {**AUTHED, "summary": "re-publish or finalise stalled batches (Cloud Scheduler)",
+                                "responses": {"200": openapi.json_response("what was done per batch"),
+                                              **openapi.UNAUTHORIZED}}},
+    **openapi.health_paths(),
+})

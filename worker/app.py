@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
+from shared import openapi
 from shared.messages import PredictionRequest
 from shared.metrics import gauge
 from shared.pubsub import handle_push
@@ -29,7 +30,16 @@ def create_app(deps: service.WorkerDeps, auth=None) -> Flask:
     def health_deep():
         return deep_health(deps)
 
+    openapi.publish(app, SPEC)
     return app
+
+
+SPEC = openapi.document("worker", "Predicts one player-date per Pub/Sub push with every prediction system and "
+                        "stages the rows for the coordinator to consolidate.", {
+    "/predict": {"post": openapi.push_operation("a coordinator's prediction request",
+                                                PredictionRequest.model_json_schema())},
+    **openapi.health_paths(deep=True),
+})
 
 
 def _model_metrics(deps: service.WorkerDeps):

@@ -158,7 +158,19 @@ def export_command(start: str = typer.Option(..., "--start"), end: str = typer.O
     console.print(f"wrote {len(frame):,} predictions for {d1}..{d2} to {out}")
 
 
+def openapi_command(service: str = typer.Argument(..., help="coordinator, worker or orchestrator")) -> None:
+    """Print a service's OpenAPI 3.1 description (coordinator and worker also serve it at /openapi.json)."""
+    import importlib
+    import json
+
+    modules = {"coordinator": "coordinator.app", "worker": "worker.app", "orchestrator": "orchestrator.api"}
+    if service not in modules:
+        fail(f"service {service!r} is not one of {', '.join(modules)}")
+    print(json.dumps(importlib.import_module(modules[service]).SPEC, indent=2))
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve_command)
+    app.command("openapi")(openapi_command)
     app.command("run")(run_command)
     app.command("export-predictions")(export_command)

@@ -11,6 +11,9 @@ import pandas as pd
 STATS = ["pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "stl", "blk",
          "tov", "pf"]
 
+MAX_ID = 2**31 - 1      # ids are stored as INTEGER-sized values everywhere downstream
+MAX_STAT = 1000         # far beyond any box score; guards the integer columns from overflow
+
 CANONICAL = ["game_id", "game_date", "season", "season_type", "player_id", "player_name", "team_id",
              "team_abbr", "opponent_abbr", "is_home", "win", "played", "dnp_reason", "minutes", *STATS,
              "plus_minus", "source_file", "line"]
@@ -97,7 +100,7 @@ def read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     name = str(path)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError, EOFError) as exc:
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError) as exc:
         return pd.DataFrame(), [Problem(name, 0, "-", "-", f"cannot read file: {exc}")]
     layout, mapping = detect_layout(list(raw.columns))
     missing = [c for c in mapping if c not in raw.columns]
@@ -116,14 +119,14 @@ def read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     out["game_date"] = dates
     out["season"] = raw["season"].str.strip()
     check.flag(~out["season"].str.fullmatch(r"\d{4}-\d{2}"), "season", "not a season label like 2023-24")
-    out["player_id"] = check.number("player_id", low=1)
-    out["team_id"] = check.number("team_id", low=1)
+    out["player_id"] = check.number("player_id", low=1, high=MAX_ID)
+    out["team_id"] = check.number("team_id", low=1, high=MAX_ID)
     out["player_name"] = raw["player_name"].str.strip()
     out["team_abbr"] = raw["team_abbr"].str.strip()
     check.flag(~out["team_abbr"].str.fullmatch(r"[A-Z]{2,4}"), "team_abbr", "not a team abbreviation")
     for col in STATS:
-        out[col] = check.number(col, allow_empty=layout == "playoff", low=0)
-    out["plus_minus"] = check.number("plus_minus", allow_empty=True, integer=False)
+        out[col] = check.number(col, allow_empty=layout == "playoff", low=0, high=MAX_STAT)
+    out["plus_minus"] = check.number("plus_minus", allow_empty=True, integer=False, low=-MAX_STAT, high=MAX_STAT)
     if layout == "regular":
         _regular(raw, out, check)
     else:

@@ -100,6 +100,10 @@ def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool 
               has_games=lambda d: not warehouse.read("analytics.schedule", d, d, columns=["game_id"]).empty,
               max_event_age_s=settings.max_event_age_s)
     function = create_function("on_precompute_complete", str(ROOT / "orchestrator" / "main.py"), "cloudevent")
+    if check is not None:   # on GCP the function's IAM invoker binding does this
+        from flask import request
+
+        function.before_request(lambda: check(request))
     server = _serve(function, ports.get("orchestrator", 0))
     stack._servers.append(server)
     stack.urls["orchestrator"] = f"http://127.0.0.1:{server.server_port}"

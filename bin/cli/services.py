@@ -28,7 +28,9 @@ def serve_command(port: int = typer.Option(8080, "--port", help="coordinator por
         st = local.start(s, ports={"coordinator": port, "worker": port + 1, "orchestrator": port + 2})
     except ValueError as exc:
         fail(str(exc))
-    token_hint = f' -H "Authorization: Bearer {st.token}"' if st.token else ""
+    # the hint names where the token is, never the token itself: this output ends up in logs
+    source = "$PIPELINE_AUTH_TOKEN" if s.auth_token else f"$(cat {s.home / 'auth_token'})"
+    token_hint = f' -H "Authorization: Bearer {source}"' if st.token else ""
     for name, url in st.urls.items():
         console.print(f"{name:<13} {url}")
     console.print(f"\ncurl -X POST {st.urls['coordinator']}/start{token_hint} -H 'Content-Type: application/json' "

@@ -1,0 +1,78 @@
+"""Hostile names and ids (quotes, ../, unicode, SQL fragments) flow through import, the
+processors, /start, the worker and the warehouse as plain data: SQL is parameterised,
+object keys are validated, and bad ids are 400s naming the field."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from coordinator.service import status
+from processors.runner import nightly
+from shared import stack as local
+from shared.config import Settings
+from shared.importer import import_files
+from tests.conftest import SAMPLE
+from tests.e2e.conftest import DAY
+
+pytestmark = pytest.mark.e2e
+AUTH = {"Authorization": "Bearer test-token"}
+HOSTILE = ["O'Neal\"; DROP TABLE analytics.schedule; --", "../../../../tmp/escaped", "Nikola Jokić 🏀 ß",
+           "Robert'); DELETE FROM predictions.player_prop_predictions WHERE ('1'='1", "\\x00 \u202e evil"]
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    home = tmp_path_factory.mktemp("hostile")
+    logs = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    playing = logs.loc[logs["GAME_DATE"] == str(DAY), "PLAYER_ID"].drop_duplicates().head(len(HOSTILE)).tolist()
+    renamed = dict(zip(playing, HOSTILE))
+    logs["PLAYER_NAME"] = [renamed.get(p, n) for p, n in zip(logs["PLAYER_ID"], logs["PLAYER_NAME"])]
+    logs.to_csv(home / "hostile.csv", index=False)
+    st = local.start(Settings.from_env({"PIPELINE_HOME": str(home / "var"), "PIPELINE_AUTH_TOKEN": "test-token"}),
+                     start_dispatcher=False)
+    import_files(st.warehouse, [home / "hostile.csv"])
+    yield st, {int(p): n for p, n in renamed.items()}, home
+    st.stop()
+
+
+def test_hostile_names_are_stored_and_predicted_verbatim(hostile):
+    st, names, home = hostile
+    events = nightly(st.warehouse, st.bus, DAY)
+    assert all(e.status == "success" for e in events)
+    st.bus.drain()
+    preds = st.warehouse.query("SELECT player_id, player_name, system FROM predictions.player_prop_predictions "
+                               "WHERE player_id IN (SELECT * FROM UNNEST(@ids))", {"ids": sorted(names)})
+    got = dict(zip(preds["player_id"], preds["player_name"]))
+    assert got == names and len(preds) == 6 * len(names)
+    assert st.warehouse.count("analytics.schedule") > 0        # no fragment ran as SQL
+    assert not (home.parent / "tmp" / "escaped").exists() and not list(home.rglob("escaped*"))
+
+
+def test_a_manual_batch_for_hostile_players_and_bad_ids_in_every_field(hostile):
+    from coordinator.app import create_app
+    from shared.auth import bearer
+
+    st, names, _ = hostile
+    client = create_app(st.coordinator, bearer("test-token")).test_client()
+    resp = client.post("/start", json={"game_date": str(DAY), "players": sorted(names), "force": True}, headers=AUTH)
+    assert resp.status_code == 202, resp.json
+    st.bus.drain()
+    assert status(st.coordinator, resp.json["batch_id"])["completed"] == len(names)
+    for body, field in [({"players": ["1; DROP TABLE x"]}, "players"), ({"players": ["../etc"]}, "players"),
+                        ({"correlation_id": "../../x"}, "correlation_id"), ({"correlation_id": "a'--"},
+                                                                            "correlation_id"),
+                        ({"systems": ["xgboost'; --"]}, "systems"), ({"lines": {"../1": 20}}, "lines"),
+                        ({"game_date": "2024-01-16'; --"}, "game_date")]:
+        bad = client.post("/start", json={"game_date": str(DAY), **body}, headers=AUTH)
+        assert bad.status_code == 400 and bad.json["field"] == field, (body, bad.json)
+    for query in ("batch_id=../../etc/passwd", "batch_id=x'%20OR%20'1'='1", "game_date=2024-01-16'--",
+                  "batch_id=%E2%80%AE%00"):
+        assert client.get(f"/status?{query}", headers=AUTH).status_code == 400, query
+
+
+@pytest.mark.parametrize("name", ["../points_xgboost", "points xgboost", "Points", "a/b", "x'--", "é"])
+def test_model_names_that_could_escape_the_registry_are_refused(name):
+    from shared.models.registry import check_name
+
+    with pytest.raises(ValueError, match="model name"):
+        check_name(name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -19,12 +20,23 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("coordinator", "worker")
 
 
+PATTERNS = {"project": r"[a-z][a-z0-9-]{4,28}[a-z0-9]", "region": r"[a-z]+-[a-z]+[0-9]{1,2}",
+            "bucket": r"[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]", "tag": r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"}
+
+
 @dataclass(frozen=True)
 class Target:
     project: str
     region: str
     bucket: str
     tag: str
+
+    def __post_init__(self) -> None:
+        # every value reaches shell command lines, some inside $(...): only plain names pass
+        for field, pattern in PATTERNS.items():
+            value = getattr(self, field)
+            if not re.fullmatch(pattern, value):
+                raise ValueError(f"--{field} {value!r}: must match {pattern}")
 
     def sa(self, name: str) -> str:
         return f"pipeline-{name}@{self.project}.iam.gserviceaccount.com"
@@ -304,14 +316,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tag", default="latest")
     parser.add_argument("--dry-run", action="store_true", help="print every command; touch nothing")
     args = parser.parse_args(argv)
-    target = Target(args.project, args.region, args.bucket or f"{args.project}-pipeline", args.tag)
+    try:
+        target = Target(args.project, args.region, args.bucket or f"{args.project}-pipeline", args.tag)
+    except ValueError as exc:
+        parser.error(str(exc))
     build_dir = ROOT / "var" / "deploy"
     commands = plan(target, build_dir)
     for i, cmd in enumerate(commands):
         print(cmd)
         if args.dry_run or cmd.startswith("#"):
             continue
-        done = subprocess.run(cmd, shell=True)   # noqa: S602 (commands are built from our own tables)
+        # a shell for ||, && and $(...): the lines come from our own tables and validated Target values
+        done = subprocess.run(cmd, shell=True)   # nosec B602
         if done.returncode:
             print(f"deploy: step {i} failed with exit code {done.returncode}", file=sys.stderr)
             return done.returncode

@@ -12,6 +12,7 @@ BENCHES = {
     "chain": "benchmarks.chain_bench",
     "worker": "benchmarks.worker_bench",
     "faults": "benchmarks.faults",
+    "load": "benchmarks.load_bench",
 }
 
 

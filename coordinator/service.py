@@ -144,15 +144,24 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
     finished = deps.clock().isoformat()
     deps.batches.put_final(batch_id, {**claim, "state": "finalized", "finalized_at": finished, "rows": rows,
                                       "missing": missing}, generation)
-    _close(deps, batch_id, finished, missing)
+    _close(deps, batch_id, finished, missing, _summary(markers))
     _observe_batch(deps, doc, counts, missing, batch_id)
     log.info("batch %s finalised: %d rows, %d missing", batch_id, rows, len(missing),
              extra={"batch_id": batch_id, "rows": rows, "missing_count": len(missing), **counts})
     return True
 
 
-def _close(deps: CoordinatorDeps, batch_id: str, finished: str, missing: list[int]) -> None:
-    deps.batches.update_batch(batch_id, lambda d: d.update(state="finished", finished_at=finished, missing=missing))
+def _summary(markers: dict[int, dict]) -> dict:
+    by = lambda s: [p for p, m in markers.items() if m["status"] == s]  # noqa: E731
+    return {"completed": len(by("completed")), "skipped": len(by("skipped")), "failed": len(by("failed")),
+            "skip_reasons": {str(p): markers[p]["reason"] for p in by("skipped")}}
+
+
+def _close(deps: CoordinatorDeps, batch_id: str, finished: str, missing: list[int],
+           summary: dict | None = None) -> None:
+    # a finished batch keeps its summary, so /status reads one object instead of every marker
+    deps.batches.update_batch(batch_id, lambda d: d.update(state="finished", finished_at=finished, missing=missing,
+                                                           **({"summary": summary} if summary else {})))
     deps.batches.set_running(batch_id, False)
 
 
@@ -222,14 +231,14 @@ def status(deps: CoordinatorDeps, batch_id: str) -> dict | None:
     if found is None:
         return None
     doc = found[0]
-    markers = deps.batches.done_docs(batch_id)
-    by = lambda s: [p for p, m in markers.items() if m["status"] == s]  # noqa: E731
-    skipped = {str(p): markers[p]["reason"] for p in by("skipped")}
+    if doc["state"] == "finished" and "summary" in doc:
+        summary, missing = doc["summary"], doc.get("missing", [])
+    else:
+        markers = deps.batches.done_docs(batch_id)
+        summary = _summary(markers)
+        missing = sorted(set(doc["players"]) - set(markers)) if doc["state"] == "running" else doc.get("missing", [])
     return {"batch_id": batch_id, "game_date": doc["game_date"], "state": doc["state"],
-            "expected": doc["expected"], "completed": len(by("completed")), "skipped": len(skipped),
-            "skip_reasons": skipped, "failed": len(by("failed")),
-            "missing": sorted(set(doc["players"]) - set(markers)) if doc["state"] == "running" else doc.get(
-                "missing", []),
+            "expected": doc["expected"], **summary, "missing": missing,
             "started_at": doc["started_at"], "finished_at": doc["finished_at"], "degraded": doc["degraded"],
             "missing_processors": doc.get("missing_processors", [])}
 

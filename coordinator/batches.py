@@ -74,7 +74,8 @@ class BatchStore:
         return [int(k[len(prefix):-5]) for k in self.store.list(prefix)]
 
     def done_docs(self, batch_id: str) -> dict[int, dict]:
-        return {p: self._read(f"batches/{batch_id}/done/{p}.json")[0] for p in self.done_players(batch_id)}
+        found = {p: self._read(f"batches/{batch_id}/done/{p}.json") for p in self.done_players(batch_id)}
+        return {p: doc[0] for p, doc in found.items() if doc is not None}
 
     # -- finalisation and progress ---------------------------------------------------------------
     def claim_final(self, batch_id: str, doc: dict) -> int | None:

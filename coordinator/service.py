@@ -191,19 +191,20 @@ def check_stalled(deps: CoordinatorDeps) -> dict[str, str]:
             continue
         doc = found[0]
         done = set(deps.batches.done_players(batch_id))
-        if len(done) >= doc["expected"]:
-            # every player reported but the batch is open: its finaliser died after claiming;
-            # finalise() takes over once that claim's lease has run out
-            took_over = finalise(deps, batch_id)
-            actions[batch_id] = "finalised" if took_over else "finalising"
-            if took_over:
-                log.warning("batch %s: finalised after its finaliser stopped", batch_id, extra={"batch_id": batch_id})
-            continue
         seen = deps.batches.progress(batch_id)
         prog, gen = seen if seen else ({"count": -1, "at": now.isoformat()}, None)
         if len(done) != prog["count"]:
             deps.batches.put_progress(batch_id, {"count": len(done), "at": now.isoformat()}, gen)
             actions[batch_id] = "progressing"
+            continue
+        if len(done) >= doc["expected"]:
+            # every player reported a check ago and the batch is still open: its finaliser died
+            # (before claiming, or after: finalise() takes over once that claim's lease ran out)
+            took_over = finalise(deps, batch_id)
+            actions[batch_id] = "finalised" if took_over else "finalising"
+            if took_over:
+                log.warning("batch %s finalised by the stall check: its finaliser stopped", batch_id,
+                            extra={"batch_id": batch_id})
             continue
         idle = now - datetime.fromisoformat(prog["at"])
         missing = [p for p in doc["players"] if p not in done]

@@ -75,7 +75,9 @@ class DirectoryStore:
             for name in files:
                 if not name.startswith(".tmp-"):
                     key = name if base == "." else f"{base}/{name}"
-                    if key.startswith(prefix):
+                    # an object counts once its generation is written (a write killed between its
+                    # two renames, or still in progress, is not there yet)
+                    if key.startswith(prefix) and (self._meta / key).exists():
                         keys.append(key)
         return sorted(keys)
 
@@ -86,6 +88,7 @@ class DirectoryStore:
                 (self._objects / key).unlink()
             except FileNotFoundError:
                 raise NotFound(key) from None
+            (self._meta / key).unlink(missing_ok=True)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

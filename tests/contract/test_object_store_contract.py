@@ -84,3 +84,17 @@ def test_list_by_prefix_and_delete(store):
 def test_keys_that_could_escape_are_refused(store, key):
     with pytest.raises(InvalidKey):
         store.write(key, b"x")
+
+
+def test_a_directory_write_killed_between_its_two_renames_is_not_there(tmp_path):
+    """SIGKILL after the object's rename and before its generation's: the object must be
+    neither listed nor readable, and creating it afresh must succeed."""
+    store = DirectoryStore(tmp_path / "objects")
+    store.write("batches/b/done/1.json", b"{}")
+    store.write("batches/b/done/2.json", b"{}")
+    (tmp_path / "objects" / "generations" / "batches" / "b" / "done" / "2.json").unlink()
+    assert store.list("batches/b/done/") == ["batches/b/done/1.json"]
+    with pytest.raises(NotFound):
+        store.read("batches/b/done/2.json")
+    assert store.write("batches/b/done/2.json", b'{"again": 1}', if_generation_match=0) > 0
+    assert store.list("batches/b/done/") == ["batches/b/done/1.json", "batches/b/done/2.json"]

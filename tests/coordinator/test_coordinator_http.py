@@ -115,6 +115,7 @@ def test_a_finaliser_that_died_after_claiming_is_taken_over_once_its_lease_runs_
     stack.bus.drain()
     assert status(stack.coordinator, batch_id)["state"] == "running"
     stack.coordinator.clock = lambda: now + timedelta(minutes=1)
+    assert check_stalled(stack.coordinator) == {batch_id: "progressing"}   # a finaliser may be about to claim
     assert check_stalled(stack.coordinator) == {batch_id: "finalising"}
     stack.coordinator.clock = lambda: now + timedelta(minutes=6)
     assert check_stalled(stack.coordinator) == {batch_id: "finalised"}

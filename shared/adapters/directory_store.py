@@ -65,21 +65,9 @@ class DirectoryStore:
             return generation
 
     def list(self, prefix: str = "") -> list[str]:
-        # walk only the deepest folder the prefix names, not the whole store
-        folder = self._objects / prefix.rsplit("/", 1)[0] if "/" in prefix else self._objects
-        if not folder.is_dir():
-            return []
-        keys = []
-        for dirpath, _, files in os.walk(folder):
-            base = Path(dirpath).relative_to(self._objects).as_posix()
-            for name in files:
-                if not name.startswith(".tmp-"):
-                    key = name if base == "." else f"{base}/{name}"
-                    # an object counts once its generation is written (a write killed between its
-                    # two renames, or still in progress, is not there yet)
-                    if key.startswith(prefix) and (self._meta / key).exists():
-                        keys.append(key)
-        return sorted(keys)
+        # an object counts once its generation is written too: a write killed between its two
+        # renames, or still in flight, is not there yet
+        return sorted(_walk(self._objects, prefix) & _walk(self._meta, prefix))
 
     def delete(self, key: str) -> None:
         validate_key(key)
@@ -89,6 +77,22 @@ class DirectoryStore:
             except FileNotFoundError:
                 raise NotFound(key) from None
             (self._meta / key).unlink(missing_ok=True)
+
+
+def _walk(root: Path, prefix: str) -> set[str]:
+    """Keys under root starting with prefix, walking only the deepest folder the prefix names."""
+    folder = root / prefix.rsplit("/", 1)[0] if "/" in prefix else root
+    if not folder.is_dir():
+        return set()
+    keys = set()
+    for dirpath, _, files in os.walk(folder):
+        base = Path(dirpath).relative_to(root).as_posix()
+        for name in files:
+            if not name.startswith(".tmp-"):
+                key = name if base == "." else f"{base}/{name}"
+                if key.startswith(prefix):
+                    keys.add(key)
+    return keys
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

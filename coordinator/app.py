@@ -61,7 +61,8 @@ def create_app(deps: service.CoordinatorDeps, auth=None) -> Flask:
     def complete():
         if (no := denied()):
             return no
-        return "", handle_push(request.get_data(), PredictionReady, lambda push: service.complete(deps, push.message))
+        return "", handle_push(request.get_data(), PredictionReady, lambda push: service.complete(deps, push.message),
+                               deps.metrics.count_push)
 
     @app.post("/check-stalled")
     def check_stalled():

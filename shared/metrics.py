@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.core import GaugeMetricFamily
 
 SKIP_REASONS = ("no_features", "other")
+PUSH_OUTCOMES = ("ok", "poison", "permanent", "transient")   # see shared.pubsub.handle_push
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
@@ -34,6 +35,13 @@ class ServiceMetrics:
         self.batch_coverage = Gauge("pipeline_batch_coverage_ratio", "completed / expected, last finalised batch",
                                     registry=r)
         self.batches = Counter("pipeline_batches_finalised_total", "batches finalised", ["degraded"], registry=r)
+        self.push = Counter("pipeline_push_messages_total", "Pub/Sub push deliveries by outcome",
+                            ["service", "outcome"], registry=r)
+        for outcome in PUSH_OUTCOMES:
+            self.push.labels(service, outcome)
+
+    def count_push(self, outcome: str) -> None:
+        self.push.labels(self.service, outcome).inc()
 
     def collect_with(self, produce: Callable[[], Iterable]) -> None:
         """Add metrics computed at scrape time (model provenance, rolling accuracy)."""

@@ -77,24 +77,30 @@ def parse_push(body: bytes | str | dict, model: type[Message]) -> PushMessage:
     )
 
 
-def handle_push(body: bytes, model: type[Message], handler: Callable[[PushMessage], None]) -> int:
-    """Parse, run the handler, and map the outcome to the push status code."""
+def handle_push(body: bytes, model: type[Message], handler: Callable[[PushMessage], None],
+                count: Callable[[str], None] = lambda outcome: None) -> int:
+    """Parse, run the handler, and map the outcome to the push status code; ``count`` is
+    told the outcome (ok, poison, permanent, transient) for the service's metrics."""
     try:
         push = parse_push(body, model)
     except PermanentError as exc:
         log.error("push message dropped: %s", exc, extra={"outcome": "poison"})
+        count("poison")
         return 204
     try:
         handler(push)
     except PermanentError as exc:
         log.error("permanent failure, acked: %s", exc,
                   extra={"message_id": push.message_id, "outcome": "permanent"})
+        count("permanent")
         return 204
     except TransientError as exc:
         # the one record of a retried failure: WARNING, since redelivery is expected to mend it
         log.warning("transient failure, will be redelivered: %s", exc, exc_info=exc.__cause__ or exc,
                     extra={"message_id": push.message_id, "outcome": "transient"})
+        count("transient")
         return 500
+    count("ok")
     return 204
 
 

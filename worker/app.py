@@ -19,7 +19,8 @@ def create_app(deps: service.WorkerDeps, auth=None) -> Flask:
     def predict():
         if auth is not None and (denied := auth(request)):
             return denied
-        status = handle_push(request.get_data(), PredictionRequest, lambda push: service.handle(deps, push))
+        status = handle_push(request.get_data(), PredictionRequest, lambda push: service.handle(deps, push),
+                             deps.metrics.count_push)
         return "", status
 
     @app.get("/health")

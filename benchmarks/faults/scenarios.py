@@ -172,7 +172,11 @@ def poison_messages(ws: Workspace) -> Row:
                     code = "reset"
                 codes.setdefault(name, []).append(code)
         _chain(st, ws.days[:1])
-        summary = "; ".join(f"{k}: {','.join(map(str, v))}" for k, v in codes.items())
+        counted = {name: int(deps.metrics.registry.get_sample_value(
+            "pipeline_push_messages_total", {"service": name, "outcome": "poison"}))
+            for name, deps in (("worker", st.worker), ("coordinator", st.coordinator))}
+        summary = "; ".join(f"{k}: {','.join(map(str, v))}" for k, v in codes.items()) + "; counted as poison: " + \
+            ", ".join(f"{k} {v}" for k, v in counted.items())
         return tally(st, "poison: bad JSON, bad envelope, wrong schema version, 2 MB payload",
                      sum(map(len, codes.values())), summary)
     finally:

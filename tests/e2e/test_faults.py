@@ -44,6 +44,7 @@ def test_refused_models_and_poison_are_logged_as_errors_and_acked(rows):
     poison = rows["poison"]
     assert "worker: 204,204,204,204; coordinator: 204,204,204,204" in poison.note
     assert "ERROR shared.pubsub x8" in poison.logged and poison.dead_lettered == 0
+    assert poison.note.endswith("counted as poison: worker 4, coordinator 4")
 
 
 def test_races_start_and_finalise_once(rows):

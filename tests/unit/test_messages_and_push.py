@@ -70,3 +70,24 @@ def test_unexpected_errors_propagate_rather_than_being_swallowed():
     body = envelope({"batch_id": "b", "game_date": "2024-01-15", "player_id": 5})
     with pytest.raises(ZeroDivisionError):
         handle_push(body, PredictionRequest, bug)
+
+
+def test_every_push_outcome_is_counted_for_the_services_metrics():
+    from shared.metrics import ServiceMetrics
+
+    metrics = ServiceMetrics("worker")
+    good = json.dumps(encode_envelope(PredictionRequest(batch_id="b", game_date="2024-01-16", player_id=1)
+                                      .model_dump_json().encode(), {}, "m", "t", "s")).encode()
+
+    def transient(push):
+        raise TransientError("later")
+
+    def permanent(push):
+        raise PermanentError("never")
+
+    for body, handler in ((b"{not json", None), (good, transient), (good, permanent), (good, lambda p: None),
+                          (good, lambda p: None)):
+        handle_push(body, PredictionRequest, handler, metrics.count_push)
+    got = {o: metrics.registry.get_sample_value("pipeline_push_messages_total", {"service": "worker", "outcome": o})
+           for o in ("poison", "transient", "permanent", "ok")}
+    assert got == {"poison": 1, "transient": 1, "permanent": 1, "ok": 2}

@@ -5,6 +5,7 @@ gunicorn, the orchestrator under functions-framework. Processors publish for a r
 the test polls until the predictions table holds one row per (player, system)."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -135,5 +136,7 @@ def test_processor_events_flow_through_the_emulator_topology_into_predictions(to
     assert b'"finalized"' in final.download_as_bytes()
     assert _count(subscriber, taps[topology.PREDICTIONS_COMPLETE]) == 1
     assert sum(_count(subscriber, taps[t]) for t in topology.DEAD_LETTER_TOPICS) == 0
-    print(f"emulator topology, every message {copies}x: 1/1 batches, {status['completed'] * SYSTEMS} rows expected, "
-          f"{len(rows)} written, 0 duplicates, {len(status['missing'])} lost, 0 dead-lettered")
+    # one line bin/bench faults reads into its table
+    print("FAULT-ROW " + json.dumps({"copies": copies, "expected": status["completed"] * SYSTEMS, "written": len(rows),
+                                     "duplicates": int(rows.duplicated(["player_id", "system"]).sum()),
+                                     "lost": len(status["missing"]), "dead_lettered": 0}))

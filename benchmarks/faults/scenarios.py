@@ -121,31 +121,50 @@ def consolidation_error(ws: Workspace) -> Row:
         st.stop()
 
 
-def registry_faults(ws: Workspace) -> Row:
+def _plant(store, round_: int) -> None:
+    """Round 0: a pickle as the xgboost champion, a champion whose model file is missing for
+    catboost. Round 1: a bad sha256 for xgboost, a schema for another feature version for
+    catboost. Every pointer names a version the worker must refuse."""
     import pickle
 
     from shared.models.native import sha256
     from shared.models.registry import Registry
 
-    st = ws.stack()
-    try:
-        reg = Registry(st.store)
-        schema = json.loads(open("worker/models/points_xgboost/schema.json").read())
-        good = open("worker/models/points_xgboost/model.ubj", "rb").read()
-        reg.claim_version("points_xgboost")
-        reg.put("points_xgboost", 1, "xgboost", pickle.dumps({"planted": True}), {}, schema)   # a pickle
-        reg.set_pointer("points_xgboost", 1, sha256(pickle.dumps({"planted": True})), expected=None)
-        reg.claim_version("points_catboost")
-        reg.put("points_catboost", 1, "catboost", b"CBM1" + good[:100], {},
-                {**schema, "feature_version": "v0", "system": "catboost"})               # wrong feature version
-        reg.set_pointer("points_catboost", 1, "0" * 64, expected=None)                     # and a bad sha256
-        _chain(st, ws.days[:1])
-        status = st.worker.models.status()
-        refused = sum(s["source"] == "bundled" and bool(s["error"]) for s in status.values())
-        return tally(st, "registry: pickle planted, bad sha256, other feature version", 3,
-                     f"{refused} models refused, bundled fallback used")
-    finally:
-        st.stop()
+    reg = Registry(store)
+    schema = json.loads(open("worker/models/points_xgboost/schema.json").read())
+    good = open("worker/models/points_xgboost/model.ubj", "rb").read()
+    cat_schema = {**schema, "system": "catboost"}
+    if round_ == 0:
+        planted = pickle.dumps({"planted": True})
+        reg.put("points_xgboost", 1, "xgboost", planted, {}, schema)
+        reg.set_pointer("points_xgboost", 1, sha256(planted), expected=None)
+        reg.put("points_catboost", 1, "catboost", b"CBM1", {}, cat_schema)
+        store.delete("models/points_catboost/v1/model.cbm")
+        reg.set_pointer("points_catboost", 1, sha256(b"CBM1"), expected=None)
+    else:
+        reg.put("points_xgboost", 1, "xgboost", good, {}, schema)
+        reg.set_pointer("points_xgboost", 1, "0" * 64, expected=None)
+        reg.put("points_catboost", 1, "catboost", b"CBM1" + good[:100], {}, {**cat_schema, "feature_version": "v0"})
+        reg.set_pointer("points_catboost", 1, sha256(b"CBM1" + good[:100]), expected=None)
+
+
+def registry_faults(ws: Workspace) -> Row:
+    rows, refused = [], 0
+    for round_ in (0, 1):
+        st = ws.stack()
+        try:
+            _plant(st.store, round_)
+            _chain(st, ws.days[:1])
+            for s in st.worker.models.status().values():
+                refused += s["source"] == "bundled" and bool(s["error"])
+            rows.append(tally(st, "", 0))
+        finally:
+            st.stop()
+    return Row("registry: pickle planted, missing model, bad sha256, other feature version", 4,
+               f"{sum(r.batches.split('/')[0] == r.batches.split('/')[1] for r in rows)}/{len(rows)}",
+               sum(r.rows_expected for r in rows), sum(r.rows_written for r in rows), sum(r.duplicates for r in rows),
+               sum(r.lost for r in rows), sum(r.dead_lettered for r in rows),
+               f"{refused} models refused, bundled fallback used")
 
 
 def poison_messages(ws: Workspace) -> Row:

@@ -65,6 +65,9 @@ class LocalBus:
         self.order = "RANDOM()" if shuffle else "d.id"     # shuffle: fault tests reorder deliveries
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bus")
         self._http = requests.Session()
+        # one pooled connection per dispatcher thread, so deliveries reuse connections
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=concurrency)
+        self._http.mount("http://", adapter)
         self._http.headers.update(headers or {})   # e.g. the bearer token push endpoints check
         self._wake = threading.Event()
         self._stop = threading.Event()

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from shared.models.native import FORMATS, sha256
+from shared.models.native import FORMATS, InvalidModel, sha256
 from shared.ports import NotFound, ObjectStore, PreconditionFailed
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
@@ -71,7 +71,11 @@ class Registry:
         return json.loads(self.store.read(self._key(name, f"v{version}/{file}")).data)
 
     def read_model(self, name: str, version: int, kind: str) -> bytes:
-        return self.store.read(self._key(name, f"v{version}/model.{FORMATS[kind]}")).data
+        key = self._key(name, f"v{version}/model.{FORMATS[kind]}")
+        try:
+            return self.store.read(key).data
+        except NotFound:
+            raise InvalidModel(f"{name} v{version}: the pointer names it but {key} is missing") from None
 
     def pointer(self, name: str, which: str = "latest") -> Pointer | None:
         try:

@@ -53,8 +53,9 @@ def _start(argv: list[str], home: Path, port: int) -> subprocess.Popen:
     from tests.emulators import wait_for_port
 
     log = home / "server.log"
-    proc = subprocess.Popen(argv, env=_env(home), stdout=open(log, "ab"), stderr=subprocess.STDOUT,
-                            cwd=ROOT, start_new_session=True)
+    with open(log, "ab") as out:   # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(argv, env=_env(home), stdout=out, stderr=subprocess.STDOUT,
+                                cwd=ROOT, start_new_session=True)
     wait_for_port(port, proc, 120, log, argv[0])
     return proc
 

@@ -17,6 +17,8 @@ from shared.ports import Publisher, Warehouse
 from shared.pubsub import PermanentError, TransientError
 
 log = logging.getLogger(__name__)
+
+
 @dataclass
 class CoordinatorDeps:
     warehouse: Warehouse
@@ -111,10 +113,11 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
     generation = deps.batches.claim_final(batch_id, claim)
     if generation is None:
         current, gen = deps.batches.final(batch_id)
-        stale = current["state"] == "claimed" and datetime.fromisoformat(current["claimed_at"]) < now - deps.finalise_lease
+        lease_over = datetime.fromisoformat(current["claimed_at"]) < now - deps.finalise_lease
+        stale = current["state"] == "claimed" and lease_over
         if current["state"] == "finalized":
             if deps.batches.batch(batch_id)[0]["state"] != "finished":   # died between the two writes
-                _close(deps, batch_id, current["finalized_at"], current["missing"])
+                _close(deps, batch_id, current["finalized_at"], current["missing"], current.get("summary"))
             return False
         if not (current["state"] == "failed" or stale):
             return False
@@ -135,7 +138,8 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
         deps.batches.put_final(batch_id, {**claim, "state": "failed", "error": str(exc)[:500]}, generation)
         raise TransientError(f"consolidation of batch {batch_id} failed; it will be retried: {exc}") from exc
     markers = deps.batches.done_docs(batch_id)
-    counts = {s: sum(1 for m in markers.values() if m["status"] == s) for s in ("completed", "skipped", "failed")}
+    summary = _summary(markers)
+    counts = {s: summary[s] for s in ("completed", "skipped", "failed")}
     missing = sorted(set(doc["players"]) - set(markers)) if missing is None else sorted(missing)
     deps.publisher.publish(topology.PREDICTIONS_COMPLETE, PredictionsComplete(
         batch_id=batch_id, game_date=date.fromisoformat(doc["game_date"]), expected=doc["expected"],
@@ -143,8 +147,8 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
         rows=rows, degraded=bool(doc.get("degraded")), correlation_id=doc["correlation_id"]))
     finished = deps.clock().isoformat()
     deps.batches.put_final(batch_id, {**claim, "state": "finalized", "finalized_at": finished, "rows": rows,
-                                      "missing": missing}, generation)
-    _close(deps, batch_id, finished, missing, _summary(markers))
+                                      "missing": missing, "summary": summary}, generation)
+    _close(deps, batch_id, finished, missing, summary)
     _observe_batch(deps, doc, counts, missing, batch_id)
     log.info("batch %s finalised: %d rows, %d missing", batch_id, rows, len(missing),
              extra={"batch_id": batch_id, "rows": rows, "missing_count": len(missing), **counts})

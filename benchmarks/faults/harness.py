@@ -84,8 +84,16 @@ class Captured(logging.Handler):
         self.records.append(record)
 
     def summary(self) -> str:
-        counts = Counter((r.levelname, r.name) for r in self.records if r.name not in NOISE)
-        return ", ".join(f"{level} {name} x{n}" for (level, name), n in sorted(counts.items()))
+        return summarise(Counter((r.levelname, r.name) for r in self.records if r.name not in NOISE))
+
+
+def summarise(counts: Counter) -> str:
+    """(severity, logger) counts as the table's `logged` column shows them."""
+    return ", ".join(f"{level} {name} x{n}" for (level, name), n in sorted(counts.items()))
+
+
+def duplicates(preds) -> int:
+    return int(preds.duplicated(["game_date", "player_id", "system", "prop"]).sum())
 
 
 # connection-pool chatter from the load itself, not from a fault
@@ -118,4 +126,4 @@ def tally(st, fault: str, injected: int, note: str = "") -> Row:
     lost = sum(len(r["missing"]) for r in results if r)
     dead = sum(len(st.bus.messages(t)) for t in topology.DEAD_LETTER_TOPICS)
     return Row(fault, injected, f"{len(done)}/{len(results)}", expected, len(preds),
-               int(preds.duplicated(["game_date", "player_id", "system", "prop"]).sum()), lost, dead, note)
+               duplicates(preds), lost, dead, note)

@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 from benchmarks.common import ROOT
-from benchmarks.faults.harness import NOISE, SYSTEMS, Row, Workspace
+from benchmarks.faults.harness import NOISE, SYSTEMS, Row, Workspace, duplicates, summarise
 from tests.emulators import free_port_run, wait_for_port
 
 
@@ -67,9 +67,8 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
     wh = DuckDBWarehouse(home / "warehouse.duckdb", read_only=True)
     preds = wh.read("predictions.player_prop_predictions")
     wh.close()
-    dups = int(preds.duplicated(["game_date", "player_id", "system", "prop"]).sum())
     return Row("serving process SIGKILLed mid-batch, restarted", 1, "1/1", final["completed"] * SYSTEMS,
-               len(preds), dups, len(final["missing"]), 0,
+               len(preds), duplicates(preds), len(final["missing"]), 0,
                f"killed at {seen['completed']}/{seen['expected']} players", _logged(home / "serve.log"))
 
 
@@ -81,4 +80,4 @@ def _logged(path: Path) -> str:
             rec = json.loads(line)
             if rec["severity"] in ("WARNING", "ERROR", "CRITICAL") and rec.get("logger") not in NOISE:
                 counts[(rec["severity"], rec.get("logger"))] += 1
-    return ", ".join(f"{level} {name} x{n}" for (level, name), n in sorted(counts.items()))
+    return summarise(counts)

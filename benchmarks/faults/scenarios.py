@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from benchmarks.faults.harness import Row, Workspace, tally
 from processors.runner import nightly
 from shared import topology
+from shared.pubsub import encode_envelope
 
 
 def _chain(st, days):
@@ -177,7 +178,8 @@ def poison_messages(ws: Workspace) -> Row:
         sub = "projects/local/subscriptions/poison"
         wrong_version = base64.b64encode(json.dumps({"schema_version": 9, "batch_id": "x", "game_date": "2024-01-01",
                                                      "player_id": 1}).encode()).decode()
-        bodies = [b"{not json", json.dumps({"message": {"data": "e30=", "messageId": "1"}, "subscription": sub}).encode(),
+        bodies = [b"{not json",
+                  json.dumps({"message": {"data": "e30=", "messageId": "1"}, "subscription": sub}).encode(),
                   json.dumps({"message": {"data": wrong_version, "messageId": "2"}, "subscription": sub}).encode(),
                   b"x" * 2_000_000]
         codes = {}
@@ -237,11 +239,12 @@ def stale_and_gameless_events(ws: Workspace) -> Row:
     try:
         st.days = []
         old = datetime.now(timezone.utc) - timedelta(hours=7)
-        event = ProcessorCompleted(processor="ml_feature_store", game_date=ws.days[0], status="success", rows=1, run_id="stale",
-                                   started_at=old, finished_at=old)
-        body = {"message": {"data": base64.b64encode(event.model_dump_json().encode()).decode(), "messageId": "stale"},
-                "subscription": "projects/local/subscriptions/precompute-complete-orchestrator"}
-        headers = {"ce-id": "stale", "ce-specversion": "1.0", "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+        event = ProcessorCompleted(processor="ml_feature_store", game_date=ws.days[0], status="success", rows=1,
+                                   run_id="stale", started_at=old, finished_at=old)
+        body = encode_envelope(event.model_dump_json().encode(), {}, "stale", old.isoformat(),
+                               "projects/local/subscriptions/precompute-complete-orchestrator")
+        headers = {"ce-id": "stale", "ce-specversion": "1.0",
+                   "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
                    "ce-source": "//pubsub.googleapis.com/projects/local/topics/precompute-complete",
                    "ce-time": old.isoformat(), "Content-Type": "application/json",
                    "Authorization": "Bearer faults"}

@@ -11,7 +11,7 @@ BENCHES = {
     "processors": "benchmarks.processors_bench",
     "chain": "benchmarks.chain_bench",
     "worker": "benchmarks.worker_bench",
-    "faults": "benchmarks.faults",
+    "faults": "benchmarks.faults_bench",
     "load": "benchmarks.load_bench",
 }
 

@@ -10,9 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.common import ROOT, peak_rss_mb
+from bin import stack as local
 from coordinator.service import status_for_date
 from processors.runner import nightly
-from shared import stack as local
+from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
 from shared.importer import import_files
@@ -49,7 +50,7 @@ def run(data: Path, repeats: int = 3) -> None:
                         break
                     threading.Event().wait(0.02)
                 t2 = time.perf_counter()
-                rows = st.warehouse.count("predictions.player_prop_predictions")
+                rows = st.warehouse.count(tables.PREDICTIONS.fqn)
             finally:
                 st.stop()
             figures.append((t1 - t0, t2 - t1, found["expected"], rows))

@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import peak_rss_mb, team_files, timed
+from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.importer import import_files, load_files
 
@@ -23,7 +24,7 @@ def run(data: Path) -> None:
             result = import_files(wh, files)
         with timed(results, "re-import (no change)"):
             import_files(wh, files)
-        rows = wh.count("analytics.player_game_summary")
+        rows = wh.count(tables.PLAYER_GAME_SUMMARY.fqn)
     total = results["import (total)"]
     print(f"files: {len(files)}  player-games: {result.player_rows:,}  team-games: {result.team_rows:,}  "
           f"games: {result.games:,}")
@@ -31,4 +32,4 @@ def run(data: Path) -> None:
         print(f"  {name:<24} {seconds:6.2f} s")
     print(f"rows/s: {rows / total:,.0f}   peak RSS: {peak_rss_mb():.0f} MB")
     print(f"target < {TARGET_S:.0f} s: {'met' if total < TARGET_S else 'MISSED'} ({total / TARGET_S:.2f} of budget)")
-    assert len(frames["analytics.player_game_summary"]) == rows
+    assert len(frames[tables.PLAYER_GAME_SUMMARY.fqn]) == rows

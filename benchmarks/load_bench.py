@@ -50,7 +50,7 @@ def _env(home: Path) -> dict:
 
 
 def _start(argv: list[str], home: Path, port: int) -> subprocess.Popen:
-    from tests.emulators import wait_for_port
+    from devsupport.emulators import wait_for_port
 
     log = home / "server.log"
     with open(log, "ab") as out:   # the child keeps its own copy of the descriptor
@@ -95,9 +95,9 @@ def row(label: str, clients: int, r: dict) -> str:
 
 def prepare(tmp: Path) -> Path:
     """A home with the sample imported, the busiest date processed and its batch finished."""
-    from shared import stack as local
-    from shared.config import Settings
+    from bin import stack as local
     from processors.runner import nightly
+    from shared.config import Settings
 
     home = prepared_home(tmp)
     st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN}),
@@ -113,7 +113,7 @@ def prepare(tmp: Path) -> Path:
 
 
 def run(data: Path) -> None:
-    from tests.emulators import free_port_run
+    from devsupport.emulators import free_port_run
 
     if shutil.which("wrk") is None:
         sys.exit("bin/bench load needs wrk: apt-get install wrk")
@@ -160,7 +160,7 @@ def _batch_seconds(url: str, load=None) -> tuple[float, dict | None]:
 
 
 def status_during_batch(base: Path, tmp: Path) -> None:
-    from tests.emulators import free_port_run
+    from devsupport.emulators import free_port_run
 
     home = tmp / "serve"
     shutil.copytree(base, home)

@@ -67,23 +67,19 @@ def _load(url: str, bodies: list[bytes], clients: int, seconds: float) -> tuple[
 
 
 def run(data: Path, seconds: float = 5.0) -> None:
+    from bin.stack import serve_loopback
     from processors.runner import nightly
-    from shared.adapters.directory_store import DirectoryStore
     from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-    from shared.models.registry import Registry
-    from shared.stack import _serve
+    from shared.config import Settings
     from worker.app import create_app
-    from worker.features import FeatureCache
-    from worker.models import ModelProvider
-    from worker.service import WorkerDeps
+    from worker.main import build_deps
 
     with tempfile.TemporaryDirectory() as tmp:
         home = prepared_home(Path(tmp))
         wh = DuckDBWarehouse(home / "warehouse.duckdb")
         nightly(wh, None, BUSIEST)
-        deps = WorkerDeps(wh, CountingPublisher(), FeatureCache(wh), ModelProvider(Registry(DirectoryStore(
-            home / "objects"))))
-        server = _serve(create_app(deps))
+        deps = build_deps(Settings(home=home), warehouse=wh, publisher=CountingPublisher())
+        server = serve_loopback(create_app(deps))
         url = f"http://127.0.0.1:{server.server_port}/predict"
         bodies = _envelopes(sorted(deps.features.features(BUSIEST)))
         _load(url, bodies, 4, 1.0)   # warm: models loaded, caches filled
@@ -107,7 +103,7 @@ import resource, sys
 from pathlib import Path
 from shared.adapters.directory_store import DirectoryStore
 from shared.models.registry import Registry
-from worker.models import ModelProvider
+from worker.model_provider import ModelProvider
 m = ModelProvider(Registry(DirectoryStore(Path(sys.argv[1]) / "objects")))
 m.get("points_xgboost", "xgboost"); m.get("points_catboost", "catboost")
 import worker.app, worker.service, flask

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 
+from shared import cas
 from shared.ports import NotFound, ObjectStore, PreconditionFailed
 
 _ID = re.compile(r"^[a-f0-9]{32}$")
@@ -50,15 +52,12 @@ class BatchStore:
     def put_batch(self, doc: dict, generation: int | None = 0) -> int:
         return self._write(f"batches/{_check(doc['batch_id'])}/batch.json", doc, generation)
 
-    def update_batch(self, batch_id: str, mutate) -> dict:
-        while True:
-            doc, gen = self.batch(batch_id)
+    def update_batch(self, batch_id: str, mutate: Callable[[dict], None]) -> dict:
+        """Change the batch document by compare-and-swap (shared.cas); returns the new document."""
+        def apply(doc: dict) -> dict:
             mutate(doc)
-            try:
-                self.put_batch(doc, gen)
-                return doc
-            except PreconditionFailed:
-                continue
+            return doc
+        return cas.update(self.store, f"batches/{_check(batch_id)}/batch.json", apply)
 
     # -- per-player markers --------------------------------------------------------------------
     def mark_done(self, batch_id: str, player_id: int, doc: dict) -> bool:

@@ -1,4 +1,6 @@
-"""Entry point for gunicorn on Cloud Run: gunicorn 'coordinator.main:build_app()'."""
+"""The coordinator's composition root. Cloud Run: gunicorn 'coordinator.main:build_app()'.
+``build_deps`` is the one factory for its dependencies: the local stack, the CLI, tests
+and benchmarks call it too, handing in an adapter where they have their own."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,11 +11,19 @@ from coordinator.service import CoordinatorDeps
 from shared import auth, bootstrap
 from shared.config import Settings
 from shared.logging import setup_logging
+from shared.ports import ObjectStore, Publisher, Warehouse
+
+
+def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: ObjectStore | None = None,
+               publisher: Publisher | None = None, **options) -> CoordinatorDeps:
+    """``options`` are CoordinatorDeps fields (clock, stall deadlines) a caller tunes."""
+    return CoordinatorDeps(warehouse or bootstrap.build_warehouse(settings),
+                           BatchStore(store or bootstrap.build_store(settings)),
+                           publisher or bootstrap.build_publisher(settings),
+                           **{"finalise_lease": timedelta(seconds=settings.finalise_lease_s), **options})
 
 
 def build_app(settings: Settings | None = None):
     s = settings or Settings.from_env()
     setup_logging("coordinator", s.log_level)
-    deps = CoordinatorDeps(bootstrap.build_warehouse(s), BatchStore(bootstrap.build_store(s)),
-                           bootstrap.build_publisher(s), finalise_lease=timedelta(seconds=s.finalise_lease_s))
-    return create_app(deps, auth.from_settings(s, "coordinator"))
+    return create_app(build_deps(s), auth.from_settings(s, "coordinator"))

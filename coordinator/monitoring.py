@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import date, timedelta
 
+from shared import tables
 from shared.metrics import gauge
 
 log = logging.getLogger(__name__)
@@ -16,14 +17,14 @@ WINDOW_DAYS, CACHE_S = 14, 300
 def rolling_mae(warehouse, today: date | None = None) -> list[tuple[list[str], float]]:
     today = today or date.today()
     frame = warehouse.query(
-        "SELECT system, prop, SUM(mae * n) / SUM(n) AS mae FROM predictions.daily_accuracy "
+        f"SELECT system, prop, SUM(mae * n) / SUM(n) AS mae FROM {tables.DAILY_ACCURACY.fqn} "
         "WHERE game_date >= @start GROUP BY system, prop", {"start": today - timedelta(days=WINDOW_DAYS)})
     return [([r.system, r.prop], float(r.mae)) for r in frame.itertuples()]
 
 
 def latest_psi(warehouse) -> list[tuple[list[str], float]]:
-    frame = warehouse.query("SELECT feature, psi FROM predictions.feature_drift WHERE game_date = "
-                            "(SELECT MAX(game_date) FROM predictions.feature_drift)")
+    frame = warehouse.query(f"SELECT feature, psi FROM {tables.FEATURE_DRIFT.fqn} WHERE game_date = "
+                            f"(SELECT MAX(game_date) FROM {tables.FEATURE_DRIFT.fqn})")
     return [([r.feature], float(r.psi)) for r in frame.itertuples()]
 
 

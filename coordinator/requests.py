@@ -3,15 +3,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SYSTEMS = ("moving_average", "zone_matchup", "similarity", "xgboost", "catboost", "ensemble")
-PROCESSOR_NAMES = ("team_defense_zone_analysis", "player_shot_zone_analysis", "player_daily_cache",
-                   "player_composite_factors", "ml_feature_store")
-
+from shared.catalogue import PROCESSOR_NAMES, SYSTEM_NAMES
 
 PlayerId = Annotated[int, Field(gt=0, lt=2**31, description="NBA player id")]
 Points = Annotated[float, Field(ge=0, le=200, description="the sportsbook's points line")]
@@ -24,7 +20,7 @@ class StartRequest(BaseModel):
 
     game_date: date | None = None
     players: list[PlayerId] | None = Field(default=None, min_length=1, max_length=2000)
-    systems: list[Literal[SYSTEMS]] | None = Field(default=None, min_length=1)
+    systems: list[Literal[SYSTEM_NAMES]] | None = Field(default=None, min_length=1)
     lines: dict[PlayerId, Points] | None = Field(default=None, max_length=2000, json_schema_extra={
         "propertyNames": {"pattern": "^[1-9][0-9]{0,8}$"}})
     force: bool = False

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, date, datetime, timedelta
 
 from coordinator.batches import BatchStore
 from coordinator.requests import StartRequest
 from shared import tables, topology
-from shared.metrics import ServiceMetrics
 from shared.messages import PredictionReady, PredictionRequest, PredictionsComplete
+from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
 from shared.pubsub import PermanentError, TransientError
 
@@ -24,7 +24,7 @@ class CoordinatorDeps:
     warehouse: Warehouse
     batches: BatchStore
     publisher: Publisher
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     stall_republish: timedelta = timedelta(minutes=10)
     stall_finalise: timedelta = timedelta(minutes=20)
     finalise_lease: timedelta = timedelta(minutes=5)

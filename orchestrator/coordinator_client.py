@@ -2,7 +2,7 @@
 GCP, a configured bearer token locally."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import requests
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from shared.messages import MessageError, ProcessorCompleted, parse
 from shared.pubsub import PermanentError, decode_data
@@ -33,5 +33,5 @@ def too_old(event_time: str | None, now: datetime, max_age_s: int) -> bool:
     except ValueError:
         return False
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return now - when > timedelta(seconds=max_age_s)

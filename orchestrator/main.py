@@ -1,44 +1,99 @@
-"""Cloud Function entry points (functions-framework).
+"""The orchestrator's composition root and Cloud Function entry points (functions-framework).
 
 on_precompute_complete: CloudEvent on the precompute-complete topic. Returning acks;
 raising makes Pub/Sub retry, which we do only for transient failures.
 check_deadlines: HTTP, for Cloud Scheduler: quorum trigger or alarm past the deadline.
+
+Dependencies live on the function's Flask app, not in a module global: built from settings
+on first use in Cloud Functions, or attached with ``attach`` by whoever builds the app
+(the local stack, tests), so two apps in one process never share them.
 """
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import flask
 import functions_framework
 
+from orchestrator.coordinator_client import CoordinatorClient, google_id_token, static_token
 from orchestrator.events import decode, too_old
-from orchestrator.wiring import deps as _built
+from orchestrator.service import Orchestrator, Starter
+from shared import bootstrap, schedule
+from shared.config import ConfigError, Settings
+from shared.logging import setup_logging
+from shared.ports import ObjectStore
 from shared.pubsub import PermanentError
 
 log = logging.getLogger("orchestrator")
 EASTERN = ZoneInfo("America/New_York")
+_CONFIG_KEY = "orchestrator_deps"
+_build_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class OrchestratorDeps:
+    orchestrator: Orchestrator
+    has_games: Callable[[date], bool]
+    max_event_age_s: int
+
+
+def build_deps(settings: Settings, store: ObjectStore | None = None, starter: Starter | None = None,
+               has_games: Callable[[date], bool] | None = None) -> OrchestratorDeps:
+    if starter is None:
+        if not settings.coordinator_url:
+            raise ConfigError("COORDINATOR_URL is required by the orchestrator")
+        if settings.auth == "off":
+            token = static_token(None)
+        elif settings.backend == "gcp":
+            token = google_id_token(settings.coordinator_url)
+        else:
+            token = static_token(settings.auth_token)
+        starter = CoordinatorClient(settings.coordinator_url, token)
+    if has_games is None:
+        def has_games(day: date) -> bool:
+            return schedule.has_games(bootstrap.build_warehouse(settings, read_only=True), day)
+    return OrchestratorDeps(Orchestrator(store or bootstrap.build_store(settings), starter), has_games,
+                            settings.max_event_age_s)
+
+
+def attach(app: flask.Flask, deps: OrchestratorDeps) -> None:
+    app.config[_CONFIG_KEY] = deps
+
+
+def _deps() -> OrchestratorDeps:
+    app = flask.current_app
+    with _build_lock:
+        if _CONFIG_KEY not in app.config:
+            settings = Settings.from_env()
+            setup_logging("orchestrator", settings.log_level)
+            attach(app, build_deps(settings))
+    return app.config[_CONFIG_KEY]
 
 
 @functions_framework.cloud_event
 def on_precompute_complete(cloud_event) -> None:
-    deps = _built()
+    deps = _deps()
     try:
         event = decode(cloud_event.data)
     except PermanentError as exc:
         log.error("dropped a malformed processor event: %s", exc,
                   extra={"event_id": cloud_event["id"], "outcome": "poison"})
         return
-    if too_old(cloud_event.get("time"), datetime.now(timezone.utc), deps["max_event_age_s"]):
-        log.warning("dropped an event older than %ss", deps["max_event_age_s"],
+    if too_old(cloud_event.get("time"), datetime.now(UTC), deps.max_event_age_s):
+        log.warning("dropped an event older than %ss", deps.max_event_age_s,
                     extra={"event_id": cloud_event["id"], "game_date": str(event.game_date), "outcome": "stale"})
         return
-    deps["orchestrator"].handle(event)
+    deps.orchestrator.handle(event)
 
 
 @functions_framework.http
 def check_deadlines(request):
-    deps = _built()
+    deps = _deps()
     today = datetime.now(EASTERN).date()
     days = [today, today - timedelta(days=1)]
     if request.args.get("date"):
@@ -46,4 +101,4 @@ def check_deadlines(request):
             days = [date.fromisoformat(request.args["date"])]
         except ValueError:
             return {"error": f"query parameter date={request.args['date']!r} is not YYYY-MM-DD"}, 400
-    return {"results": deps["orchestrator"].check_deadlines(days, deps["has_games"])}, 200
+    return {"results": deps.orchestrator.check_deadlines(days, deps.has_games)}, 200

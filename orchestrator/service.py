@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Iterable, Protocol
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from orchestrator import state as st
-from shared.messages import PROCESSORS, ProcessorCompleted
+from shared.catalogue import PROCESSOR_NAMES, QUORUM
+from shared.messages import ProcessorCompleted
 
 log = logging.getLogger(__name__)
 
-REQUIRED_FOR_QUORUM = ("player_daily_cache", "ml_feature_store")
 CLAIM_LEASE = timedelta(minutes=5)
 
 
@@ -29,8 +30,8 @@ class Starter(Protocol):
 class Orchestrator:
     store: object
     starter: Starter
-    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
-    expected: tuple[str, ...] = PROCESSORS
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    expected: tuple[str, ...] = PROCESSOR_NAMES
 
     # -- completions ----------------------------------------------------------------------
     def handle(self, event: ProcessorCompleted) -> str:
@@ -76,7 +77,7 @@ class Orchestrator:
                 return None
             done = self._done(s)
             missing = [p for p in self.expected if p not in done]
-            if missing and not (degraded and all(p in done for p in REQUIRED_FOR_QUORUM)):
+            if missing and not (degraded and all(p in done for p in QUORUM)):
                 return None
             if trig["state"] == "claimed" and datetime.fromisoformat(trig["claimed_at"]) > now - CLAIM_LEASE:
                 return None     # another invocation holds a live claim; it calls /start
@@ -93,10 +94,12 @@ class Orchestrator:
         try:
             answer = self.starter.start(body)
         except Exception as exc:   # any failure: give the claim back so the redelivery can retry
+            error = str(exc)
+
             def release(s: dict) -> None:
                 if s["trigger"].get("claim") == token:
                     s["trigger"] = {**s["trigger"], "state": "pending", "claim": None,
-                                    "attempts": s["trigger"].get("attempts", 0) + 1, "last_error": str(exc)}
+                                    "attempts": s["trigger"].get("attempts", 0) + 1, "last_error": error}
             st.update(self.store, day, release)
             log.error("starting the batch for %s failed; the event will be retried: %s", day, exc,
                       extra={"game_date": str(day), "alert": "orchestrator_start_failed"})

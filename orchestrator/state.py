@@ -1,22 +1,16 @@
 """Per-date orchestration state in the object store, changed only by compare-and-swap."""
 from __future__ import annotations
 
-import copy
-import json
-import random
-import time
+from collections.abc import Callable
 from datetime import date
-from typing import Callable, TypeVar
+from typing import TypeVar
 
-from shared.messages import PROCESSORS
-from shared.ports import NotFound, ObjectStore, PreconditionFailed
+from shared import cas
+from shared.catalogue import PROCESSOR_NAMES
+from shared.ports import ObjectStore
 
 PREFIX = "orchestration/phase4/"
 T = TypeVar("T")
-
-
-class ContentionError(RuntimeError):
-    """The state kept changing under us; the event is retried (500) rather than lost."""
 
 
 def key_for(day: date) -> str:
@@ -24,34 +18,18 @@ def key_for(day: date) -> str:
 
 
 def empty(day: date) -> dict:
-    return {"game_date": day.isoformat(), "expected": list(PROCESSORS), "processors": {}, "history": [],
+    return {"game_date": day.isoformat(), "expected": list(PROCESSOR_NAMES), "processors": {}, "history": [],
             "trigger": {"state": "pending", "attempts": 0}, "alerts": []}
 
 
 def load(store: ObjectStore, day: date) -> tuple[dict, int]:
-    try:
-        blob = store.read(key_for(day))
-    except NotFound:
-        return empty(day), 0
-    return json.loads(blob.data), blob.generation
+    return cas.load(store, key_for(day), initial=lambda: empty(day))
 
 
-def update(store: ObjectStore, day: date, mutate: Callable[[dict], T], attempts: int = 200) -> T:
-    """Read, mutate a copy, write with if_generation_match; re-read and retry on a lost race.
-    ``mutate`` returns a result; it signals "no change" by leaving the state equal."""
-    for attempt in range(attempts):
-        state, generation = load(store, day)
-        new = copy.deepcopy(state)
-        result = mutate(new)
-        if new == state:
-            return result
-        try:
-            store.write(key_for(day), json.dumps(new, sort_keys=True).encode(), if_generation_match=generation)
-            return result
-        except PreconditionFailed:
-            # jittered backoff spreads out writers that lost the same race
-            time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
-    raise ContentionError(f"{key_for(day)}: gave up after {attempts} compare-and-swap attempts")
+def update(store: ObjectStore, day: date, mutate: Callable[[dict], T]) -> T:
+    """Change the date's state by compare-and-swap (shared.cas); ``mutate`` returns a result
+    and signals "no change" by leaving the state equal."""
+    return cas.update(store, key_for(day), mutate, initial=lambda: empty(day))
 
 
 def list_dates(store: ObjectStore) -> list[str]:

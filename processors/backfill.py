@@ -7,17 +7,18 @@ import logging
 import multiprocessing
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Callable, Iterable
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
 from processors import history as h
-from processors.runner import (SPECS, Outcome, compute_dates, ordered, record_failure, warehouse_upstream,
-                               write_chunk)
+from processors.registry import ordered
+from processors.runner import Outcome, compute_dates, record_failure, warehouse_upstream, write_chunk
 from shared import tables
+from shared.catalogue import BY_NAME
 from shared.ports import Warehouse
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
     names = ordered(names)
     began = time.perf_counter()
     run_id, correlation_id = uuid.uuid4().hex, uuid.uuid4().hex
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     warehouse.ensure_tables()
     raw = h.read_analytics(warehouse, start, end)
     seasons = h.prepare_seasons(raw)
@@ -136,11 +137,11 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
 def _preloaded_upstream(warehouse: Warehouse, names: list[str], start: date, end: date):
     """Workers cannot open the embedded warehouse while this process writes it, so upstream
     tables a run does not compute itself are read once, before forking."""
-    needed = {d for n in names for d in SPECS[n].deps} - set(names)
-    frames = {n: warehouse.read(SPECS[n].table.fqn, start, end) for n in needed}
+    needed = {d for n in names for d in BY_NAME[n].upstream} - set(names)
+    frames = {n: warehouse.read(BY_NAME[n].table.fqn, start, end) for n in needed}
 
     def read(name: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
         f = frames[name]
-        col = SPECS[name].table.partition
+        col = BY_NAME[name].table.partition
         return f[(f[col] >= lo) & (f[col] <= hi)]
     return read

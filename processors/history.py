@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
+from shared import tables
 from shared.ports import Warehouse
 
 LOOKBACK_DAYS = 4 * 366      # covers season S-3's first day from any date of season S
@@ -48,9 +48,9 @@ class Inputs:
 def read_analytics(warehouse: Warehouse, start: date, end: date) -> dict[str, pd.DataFrame]:
     first = start - timedelta(days=LOOKBACK_DAYS)
     return {
-        "players": warehouse.read("analytics.player_game_summary", first, end),
-        "teams": warehouse.read("analytics.team_game_summary", first, end),
-        "schedule": warehouse.read("analytics.schedule", first, end),
+        "players": warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, first, end),
+        "teams": warehouse.read(tables.TEAM_GAME_SUMMARY.fqn, first, end),
+        "schedule": warehouse.read(tables.SCHEDULE.fqn, first, end),
     }
 
 

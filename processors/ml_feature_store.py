@@ -8,9 +8,6 @@ import pandas as pd
 from processors import history as h
 from shared.features import FEATURE_VERSION, FEATURES, NAMES
 
-NAME = "ml_feature_store"
-TABLE = "precompute.ml_feature_store"
-
 
 def compute(inputs: h.Inputs, roster: pd.DataFrame, pdc: pd.DataFrame, psza: pd.DataFrame,
             tdza: pd.DataFrame, pcf: pd.DataFrame) -> pd.DataFrame:
@@ -61,7 +58,7 @@ def compute(inputs: h.Inputs, roster: pd.DataFrame, pdc: pd.DataFrame, psza: pd.
         out[name] = filled[name].to_numpy()
     out["quality_score"] = present.mean(axis=1).to_numpy()
     gaps = [np.where(missing_sources[s], s, "") for s in ("PDC", "PSZA", "TDZA", "PCF")]
-    out["missing_inputs"] = [",".join(x for x in row if x) for row in zip(*gaps)]
+    out["missing_inputs"] = [",".join(x for x in row if x) for row in zip(*gaps, strict=True)]
     out["missing_features"] = [",".join(NAMES[i] for i in np.flatnonzero(~row)) for row in present.to_numpy()]
     return out
 

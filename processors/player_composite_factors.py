@@ -8,8 +8,6 @@ import pandas as pd
 from processors import history as h
 from processors.player_daily_cache import player_history, usage_at, workload
 
-NAME = "player_composite_factors"
-TABLE = "precompute.player_composite_factors"
 ZONES = ("two", "three", "free_throw")
 
 

@@ -6,8 +6,6 @@ import pandas as pd
 
 from processors import history as h
 
-NAME = "player_daily_cache"
-TABLE = "precompute.player_daily_cache"
 EWMA_HALFLIFE, EWMA_SPAN = 10, 30
 
 

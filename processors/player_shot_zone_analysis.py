@@ -7,8 +7,6 @@ import pandas as pd
 
 from processors import history as h
 
-NAME = "player_shot_zone_analysis"
-TABLE = "precompute.player_shot_zone_analysis"
 WINDOWS = (10, 20)
 ZONES = ("two", "three", "free_throw")
 

@@ -7,51 +7,21 @@ import dataclasses
 import logging
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Callable, Iterable
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
 from processors import history as h
-from processors import (ml_feature_store, player_composite_factors, player_daily_cache,
-                        player_shot_zone_analysis, team_defense_zone_analysis)
+from processors.registry import COMPUTE, ordered
 from processors.validation import validate
 from shared import tables, topology
-from shared.messages import PROCESSORS, ProcessorCompleted
+from shared.catalogue import BY_NAME
+from shared.messages import ProcessorCompleted
 from shared.ports import Publisher, Warehouse
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Spec:
-    name: str
-    table: tables.Table
-    entity: str
-    deps: tuple[str, ...]
-
-
-SPECS: dict[str, Spec] = {s.name: s for s in (
-    Spec(team_defense_zone_analysis.NAME, tables.TEAM_DEFENSE_ZONE_ANALYSIS, "team_abbr", ()),
-    Spec(player_shot_zone_analysis.NAME, tables.PLAYER_SHOT_ZONE_ANALYSIS, "player_id", ()),
-    Spec(player_daily_cache.NAME, tables.PLAYER_DAILY_CACHE, "player_id", ()),
-    Spec(player_composite_factors.NAME, tables.PLAYER_COMPOSITE_FACTORS, "player_id",
-         (team_defense_zone_analysis.NAME, player_shot_zone_analysis.NAME)),
-    Spec(ml_feature_store.NAME, tables.ML_FEATURE_STORE, "player_id",
-         (team_defense_zone_analysis.NAME, player_shot_zone_analysis.NAME, player_daily_cache.NAME,
-          player_composite_factors.NAME)),
-)}
-assert tuple(SPECS) == PROCESSORS, "dependency order must match shared.messages.PROCESSORS"
-
-
-def ordered(names: Iterable[str] | None) -> list[str]:
-    if not names:
-        return list(SPECS)
-    unknown = sorted(set(names) - set(SPECS))
-    if unknown:
-        raise ValueError(f"unknown processor(s) {unknown}; known: {', '.join(SPECS)}")
-    return [n for n in SPECS if n in set(names)]
 
 
 @dataclass
@@ -69,34 +39,20 @@ UpstreamReader = Callable[[str, pd.Timestamp, pd.Timestamp], pd.DataFrame]
 
 
 def compute_chunk(inputs: h.Inputs, names: list[str], upstream: UpstreamReader) -> dict[str, pd.DataFrame]:
-    """Every requested processor for the dates of one season pass, in dependency order."""
+    """Every requested processor for the dates of one season pass, in dependency order; an
+    upstream processor not requested is read from the warehouse."""
     roster = h.roster(inputs)
     lo, hi = min(inputs.dates), max(inputs.dates)
     out: dict[str, pd.DataFrame] = {}
-
-    def get(name: str) -> pd.DataFrame:
-        return out[name] if name in out else upstream(name, lo, hi)
-
     for name in names:
-        if name == team_defense_zone_analysis.NAME:
-            out[name] = team_defense_zone_analysis.compute(inputs)
-        elif name == player_shot_zone_analysis.NAME:
-            out[name] = player_shot_zone_analysis.compute(inputs, roster)
-        elif name == player_daily_cache.NAME:
-            out[name] = player_daily_cache.compute(inputs, roster)
-        elif name == player_composite_factors.NAME:
-            out[name] = player_composite_factors.compute(inputs, roster, get(team_defense_zone_analysis.NAME),
-                                                         get(player_shot_zone_analysis.NAME))
-        elif name == ml_feature_store.NAME:
-            out[name] = ml_feature_store.compute(
-                inputs, roster, get(player_daily_cache.NAME), get(player_shot_zone_analysis.NAME),
-                get(team_defense_zone_analysis.NAME), get(player_composite_factors.NAME))
+        frames = {u: out[u] if u in out else upstream(u, lo, hi) for u in BY_NAME[name].upstream}
+        out[name] = COMPUTE[name](inputs, roster, frames)
     return out
 
 
 def warehouse_upstream(warehouse: Warehouse) -> UpstreamReader:
     def read(name: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
-        return warehouse.read(SPECS[name].table.fqn, lo.date(), hi.date())
+        return warehouse.read(BY_NAME[name].table.fqn, lo.date(), hi.date())
     return read
 
 
@@ -104,7 +60,7 @@ def compute_dates(seasons: dict[int, h.Inputs], dates: list[pd.Timestamp], names
                   upstream: UpstreamReader) -> dict[str, pd.DataFrame]:
     """Compute a contiguous run of game dates (possibly spanning two seasons)."""
     parts: dict[str, list[pd.DataFrame]] = {n: [] for n in names}
-    for season, inputs in seasons.items():
+    for inputs in seasons.values():
         mine = [d for d in dates if d in inputs.date_set]
         if mine:
             for name, frame in compute_chunk(dataclasses.replace(inputs, dates=mine), names, upstream).items():
@@ -119,7 +75,7 @@ def write_chunk(warehouse: Warehouse, results: dict[str, pd.DataFrame], dates: l
     lo, hi = min(dates).date(), max(dates).date()
     run_rows = []
     for name, frame in results.items():
-        spec = SPECS[name]
+        spec = BY_NAME[name]
         t0 = time.perf_counter()
         if frame.empty:
             frame = pd.DataFrame({c: pd.Series(dtype=object) for c in spec.table.column_names})
@@ -147,7 +103,7 @@ def write_chunk(warehouse: Warehouse, results: dict[str, pd.DataFrame], dates: l
 
 def _run_row(name, day, run_id, mode, status, rows, rejected, started, error, correlation_id) -> dict:
     return {"processor": name, "game_date": day, "run_id": run_id, "mode": mode, "status": status, "rows": rows,
-            "rows_rejected": rejected, "started_at": started, "finished_at": datetime.now(timezone.utc),
+            "rows_rejected": rejected, "started_at": started, "finished_at": datetime.now(UTC),
             "error": error, "correlation_id": correlation_id}
 
 
@@ -163,15 +119,15 @@ def nightly(warehouse: Warehouse, publisher: Publisher | None, day: date, names:
     """The nightly path for one date: run, write, then publish one event per processor."""
     names = ordered(names)
     run_id, correlation_id = uuid.uuid4().hex, correlation_id or uuid.uuid4().hex
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     warehouse.ensure_tables()
     raw = h.read_analytics(warehouse, day, day)
     seasons = h.prepare_seasons(raw)
     target = pd.Timestamp(day)
     outcomes = {n: Outcome(n) for n in names}
-    error = None
+    error, error_status = None, "failed"
     if not any(target in s.date_set for s in seasons.values()):
-        error = f"no games scheduled on {day}"
+        error, error_status = f"no games scheduled on {day}", "no_data"
     else:
         try:
             results = compute_dates(seasons, [target], names, warehouse_upstream(warehouse))
@@ -184,13 +140,13 @@ def nightly(warehouse: Warehouse, publisher: Publisher | None, day: date, names:
     events = []
     for name in names:
         if error is not None:
-            status, rows, rejected = ("no_data" if "no games" in error else "failed"), 0, 0
+            status, rows, rejected = error_status, 0, 0
         else:
             r = runs.loc[name]
             status, rows, rejected = r["status"], int(r["rows"]), int(r["rows_rejected"])
         events.append(ProcessorCompleted(
             processor=name, game_date=day, status=status, rows=rows, rows_rejected=rejected, run_id=run_id,
-            correlation_id=correlation_id, started_at=started, finished_at=datetime.now(timezone.utc),
+            correlation_id=correlation_id, started_at=started, finished_at=datetime.now(UTC),
             error=error))
     if publisher is not None:
         for event in events:

@@ -7,8 +7,6 @@ import pandas as pd
 
 from processors import history as h
 
-NAME = "team_defense_zone_analysis"
-TABLE = "precompute.team_defense_zone_analysis"
 WINDOW_GAMES = 15
 LEAGUE_DAYS = 30
 ZONES = ("two", "three", "free_throw")

@@ -1,19 +1,10 @@
 """The one place that turns Settings into concrete adapters."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 from shared.config import Settings
 from shared.ports import ObjectStore, Publisher, Warehouse
-
-
-@dataclass
-class Deps:
-    settings: Settings
-    warehouse: Warehouse
-    store: ObjectStore
-    publisher: Publisher | None
 
 
 def build_warehouse(settings: Settings, read_only: bool = False) -> Warehouse:

@@ -5,8 +5,9 @@ This is the only module that reads ``os.environ``; everything else receives a Se
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -59,7 +60,7 @@ class Settings(BaseModel):
     oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values = {field: env[var] for var, field in _ENV.items() if env.get(var, "") != ""}
         try:

@@ -1,14 +1,11 @@
-"""JSON-lines logging that Cloud Logging parses: severity, message, component, trace."""
+"""JSON-lines logging that Cloud Logging parses: severity, message, component, and every
+`extra` field a call passes (batch_id, correlation_id, alert, ...)."""
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import sys
-from datetime import datetime, timezone
-
-correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
-trace: contextvars.ContextVar[str | None] = contextvars.ContextVar("trace", default=None)
+from datetime import UTC, datetime
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -22,16 +19,10 @@ class JsonFormatter(logging.Formatter):
         entry = {
             "severity": record.levelname,
             "message": record.getMessage(),
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "component": self.component,
             "logger": record.name,
         }
-        cid = correlation_id.get()
-        if cid:
-            entry["correlation_id"] = cid
-        tr = trace.get()
-        if tr:
-            entry["logging.googleapis.com/trace"] = tr
         for key, value in record.__dict__.items():
             if key not in _RESERVED and not key.startswith("_"):
                 entry[key] = value
@@ -49,10 +40,3 @@ def setup_logging(component: str, level: str = "INFO", stream=None) -> None:
     # per-request access lines from the dev server are noise next to our own request logs
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-
-def trace_from_header(header: str | None, project: str | None) -> str | None:
-    """``X-Cloud-Trace-Context: TRACE_ID/SPAN;o=1`` -> ``projects/P/traces/TRACE_ID``."""
-    if not header or not project:
-        return None
-    trace_id = header.split("/", 1)[0]
-    return f"projects/{project}/traces/{trace_id}" if trace_id else None

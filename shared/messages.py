@@ -3,34 +3,22 @@ name the field; every message carries a correlation_id."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared import topology
+from shared.catalogue import PROCESSOR_NAMES
 
 SCHEMA_VERSION = 1
 
-PROCESSORS: tuple[str, ...] = (
-    "team_defense_zone_analysis",
-    "player_shot_zone_analysis",
-    "player_daily_cache",
-    "player_composite_factors",
-    "ml_feature_store",
-)
-ProcessorName = Literal[
-    "team_defense_zone_analysis", "player_shot_zone_analysis", "player_daily_cache",
-    "player_composite_factors", "ml_feature_store",
-]
+ProcessorName = Literal[PROCESSOR_NAMES]
 
 
 def new_id() -> str:
     return uuid.uuid4().hex
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Message(BaseModel):

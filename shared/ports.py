@@ -1,9 +1,10 @@
 """The three ports every cloud service sits behind, and the errors they raise."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 import pandas as pd
 from pydantic import BaseModel

@@ -9,8 +9,8 @@ import base64
 import binascii
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from shared.messages import Message, MessageError, parse
 

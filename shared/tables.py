@@ -94,7 +94,8 @@ def check_partition_range(table: Table, frame: pd.DataFrame | None, start, end) 
 
 
 PLAYER_STATS = "minutes FLOAT64, pts INT64, fgm INT64, fga INT64, fg3m INT64, fg3a INT64, ftm INT64, fta INT64, " \
-               "oreb INT64, dreb INT64, reb INT64, ast INT64, stl INT64, blk INT64, tov INT64, pf INT64, plus_minus FLOAT64"
+               "oreb INT64, dreb INT64, reb INT64, ast INT64, stl INT64, blk INT64, tov INT64, pf INT64, " \
+               "plus_minus FLOAT64"
 
 PLAYER_GAME_SUMMARY = register(
     "analytics", "player_game_summary",

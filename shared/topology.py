@@ -46,6 +46,3 @@ def replicated(copies: int) -> tuple[Subscription, ...]:
     service that many times: at-least-once delivery at its worst, for fault injection."""
     return tuple(replace(s, name=f"{s.name}-{i}") for s in SUBSCRIPTIONS for i in range(copies))
 
-
-def subscriptions_for(topic: str) -> list[Subscription]:
-    return [s for s in SUBSCRIPTIONS if s.topic == topic]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import emulators
+from devsupport import emulators
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample" / "player_logs_2023-24.csv.gz"
@@ -46,9 +46,9 @@ def bq_emulator():
 
 @pytest.fixture(scope="session")
 def bq_client(bq_emulator):
+    import google.cloud.bigquery.client as bq_client_module
     from google.auth.credentials import AnonymousCredentials
     from google.cloud import bigquery
-    import google.cloud.bigquery.client as bq_client_module
 
     # the emulator rejects the client's multipart content type (see EMULATORS.md); test-only
     bq_client_module._GENERIC_CONTENT_TYPE = "application/octet-stream"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from shared import openapi
+from shared import openapi, tables
 from shared.messages import PredictionRequest
 from shared.metrics import gauge
 from shared.pubsub import handle_push
@@ -65,7 +65,7 @@ def deep_health(deps: service.WorkerDeps) -> tuple[dict, int]:
             checks[name] = {"error": f"{type(exc).__name__}: {exc}"}
             degraded = True
     try:
-        deps.warehouse.count("precompute.ml_feature_store")
+        deps.warehouse.count(tables.ML_FEATURE_STORE.fqn)
         checks["warehouse"] = "ok"
     except Exception as exc:
         checks["warehouse"] = f"{type(exc).__name__}: {exc}"

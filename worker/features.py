@@ -6,6 +6,9 @@ import threading
 from collections import OrderedDict
 from datetime import date, timedelta
 
+import pandas as pd
+
+from shared import tables
 from shared.ports import Warehouse
 
 HISTORY_DAYS = 400
@@ -34,7 +37,7 @@ class FeatureCache:
     def features(self, day: date) -> dict[int, dict]:
         """The date's feature rows: player_id -> {column: value}."""
         return self._remember(self._features, day, lambda: self.warehouse.read(
-            "precompute.ml_feature_store", day, day).set_index("player_id").to_dict("index"))
+            tables.ML_FEATURE_STORE.fqn, day, day).set_index("player_id").to_dict("index"))
 
     def row(self, day: date, player_id: int) -> dict | None:
         return self.features(day).get(player_id)
@@ -49,8 +52,8 @@ class FeatureCache:
         from worker.systems.similarity import HISTORY_COLUMNS
 
         start, end = day - timedelta(days=HISTORY_DAYS), day - timedelta(days=1)
-        feats = self.warehouse.read("precompute.ml_feature_store", start, end)
-        actual = self.warehouse.read("analytics.player_game_summary", start, end,
+        feats = self.warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end)
+        actual = self.warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
                                      columns=["game_date", "player_id", "pts", "played"])
         actual = actual[actual["played"].astype(bool)]
         rows = feats.merge(actual[["game_date", "player_id", "pts"]], on=["game_date", "player_id"], how="inner")

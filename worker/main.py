@@ -1,21 +1,29 @@
-"""Entry point for gunicorn on Cloud Run: gunicorn 'worker.main:build_app()'."""
+"""The worker's composition root. Cloud Run: gunicorn 'worker.main:build_app()'.
+``build_deps`` is the one factory for its dependencies: the local stack, the CLI, tests
+and benchmarks call it too, handing in an adapter where they have their own."""
 from __future__ import annotations
 
 from shared import auth, bootstrap
 from shared.config import Settings
 from shared.logging import setup_logging
 from shared.models.registry import Registry
+from shared.ports import ObjectStore, Publisher, Warehouse
 from worker.app import create_app
 from worker.features import FeatureCache
-from worker.models import ModelProvider
+from worker.model_provider import ModelProvider
 from worker.service import WorkerDeps
+
+
+def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: ObjectStore | None = None,
+               publisher: Publisher | None = None, feature_dates: int = 4) -> WorkerDeps:
+    """``feature_dates``: how many dates of feature rows one instance keeps in memory."""
+    warehouse = warehouse or bootstrap.build_warehouse(settings)
+    return WorkerDeps(warehouse, publisher or bootstrap.build_publisher(settings),
+                      FeatureCache(warehouse, max_dates=feature_dates),
+                      ModelProvider(Registry(store or bootstrap.build_store(settings))))
 
 
 def build_app(settings: Settings | None = None):
     s = settings or Settings.from_env()
     setup_logging("worker", s.log_level)
-    warehouse = bootstrap.build_warehouse(s)
-    store = bootstrap.build_store(s)
-    deps = WorkerDeps(warehouse, bootstrap.build_publisher(s), FeatureCache(warehouse),
-                      ModelProvider(Registry(store)))
-    return create_app(deps, auth.from_settings(s, "worker"))
+    return create_app(build_deps(s), auth.from_settings(s, "worker"))

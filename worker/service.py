@@ -5,35 +5,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
 from shared import topology
-from shared.metrics import ServiceMetrics
+from shared.catalogue import BLEND_SYSTEMS, ML_SYSTEMS, SYSTEM_NAMES
 from shared.features import FEATURE_VERSION
 from shared.messages import PredictionReady, PredictionRequest
+from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
 from shared.pubsub import PushMessage, TransientError
+from worker import systems as systems_module
 from worker.features import FeatureCache
 from worker.lines import judge
-from worker.models import ModelProvider
+from worker.model_provider import ModelProvider
 from worker.staging import StagingWriter
 from worker.systems.base import Context, Output
-from worker.systems.ensemble import Ensemble
-from worker.systems.gradient_boosting import GradientBoosting
-from worker.systems.moving_average import MovingAverage
-from worker.systems.similarity import Similarity
-from worker.systems.zone_matchup import ZoneMatchup
 
 log = logging.getLogger(__name__)
-
-SYSTEM_ORDER = ("moving_average", "zone_matchup", "similarity", "xgboost", "catboost", "ensemble")
-
-
-def default_systems() -> dict:
-    return {s.name: s for s in (MovingAverage(), ZoneMatchup(), Similarity(), GradientBoosting("xgboost"),
-                                GradientBoosting("catboost"), Ensemble())}
 
 
 @dataclass
@@ -42,7 +32,7 @@ class WorkerDeps:
     publisher: Publisher
     features: FeatureCache
     models: ModelProvider
-    systems: dict = field(default_factory=default_systems)
+    systems: dict = field(default_factory=systems_module.build)
     staging: StagingWriter | None = None
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("worker"))
 
@@ -61,7 +51,8 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
     found = [(req, _features(deps, req)) for req in requests]
     for req, row in found:
         if row is None:
-            _ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on {req.game_date}")
+            _ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on {req.game_date}",
+                   kind="no_features")
     ready = [(req, row) for req, row in found if row is not None]
     by_systems: dict = {}
     for req, row in ready:
@@ -94,20 +85,21 @@ def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dic
                  prop: str = "points") -> list[dict]:
     """Every wanted system over the rows of one date (same systems for all requests)."""
     first = reqs[0]
-    wanted = [s for s in SYSTEM_ORDER if first.systems is None or s in first.systems]
+    wanted = [s for s in SYSTEM_NAMES if first.systems is None or s in first.systems]
+    blending = any(s in BLEND_SYSTEMS for s in wanted)
     numeric = {c: np.array([r[c] for r in rows], dtype=float) for c in rows[0]
                if isinstance(rows[0][c], (int, float, np.number)) and not isinstance(rows[0][c], bool)}
     ctx = Context(day=first.game_date, prop=prop, features=deps.features, models=deps.models, previous={},
                   player_ids=[r.player_id for r in reqs])
     outputs: dict[str, Output] = {}
-    for name in SYSTEM_ORDER:
-        if name == "ensemble" and "ensemble" in wanted:
+    for name in SYSTEM_NAMES:
+        if name in BLEND_SYSTEMS:
             ctx.previous = outputs
-        if name in wanted or (name in ("xgboost", "catboost") and "ensemble" in wanted):
+        if name in wanted or (blending and name in ML_SYSTEMS):
             outputs[name] = deps.systems[name].predict(numeric, ctx)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     records = []
-    for i, (req, row) in enumerate(zip(reqs, rows)):
+    for i, (req, row) in enumerate(zip(reqs, rows, strict=True)):
         quality = float(row.get("quality_score", 1.0))
         for name, out in ((n, o) for n in wanted for o in (outputs[n], outputs[n].shadow) if o is not None):
             predicted, p10, p50, p90 = (float(out.values[k][i]) for k in ("predicted", "p10", "p50", "p90"))
@@ -124,7 +116,9 @@ def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dic
     return records
 
 
-def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0):
+def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0,
+           kind: str = "other"):
+    """Report one player's outcome; ``kind`` labels a skip in the metrics (its reason is free text)."""
     message = PredictionReady(batch_id=req.batch_id, game_date=req.game_date, player_id=req.player_id,
                               status=status, reason=reason, n_rows=n_rows, correlation_id=req.correlation_id)
     try:
@@ -132,6 +126,6 @@ def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | 
     except Exception as exc:
         raise TransientError(f"publishing prediction-ready failed: {exc}") from exc
     if status != "completed":
-        deps.metrics.skips.labels("no_features" if reason and reason.startswith("no feature") else "other").inc()
+        deps.metrics.skips.labels(kind).inc()
         log.info("player %s %s: %s", req.player_id, status, reason,
                  extra={"batch_id": req.batch_id, "player_id": req.player_id, "skip_reason": reason})

@@ -231,7 +231,8 @@ def _orchestrator(t: Target, build_dir: Path) -> list[str]:
             f"rm -rf {shlex.quote(str(src))} && mkdir -p {shlex.quote(str(src))} && "
             f"cp -r {ROOT}/shared {ROOT}/orchestrator {shlex.quote(str(src))}/ && "
             f"cp {ROOT}/orchestrator/main.py {shlex.quote(str(src))}/main.py && "
-            f"cp {ROOT}/requirements.txt {shlex.quote(str(src))}/"]
+            f"grep -hv '^-r' {ROOT}/shared/requirements.txt {ROOT}/orchestrator/requirements.txt "
+            f"> {shlex.quote(str(src))}/requirements.txt"]
     functions = (
         ("orchestrator", "on_precompute_complete",
          ["--trigger-topic", topology.PRECOMPUTE_COMPLETE, "--retry", "--trigger-service-account", t.sa("pusher")]),

@@ -3,7 +3,7 @@ challenger pointer; rollback is the same command with an older version)."""
 from __future__ import annotations
 
 import getpass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
@@ -17,7 +17,7 @@ def retrain_command(end: str = typer.Option("yesterday", "--end", help="last day
                     register_as: str = typer.Option("champion", "--register-as", help="champion or challenger"),
                     prop: str = typer.Option("points", "--prop")) -> None:
     """Retrain every model on a rolling window ending --end; gate each against its champion."""
-    from worker.training.retrain import retrain, rolling_windows
+    from modeling.retrain import retrain, rolling_windows
 
     d = parse_date(end, "--end")
     s = settings()
@@ -65,7 +65,7 @@ def promote_command(name: str = typer.Argument(..., help="model name, e.g. point
         fail(f"{name}: the {which} pointer moved while promoting; run the command again")
     entry = {"version": version, "decision": f"promoted_{'challenger' if challenger else 'champion'}",
              "reason": reason, "by": getpass.getuser(), "previous_version": current.version if current else None,
-             "at": datetime.now(timezone.utc).isoformat()}
+             "at": datetime.now(UTC).isoformat()}
     registry.log(name, entry)
     console.print(f"{name}: {which} is now v{version} (was {f'v{current.version}' if current else 'unset'}); "
                   f"logged by {entry['by']}")
@@ -73,7 +73,7 @@ def promote_command(name: str = typer.Argument(..., help="model name, e.g. point
 
 def monitor_command(day: str = typer.Option("today", "--date")) -> None:
     """Feature drift (PSI against the champion's training window) and accuracy alerts for a date."""
-    from worker.training.drift import KEY_FEATURES, PSI_ALERT, monitor
+    from modeling.drift import KEY_FEATURES, PSI_ALERT, monitor
 
     d = parse_date(day, "--date")
     s = settings()

@@ -30,7 +30,8 @@ def process_command(
     processor: Optional[list[str]] = typer.Option(None, "--processor", help="run only these (repeatable)"),
 ) -> None:
     """Run the nightly processors for one date and publish one completion event each."""
-    from processors.runner import nightly, ordered
+    from processors.registry import ordered
+    from processors.runner import nightly
 
     d = parse_date(day, "--date")
     try:

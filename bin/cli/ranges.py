@@ -11,40 +11,33 @@ from rich.table import Table
 
 from bin.cli.common import console, fail, progress_bar, settings, warehouse
 from bin.cli.processing import parse_date
-from shared import bootstrap
+from shared import bootstrap, tables
 
 
 def predict_range_command(start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
                           force: bool = typer.Option(False, "--force", help="new batches for dates that have one")):
     """Run the coordinator/worker path for every game date in the range, one batch per date."""
-    from coordinator.batches import BatchStore
-    from coordinator.inline import InlineBus
+    from bin.stack import inline
     from coordinator.requests import StartRequest
-    from coordinator.service import CoordinatorDeps, start as start_batch
-    from shared.models.registry import Registry
-    from worker.features import FeatureCache
-    from worker.models import ModelProvider
-    from worker.service import WorkerDeps
+    from coordinator.service import start as start_batch
 
     d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
     s = settings()
     wh = warehouse(s)
     wh.ensure_tables()
     store = bootstrap.build_store(s)
-    dates = sorted({d.date() for d in wh.read("precompute.ml_feature_store", d1, d2, columns=["game_date"])
+    dates = sorted({d.date() for d in wh.read(tables.ML_FEATURE_STORE.fqn, d1, d2, columns=["game_date"])
                     ["game_date"]})
     if not dates:
         fail(f"no feature-store rows between {d1} and {d2}: run `bin/pipeline backfill` for the range first")
-    bus = InlineBus()
-    bus.coordinator = CoordinatorDeps(wh, BatchStore(store), bus)
-    bus.worker = WorkerDeps(wh, bus, FeatureCache(wh, max_dates=2), ModelProvider(Registry(store)))
+    chain = inline(s, wh, store)
     began, new, existing = time.perf_counter(), 0, 0
     with progress_bar("predicting dates") as report:
         for i, d in enumerate(dates, 1):
-            code, _ = start_batch(bus.coordinator, StartRequest(game_date=d, force=force), d)
+            code, _ = start_batch(chain.coordinator, StartRequest(game_date=d, force=force), d)
             new, existing = new + (code == 202), existing + (code == 200)
             report(i, len(dates))
-    rows = sum(m.rows for m in bus.completed)
+    rows = sum(m.rows for m in chain.completed)
     console.print(f"predict-range {d1}..{d2}: {len(dates)} game dates, {new} new batches, {existing} already had "
                   f"one, {rows:,} prediction rows in {time.perf_counter() - began:.1f}s")
 
@@ -52,8 +45,8 @@ def predict_range_command(start: str = typer.Option(..., "--start"), end: str = 
 def evaluate_command(start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
                      out: Optional[Path] = typer.Option(None, "--out", help="folder for report.md and plots")):
     """Join predictions to actual box scores; MAE etc. per system and prop, with baselines."""
-    from worker.training.evaluation import evaluate
-    from worker.training.report import write_report
+    from modeling.evaluation import evaluate
+    from modeling.report import write_report
 
     d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
     s = settings()
@@ -77,10 +70,11 @@ def evaluate_command(start: str = typer.Option(..., "--start"), end: str = typer
         console.print(f"report: {written}")
 
 
-def grade_command(day: Optional[str] = typer.Option(None, "--date"), start: Optional[str] = typer.Option(None, "--start"),
+def grade_command(day: Optional[str] = typer.Option(None, "--date"),
+                  start: Optional[str] = typer.Option(None, "--start"),
                   end: Optional[str] = typer.Option(None, "--end")):
     """Grade predictions against the imported box scores (per prediction, and per day and system)."""
-    from worker.training.grading import grade
+    from modeling.grading import grade
 
     if day and (start or end) or not day and not (start and end):
         fail("give --date D, or --start D1 and --end D2")
@@ -92,7 +86,7 @@ def grade_command(day: Optional[str] = typer.Option(None, "--date"), start: Opti
     result = grade(wh, d1, d2)
     if result.dates_graded:
         summary = wh.query("SELECT system, prop, SUM(n) AS n, SUM(mae * n) / SUM(n) AS mae, "
-                           "SUM(interval_coverage * n) / SUM(n) AS coverage FROM predictions.daily_accuracy "
+                           f"SUM(interval_coverage * n) / SUM(n) AS coverage FROM {tables.DAILY_ACCURACY.fqn} "
                            "WHERE game_date BETWEEN @a AND @b GROUP BY system, prop ORDER BY mae",
                            {"a": d1, "b": d2})
         table = Table("system", "prop", "graded", "MAE", "p10-p90 coverage")

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from bin.cli.common import console, fail, progress_bar, settings, warehouse
 from bin.cli.processing import parse_date
+from shared import tables
 
 EXPORT_COLUMNS = ["game_date", "player_id", "player_name", "system", "prop", "predicted", "p10", "p50", "p90",
                   "model_name", "model_version", "model_source", "batch_id"]
@@ -20,8 +21,8 @@ EXPORT_COLUMNS = ["game_date", "player_id", "player_name", "system", "prop", "pr
 def serve_command(port: int = typer.Option(8080, "--port", help="coordinator port; worker +1, orchestrator +2"),
                   stall_check_s: int = typer.Option(60, "--stall-check-seconds")) -> None:
     """Start orchestrator, coordinator and worker on 127.0.0.1 with the durable local bus."""
+    from bin import stack as local
     from coordinator.service import check_stalled
-    from shared import stack as local
 
     s = settings()
     try:
@@ -52,11 +53,11 @@ def run_command(day: str = typer.Option(..., "--date", help="game date YYYY-MM-D
                 timeout_s: int = typer.Option(600, "--timeout-seconds")) -> None:
     """The autonomous nightly chain on one machine: processors -> orchestrator -> coordinator
     -> workers -> consolidated predictions."""
+    from bin import stack as local
     from coordinator.requests import StartRequest
     from coordinator.service import start as start_batch
     from coordinator.service import status_for_date
     from processors.runner import nightly
-    from shared import stack as local
 
     d = parse_date(day, "--date")
     s = settings()
@@ -69,7 +70,7 @@ def run_command(day: str = typer.Option(..., "--date", help="game date YYYY-MM-D
         _grade_previous_day(st.warehouse, d)
         already = status_for_date(st.coordinator, d)
         events = nightly(st.warehouse, st.bus, d)
-        from worker.training.drift import monitor
+        from modeling.drift import monitor
 
         monitor(st.warehouse, st.store, d)
         if not any(e.status == "success" for e in events):
@@ -91,7 +92,7 @@ def _grade_previous_day(wh, d: date) -> None:
     """The reference system graded every morning: yesterday first, when its box scores are in."""
     from datetime import timedelta
 
-    from worker.training.grading import grade
+    from modeling.grading import grade
 
     result = grade(wh, d - timedelta(days=1), d - timedelta(days=1))
     if result.dates_graded:
@@ -117,14 +118,14 @@ def _summary(result: dict, d: date, seconds: float) -> None:
     s = settings()
     wh = warehouse(s, read_only=True)
     rows = wh.query("SELECT system, COUNT(*) AS n, AVG(predicted) AS mean_pred, MIN(model_source) AS source "
-                    "FROM predictions.player_prop_predictions WHERE batch_id = @b AND game_date = @d "
+                    f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
                     "AND shadow IS NOT TRUE GROUP BY system ORDER BY system", {"b": result["batch_id"], "d": d})
     table = Table("system", "predictions", "mean predicted points", "model source")
     for r in rows.itertuples():
         table.add_row(r.system, str(r.n), f"{r.mean_pred:.2f}", r.source)
     console.print(table)
     top = wh.query("SELECT player_name, team_abbr, opponent_abbr, predicted, p10, p90 "
-                   "FROM predictions.player_prop_predictions WHERE batch_id = @b AND game_date = @d "
+                   f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
                    "AND system = 'ensemble' ORDER BY predicted DESC LIMIT 10", {"b": result["batch_id"], "d": d})
     if len(top):
         best = Table("player", "team", "opp", "points (ensemble)", "p10", "p90", title=f"top predictions {d}")

@@ -10,8 +10,7 @@ from rich.table import Table
 from bin.cli.common import console, fail, progress_bar, settings, warehouse
 from bin.cli.processing import parse_date
 from shared import bootstrap
-
-BUNDLE_DIR = Path(__file__).resolve().parents[2] / "worker" / "models"
+from shared.models import BUNDLED as BUNDLE_DIR
 
 
 def train_command(
@@ -27,7 +26,7 @@ def train_command(
     bundle_dir: Optional[Path] = typer.Option(None, "--bundle-dir", help="write the bundled copy here instead"),
 ) -> None:
     """Train on a chronological split, report metrics against the naive baselines, register."""
-    from worker.training.train import Windows, train
+    from modeling.train import Windows, train
 
     if system == "ensemble":
         return _ensemble(prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir)
@@ -60,8 +59,8 @@ def train_command(
 
 
 def _ensemble(prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir) -> None:
-    from worker.training.ensemble import fit
-    from worker.training.train import Windows
+    from modeling.ensemble import fit
+    from modeling.train import Windows
 
     windows = Windows(parse_date(train_start, "--train-start"), parse_date(train_end, "--train-end"),
                       parse_date(valid_start, "--valid-start"), parse_date(valid_end, "--valid-end"))

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 

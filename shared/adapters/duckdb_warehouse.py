@@ -4,9 +4,10 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -57,7 +58,7 @@ class DuckDBWarehouse:
             for table in tables.CATALOG.values():
                 self._create(table, _fqn(table))
 
-    def _create(self, table: tables.Table, name: str, temp: bool = False) -> None:
+    def _create(self, table: tables.Table, name: str) -> None:
         self._conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(table.dataset)}")
         cols = ", ".join(f"{_quote(c)} {_DUCK_TYPES[t]}" for c, t in table.columns)
         self._conn.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")

@@ -14,11 +14,11 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import requests
 from pydantic import BaseModel
@@ -96,7 +96,7 @@ class LocalBus:
         if topic not in topology.ALL_TOPICS:
             raise ValueError(f"unknown topic {topic!r}")
         subs = [name for name, s in self.subscriptions.items() if s.topic == topic]
-        now, stamp = time.time(), datetime.now(timezone.utc).isoformat()
+        now, stamp = time.time(), datetime.now(UTC).isoformat()
         attrs = json.dumps(dict(attributes or {}))
         ids, msg_rows, del_rows = [], [], []
         for message in messages:
@@ -161,7 +161,7 @@ class LocalBus:
                        (status, error, delivery_id))
             db.execute("INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?, ?)",
                        (f"{mid}-dl-{sub_name}", sub.dead_letter_topic, data, attrs,
-                        datetime.now(timezone.utc).isoformat()))
+                        datetime.now(UTC).isoformat()))
             stats.dead_lettered += 1
             log.error("message dead-lettered after %d attempts", attempt,
                       extra={"message_id": mid, "subscription": sub_name, "last_status": status})

@@ -2,7 +2,7 @@
 from ``shared.topology`` (used by tests against the emulator and by bin/deploy)."""
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel
 

@@ -1,12 +1,13 @@
 """Import box-score CSV files into the analytics tables, all or nothing."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
+from shared import tables
 from shared.importer import build
 from shared.importer.layouts import ImportValidationError, Problem, read_file
 from shared.ports import Warehouse
@@ -47,9 +48,9 @@ def load_files(paths: Iterable[Path], progress: Callable[[Path], None] | None = 
                     f"{int(first.loc[(r.game_id, r.player_id), 'line'])})")
             for r in players[dup].head(50).itertuples()])
     return {
-        "analytics.player_game_summary": build.player_game_summary(players),
-        "analytics.team_game_summary": build.team_game_summary(players),
-        "analytics.schedule": build.schedule(players),
+        tables.PLAYER_GAME_SUMMARY.fqn: build.player_game_summary(players),
+        tables.TEAM_GAME_SUMMARY.fqn: build.team_game_summary(players),
+        tables.SCHEDULE.fqn: build.schedule(players),
     }
 
 
@@ -60,11 +61,11 @@ def import_files(warehouse: Warehouse, paths: Iterable[Path],
     warehouse.ensure_tables()
     for table, frame in frames.items():
         warehouse.merge_frame(table, frame)
-    players = frames["analytics.player_game_summary"]
+    players = frames[tables.PLAYER_GAME_SUMMARY.fqn]
     dates = players["game_date"]
     return ImportResult(
         files=len(paths), player_rows=int(players["played"].sum()),
-        did_not_play=int((~players["played"]).sum()), team_rows=len(frames["analytics.team_game_summary"]),
-        games=len(frames["analytics.schedule"]),
+        did_not_play=int((~players["played"]).sum()), team_rows=len(frames[tables.TEAM_GAME_SUMMARY.fqn]),
+        games=len(frames[tables.SCHEDULE.fqn]),
         first_date=str(dates.min().date()) if len(dates) else None,
         last_date=str(dates.max().date()) if len(dates) else None)

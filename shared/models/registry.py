@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from shared.models.native import FORMATS, InvalidModel, sha256
 from shared.ports import NotFound, ObjectStore, PreconditionFailed
@@ -93,7 +93,7 @@ class Registry:
                          if_generation_match=expected.generation if expected else 0)
 
     def log(self, name: str, entry: dict) -> None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         self.store.write(self._key(name, f"registry_log/{stamp}.json"), json.dumps(entry).encode())
 
     def history(self, name: str) -> list[dict]:
@@ -101,4 +101,4 @@ class Registry:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()

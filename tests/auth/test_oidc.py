@@ -23,7 +23,7 @@ CALLER = "pipeline-pusher@proj.iam.gserviceaccount.com"
 def keypair():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
@@ -56,14 +56,11 @@ def token(private_pem, kid="kid-1", **overrides) -> str:
 @pytest.fixture
 def client(keys, tmp_path):
     from coordinator.app import create_app
-    from coordinator.batches import BatchStore
-    from coordinator.service import CoordinatorDeps
-    from shared.adapters.directory_store import DirectoryStore
-    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+    from coordinator.main import build_deps
+    from shared.config import Settings
     from shared.oidc import make_verifier
 
-    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
-    deps = CoordinatorDeps(wh, BatchStore(DirectoryStore(tmp_path / "o")), publisher=None)
+    deps = build_deps(Settings(home=tmp_path))
     return create_app(deps, make_verifier(AUDIENCE, {CALLER}, keys["certs_url"])).test_client()
 
 

@@ -11,8 +11,8 @@ import subprocess
 import pytest
 import requests
 
+from bin import stack as local
 from processors.runner import nightly
-from shared import stack as local
 from shared.config import Settings
 from shared.logging import JsonFormatter
 from tests.conftest import ROOT

@@ -10,8 +10,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
+from bin import stack as local
 from processors.runner import nightly
-from shared import stack as local
 from shared.auth import bearer
 from shared.config import Settings
 from tests.e2e.conftest import DAY

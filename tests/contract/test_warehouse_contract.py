@@ -7,9 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 
-TABLE = "analytics.schedule"
+TABLE = tables.SCHEDULE.fqn
 
 
 def games(*rows):

@@ -1,13 +1,13 @@
 """The coordinator over HTTP (its Flask app on the embedded stack) and its stall handling."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from coordinator.service import check_stalled, status
 from processors.runner import nightly
-from shared import topology
+from shared import tables, topology
 from tests.e2e.conftest import DAY
 
 AUTH = {"Authorization": "Bearer test-token"}
@@ -55,7 +55,7 @@ def test_start_is_idempotent_per_date_unless_forced(client, stack):
 
 
 def test_manual_batch_carries_lines_and_a_player_subset(client, stack):
-    players = stack.warehouse.read("precompute.ml_feature_store", DAY, DAY)["player_id"].head(3).tolist()
+    players = stack.warehouse.read(tables.ML_FEATURE_STORE.fqn, DAY, DAY)["player_id"].head(3).tolist()
     resp = client.post("/start", json={"game_date": "2024-01-16", "players": players,
                                        "lines": {str(players[0]): 18.5}, "systems": ["xgboost"]}, headers=AUTH)
     assert resp.status_code == 202 and resp.json["expected"] == 3
@@ -63,7 +63,7 @@ def test_manual_batch_carries_lines_and_a_player_subset(client, stack):
     assert sorted(m["player_id"] for m in sent) == sorted(players)
     assert {m["player_id"]: m["line"] for m in sent}[players[0]] == 18.5
     stack.bus.drain()
-    rows = stack.warehouse.read("predictions.player_prop_predictions")
+    rows = stack.warehouse.read(tables.PREDICTIONS.fqn)
     assert set(rows["system"]) == {"xgboost"} and len(rows) == 3
     lined = rows[rows.player_id == players[0]].iloc[0]
     assert lined["line"] == 18.5 and lined["recommendation"] in ("OVER", "UNDER", "PASS")
@@ -92,7 +92,7 @@ def test_a_stalled_batch_is_republished_once_then_finalised_with_what_it_has(cli
     with stack.bus._connect() as db:
         db.execute("UPDATE deliveries SET state='dead' WHERE rowid > 10 AND subscription LIKE 'prediction-request%'")
     stack.bus.drain()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     clock = iter([now, now + timedelta(minutes=11), now + timedelta(minutes=11), now + timedelta(minutes=40)])
     stack.coordinator.clock = lambda: next(clock)
     assert check_stalled(stack.coordinator) == {batch_id: "progressing"}
@@ -103,13 +103,13 @@ def test_a_stalled_batch_is_republished_once_then_finalised_with_what_it_has(cli
     assert check_stalled(stack.coordinator) == {batch_id: f"finalised without {len(lost)}"}
     result = status(stack.coordinator, batch_id)
     assert result["state"] == "finished" and result["completed"] == 10 and len(result["missing"]) == len(lost)
-    assert len(stack.warehouse.read("predictions.player_prop_predictions")) == 10 * 6
+    assert len(stack.warehouse.read(tables.PREDICTIONS.fqn)) == 10 * 6
     assert check_stalled(stack.coordinator) == {}
 
 
 def test_a_finaliser_that_died_after_claiming_is_taken_over_once_its_lease_runs_out(client, stack):
     batch_id = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH).json["batch_id"]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # a finaliser claimed the batch and was killed before consolidating
     stack.coordinator.batches.claim_final(batch_id, {"state": "claimed", "claimed_at": now.isoformat(), "token": "x"})
     stack.bus.drain()
@@ -121,7 +121,7 @@ def test_a_finaliser_that_died_after_claiming_is_taken_over_once_its_lease_runs_
     assert check_stalled(stack.coordinator) == {batch_id: "finalised"}
     result = status(stack.coordinator, batch_id)
     assert result["state"] == "finished" and result["missing"] == []
-    preds = stack.warehouse.read("predictions.player_prop_predictions")
+    preds = stack.warehouse.read(tables.PREDICTIONS.fqn)
     assert len(preds) == result["completed"] * 6 and not preds.duplicated(["player_id", "system", "prop"]).any()
     assert check_stalled(stack.coordinator) == {}
 

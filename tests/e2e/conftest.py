@@ -5,8 +5,9 @@ from datetime import date
 
 import pytest
 
+from bin import stack as local
 from processors.runner import nightly
-from shared import stack as local
+from shared import tables
 from shared.config import Settings
 
 DAY = date(2024, 1, 16)      # a real date of the sample: 97 scheduled players
@@ -41,5 +42,5 @@ def run_chain(st, day: date = DAY):
 
 
 def predictions(st, batch_id=None):
-    frame = st.warehouse.read("predictions.player_prop_predictions")
+    frame = st.warehouse.read(tables.PREDICTIONS.fqn)
     return frame if batch_id is None else frame[frame["batch_id"] == batch_id]

@@ -18,12 +18,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from devsupport.emulators import free_port, wait_for_port
+from shared import tables
+from shared.catalogue import SYSTEM_NAMES
 from tests.conftest import BQ_PROJECT, ROOT, SAMPLE
-from tests.emulators import free_port, wait_for_port
 
 pytestmark = [pytest.mark.emulator, pytest.mark.e2e]
 DAY = date(2023, 12, 7)
-SYSTEMS = 6
+SYSTEMS = len(SYSTEM_NAMES)
 
 
 def _spawn(argv: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
@@ -47,7 +49,7 @@ def topology_env(pubsub_emulator, gcs_emulator, bq_emulator, bq_client, gcs_clie
     procs = []
     try:
         for service in ("coordinator", "worker"):
-            procs.append(_spawn([str(bin_dir / "gunicorn"), "--config", str(ROOT / "tests" / "emulator_gunicorn.py"),
+            procs.append(_spawn([str(bin_dir / "gunicorn"), "--config", str(ROOT / "devsupport" / "emulator_gunicorn.py"),
                                  "--bind", f"127.0.0.1:{ports[service]}", f"{service}.main:build_app()"], env,
                                 ports[service], tmp_path / f"{service}.log"))
         procs.append(_spawn([str(bin_dir / "functions-framework"), "--source", str(ROOT / "orchestrator" / "main.py"),
@@ -100,7 +102,7 @@ def _count(subscriber, path: str) -> int:
 def test_processor_events_flow_through_the_emulator_topology_into_predictions(topology_env, pubsub_topology, copies,
                                                                               bq_client, gcs_client):
     from processors.runner import nightly
-    from shared import tables, topology
+    from shared import topology
     from shared.adapters.bigquery_warehouse import BigQueryWarehouse
     from shared.adapters.pubsub_publisher import PubSubPublisher
     from shared.importer import import_files
@@ -115,7 +117,7 @@ def test_processor_events_flow_through_the_emulator_topology_into_predictions(to
     taps = make_topology(copies)
     events = nightly(wh, PubSubPublisher(BQ_PROJECT), DAY)
     assert [e.status for e in events] == ["success"] * 5
-    players = len(wh.read("precompute.ml_feature_store", DAY, DAY, columns=["player_id"]))
+    players = len(wh.read(tables.ML_FEATURE_STORE.fqn, DAY, DAY, columns=["player_id"]))
     assert players > 20
     coordinator = topology_env["urls"]["coordinator"]
     deadline, status = time.monotonic() + float(os.environ.get("E2E_WAIT_S", "240")), None
@@ -128,7 +130,7 @@ def test_processor_events_flow_through_the_emulator_topology_into_predictions(to
     logs = {p.name: p.read_text()[-1500:] for p in topology_env["logs"].glob("*.log")}
     assert status and status["state"] == "finished", (status, logs)
     assert status["expected"] == players and status["completed"] + status["skipped"] == players
-    rows = wh.read("predictions.player_prop_predictions", DAY, DAY)
+    rows = wh.read(tables.PREDICTIONS.fqn, DAY, DAY)
     assert len(rows) == status["completed"] * SYSTEMS
     assert not rows.duplicated(["player_id", "system"]).any()
     assert set(rows.loc[rows.system == "xgboost", "model_source"]) == {"bundled"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.faults import SMALL_DAYS, run_all, table
+from devsupport.faults import SMALL_DAYS, run_all, table
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def test_retried_faults_are_logged_once_each_as_warnings(rows):
 
 def test_refused_models_and_poison_are_logged_as_errors_and_acked(rows):
     registry = rows["registry"]
-    assert registry.note.startswith("4 models refused") and "ERROR worker.models x4" in registry.logged
+    assert registry.note.startswith("4 models refused") and "ERROR worker.model_provider x4" in registry.logged
     poison = rows["poison"]
     assert "worker: 204,204,204,204; coordinator: 204,204,204,204" in poison.note
     assert "ERROR shared.pubsub x8" in poison.logged and poison.dead_lettered == 0

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from bin import stack as local
 from coordinator.service import status
 from processors.runner import nightly
-from shared import stack as local
 from shared.config import Settings
 from shared.importer import import_files
 from tests.conftest import SAMPLE
@@ -25,8 +25,8 @@ def hostile(tmp_path_factory):
     home = tmp_path_factory.mktemp("hostile")
     logs = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
     playing = logs.loc[logs["GAME_DATE"] == str(DAY), "PLAYER_ID"].drop_duplicates().head(len(HOSTILE)).tolist()
-    renamed = dict(zip(playing, HOSTILE))
-    logs["PLAYER_NAME"] = [renamed.get(p, n) for p, n in zip(logs["PLAYER_ID"], logs["PLAYER_NAME"])]
+    renamed = dict(zip(playing, HOSTILE, strict=False))
+    logs["PLAYER_NAME"] = [renamed.get(p, n) for p, n in zip(logs["PLAYER_ID"], logs["PLAYER_NAME"], strict=True)]
     logs.to_csv(home / "hostile.csv", index=False)
     st = local.start(Settings.from_env({"PIPELINE_HOME": str(home / "var"), "PIPELINE_AUTH_TOKEN": "test-token"}),
                      start_dispatcher=False)
@@ -42,7 +42,7 @@ def test_hostile_names_are_stored_and_predicted_verbatim(hostile):
     st.bus.drain()
     preds = st.warehouse.query("SELECT player_id, player_name, system FROM predictions.player_prop_predictions "
                                "WHERE player_id IN (SELECT * FROM UNNEST(@ids))", {"ids": sorted(names)})
-    got = dict(zip(preds["player_id"], preds["player_name"]))
+    got = dict(zip(preds["player_id"], preds["player_name"], strict=True))
     assert got == names and len(preds) == 6 * len(names)
     assert st.warehouse.count("analytics.schedule") > 0        # no fragment ran as SQL
     assert not (home.parent / "tmp" / "escaped").exists() and not list(home.rglob("escaped*"))

@@ -7,10 +7,12 @@ from datetime import date
 
 import pandas as pd
 
-from shared import topology
+from shared import tables, topology
+from shared.catalogue import SYSTEM_NAMES
+from shared.models import BUNDLED
 from tests.e2e.conftest import DAY, predictions, run_chain
 
-SYSTEMS = {"moving_average", "zone_matchup", "similarity", "xgboost", "catboost", "ensemble"}
+SYSTEMS = set(SYSTEM_NAMES)
 
 
 def test_a_real_date_ends_with_one_row_per_player_and_system(make_stack):
@@ -19,7 +21,7 @@ def test_a_real_date_ends_with_one_row_per_player_and_system(make_stack):
     assert result["state"] == "finished" and result["expected"] == 97
     assert result["completed"] + result["skipped"] == 97 and result["missing"] == []
     rows = predictions(st, result["batch_id"])
-    assert len(rows) == 97 * 6 and set(rows["system"]) == SYSTEMS
+    assert len(rows) == 97 * len(SYSTEMS) and set(rows["system"]) == SYSTEMS
     assert not rows.duplicated(["player_id", "system"]).any()
     for col in ("batch_id", "model_name", "model_version", "model_source", "feature_version", "created_at"):
         assert rows[col].notna().all(), col
@@ -86,8 +88,8 @@ def test_corrupt_registry_model_falls_back_to_the_bundle_and_says_so(make_stack)
     from shared.models.registry import Registry
 
     reg = Registry(st.store)
-    bundled = (native.FORMATS["xgboost"], open("worker/models/points_xgboost/model.ubj", "rb").read())
-    schema = json.loads(open("worker/models/points_xgboost/schema.json").read())
+    bundled = (native.FORMATS["xgboost"], open(BUNDLED / "points_xgboost" / "model.ubj", "rb").read())
+    schema = json.loads(open(BUNDLED / "points_xgboost" / "schema.json").read())
     reg.claim_version("points_xgboost")
     digest = reg.put("points_xgboost", 1, "xgboost", bundled[1][:-10] + b"corrupted!", {}, schema)
     reg.set_pointer("points_xgboost", 1, "0" * 64, expected=None)   # sha256 that matches nothing
@@ -110,10 +112,10 @@ def test_a_player_without_features_is_skipped_with_a_reason(make_stack):
     from processors.runner import nightly
 
     nightly(st.warehouse, None, DAY)
-    first = int(st.warehouse.read("precompute.ml_feature_store", DAY, DAY)["player_id"].iloc[0])
+    first = int(st.warehouse.read(tables.ML_FEATURE_STORE.fqn, DAY, DAY)["player_id"].iloc[0])
     code, body = start(st.coordinator, StartRequest(game_date=DAY, players=[first]), DAY)
     assert code == 202
-    st.warehouse.query("DELETE FROM precompute.ml_feature_store WHERE player_id = @p", {"p": first})
+    st.warehouse.query(f"DELETE FROM {tables.ML_FEATURE_STORE.fqn} WHERE player_id = @p", {"p": first})
     st.worker.features._features.clear()  # the worker cached the day before the row was deleted
     st.bus.drain()
     from coordinator.service import status

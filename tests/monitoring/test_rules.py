@@ -33,8 +33,8 @@ def referenced() -> set[str]:
 
 def test_every_metric_in_rules_and_dashboard_is_exported_after_a_batch(make_stack):
     from coordinator.app import create_app as coordinator_app
+    from modeling.grading import grade
     from worker.app import create_app as worker_app
-    from worker.training.grading import grade
 
     st = make_stack()
     run_chain(st)

@@ -3,16 +3,17 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from functions_framework import create_app
 
 from orchestrator.coordinator_client import CoordinatorClient, static_token
+from orchestrator.main import OrchestratorDeps, attach
 from orchestrator.service import Orchestrator
-from orchestrator.wiring import configure
 from shared.adapters.directory_store import DirectoryStore
-from shared.messages import PROCESSORS, ProcessorCompleted
+from shared.catalogue import PROCESSOR_NAMES
+from shared.messages import ProcessorCompleted
 from tests.conftest import ROOT
 
 SOURCE = str(ROOT / "orchestrator" / "main.py")
@@ -21,7 +22,7 @@ DAY = date(2024, 1, 15)
 
 def completion(processor: str, status: str = "success", day: date = DAY, run_id: str | None = None,
                **extra) -> ProcessorCompleted:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return ProcessorCompleted(processor=processor, game_date=day, status=status, rows=10,
                               run_id=run_id or f"run-{processor}", started_at=now, finished_at=now, **extra)
 
@@ -29,14 +30,14 @@ def completion(processor: str, status: str = "success", day: date = DAY, run_id:
 def push_body(message: ProcessorCompleted | bytes, message_id: str | None = None) -> dict:
     data = message if isinstance(message, bytes) else message.model_dump_json().encode()
     return {"message": {"data": base64.b64encode(data).decode(), "messageId": message_id or uuid.uuid4().hex,
-                        "attributes": {}, "publishTime": datetime.now(timezone.utc).isoformat()},
+                        "attributes": {}, "publishTime": datetime.now(UTC).isoformat()},
             "subscription": "projects/p/subscriptions/precompute-complete-orchestrator"}
 
 
 def binary_headers(event_id: str, time: str | None = None) -> dict:
     return {"ce-id": event_id, "ce-specversion": "1.0", "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
             "ce-source": "//pubsub.googleapis.com/projects/p/topics/precompute-complete",
-            "ce-time": time or datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "ce-time": time or datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "Content-Type": "application/json"}
 
 
@@ -49,25 +50,44 @@ def post_structured(client, message, event_id: str | None = None):
     event_id = event_id or uuid.uuid4().hex
     event = {"specversion": "1.0", "id": event_id, "type": "google.cloud.pubsub.topic.v1.messagePublished",
              "source": "//pubsub.googleapis.com/projects/p/topics/precompute-complete",
-             "time": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), "datacontenttype":
+             "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"), "datacontenttype":
              "application/json", "data": push_body(message, event_id)}
     return client.post("/", data=json.dumps(event), headers={"Content-Type": "application/cloudevents+json"})
 
 
+class Wiring:
+    """Builds the real function apps and attaches one set of dependencies to all of them."""
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.apps: list = []
+        self.deps: OrchestratorDeps | None = None
+
+    def __call__(self, coordinator_url: str, store=None, has_games=lambda d: True,
+                 max_event_age_s: int = 3600) -> Orchestrator:
+        orch = Orchestrator(store or DirectoryStore(self.tmp_path / "objects"),
+                            CoordinatorClient(coordinator_url, static_token("local-token")))
+        self.deps = OrchestratorDeps(orch, has_games, max_event_age_s)
+        for app in self.apps:
+            attach(app, self.deps)
+        return orch
+
+    def app(self, target: str = "on_precompute_complete", signature: str = "cloudevent"):
+        app = create_app(target, SOURCE, signature)
+        self.apps.append(app)
+        if self.deps is not None:
+            attach(app, self.deps)
+        return app
+
+
 @pytest.fixture
 def wire(tmp_path):
-    """Wire the real function to a store and a coordinator URL; returns the orchestrator."""
-    def make(coordinator_url: str, store=None, has_games=lambda d: True, max_event_age_s: int = 3600):
-        orch = Orchestrator(store or DirectoryStore(tmp_path / "objects"),
-                            CoordinatorClient(coordinator_url, static_token("local-token")))
-        configure(orch, has_games=has_games, max_event_age_s=max_event_age_s)
-        return orch
-    return make
+    """Wire the real functions to a store and a coordinator URL; calling it returns the orchestrator."""
+    return Wiring(tmp_path)
 
 
 @pytest.fixture
-def app():
-    return create_app("on_precompute_complete", SOURCE, "cloudevent")
+def app(wire):
+    return wire.app()
 
 
-ALL = PROCESSORS
+ALL = PROCESSOR_NAMES

@@ -5,16 +5,15 @@ import threading
 import uuid
 
 import pytest
-from functions_framework import create_app
 from werkzeug.serving import make_server
 
 from orchestrator import state as st
 from tests.fake_coordinator import FakeCoordinator
-from tests.orchestrator.conftest import ALL, DAY, SOURCE, completion, post_binary
+from tests.orchestrator.conftest import ALL, DAY, completion, post_binary
 
 
-def deadline_client():
-    return create_app("check_deadlines", SOURCE, "http").test_client()
+def deadline_client(wire):
+    return wire.app("check_deadlines", "http").test_client()
 
 
 def test_quorum_past_deadline_triggers_degraded_with_missing_processors(wire, app):
@@ -24,7 +23,7 @@ def test_quorum_past_deadline_triggers_degraded_with_missing_processors(wire, ap
         for p in ("player_daily_cache", "ml_feature_store", "team_defense_zone_analysis"):
             post_binary(client, completion(p))
         assert coord.calls == []
-        resp = deadline_client().get("/?date=2024-01-15")
+        resp = deadline_client(wire).get("/?date=2024-01-15")
     assert resp.status_code == 200 and resp.json["results"] == {"2024-01-15": "triggered_degraded"}
     assert coord.calls[0]["degraded"] is True
     assert coord.calls[0]["missing_processors"] == ["player_shot_zone_analysis", "player_composite_factors"]
@@ -34,7 +33,7 @@ def test_no_completions_for_a_date_with_games_raises_an_alarm(wire, caplog):
     with FakeCoordinator() as coord:
         wire(coord.url, has_games=lambda d: True)
         with caplog.at_level(logging.ERROR):
-            resp = deadline_client().get("/?date=2024-01-15")
+            resp = deadline_client(wire).get("/?date=2024-01-15")
     assert resp.json["results"] == {"2024-01-15": "alarm_no_completions"}
     alarms = [r for r in caplog.records if getattr(r, "alert", None) == "phase4_no_completions"]
     assert len(alarms) == 1 and coord.calls == []
@@ -45,7 +44,7 @@ def test_missing_required_processor_is_an_alarm_not_a_trigger(wire, app, caplog)
         wire(coord.url)
         post_binary(app.test_client(), completion("team_defense_zone_analysis"))
         with caplog.at_level(logging.ERROR):
-            resp = deadline_client().get("/?date=2024-01-15")
+            resp = deadline_client(wire).get("/?date=2024-01-15")
     assert resp.json["results"] == {"2024-01-15": "alarm_incomplete"} and coord.calls == []
     assert any(getattr(r, "alert", None) == "phase4_incomplete" for r in caplog.records)
 
@@ -54,14 +53,14 @@ def test_dates_without_games_are_quiet(wire, caplog):
     with FakeCoordinator() as coord:
         wire(coord.url, has_games=lambda d: False)
         with caplog.at_level(logging.ERROR):
-            resp = deadline_client().get("/?date=2024-07-15")
+            resp = deadline_client(wire).get("/?date=2024-07-15")
     assert resp.json["results"] == {"2024-07-15": "no_games"} and not caplog.records
 
 
 def test_bad_date_parameter_is_a_400_naming_it(wire):
     with FakeCoordinator() as coord:
         wire(coord.url)
-        resp = deadline_client().get("/?date=yesterday")
+        resp = deadline_client(wire).get("/?date=yesterday")
     assert resp.status_code == 400 and "date='yesterday'" in resp.json["error"]
 
 
@@ -70,7 +69,7 @@ def test_pubsub_push_subscription_delivers_to_the_function(pubsub_emulator, wire
     from shared import topology
     from shared.adapters.pubsub_publisher import PubSubPublisher, ensure_topology
 
-    app = create_app("on_precompute_complete", SOURCE, "cloudevent")
+    app = wire.app()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -5,7 +5,7 @@ import logging
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -103,7 +103,7 @@ def test_failures_are_recorded_but_do_not_count_and_duplicates_change_nothing(wi
 
 
 def test_events_older_than_the_maximum_age_are_dropped(wire, app, caplog):
-    old = (datetime.now(timezone.utc) - timedelta(hours=7)).isoformat().replace("+00:00", "Z")
+    old = (datetime.now(UTC) - timedelta(hours=7)).isoformat().replace("+00:00", "Z")
     with FakeCoordinator() as coord:
         orch = wire(coord.url, max_event_age_s=6 * 3600)
         with caplog.at_level(logging.WARNING):

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from processors.backfill import backfill
-from processors.runner import SPECS, nightly
+from processors.runner import nightly
 from shared import tables
+from shared.catalogue import BY_NAME as SPECS
 
 DATES = [date(2023, 10, 30), date(2024, 1, 15), date(2024, 2, 9), date(2024, 4, 14)]
 
@@ -54,10 +55,10 @@ def test_features_for_d_ignore_box_scores_on_or_after_d(fresh_warehouse):
     nightly(wh, None, day)
     before = rows_for(wh, day)
     # rewrite every box score on or after D, and drop D's own rows: who played on D must not matter
-    wh.query("UPDATE analytics.player_game_summary SET pts = pts + 17, minutes = 48, fgm = fgm + 5, "
+    wh.query(f"UPDATE {tables.PLAYER_GAME_SUMMARY.fqn} SET pts = pts + 17, minutes = 48, fgm = fgm + 5, "
              "fga = fga + 9 WHERE game_date >= @d", {"d": day})
-    wh.query("DELETE FROM analytics.player_game_summary WHERE game_date = @d", {"d": day})
-    wh.query("UPDATE analytics.team_game_summary SET pts = pts + 40, opp_pts = opp_pts + 40, pace = 130, "
+    wh.query(f"DELETE FROM {tables.PLAYER_GAME_SUMMARY.fqn} WHERE game_date = @d", {"d": day})
+    wh.query(f"UPDATE {tables.TEAM_GAME_SUMMARY.fqn} SET pts = pts + 40, opp_pts = opp_pts + 40, pace = 130, "
              "possessions = possessions + 20 WHERE game_date >= @d", {"d": day})
     nightly(wh, None, day)
     after = rows_for(wh, day)
@@ -70,13 +71,13 @@ def test_changing_a_game_before_d_does_change_features(fresh_warehouse):
     day = date(2024, 1, 15)
     wh = fresh_warehouse()
     nightly(wh, None, day)
-    before = wh.read("precompute.ml_feature_store", day, day).set_index("player_id")
-    last = wh.query("SELECT MAX(game_date) AS d FROM analytics.player_game_summary "
+    before = wh.read(tables.ML_FEATURE_STORE.fqn, day, day).set_index("player_id")
+    last = wh.query(f"SELECT MAX(game_date) AS d FROM {tables.PLAYER_GAME_SUMMARY.fqn} "
                     "WHERE player_id = 2544 AND game_date < @d", {"d": day})["d"].iloc[0]
-    wh.query("UPDATE analytics.player_game_summary SET pts = pts + 10, fgm = fgm + 5 "
+    wh.query(f"UPDATE {tables.PLAYER_GAME_SUMMARY.fqn} SET pts = pts + 10, fgm = fgm + 5 "
              "WHERE player_id = 2544 AND game_date = @d", {"d": last})
     nightly(wh, None, day)
-    after = wh.read("precompute.ml_feature_store", day, day).set_index("player_id")
+    after = wh.read(tables.ML_FEATURE_STORE.fqn, day, day).set_index("player_id")
     assert after.loc[2544, "pts_avg_last5"] == pytest.approx(before.loc[2544, "pts_avg_last5"] + 2)
 
 

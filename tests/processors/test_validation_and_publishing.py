@@ -26,7 +26,7 @@ def test_out_of_range_rows_are_rejected_with_the_reason():
     frame.loc[2, "games_last10"] = np.nan
     valid, rejects = validate(t, frame, "player_id")
     assert valid["player_id"].tolist() == [1]
-    reasons = dict(zip(rejects["entity"], rejects["reason"]))
+    reasons = dict(zip(rejects["entity"], rejects["reason"], strict=True))
     assert reasons == {"2": "column fg3_pct_last10 = 1.7 outside [0.0, 1.0]", "3": "column games_last10 is missing"}
 
 

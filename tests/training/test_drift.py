@@ -5,9 +5,10 @@ from datetime import date
 
 import pandas as pd
 
+from modeling.drift import KEY_FEATURES, monitor, psi, reference
 from processors.runner import nightly
+from shared import tables
 from shared.adapters.directory_store import DirectoryStore
-from worker.training.drift import KEY_FEATURES, monitor, psi, reference
 
 DAY = date(2024, 1, 16)
 
@@ -30,10 +31,10 @@ def test_monitor_stores_psi_per_feature_and_alerts_on_a_drifted_key_feature(samp
     nightly(wh, None, DAY)
     store = DirectoryStore(tmp_path / "objects")
     calm = monitor(wh, store, DAY)           # the bundled model's reference: 2015-16..2021-22
-    stored = wh.read("predictions.feature_drift", DAY, DAY)
+    stored = wh.read(tables.FEATURE_DRIFT.fqn, DAY, DAY)
     assert len(stored) == len(calm.psi) >= 39 and set(stored["reference_version"]) == {"bundled"}
     assert "minutes_avg_last10" not in calm.drift_alerts
-    wh.query("UPDATE precompute.ml_feature_store SET minutes_avg_last10 = minutes_avg_last10 + 15 "
+    wh.query(f"UPDATE {tables.ML_FEATURE_STORE.fqn} SET minutes_avg_last10 = minutes_avg_last10 + 15 "
              "WHERE game_date = @d", {"d": DAY})
     with caplog.at_level(logging.ERROR):
         drifted = monitor(wh, store, DAY)
@@ -41,7 +42,7 @@ def test_monitor_stores_psi_per_feature_and_alerts_on_a_drifted_key_feature(samp
     assert drifted.psi["minutes_avg_last10"] > calm.psi["minutes_avg_last10"] + 1
     alerts = [r for r in caplog.records if getattr(r, "alert", None) == "feature_drift"]
     assert len(alerts) == 1 and alerts[0].feature == "minutes_avg_last10"
-    assert len(wh.read("predictions.feature_drift", DAY, DAY)) == len(calm.psi)     # replaced, not appended
+    assert len(wh.read(tables.FEATURE_DRIFT.fqn, DAY, DAY)) == len(calm.psi)     # replaced, not appended
 
 
 def test_rolling_mae_above_validation_raises_an_accuracy_alert(sample_db, tmp_path, caplog):
@@ -52,7 +53,7 @@ def test_rolling_mae_above_validation_raises_an_accuracy_alert(sample_db, tmp_pa
     shutil.copy(sample_db, tmp_path / "w.duckdb")
     wh = DuckDBWarehouse(tmp_path / "w.duckdb")
     wh.ensure_tables()
-    wh.append("predictions.daily_accuracy", pd.DataFrame([
+    wh.append(tables.DAILY_ACCURACY.fqn, pd.DataFrame([
         {"game_date": date(2024, 1, d), "system": "xgboost", "prop": "points", "n": 300, "mae": 5.6, "rmse": 7.0,
          "bias": 0.0, "interval_coverage": 0.8, "within_3": 0.4, "within_5": 0.6, "calls": 0, "calls_hit": 0}
         for d in range(5, 15)]))

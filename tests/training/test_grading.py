@@ -5,18 +5,15 @@ from datetime import date
 
 import pytest
 
-from coordinator.batches import BatchStore
-from coordinator.inline import InlineBus
+from bin.stack import inline
 from coordinator.requests import StartRequest
-from coordinator.service import CoordinatorDeps, start
+from coordinator.service import start
+from modeling.evaluation import evaluate
+from modeling.grading import grade
+from shared import tables
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.models.registry import Registry
-from worker.features import FeatureCache
-from worker.models import ModelProvider
-from worker.service import WorkerDeps
-from worker.training.evaluation import evaluate
-from worker.training.grading import grade
+from shared.config import Settings
 
 WEEK = [date(2024, 2, d) for d in range(5, 12)]
 
@@ -26,13 +23,11 @@ def predicted(feature_db, tmp_path):
     shutil.copy(feature_db, tmp_path / "w.duckdb")
     wh = DuckDBWarehouse(tmp_path / "w.duckdb")
     store = DirectoryStore(tmp_path / "objects")
-    bus = InlineBus()
-    bus.coordinator = CoordinatorDeps(wh, BatchStore(store), bus)
-    bus.worker = WorkerDeps(wh, bus, FeatureCache(wh), ModelProvider(Registry(store)))
+    chain = inline(Settings(home=tmp_path), wh, store)
     for d in WEEK:
-        players = wh.read("precompute.ml_feature_store", d, d)["player_id"].head(40).tolist()
+        players = wh.read(tables.ML_FEATURE_STORE.fqn, d, d)["player_id"].head(40).tolist()
         if players:
-            start(bus.coordinator, StartRequest(game_date=d, players=players, lines={players[0]: 0.5}), d)
+            start(chain.coordinator, StartRequest(game_date=d, players=players, lines={players[0]: 0.5}), d)
     yield wh
     wh.close()
 
@@ -40,7 +35,7 @@ def predicted(feature_db, tmp_path):
 def test_grading_a_week_gives_the_same_maes_as_evaluate(predicted):
     result = grade(predicted, WEEK[0], WEEK[-1])
     assert result.dates_graded and not result.dates_without_results
-    daily = predicted.read("predictions.daily_accuracy", WEEK[0], WEEK[-1])
+    daily = predicted.read(tables.DAILY_ACCURACY.fqn, WEEK[0], WEEK[-1])
     weighted = daily.assign(w=daily["mae"] * daily["n"]).groupby("system")[["w", "n"]].sum()
     graded_mae = (weighted["w"] / weighted["n"]).to_dict()
     evaluated = evaluate(predicted, WEEK[0], WEEK[-1]).all_played.set_index("system")["mae"].to_dict()
@@ -51,10 +46,10 @@ def test_grading_a_week_gives_the_same_maes_as_evaluate(predicted):
 
 def test_grading_is_idempotent_and_scores_calls_against_the_line(predicted):
     grade(predicted, WEEK[0], WEEK[-1])
-    first = predicted.count("predictions.prediction_accuracy")
+    first = predicted.count(tables.PREDICTION_ACCURACY.fqn)
     grade(predicted, WEEK[0], WEEK[-1])
-    assert predicted.count("predictions.prediction_accuracy") == first > 0
-    acc = predicted.read("predictions.prediction_accuracy", WEEK[0], WEEK[-1])
+    assert predicted.count(tables.PREDICTION_ACCURACY.fqn) == first > 0
+    acc = predicted.read(tables.PREDICTION_ACCURACY.fqn, WEEK[0], WEEK[-1])
     lined = acc[acc["line"].notna()]
     # a 0.5-point line: anyone who scored beat it, so an OVER call hits exactly when points > 0.5
     overs = lined[lined["recommendation"] == "OVER"]
@@ -63,6 +58,6 @@ def test_grading_is_idempotent_and_scores_calls_against_the_line(predicted):
 
 
 def test_a_date_without_box_scores_waits(predicted):
-    predicted.query("DELETE FROM analytics.player_game_summary WHERE game_date = @d", {"d": WEEK[-1]})
+    predicted.query(f"DELETE FROM {tables.PLAYER_GAME_SUMMARY.fqn} WHERE game_date = @d", {"d": WEEK[-1]})
     result = grade(predicted, WEEK[0], WEEK[-1])
     assert WEEK[-1] in result.dates_without_results and WEEK[-1] not in result.dates_graded

@@ -44,8 +44,8 @@ def test_predict_range_then_evaluate_writes_a_report(feature_db, tmp_path):
 def test_evaluation_compares_systems_and_baselines_on_the_same_rows(feature_db, tmp_path):
     from datetime import date
 
+    from modeling.evaluation import evaluate
     from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-    from worker.training.evaluation import evaluate
 
     home = tmp_path / "home"
     home.mkdir()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from modeling.retrain import retrain
 from processors.backfill import backfill
+from shared import tables
 from shared.models.registry import Registry
 from tests.e2e.conftest import predictions, run_chain
-from worker.training.retrain import retrain
 
 END = date(2024, 4, 14)
 
@@ -57,9 +58,9 @@ def test_retrain_as_challenger_sets_only_the_challenger_pointer(make_stack):
 
 
 def test_a_challenger_runs_beside_the_champion_as_shadow_rows(make_stack, tmp_path):
-    from worker.training.evaluation import evaluate
-    from worker.training.grading import grade
-    from worker.training.train import Windows, train
+    from modeling.evaluation import evaluate
+    from modeling.grading import grade
+    from modeling.train import Windows, train
 
     st = make_stack()
     backfill(st.warehouse, date(2023, 10, 1), END)
@@ -82,5 +83,5 @@ def test_a_challenger_runs_beside_the_champion_as_shadow_rows(make_stack, tmp_pa
     comparison = ev.challengers.iloc[0]
     assert comparison["n"] > 0 and comparison["challenger_version"] == str(challenger.version)
     grade(st.warehouse, date(2024, 1, 17), date(2024, 1, 17))
-    daily = st.warehouse.read("predictions.daily_accuracy")
+    daily = st.warehouse.read(tables.DAILY_ACCURACY.fqn)
     assert {"xgboost", "xgboost (challenger)"} <= set(daily["system"])

@@ -6,13 +6,13 @@ import threading
 
 import pytest
 
+from modeling.train import train
+from shared import tables
 from shared.adapters.directory_store import DirectoryStore
 from shared.features import FEATURE_VERSION, NAMES
-from shared.models import native
+from shared.models import BUNDLED, native
 from shared.models.registry import Registry
-from tests.conftest import ROOT
 from tests.training.conftest import SAMPLE_WINDOWS
-from worker.training.train import train
 
 
 @pytest.mark.parametrize("system", ["xgboost", "catboost"])
@@ -32,7 +32,7 @@ def test_training_registers_a_native_model_that_beats_the_naive_baselines(featur
     schema = reg.read_json(name, 1, "schema.json")
     assert schema["features"] == list(NAMES) and schema["feature_version"] == FEATURE_VERSION
     loaded = native.load(system, data, schema["features"])
-    assert loaded.predict(feature_warehouse.read("precompute.ml_feature_store").head(5)).shape == (5,)
+    assert loaded.predict(feature_warehouse.read(tables.ML_FEATURE_STORE.fqn).head(5)).shape == (5,)
 
 
 def test_a_model_that_does_not_beat_the_champion_leaves_latest_unchanged(feature_warehouse, tmp_path):
@@ -83,7 +83,7 @@ def test_pickles_and_garbage_are_refused_before_any_parser_sees_them(kind):
 
 def test_bundled_fallback_models_match_the_feature_store():
     for name, kind in (("points_xgboost", "xgboost"), ("points_catboost", "catboost")):
-        folder = ROOT / "worker" / "models" / name
+        folder = BUNDLED / name
         schema = json.loads((folder / "schema.json").read_text())
         data = (folder / f"model.{native.FORMATS[kind]}").read_bytes()
         assert schema["features"] == list(NAMES) and schema["feature_version"] == FEATURE_VERSION

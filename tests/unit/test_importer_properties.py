@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.importer import ImportValidationError, import_files
 from tests.conftest import SAMPLE
 
-TABLES = ("analytics.player_game_summary", "analytics.team_game_summary", "analytics.schedule")
+TABLES = (tables.PLAYER_GAME_SUMMARY.fqn, tables.TEAM_GAME_SUMMARY.fqn, tables.SCHEDULE.fqn)
 
 
 def _games() -> tuple[str, list[str], list[str]]:
@@ -94,8 +95,8 @@ def test_a_mutated_csv_imports_fully_or_changes_nothing(warehouse, text):
             return
         records = len(pd.read_csv(path, dtype=str, keep_default_na=False))
     event("imported")
-    players = warehouse.read("analytics.player_game_summary")
-    baseline_games = set(before["analytics.schedule"]["game_id"])
+    players = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn)
+    baseline_games = set(before[tables.SCHEDULE.fqn]["game_id"])
     new = players[~players["game_id"].isin(baseline_games)]
     try:
         assert len(new) == records, "a record of the file did not land"

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -20,7 +21,7 @@ class Output:
     model_name: str
     model_version: str
     model_source: str            # registry | bundled | rule
-    shadow: "Output | None" = None  # the challenger's output, written as shadow rows
+    shadow: Output | None = None  # the challenger's output, written as shadow rows
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Context:
     day: date
     prop: str = "points"
     features: object = None      # worker.features.FeatureCache (similarity reads history)
-    models: object = None        # worker.models.ModelProvider
+    models: object = None        # worker.model_provider.ModelProvider
     previous: dict | None = None  # outputs of the systems run before (ensemble)
     player_ids: object = None    # ids aligned with the rows (similarity)
 

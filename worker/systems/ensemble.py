@@ -1,13 +1,12 @@
 """A weighted blend of the other systems' outputs. The weights were fitted on validation
-data (worker/training/ensemble.py) and ship in worker/models/{prop}_ensemble/weights.json."""
+data (modeling/ensemble.py) and ship in shared/models/bundled/{prop}_ensemble/weights.json."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from shared.models import BUNDLED
 from worker.systems.base import Context, Output
-
-BUNDLED = Path(__file__).resolve().parents[1] / "models"
 
 
 def load_weights(prop: str, root: Path = BUNDLED) -> dict:

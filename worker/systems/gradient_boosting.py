@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from shared.models.intervals import apply_interval
 from worker.systems.base import Context, Output
-from worker.training.metrics import apply_interval
 
 
 class GradientBoosting:

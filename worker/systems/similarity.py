@@ -23,7 +23,7 @@ class Similarity:
             history = ctx.features.history(ctx.day, int(player_id)) if ctx.features is not None else None
             if history is not None and len(history["pts"]) >= MIN_GAMES:
                 now = {c: col(rows, c)[i] for c in SCALES}
-                for k, v in zip(("predicted", "p10", "p50", "p90"), _nearest(now, history)):
+                for k, v in zip(("predicted", "p10", "p50", "p90"), _nearest(now, history), strict=True):
                     out[k][i] = v
         return Output(out, "similarity", "knn-v1", "rule")
 

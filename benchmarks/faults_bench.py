@@ -1,35 +1,15 @@
-"""bin/bench faults: run the nightly chain for real dates while injecting faults, and print
-one table. tests/e2e/test_faults.py runs the same scenarios at a smaller size in CI."""
+"""bin/bench faults: every fault at full size on the embedded default, then the emulator
+topology (its test, run as a subprocess so its FAULT-ROW lines become rows), in one table."""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
-from benchmarks.common import ROOT
-from benchmarks.faults.harness import Row, Workspace, capture_logs
-from benchmarks.faults.kill import sigkill_mid_batch
-from benchmarks.faults.scenarios import SCENARIOS
-
-FULL_DAYS = [date(2024, 1, 16), date(2024, 1, 17)]
-SMALL_DAYS = [date(2023, 12, 7)]
-
-
-def run_all(days: list[date], with_kill: bool = True) -> list[Row]:
-    ws = Workspace(days)
-    rows = []
-    try:
-        for scenario in SCENARIOS + ([sigkill_mid_batch] if with_kill else []):
-            with capture_logs() as logs:
-                row = scenario(ws)
-            row.logged = ", ".join(filter(None, [row.logged, logs.summary()]))
-            rows.append(row)
-        return rows
-    finally:
-        ws.close()
+from devsupport import ROOT
+from devsupport.faults import FULL_DAYS, Row, run_all, table
 
 
 def emulator_rows() -> list[Row]:
@@ -49,16 +29,6 @@ def emulator_rows() -> list[Row]:
         tail = out.stdout.strip().splitlines()[-1:] or ["no output"]
         rows.append(Row("emulator topology", 0, "0/1", 0, 0, 0, 0, 0, f"did not run: {tail[0][:200]}"))
     return rows
-
-
-def table(rows: list[Row]) -> str:
-    head = ("fault", "injected", "batches", "rows expected", "rows written", "duplicates", "lost", "dead-lettered",
-            "note", "logged (WARNING and worse)")
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        lines.append(f"| {r.fault} | {r.injected} | {r.batches} | {r.rows_expected} | {r.rows_written} | "
-                     f"{r.duplicates} | {r.lost} | {r.dead_lettered} | {r.note} | {r.logged} |")
-    return "\n".join(lines)
 
 
 def run(data: Path) -> None:

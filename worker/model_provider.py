@@ -4,7 +4,7 @@ On first use a model is read from the registry (latest.json -> version -> bytes)
 sha256 checked against the pointer and its schema against the feature store's version.
 It is cached per instance; ``refresh`` polls latest.json and swaps in a new champion
 atomically. When the registry is unreachable or invalid, the bundled model shipped in
-worker/models/ is used and every row says so (model_source = "bundled")."""
+shared/models/bundled/ is used and every row says so (model_source = "bundled")."""
 from __future__ import annotations
 
 import json
@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.features import FEATURE_VERSION, NAMES
-from shared.models import native
+from shared.models import BUNDLED, native
 from shared.models.registry import Registry
 
 log = logging.getLogger(__name__)
 
-BUNDLED = Path(__file__).resolve().parent / "models"
 
 
 @dataclass(frozen=True)

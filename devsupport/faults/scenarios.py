@@ -6,11 +6,12 @@ import json
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from benchmarks.faults.harness import Row, Workspace, tally
+from devsupport.faults.harness import Row, Workspace, tally
 from processors.runner import nightly
 from shared import topology
+from shared.models import BUNDLED
 from shared.pubsub import encode_envelope
 
 
@@ -132,8 +133,8 @@ def _plant(store, round_: int) -> None:
     from shared.models.registry import Registry
 
     reg = Registry(store)
-    schema = json.loads(open("worker/models/points_xgboost/schema.json").read())
-    good = open("worker/models/points_xgboost/model.ubj", "rb").read()
+    schema = json.loads(open(BUNDLED / "points_xgboost" / "schema.json").read())
+    good = open(BUNDLED / "points_xgboost" / "model.ubj", "rb").read()
     cat_schema = {**schema, "system": "catboost"}
     if round_ == 0:
         planted = pickle.dumps({"planted": True})
@@ -207,7 +208,8 @@ def poison_messages(ws: Workspace) -> Row:
 def orchestrator_race(ws: Workspace, threads: int = 50) -> Row:
     from orchestrator.service import Orchestrator
     from shared.adapters.directory_store import DirectoryStore
-    from shared.messages import PROCESSORS, ProcessorCompleted
+    from shared.catalogue import PROCESSOR_NAMES
+    from shared.messages import ProcessorCompleted
 
     class Counting:
         def __init__(self):
@@ -220,9 +222,9 @@ def orchestrator_race(ws: Workspace, threads: int = 50) -> Row:
 
     starter = Counting()
     orch = Orchestrator(DirectoryStore(ws.home() / "objects"), starter)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     events = [ProcessorCompleted(processor=p, game_date=date(2024, 1, 16), status="success", rows=1, run_id=f"r-{p}",
-                                 started_at=now, finished_at=now) for p in PROCESSORS for _ in range(10)]
+                                 started_at=now, finished_at=now) for p in PROCESSOR_NAMES for _ in range(10)]
     random.Random(3).shuffle(events)
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(orch.handle, events))
@@ -238,7 +240,7 @@ def stale_and_gameless_events(ws: Workspace) -> Row:
     st = ws.stack()
     try:
         st.days = []
-        old = datetime.now(timezone.utc) - timedelta(hours=7)
+        old = datetime.now(UTC) - timedelta(hours=7)
         event = ProcessorCompleted(processor="ml_feature_store", game_date=ws.days[0], status="success", rows=1,
                                    run_id="stale", started_at=old, finished_at=old)
         body = encode_envelope(event.model_dump_json().encode(), {}, "stale", old.isoformat(),

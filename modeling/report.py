@@ -8,7 +8,7 @@ import matplotlib
 matplotlib.use("Agg")   # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
-from worker.training.evaluation import Evaluation  # noqa: E402
+from modeling.evaluation import Evaluation  # noqa: E402
 
 
 def _table(frame, columns) -> str:

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from benchmarks.common import ROOT
+from bin import stack as local
+from devsupport import ROOT
 from processors.runner import nightly
-from shared import stack as local
-from shared import topology
+from shared import tables, topology
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+from shared.catalogue import SYSTEM_NAMES
 from shared.config import Settings
 from shared.importer import import_files
 
-SYSTEMS = 6
+SYSTEMS = len(SYSTEM_NAMES)
 
 
 @dataclass
@@ -118,8 +119,7 @@ def tally(st, fault: str, injected: int, note: str = "") -> Row:
     from coordinator.service import status_for_date
 
     results = [status_for_date(st.coordinator, d) for d in st.days] if hasattr(st, "days") else []
-    preds = st.warehouse.query("SELECT game_date, player_id, system, prop, shadow FROM "
-                               "predictions.player_prop_predictions")
+    preds = st.warehouse.query(f"SELECT game_date, player_id, system, prop, shadow FROM {tables.PREDICTIONS.fqn}")
     preds = preds[~preds["shadow"].fillna(False).astype(bool)]
     done = [r for r in results if r and r["state"] == "finished"]
     expected = sum(r["completed"] for r in done) * SYSTEMS

@@ -1,5 +1,5 @@
 """gunicorn config for the emulator topology only (tests and the README's manual run)."""
-import tests.emulator_patch  # noqa: F401
+import devsupport.emulator_patch  # noqa: F401
 
 workers = 1
 threads = 8

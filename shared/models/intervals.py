@@ -1,29 +1,8 @@
-"""Accuracy metrics shared by training, evaluation and grading."""
+"""Calibrated p10/p50/p90 intervals: fitted at training time, applied at serving time.
+One definition for both, so a served interval is the one that was validated."""
 from __future__ import annotations
 
 import numpy as np
-
-
-def accuracy(actual, predicted) -> dict:
-    actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
-    err = predicted - actual
-    if len(err) == 0:
-        return {"n": 0, "mae": None, "rmse": None, "bias": None, "within_3": None, "within_5": None}
-    return {
-        "n": int(len(err)),
-        "mae": float(np.mean(np.abs(err))),
-        "rmse": float(np.sqrt(np.mean(err ** 2))),
-        "bias": float(np.mean(err)),
-        "within_3": float(np.mean(np.abs(err) <= 3)),
-        "within_5": float(np.mean(np.abs(err) <= 5)),
-    }
-
-
-def coverage(actual, low, high) -> float | None:
-    actual = np.asarray(actual, dtype=float)
-    if len(actual) == 0:
-        return None
-    return float(np.mean((actual >= np.asarray(low)) & (actual <= np.asarray(high))))
 
 
 # Intervals: residuals scaled by sqrt(prediction + 1) (spread grows with the level, as for

@@ -8,13 +8,13 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from shared import tables
 from shared.features import NAMES
+from shared.models import BUNDLED
 from shared.models.registry import Registry
 from shared.ports import NotFound, ObjectStore, Warehouse
 
@@ -25,7 +25,6 @@ REFERENCE_MODEL = "points_xgboost"
 # take ~20 values a day, so their one-day PSI is inflated; they are stored and exported, not alerted.
 KEY_FEATURES = ("pts_ewma", "pts_avg_last10", "minutes_avg_last10", "usage_rate_last10")
 PSI_ALERT, MAE_RATIO_ALERT, MAE_DAYS = 0.25, 1.10, 14
-BUNDLED = Path(__file__).resolve().parents[1] / "models"
 _EPS = 1e-4
 
 

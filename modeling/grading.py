@@ -4,15 +4,15 @@ are replaced."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 
+from modeling.metrics import accuracy, coverage
 from shared import tables
+from shared.catalogue import PROPS
 from shared.ports import Warehouse
-from worker.training.dataset import PROPS
-from worker.training.metrics import accuracy, coverage
 
 
 @dataclass
@@ -25,13 +25,13 @@ class GradeResult:
 def grade(warehouse: Warehouse, start: date, end: date) -> GradeResult:
     preds = warehouse.read(tables.PREDICTIONS.fqn, start, end)
     actual = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
-                            columns=["game_date", "player_id", "played", "minutes", *PROPS.values()])
+                            columns=["game_date", "player_id", "played", "minutes", *(p.stat for p in PROPS)])
     with_results = set(actual["game_date"].dt.date)
     pred_dates = sorted(set(preds["game_date"].dt.date))
     graded_dates = [d for d in pred_dates if d in with_results]
     actual = actual[actual["played"].astype(bool)]
     parts = []
-    for prop, col in PROPS.items():
+    for prop, col in ((p.name, p.stat) for p in PROPS):
         p = preds[preds["prop"] == prop]
         if len(p):
             parts.append(p.merge(actual[["game_date", "player_id", "minutes", col]].rename(columns={col: "actual"}),
@@ -45,7 +45,7 @@ def grade(warehouse: Warehouse, start: date, end: date) -> GradeResult:
     line = joined["line"].astype(float)
     hit = np.where(call == "OVER", joined["actual"] > line, joined["actual"] < line)
     joined["call_hit"] = pd.array(np.where(call.isin(["OVER", "UNDER"]), hit, None), dtype="boolean")
-    joined["graded_at"] = datetime.now(timezone.utc)
+    joined["graded_at"] = datetime.now(UTC)
     joined["shadow"] = joined["shadow"].fillna(False).astype(bool)
     # the daily summary keeps a challenger's shadow rows apart from its champion's
     joined["summary_system"] = joined["system"].where(~joined["shadow"], joined["system"] + " (challenger)")

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from modeling import dataset
+from modeling.drift import reference
+from modeling.metrics import accuracy, coverage
+from shared import tables
+from shared.catalogue import ML_SYSTEMS, PROP_BY_NAME
 from shared.features import FEATURE_VERSION, NAMES
 from shared.models import native
+from shared.models.intervals import apply_interval, fit_interval
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, PreconditionFailed, Warehouse
-from worker.training import dataset
-from worker.training.drift import reference
-from worker.training.metrics import accuracy, apply_interval, coverage, fit_interval
 
 log = logging.getLogger(__name__)
 
-SYSTEMS = ("xgboost", "catboost")
 MAX_ROUNDS, EARLY_STOP = 3000, 100
 
 
@@ -100,8 +102,8 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
           windows: Windows = Windows(), force: bool = False, bundle_dir: Path | None = None,
           progress: Progress | None = None, champion: bool = True) -> TrainResult:
     """``champion=False`` registers the version without ever moving latest.json (a challenger)."""
-    if system not in SYSTEMS:
-        raise ValueError(f"--system {system!r}: one of {', '.join(SYSTEMS)}")
+    if system not in ML_SYSTEMS:
+        raise ValueError(f"--system {system!r}: one of {', '.join(ML_SYSTEMS)}")
     windows.check()
     rows = dataset.load(warehouse, prop, windows.train_start, windows.valid_end)
     when = rows["game_date"]
@@ -119,10 +121,10 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     metrics = {
         "valid": {**accuracy(va["actual"], pred), "interval_coverage": coverage(va["actual"], low, high)},
         "train": accuracy(tr["actual"], model.predict(tr)),
-        "baselines": {b: accuracy(va["actual"], va[col]) for b, col in dataset.BASELINES[prop].items()},
+        "baselines": {b: accuracy(va["actual"], va[col]) for b, col in PROP_BY_NAME[prop].baselines.items()},
         "windows": {k: str(v) for k, v in windows.__dict__.items()},
         "rows": {"train": int(len(tr)), "valid": int(len(va))},
-        "best_iteration": best, "trained_at": datetime.now(timezone.utc).isoformat(),
+        "best_iteration": best, "trained_at": datetime.now(UTC).isoformat(),
     }
     schema = {"features": list(NAMES), "feature_version": FEATURE_VERSION, "prop": prop, "system": system,
               "format": native.FORMATS[system], "library_version": _library_version(system), "interval": interval}
@@ -132,7 +134,7 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     digest = registry.put(name, version, system, model_bytes, metrics, schema)
     # what "normal" looked like for this model: every feature-store row of the training window, the same
     # population monitoring sees on a day (rostered players, not only those who went on to play)
-    drift_ref = json.dumps(reference(warehouse.read("precompute.ml_feature_store", windows.train_start,
+    drift_ref = json.dumps(reference(warehouse.read(tables.ML_FEATURE_STORE.fqn, windows.train_start,
                                                     windows.train_end))).encode()
     store.write(f"models/{name}/v{version}/drift_reference.json", drift_ref)
     result = _gate(registry, name, version, digest, system, va, metrics, force, move=champion)
@@ -172,7 +174,7 @@ def _gate(registry: Registry, name: str, version: int, digest: str, system: str,
     registry.log(name, {"version": version, "decision": "promoted" if promoted else "rejected", "reason": reason,
                         "valid_mae": new_mae, "champion_mae": champion_mae,
                         "champion_version": champion.version if champion else None,
-                        "at": datetime.now(timezone.utc).isoformat()})
+                        "at": datetime.now(UTC).isoformat()})
     log.info("%s v%d %s: %s", name, version, "promoted" if promoted else "rejected", reason)
     return TrainResult(name, version, promoted, reason, metrics, champion_mae, sha256=digest, beats_champion=beats)
 

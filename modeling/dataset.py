@@ -6,29 +6,23 @@ from datetime import date
 
 import pandas as pd
 
+from shared import tables
+from shared.catalogue import PROP_BY_NAME, PROP_NAMES
 from shared.features import NAMES
 from shared.ports import Warehouse
-
-PROPS = {"points": "pts", "rebounds": "reb", "assists": "ast"}
-# naive baselines per prop: name -> feature column holding that forecast
-BASELINES = {
-    "points": {"season_avg": "pts_avg_season", "last10": "pts_avg_last10", "ewma": "pts_ewma"},
-    "rebounds": {"last10": "reb_avg_last10"},
-    "assists": {"last10": "ast_avg_last10"},
-}
 
 
 def target_column(prop: str) -> str:
     try:
-        return PROPS[prop]
+        return PROP_BY_NAME[prop].stat
     except KeyError:
-        raise ValueError(f"--prop {prop!r}: one of {', '.join(PROPS)}") from None
+        raise ValueError(f"--prop {prop!r}: one of {', '.join(PROP_NAMES)}") from None
 
 
 def load(warehouse: Warehouse, prop: str, start: date, end: date) -> pd.DataFrame:
     target = target_column(prop)
-    features = warehouse.read("precompute.ml_feature_store", start, end)
-    actual = warehouse.read("analytics.player_game_summary", start, end,
+    features = warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end)
+    actual = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
                             columns=["game_date", "player_id", "played", target, "minutes"])
     actual = actual[actual["played"].astype(bool)].drop(columns=["played"])
     rows = features.merge(actual.rename(columns={target: "actual"}), on=["game_date", "player_id"], how="inner")

@@ -3,15 +3,17 @@ earlier games that season, predicted by every system, so systems and the naive
 baselines are compared on exactly the same rows."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from modeling.metrics import accuracy, coverage
+from shared import tables
+from shared.catalogue import PROP_BY_NAME, PROPS
 from shared.ports import Warehouse
-from worker.training.dataset import BASELINES, PROPS
-from worker.training.metrics import accuracy, coverage
 
 MIN_GAMES = 10
 MINUTE_BUCKETS = [0, 10, 20, 30, 40, 80]
@@ -40,17 +42,17 @@ def _metrics(frame: pd.DataFrame, pred: str = "predicted") -> dict:
 
 
 def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
-    preds = warehouse.read("predictions.player_prop_predictions", start, end)
+    preds = warehouse.read(tables.PREDICTIONS.fqn, start, end)
     if preds.empty:
         raise ValueError(f"no predictions between {start} and {end}: run `bin/pipeline predict-range` first")
-    actual = warehouse.read("analytics.player_game_summary", start, end,
-                            columns=["game_date", "player_id", "played", "minutes", *PROPS.values()])
+    actual = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
+                            columns=["game_date", "player_id", "played", "minutes", *(p.stat for p in PROPS)])
     actual = actual[actual["played"].astype(bool)]
-    features = warehouse.read("precompute.ml_feature_store", start, end,
+    features = warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end,
                               columns=["game_date", "player_id", "games_played_season",
-                                       *{c for b in BASELINES.values() for c in b.values()}])
+                                       *{c for p in PROPS for c in p.baselines.values()}])
     frames = []
-    for prop, col in PROPS.items():
+    for prop, col in ((p.name, p.stat) for p in PROPS):
         p = preds[preds["prop"] == prop]
         if p.empty:
             continue
@@ -78,10 +80,10 @@ def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
         all_rows.append({"system": system, "prop": prop, **_metrics(g)})
     for prop, g in graded.groupby("prop"):
         one = g.drop_duplicates(["game_date", "player_id"])
-        for name, col in BASELINES[prop].items():
+        for name, col in PROP_BY_NAME[prop].baselines.items():
             base_rows.append({"prop": prop, "baseline": name, **_metrics(one, col)})
     graded["minutes_bucket"] = pd.cut(graded["minutes"], MINUTE_BUCKETS, right=False,
-                                      labels=[f"{a}-{b}" for a, b in zip(MINUTE_BUCKETS, MINUTE_BUCKETS[1:])])
+                                      labels=[f"{a}-{b}" for a, b in itertools.pairwise(MINUTE_BUCKETS)])
     graded["abs_error"] = (graded["predicted"] - graded["actual"]).abs()
     by_minutes = graded.groupby(["system", "minutes_bucket"], observed=True)["abs_error"].agg(["mean", "size"]) \
         .rename(columns={"mean": "mae", "size": "n"}).reset_index()

@@ -5,24 +5,25 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from modeling import dataset
+from modeling.metrics import accuracy
+from modeling.train import Windows
+from shared.catalogue import ML_SYSTEMS
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, Warehouse
-from worker.models import ModelProvider
+from worker.model_provider import ModelProvider
 from worker.systems.base import Context
 from worker.systems.gradient_boosting import GradientBoosting
 from worker.systems.moving_average import MovingAverage
 from worker.systems.zone_matchup import ZoneMatchup
-from worker.training import dataset
-from worker.training.metrics import accuracy
-from worker.training.train import Windows
 
-MEMBERS = (MovingAverage(), ZoneMatchup(), GradientBoosting("xgboost"), GradientBoosting("catboost"))
+# similarity is left out: it needs each player's history, which validation rows do not carry
+MEMBERS = (MovingAverage(), ZoneMatchup(), *(GradientBoosting(n) for n in ML_SYSTEMS))
 STEP = 0.05
 
 
@@ -44,8 +45,8 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
         mae = float(np.mean(np.abs(stack @ w - actual)))
         if mae < best[0]:
             best = (mae, w)
-    weights = {n: round(float(x), 4) for n, x in zip(names, best[1])}
-    doc = {"version": f"ens-{datetime.now(timezone.utc):%Y%m%d%H%M%S}", "prop": prop, "weights": weights,
+    weights = {n: round(float(x), 4) for n, x in zip(names, best[1], strict=True)}
+    doc = {"version": f"ens-{datetime.now(UTC):%Y%m%d%H%M%S}", "prop": prop, "weights": weights,
            "valid_mae": best[0], "members_valid_mae": {n: accuracy(actual, preds[n])["mae"] for n in names},
            "windows": {k: str(v) for k, v in windows.__dict__.items()}, "rows": int(len(rows))}
     registry = Registry(store)

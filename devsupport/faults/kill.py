@@ -14,9 +14,10 @@ from pathlib import Path
 
 import requests
 
-from benchmarks.common import ROOT
-from benchmarks.faults.harness import NOISE, SYSTEMS, Row, Workspace, duplicates, summarise
-from tests.emulators import free_port_run, wait_for_port
+from devsupport import ROOT
+from devsupport.emulators import free_port_run, wait_for_port
+from devsupport.faults.harness import NOISE, SYSTEMS, Row, Workspace, duplicates, summarise
+from shared import tables
 
 
 def _serve(home, port: int, log) -> subprocess.Popen:
@@ -65,7 +66,7 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
         proc.terminate()
         proc.wait(timeout=30)
     wh = DuckDBWarehouse(home / "warehouse.duckdb", read_only=True)
-    preds = wh.read("predictions.player_prop_predictions")
+    preds = wh.read(tables.PREDICTIONS.fqn)
     wh.close()
     return Row("serving process SIGKILLed mid-batch, restarted", 1, "1/1", final["completed"] * SYSTEMS,
                len(preds), duplicates(preds), len(final["missing"]), 0,

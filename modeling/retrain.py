@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from modeling.train import TrainResult, Windows, train
+from shared.catalogue import ML_SYSTEMS
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, Warehouse
-from worker.training.train import SYSTEMS, TrainResult, Windows, train
 
 VALID_DAYS, TRAIN_YEARS = 90, 3
 
@@ -26,7 +27,7 @@ class RetrainOutcome:
 
 
 def retrain(warehouse: Warehouse, store: ObjectStore, end: date, register_as: str = "champion",
-            prop: str = "points", systems=SYSTEMS) -> list[RetrainOutcome]:
+            prop: str = "points", systems=ML_SYSTEMS) -> list[RetrainOutcome]:
     if register_as not in ("champion", "challenger"):
         raise ValueError(f"--register-as {register_as!r}: champion or challenger")
     outcomes = []

@@ -1,0 +1,134 @@
+"""The composition root for one machine: the three services wired to one warehouse, store
+and bus. ``start`` serves them over real HTTP on loopback with the durable local bus
+(`bin/pipeline serve` and `run`); ``inline`` joins the worker and coordinator with an
+in-process bus and no HTTP (`predict-range`).
+
+On the embedded default the DuckDB file has one writer, so the services share a process;
+on Google Cloud each runs on its own from its main.py."""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from flask import request
+from functions_framework import create_app as create_function
+from werkzeug.serving import make_server
+
+import coordinator.main
+import orchestrator.main
+import worker.main
+from coordinator.app import create_app as create_coordinator
+from coordinator.service import CoordinatorDeps, complete
+from orchestrator.coordinator_client import CoordinatorClient, static_token
+from shared import auth, bootstrap, schedule, topology
+from shared.adapters.inline_bus import InlineBus
+from shared.adapters.local_bus import LocalBus
+from shared.config import Settings
+from shared.ports import ObjectStore, Warehouse
+from worker.app import create_app as create_worker
+from worker.service import WorkerDeps, handle_many
+
+log = logging.getLogger(__name__)
+ORCHESTRATOR_SOURCE = Path(orchestrator.main.__file__)
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    warehouse: Warehouse
+    store: ObjectStore
+    bus: LocalBus
+    token: str | None
+    coordinator: CoordinatorDeps
+    worker: WorkerDeps
+    urls: dict = field(default_factory=dict)
+    _servers: list = field(default_factory=list)
+
+    def stop(self) -> None:
+        self.bus.stop()
+        for server in self._servers:
+            server.shutdown()
+        self.warehouse.close()
+
+
+def serve_loopback(app, port: int = 0):
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True, name=f"http-{server.server_port}").start()
+    return server
+
+
+def local_token(settings: Settings) -> str | None:
+    """The configured token, or one generated and kept in PIPELINE_HOME for curl to use."""
+    if settings.auth == "off":
+        return None
+    if settings.auth_token:
+        return settings.auth_token
+    path = settings.home / "auth_token"
+    if not path.exists():
+        settings.home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool = True,
+          stall_republish: timedelta = timedelta(minutes=10), bus_options: dict | None = None) -> Stack:
+    ports = ports or {}
+    token = local_token(settings)
+    settings = settings.model_copy(update={"auth_token": token})
+    check = auth.from_settings(settings, "local stack")
+    warehouse = bootstrap.build_warehouse(settings)
+    warehouse.ensure_tables()
+    store = bootstrap.build_store(settings)
+    bus = LocalBus(settings.bus_path, headers={"Authorization": f"Bearer {token}"} if token else None,
+                   **(bus_options or {}))
+    stack = Stack(settings, warehouse, store, bus, token,
+                  coordinator.main.build_deps(settings, warehouse, store, bus, stall_republish=stall_republish),
+                  worker.main.build_deps(settings, warehouse, store, bus))
+    for name, app in (("coordinator", create_coordinator(stack.coordinator, check)),
+                      ("worker", create_worker(stack.worker, check))):
+        _listen(stack, name, app, ports.get(name, 0))
+    function = create_function("on_precompute_complete", str(ORCHESTRATOR_SOURCE), "cloudevent")
+    orchestrator.main.attach(function, orchestrator.main.build_deps(
+        settings, store, CoordinatorClient(stack.urls["coordinator"], static_token(token)),
+        has_games=lambda day: schedule.has_games(warehouse, day)))
+    if check is not None:   # on GCP the function's IAM invoker binding does this
+        function.before_request(lambda: check(request))
+    _listen(stack, "orchestrator", function, ports.get("orchestrator", 0))
+    bus.endpoints.update(stack.urls)
+    if start_dispatcher:
+        bus.start()
+    return stack
+
+
+def _listen(stack: Stack, name: str, app, port: int) -> None:
+    server = serve_loopback(app, port)
+    stack._servers.append(server)
+    stack.urls[name] = f"http://127.0.0.1:{server.server_port}"
+
+
+@dataclass
+class Inline:
+    bus: InlineBus
+    coordinator: CoordinatorDeps
+    worker: WorkerDeps
+
+    @property
+    def completed(self) -> list:
+        return self.bus.published[topology.PREDICTIONS_COMPLETE]
+
+
+def inline(settings: Settings, warehouse: Warehouse, store: ObjectStore) -> Inline:
+    """Worker and coordinator joined in-process: publishing a slate of requests runs the
+    worker on all of it at once, and prediction-ready goes straight to the coordinator."""
+    bus = InlineBus()
+    chain = Inline(bus, coordinator.main.build_deps(settings, warehouse, store, bus),
+                   worker.main.build_deps(settings, warehouse, store, bus, feature_dates=2))
+    bus.handlers[topology.PREDICTION_REQUEST] = lambda messages: handle_many(chain.worker, messages)
+    bus.handlers[topology.PREDICTION_READY] = lambda messages: [complete(chain.coordinator, m) for m in messages]
+    return chain

@@ -1,0 +1,69 @@
+"""The lists every layer reads, declared once: processors, prediction systems and props.
+Adding one is an entry here plus its code (a processor's compute function is bound in
+processors/registry.py, a system's class in worker/systems/__init__.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared import tables
+
+
+@dataclass(frozen=True)
+class Processor:
+    name: str
+    table: tables.Table
+    entity: str                       # the column that identifies a row within a date
+    upstream: tuple[str, ...] = ()    # processors whose output it reads for the same dates
+
+
+# dependency order: every processor comes after its upstream
+PROCESSORS: tuple[Processor, ...] = (
+    Processor("team_defense_zone_analysis", tables.TEAM_DEFENSE_ZONE_ANALYSIS, "team_abbr"),
+    Processor("player_shot_zone_analysis", tables.PLAYER_SHOT_ZONE_ANALYSIS, "player_id"),
+    Processor("player_daily_cache", tables.PLAYER_DAILY_CACHE, "player_id"),
+    Processor("player_composite_factors", tables.PLAYER_COMPOSITE_FACTORS, "player_id",
+              ("team_defense_zone_analysis", "player_shot_zone_analysis")),
+    Processor("ml_feature_store", tables.ML_FEATURE_STORE, "player_id",
+              ("team_defense_zone_analysis", "player_shot_zone_analysis", "player_daily_cache",
+               "player_composite_factors")),
+)
+PROCESSOR_NAMES: tuple[str, ...] = tuple(p.name for p in PROCESSORS)
+BY_NAME: dict[str, Processor] = {p.name: p for p in PROCESSORS}
+# the deadline quorum: with these two a batch can run degraded
+QUORUM: tuple[str, ...] = ("player_daily_cache", "ml_feature_store")
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    kind: str          # rule: formulas over features; ml: a trained model per prop; blend: of other systems
+
+
+# run order: a blend comes after what it blends
+SYSTEMS: tuple[System, ...] = (
+    System("moving_average", "rule"),
+    System("zone_matchup", "rule"),
+    System("similarity", "rule"),
+    System("xgboost", "ml"),
+    System("catboost", "ml"),
+    System("ensemble", "blend"),
+)
+SYSTEM_NAMES: tuple[str, ...] = tuple(s.name for s in SYSTEMS)
+ML_SYSTEMS: tuple[str, ...] = tuple(s.name for s in SYSTEMS if s.kind == "ml")
+BLEND_SYSTEMS: tuple[str, ...] = tuple(s.name for s in SYSTEMS if s.kind == "blend")
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    stat: str                          # the box-score column it predicts
+    baselines: dict[str, str]          # naive forecast name -> feature column holding it
+
+
+PROPS: tuple[Prop, ...] = (
+    Prop("points", "pts", {"season_avg": "pts_avg_season", "last10": "pts_avg_last10", "ewma": "pts_ewma"}),
+    Prop("rebounds", "reb", {"last10": "reb_avg_last10"}),
+    Prop("assists", "ast", {"last10": "ast_avg_last10"}),
+)
+PROP_NAMES: tuple[str, ...] = tuple(p.name for p in PROPS)
+PROP_BY_NAME: dict[str, Prop] = {p.name: p for p in PROPS}

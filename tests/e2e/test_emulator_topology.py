@@ -28,6 +28,9 @@ DAY = date(2023, 12, 7)
 SYSTEMS = len(SYSTEM_NAMES)
 
 
+GUNICORN_CONFIG = str(ROOT / "devsupport" / "emulator_gunicorn.py")
+
+
 def _spawn(argv: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
     fh = open(log, "wb")
     proc = subprocess.Popen(argv, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
@@ -49,7 +52,7 @@ def topology_env(pubsub_emulator, gcs_emulator, bq_emulator, bq_client, gcs_clie
     procs = []
     try:
         for service in ("coordinator", "worker"):
-            procs.append(_spawn([str(bin_dir / "gunicorn"), "--config", str(ROOT / "devsupport" / "emulator_gunicorn.py"),
+            procs.append(_spawn([str(bin_dir / "gunicorn"), "--config", GUNICORN_CONFIG,
                                  "--bind", f"127.0.0.1:{ports[service]}", f"{service}.main:build_app()"], env,
                                 ports[service], tmp_path / f"{service}.log"))
         procs.append(_spawn([str(bin_dir / "functions-framework"), "--source", str(ROOT / "orchestrator" / "main.py"),

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+MIN_TOKEN = 16   # a bearer token shorter than this is guessable
 
 
 class ConfigError(RuntimeError):
@@ -49,7 +51,7 @@ class Settings(BaseModel):
     bq_location: str = "US"
     bigquery_api_endpoint: str | None = None
     auth: Literal["on", "off"] = "on"
-    auth_token: str | None = Field(default=None, repr=False)
+    auth_token: str | None = Field(default=None, repr=False, min_length=MIN_TOKEN)
     coordinator_url: str | None = None
     worker_url: str | None = None
     orchestrator_url: str | None = None
@@ -58,6 +60,11 @@ class Settings(BaseModel):
     oidc_audience: str | None = None           # the URL of this service, as push subscriptions sign it
     oidc_service_accounts: str | None = None   # comma-separated emails allowed to call
     oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value):
+        return value.upper() if isinstance(value, str) else value
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,7 +77,8 @@ class Settings(BaseModel):
             err = exc.errors()[0]
             field = str(err["loc"][0]) if err["loc"] else "?"
             var = field_to_var.get(field, field)
-            raise ConfigError(f"{var}={env.get(var)!r}: {err['msg']}") from None
+            shown = f"<{len(env.get(var, ''))} characters, not shown>" if field == "auth_token" else repr(env.get(var))
+            raise ConfigError(f"{var}={shown}: {err['msg']}") from None
         if settings.backend == "gcp":
             for var, field in (("GCP_PROJECT", "gcp_project"), ("GCS_BUCKET", "gcs_bucket")):
                 if not getattr(settings, field):

@@ -1,3 +1,3 @@
-from bin.cli.app import app
+from bin.cli.app import main
 
-app(prog_name="pipeline")
+main()

@@ -1,13 +1,23 @@
-"""What every command shares: settings, logging, adapters, errors printed clearly."""
+"""What every command shares: settings, logging, adapters, dates, paths, errors printed clearly.
+
+Exit codes: 2 for a user error (a bad option, file, range or setting: the message names it),
+1 for a failure of the work itself (processors failed, a batch timed out)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 
 from shared import bootstrap
+from shared.catalogue import ML_SYSTEMS, PROP_NAMES
 from shared.config import ConfigError, Settings
 from shared.logging import setup_logging
 from shared.ports import WarehouseBusy
@@ -15,6 +25,15 @@ from shared.ports import WarehouseBusy
 # a fixed width off a terminal keeps tables whole in logs and pipes
 console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
+USER_ERROR, WORK_FAILED = 2, 1
+# choices --help lists and the parser enforces, from the one catalogue
+Prop = Literal[PROP_NAMES]
+TrainedSystem = Literal[ML_SYSTEMS + ("ensemble",)]
+
+
+def fail(message: str, code: int = USER_ERROR):
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
 
 
 def settings() -> Settings:
@@ -22,20 +41,132 @@ def settings() -> Settings:
         s = Settings.from_env()
     except ConfigError as exc:
         fail(f"configuration: {exc}")
+    if s.backend == "local":
+        _check_home(s.home)
     setup_logging("cli", "WARNING" if s.log_level == "INFO" else s.log_level)
+    _plain_warnings()
     return s
+
+
+def _check_home(home: Path) -> None:
+    if home.exists() and not home.is_dir():
+        fail(f"PIPELINE_HOME={str(home)!r} is a file; it must be a directory (it is created if missing)")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        _probe_writable(home)
+    except OSError as exc:
+        fail(f"PIPELINE_HOME={str(home)!r} is not a directory this user can write to ({exc.strerror})")
+
+
+def _probe_writable(folder: Path) -> None:
+    """Create and remove a file: permission bits say nothing for root or read-only mounts."""
+    with tempfile.TemporaryFile(dir=folder):
+        pass
+
+
+NOTICES: dict[str, set[str]] = {}   # notice kind -> the models (or other subjects) it was raised for
+
+
+class _PlainWarnings(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _plain_warnings() -> None:
+    """On a terminal a person reads the CLI: log records print as one plain line each, and
+    notices a command explains itself (the bundled-model fallback) are left to it."""
+    root = logging.getLogger()
+    if root.level < logging.WARNING:   # PIPELINE_LOG_LEVEL=DEBUG asks for the JSON records
+        return
+    def explained_later(record: logging.LogRecord) -> bool:
+        kind = getattr(record, "notice", None)
+        if kind:
+            NOTICES.setdefault(kind, set()).add(str(getattr(record, "model", "")))
+        return not kind
+
+    for handler in root.handlers:
+        handler.setLevel(logging.WARNING)   # loggers a command turns up (serve's batch lines) print their own way
+        handler.setFormatter(_PlainWarnings())
+        handler.addFilter(explained_later)
+
+
+def print_notices() -> None:
+    models = sorted(NOTICES.pop("bundled_model", set()))
+    if models:
+        console.print(f"note: no champion registered for {', '.join(models)}: the models bundled with the code "
+                      "served\n      (model source 'bundled'); `bin/pipeline train` registers your own",
+                      highlight=False)
 
 
 def warehouse(s: Settings, read_only: bool = False):
     try:
         return bootstrap.build_warehouse(s, read_only=read_only)
     except WarehouseBusy as exc:
-        fail(str(exc))
+        if read_only:
+            from bin.warehouse_reader import connect
+
+            remote = connect(s)
+            if remote is not None:
+                return remote
+        fail(str(exc), WORK_FAILED)
 
 
-def fail(message: str, code: int = 1):
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+def read_only_warehouse(s: Settings):
+    """For commands that only read: a read-only connection, the running `serve`'s reader when
+    it holds the file, or (a fresh PIPELINE_HOME) a new warehouse with its empty tables."""
+    if s.backend == "local" and not s.warehouse_path.exists():
+        wh = warehouse(s)
+        wh.ensure_tables()
+        return wh
+    return warehouse(s, read_only=True)
+
+
+def parse_date(value: str, option: str) -> date:
+    """YYYY-MM-DD, or today / yesterday in US/Eastern (the schedule's time zone)."""
+    if value in ("today", "yesterday"):
+        today = datetime.now(ZoneInfo("America/New_York")).date()
+        return today if value == "today" else today - timedelta(days=1)
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        fail(f"{option} {value!r} is not a date (YYYY-MM-DD, today or yesterday)")
+
+
+def parse_range(start: str, end: str) -> tuple[date, date]:
+    d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
+    if d2 < d1:
+        fail(f"--start {d1} is after --end {d2}: the range is empty")
+    return d1, d2
+
+
+def output_file(path: Path, option: str = "--out") -> Path:
+    """A file the command may create or replace; refused before any work is done."""
+    if path.is_dir():
+        fail(f"{option} {str(path)!r} is a directory; give a file name")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        fail(f"{option} {str(path)!r}: {str(blocking)!r} is a file, not a folder")
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a"):
+            pass
+    except OSError as exc:
+        fail(f"{option} {str(path)!r} cannot be written ({exc.strerror})")
+    if not existed:
+        path.unlink()
+    return path
+
+
+def output_dir(path: Path, option: str = "--out") -> Path:
+    if path.exists() and not path.is_dir():
+        fail(f"{option} {str(path)!r} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        _probe_writable(path)
+    except OSError as exc:
+        fail(f"{option} {str(path)!r} is not a directory this user can write to ({exc.strerror})")
+    return path
 
 
 @contextlib.contextmanager

@@ -7,16 +7,20 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from bin.cli.common import console, fail, progress_bar, settings, warehouse
+from bin.cli.common import console, fail, progress_bar, read_only_warehouse, settings, warehouse
 from shared import tables
 from shared.importer import ImportValidationError, import_files
 
 
-def import_command(files: list[Path] = typer.Argument(..., help="box-score CSV files (.csv or .csv.gz)")) -> None:
+def import_command(files: list[Path] = typer.Argument(..., metavar="FILE",
+                                                     help="box-score CSV files (.csv or .csv.gz)")) -> None:
     """Import box-score files into the analytics tables (all or nothing, idempotent)."""
+    folders = [str(f) for f in files if f.is_dir()]
+    if folders:
+        fail(f"{', '.join(folders)}: a directory; give the CSV files in it (e.g. {folders[0]}/*.csv.gz)")
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        fail(f"no such file: {', '.join(missing)}")
+        fail(f"no such file: {', '.join(missing)} (relative paths start from {Path.cwd()})")
     s = settings()
     wh = warehouse(s)
     started = time.perf_counter()
@@ -35,8 +39,7 @@ def import_command(files: list[Path] = typer.Argument(..., help="box-score CSV f
 def counts_command() -> None:
     """Print the row count of every warehouse table."""
     s = settings()
-    wh = warehouse(s)
-    wh.ensure_tables()
+    wh = read_only_warehouse(s)
     table = Table("table", "rows")
     total = 0
     for fqn in sorted(tables.CATALOG):

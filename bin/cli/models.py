@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import getpass
 from datetime import UTC, datetime
+from typing import Literal
 
 import typer
 from rich.table import Table
 
-from bin.cli.common import console, fail, progress_bar, settings, warehouse
-from bin.cli.processing import parse_date
+from bin.cli.common import Prop, console, fail, parse_date, progress_bar, settings, warehouse
 from shared import bootstrap
 
 
-def retrain_command(end: str = typer.Option("yesterday", "--end", help="last day of the validation window"),
-                    register_as: str = typer.Option("champion", "--register-as", help="champion or challenger"),
-                    prop: str = typer.Option("points", "--prop")) -> None:
+def retrain_command(end: str = typer.Option("yesterday", "--end", metavar="DATE",
+                                           help="last day of the validation window (YYYY-MM-DD, today, yesterday)"),
+                    register_as: Literal["champion", "challenger"] = typer.Option(
+                        "champion", "--register-as", help="the pointer a model that passes the gate moves"),
+                    prop: Prop = typer.Option("points", "--prop", help="the prop whose models are retrained")) -> None:
     """Retrain every model on a rolling window ending --end; gate each against its champion."""
     from modeling.retrain import retrain, rolling_windows
 
@@ -40,8 +42,8 @@ def retrain_command(end: str = typer.Option("yesterday", "--end", help="last day
                   f"{sum(o.role != 'rejected' for o in outcomes)} registered as {register_as}")
 
 
-def promote_command(name: str = typer.Argument(..., help="model name, e.g. points_xgboost"),
-                    version: int = typer.Argument(..., help="version to serve"),
+def promote_command(name: str = typer.Argument(..., metavar="NAME", help="model name, e.g. points_xgboost"),
+                    version: int = typer.Argument(..., metavar="VERSION", help="version to serve"),
                     reason: str = typer.Option(..., "--reason", help="why (kept in the registry log)"),
                     challenger: bool = typer.Option(False, "--challenger", help="move the challenger pointer")):
     """Make VERSION the champion (or the challenger). Rolling back is promoting an older version."""
@@ -71,7 +73,8 @@ def promote_command(name: str = typer.Argument(..., help="model name, e.g. point
                   f"logged by {entry['by']}")
 
 
-def monitor_command(day: str = typer.Option("today", "--date")) -> None:
+def monitor_command(day: str = typer.Option("today", "--date", metavar="DATE",
+                                           help="game date whose features are measured (YYYY-MM-DD, today)")) -> None:
     """Feature drift (PSI against the champion's training window) and accuracy alerts for a date."""
     from modeling.drift import KEY_FEATURES, PSI_ALERT, monitor
 

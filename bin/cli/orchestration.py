@@ -7,8 +7,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from bin.cli.common import console, settings
-from bin.cli.processing import parse_date
+from bin.cli.common import console, parse_date, settings
 from orchestrator import state as st
 from shared import bootstrap
 

@@ -1,33 +1,21 @@
 """`process` (the nightly path, publishes) and `backfill` (a range, never publishes)."""
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from bin.cli.common import console, fail, progress_bar, settings, warehouse
+from bin.cli.common import WORK_FAILED, console, fail, parse_date, parse_range, progress_bar, settings, warehouse
 from shared import bootstrap, topology
+from shared.catalogue import PROCESSOR_NAMES
 
-
-def parse_date(value: str, option: str) -> date:
-    """YYYY-MM-DD, or today / yesterday in US/Eastern (the schedule's time zone)."""
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    if value in ("today", "yesterday"):
-        today = datetime.now(ZoneInfo("America/New_York")).date()
-        return today if value == "today" else today - timedelta(days=1)
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        fail(f"{option} {value!r} is not a date (YYYY-MM-DD)")
+PROCESSOR_HELP = f"run only this processor (repeatable; all when absent): {', '.join(PROCESSOR_NAMES)}"
 
 
 def process_command(
     day: str = typer.Option(..., "--date", help="game date YYYY-MM-DD"),
-    processor: Optional[list[str]] = typer.Option(None, "--processor", help="run only these (repeatable)"),
+    processor: Optional[list[str]] = typer.Option(None, "--processor", metavar="NAME", help=PROCESSOR_HELP),
 ) -> None:
     """Run the nightly processors for one date and publish one completion event each."""
     from processors.registry import ordered
@@ -50,20 +38,20 @@ def process_command(
     console.print(f"{d}: {ok}/{len(events)} processors succeeded; published {len(events)} event(s) "
                   f"to {topology.PRECOMPUTE_COMPLETE}")
     if any(e.status == "failed" for e in events):
-        raise typer.Exit(1)
+        raise typer.Exit(WORK_FAILED)
 
 
 def backfill_command(
     start: str = typer.Option(..., "--start", help="first date YYYY-MM-DD"),
     end: str = typer.Option(..., "--end", help="last date YYYY-MM-DD"),
-    processor: Optional[list[str]] = typer.Option(None, "--processor", help="run only these (repeatable)"),
+    processor: Optional[list[str]] = typer.Option(None, "--processor", metavar="NAME", help=PROCESSOR_HELP),
     force: bool = typer.Option(False, "--force", help="recompute dates already done"),
     workers: int = typer.Option(1, "--workers", min=1, max=16, help="processes computing chunks in parallel"),
 ) -> None:
     """Run processors over a date range. Never publishes. Resumable: finished dates are skipped."""
     from processors.backfill import backfill
 
-    d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
+    d1, d2 = parse_range(start, end)
     s = settings()
     wh = warehouse(s)
     with progress_bar("backfill chunks") as progress:
@@ -79,7 +67,7 @@ def backfill_command(
     console.print(f"backfill {d1}..{d2}: {result.dates_in_range} game dates, {result.dates_skipped} already done, "
                   f"{result.chunks} chunk(s), {result.failed_chunks} failed, {result.seconds:.1f}s; nothing published")
     if result.failed_chunks:
-        raise typer.Exit(1)
+        raise typer.Exit(WORK_FAILED)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,19 +9,30 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from bin.cli.common import console, fail, progress_bar, settings, warehouse
-from bin.cli.processing import parse_date
+from bin.cli.common import (
+    console,
+    fail,
+    output_dir,
+    parse_date,
+    parse_range,
+    print_notices,
+    progress_bar,
+    read_only_warehouse,
+    settings,
+    warehouse,
+)
 from shared import bootstrap, tables
 
 
-def predict_range_command(start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
+def predict_range_command(start: str = typer.Option(..., "--start", help="first game date"),
+                          end: str = typer.Option(..., "--end", help="last game date"),
                           force: bool = typer.Option(False, "--force", help="new batches for dates that have one")):
     """Run the coordinator/worker path for every game date in the range, one batch per date."""
     from bin.stack import inline
     from coordinator.requests import StartRequest
     from coordinator.service import start as start_batch
 
-    d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
+    d1, d2 = parse_range(start, end)
     s = settings()
     wh = warehouse(s)
     wh.ensure_tables()
@@ -40,18 +51,23 @@ def predict_range_command(start: str = typer.Option(..., "--start"), end: str = 
     rows = sum(m.rows for m in chain.completed)
     console.print(f"predict-range {d1}..{d2}: {len(dates)} game dates, {new} new batches, {existing} already had "
                   f"one, {rows:,} prediction rows in {time.perf_counter() - began:.1f}s")
+    print_notices()
 
 
-def evaluate_command(start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
-                     out: Optional[Path] = typer.Option(None, "--out", help="folder for report.md and plots")):
+def evaluate_command(start: str = typer.Option(..., "--start", help="first game date"),
+                     end: str = typer.Option(..., "--end", help="last game date"),
+                     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
+                                                        help="folder for report.md and the plots (created)")):
     """Join predictions to actual box scores; MAE etc. per system and prop, with baselines."""
     from modeling.evaluation import evaluate
     from modeling.report import write_report
 
-    d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
+    d1, d2 = parse_range(start, end)
+    if out is not None:
+        output_dir(out)
     s = settings()
     try:
-        result = evaluate(warehouse(s, read_only=True), d1, d2)
+        result = evaluate(read_only_warehouse(s), d1, d2)
     except ValueError as exc:
         fail(str(exc))
     table = Table("system", "prop", "rows", "MAE", "RMSE", "bias", "within 3", "within 5", "p10-p90",
@@ -70,16 +86,15 @@ def evaluate_command(start: str = typer.Option(..., "--start"), end: str = typer
         console.print(f"report: {written}")
 
 
-def grade_command(day: Optional[str] = typer.Option(None, "--date"),
-                  start: Optional[str] = typer.Option(None, "--start"),
-                  end: Optional[str] = typer.Option(None, "--end")):
+def grade_command(day: Optional[str] = typer.Option(None, "--date", help="one game date (or give --start and --end)"),
+                  start: Optional[str] = typer.Option(None, "--start", help="first game date"),
+                  end: Optional[str] = typer.Option(None, "--end", help="last game date")):
     """Grade predictions against the imported box scores (per prediction, and per day and system)."""
     from modeling.grading import grade
 
     if day and (start or end) or not day and not (start and end):
         fail("give --date D, or --start D1 and --end D2")
-    d1 = parse_date(day or start, "--date" if day else "--start")
-    d2 = d1 if day else parse_date(end, "--end")
+    d1, d2 = (parse_date(day, "--date"),) * 2 if day else parse_range(start, end)
     s = settings()
     wh = warehouse(s)
     wh.ensure_tables()

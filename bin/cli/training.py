@@ -7,23 +7,25 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from bin.cli.common import console, fail, progress_bar, settings, warehouse
-from bin.cli.processing import parse_date
+from bin.cli.common import Prop, TrainedSystem, console, fail, parse_date, progress_bar, settings, warehouse
 from shared import bootstrap
 from shared.models import BUNDLED as BUNDLE_DIR
 
 
 def train_command(
-    system: str = typer.Option(..., "--system", help="xgboost, catboost, or ensemble (blend weights)"),
-    prop: str = typer.Option("points", "--prop", help="points, rebounds or assists"),
-    train_start: str = typer.Option("2015-10-01", "--train-start"),
-    train_end: str = typer.Option("2022-06-30", "--train-end"),
-    valid_start: str = typer.Option("2022-10-01", "--valid-start"),
-    valid_end: str = typer.Option("2023-06-30", "--valid-end"),
+    system: TrainedSystem = typer.Option(..., "--system", help="the model to fit; ensemble fits the blend weights "
+                                                                "of the registered xgboost and catboost models"),
+    prop: Prop = typer.Option("points", "--prop", help="the stat the model predicts"),
+    train_start: str = typer.Option("2015-10-01", "--train-start", help="first game date of the training window"),
+    train_end: str = typer.Option("2022-06-30", "--train-end", help="last game date of the training window"),
+    valid_start: str = typer.Option("2022-10-01", "--valid-start",
+                                    help="first game date of the validation window (early stopping, the gate)"),
+    valid_end: str = typer.Option("2023-06-30", "--valid-end", help="last game date of the validation window"),
     force: bool = typer.Option(False, "--force", help="become champion even without beating it (logged)"),
     bundle: bool = typer.Option(False, "--bundle", help=f"also write the model as the worker's bundled fallback "
                                                          f"({BUNDLE_DIR.relative_to(BUNDLE_DIR.parents[1])})"),
-    bundle_dir: Optional[Path] = typer.Option(None, "--bundle-dir", help="write the bundled copy here instead"),
+    bundle_dir: Optional[Path] = typer.Option(None, "--bundle-dir", help="write the bundled copy to this folder "
+                                                                          "instead (implies --bundle)"),
 ) -> None:
     """Train on a chronological split, report metrics against the naive baselines, register."""
     from modeling.train import Windows, train

@@ -107,6 +107,8 @@ def read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     if missing:
         return pd.DataFrame(), [Problem(name, 1, c, "", f"required column missing ({layout} layout)")
                                 for c in missing]
+    if raw.empty:   # a header alone would "import" nothing and report an empty range
+        return pd.DataFrame(), [Problem(name, 2, "-", "", "no rows after the header")]
     raw = raw[list(mapping)].rename(columns=mapping)
     check = _Checker(name, raw, {v: k for k, v in mapping.items()})
     out = pd.DataFrame({"line": check.lines, "source_file": path.name})

@@ -16,7 +16,7 @@ from shared.auth import bearer
 from shared.config import Settings
 from tests.e2e.conftest import DAY
 
-AUTH = {"Authorization": "Bearer test-token"}
+AUTH = {"Authorization": "Bearer test-token-0123456789"}
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_schema_conformance, checks.negative_data_rejection, checks.ignored_auth]
 # a Pub/Sub push endpoint acks a body it cannot use (204) rather than rejecting it: a 4xx
@@ -32,11 +32,11 @@ def apps(tmp_path_factory, sample_db):
 
     home = tmp_path_factory.mktemp("api")
     shutil.copy(sample_db, home / "warehouse.duckdb")
-    st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token"}),
+    st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token-0123456789"}),
                      start_dispatcher=False)
     nightly(st.warehouse, None, DAY)
-    yield {"coordinator": coordinator(st.coordinator, bearer("test-token")),
-           "worker": worker(st.worker, bearer("test-token"))}
+    yield {"coordinator": coordinator(st.coordinator, bearer("test-token-0123456789")),
+           "worker": worker(st.worker, bearer("test-token-0123456789"))}
     st.stop()
 
 

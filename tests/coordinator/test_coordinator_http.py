@@ -10,7 +10,7 @@ from processors.runner import nightly
 from shared import tables, topology
 from tests.e2e.conftest import DAY
 
-AUTH = {"Authorization": "Bearer test-token"}
+AUTH = {"Authorization": "Bearer test-token-0123456789"}
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def client(stack):
     from coordinator.app import create_app
     from shared.auth import bearer
 
-    return create_app(stack.coordinator, bearer("test-token")).test_client()
+    return create_app(stack.coordinator, bearer("test-token-0123456789")).test_client()
 
 
 @pytest.mark.parametrize("body, field", [

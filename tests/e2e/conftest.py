@@ -22,7 +22,7 @@ def make_stack(sample_db, tmp_path):
         home = tmp_path / name
         home.mkdir()
         shutil.copy(sample_db, home / "warehouse.duckdb")
-        settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token"})
+        settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token-0123456789"})
         st = local.start(settings, start_dispatcher=False, **options)
         stacks.append(st)
         return st

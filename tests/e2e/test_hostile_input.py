@@ -15,7 +15,8 @@ from tests.conftest import SAMPLE
 from tests.e2e.conftest import DAY
 
 pytestmark = pytest.mark.e2e
-AUTH = {"Authorization": "Bearer test-token"}
+TOKEN = "test-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HOSTILE = ["O'Neal\"; DROP TABLE analytics.schedule; --", "../../../../tmp/escaped", "Nikola Jokić 🏀 ß",
            "Robert'); DELETE FROM predictions.player_prop_predictions WHERE ('1'='1", "\\x00 \u202e evil"]
 
@@ -28,7 +29,7 @@ def hostile(tmp_path_factory):
     renamed = dict(zip(playing, HOSTILE, strict=False))
     logs["PLAYER_NAME"] = [renamed.get(p, n) for p, n in zip(logs["PLAYER_ID"], logs["PLAYER_NAME"], strict=True)]
     logs.to_csv(home / "hostile.csv", index=False)
-    st = local.start(Settings.from_env({"PIPELINE_HOME": str(home / "var"), "PIPELINE_AUTH_TOKEN": "test-token"}),
+    st = local.start(Settings.from_env({"PIPELINE_HOME": str(home / "var"), "PIPELINE_AUTH_TOKEN": TOKEN}),
                      start_dispatcher=False)
     import_files(st.warehouse, [home / "hostile.csv"])
     yield st, {int(p): n for p, n in renamed.items()}, home
@@ -53,7 +54,7 @@ def test_a_manual_batch_for_hostile_players_and_bad_ids_in_every_field(hostile):
     from shared.auth import bearer
 
     st, names, _ = hostile
-    client = create_app(st.coordinator, bearer("test-token")).test_client()
+    client = create_app(st.coordinator, bearer(TOKEN)).test_client()
     resp = client.post("/start", json={"game_date": str(DAY), "players": sorted(names), "force": True}, headers=AUTH)
     assert resp.status_code == 202, resp.json
     st.bus.drain()

@@ -24,5 +24,21 @@ def test_gcp_needs_project_and_bucket():
 
 
 def test_token_is_not_in_repr():
-    s = Settings.from_env({"PIPELINE_AUTH_TOKEN": "sentinel-secret"})
-    assert "sentinel-secret" not in repr(s)
+    s = Settings.from_env({"PIPELINE_AUTH_TOKEN": "sentinel-secret-0123"})
+    assert "sentinel-secret-0123" not in repr(s)
+
+
+def test_a_short_token_is_refused_without_echoing_it():
+    with pytest.raises(ConfigError, match="PIPELINE_AUTH_TOKEN=<1 characters, not shown>.*at least 16") as err:
+        Settings.from_env({"PIPELINE_AUTH_TOKEN": "Q"})
+    assert "'Q'" not in str(err.value)
+
+
+@pytest.mark.parametrize("value", ["debug", "Debug", "DEBUG"])
+def test_log_level_in_any_case(value):
+    assert Settings.from_env({"PIPELINE_LOG_LEVEL": value}).log_level == "DEBUG"
+
+
+def test_an_unknown_log_level_names_the_variable():
+    with pytest.raises(ConfigError, match="PIPELINE_LOG_LEVEL='loud'"):
+        Settings.from_env({"PIPELINE_LOG_LEVEL": "loud"})

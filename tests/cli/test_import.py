@@ -31,7 +31,7 @@ def test_bad_file_exits_non_zero_naming_line_column_value(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join(lines) + "\n")
     out = pipeline("import", str(bad), home=tmp_path / "home")
-    assert out.returncode == 1
+    assert out.returncode == 2
     assert "bad.csv:21: column PTS = 'twelve'" in " ".join(out.stderr.split())
     counts = pipeline("counts", home=tmp_path / "home")
     assert "0 rows" in counts.stdout
@@ -39,4 +39,4 @@ def test_bad_file_exits_non_zero_naming_line_column_value(tmp_path):
 
 def test_missing_file_is_a_clear_error(tmp_path):
     out = pipeline("import", str(tmp_path / "nope.csv"), home=tmp_path)
-    assert out.returncode == 1 and "no such file" in out.stderr
+    assert out.returncode == 2 and "no such file" in out.stderr

@@ -21,13 +21,14 @@ from werkzeug.serving import make_server
 import coordinator.main
 import orchestrator.main
 import worker.main
+from bin import warehouse_reader
 from coordinator.app import create_app as create_coordinator
 from coordinator.service import CoordinatorDeps, complete
 from orchestrator.coordinator_client import CoordinatorClient, static_token
 from shared import auth, bootstrap, schedule, topology
 from shared.adapters.inline_bus import InlineBus
 from shared.adapters.local_bus import LocalBus
-from shared.config import Settings
+from shared.config import MIN_TOKEN, Settings
 from shared.ports import ObjectStore, Warehouse
 from worker.app import create_app as create_worker
 from worker.service import WorkerDeps, handle_many
@@ -73,7 +74,11 @@ def local_token(settings: Settings) -> str | None:
         settings.home.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(24))
         path.chmod(0o600)
-    return path.read_text().strip()
+    token = path.read_text().strip()
+    if len(token) < MIN_TOKEN:
+        raise ValueError(f"{path} holds {'no token' if not token else f'a {len(token)}-character token'}; "
+                         f"delete it to have one generated, or write a token of at least {MIN_TOKEN} characters")
+    return token
 
 
 def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool = True,
@@ -100,6 +105,7 @@ def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool 
     if check is not None:   # on GCP the function's IAM invoker binding does this
         function.before_request(lambda: check(request))
     _listen(stack, "orchestrator", function, ports.get("orchestrator", 0))
+    _listen(stack, "reader", warehouse_reader.create_app(warehouse, check), ports.get("reader", 0))
     bus.endpoints.update(stack.urls)
     if start_dispatcher:
         bus.start()

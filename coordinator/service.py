@@ -71,7 +71,7 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
     _publish_requests(deps, doc, players)
     log.info("batch %s started for %s with %d players", batch_id, day, len(players),
              extra={"batch_id": batch_id, "game_date": str(day), "expected": len(players),
-                    "degraded": req.degraded})
+                    "degraded": req.degraded, "batch_event": "started"})
     return 202, {"batch_id": batch_id, "game_date": day.isoformat(), "expected": len(players)}
 
 
@@ -150,8 +150,11 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
                                       "missing": missing, "summary": summary}, generation)
     _close(deps, batch_id, finished, missing, summary)
     _observe_batch(deps, doc, counts, missing, batch_id)
-    log.info("batch %s finalised: %d rows, %d missing", batch_id, rows, len(missing),
-             extra={"batch_id": batch_id, "rows": rows, "missing_count": len(missing), **counts})
+    seconds = (deps.clock() - datetime.fromisoformat(doc["started_at"])).total_seconds()
+    log.info("batch %s for %s finalised: %d players, %d rows, %d missing in %.1f s", batch_id, doc["game_date"],
+             doc["expected"], rows, len(missing), seconds,
+             extra={"batch_id": batch_id, "game_date": doc["game_date"], "rows": rows, "missing_count": len(missing),
+                    "seconds": round(seconds, 3), "batch_event": "finished", **counts})
     return True
 
 

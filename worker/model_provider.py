@@ -98,7 +98,7 @@ class ModelProvider:
         except ModelUnavailable as exc:   # nothing registered yet: expected on a fresh install
             self._errors[name] = f"{type(exc).__name__}: {exc}"
             log.warning("model %s: no champion in the registry, using the bundled model: %s", name, exc,
-                        extra={"model": name})
+                        extra={"model": name, "notice": "bundled_model"})
         except Exception as exc:  # any other registry failure falls back; the reason is kept for /health/deep
             self._errors[name] = f"{type(exc).__name__}: {exc}"
             log.error("model %s: registry unusable, using the bundled model: %s", name, exc,

@@ -1,0 +1,51 @@
+"""The README's first hour, typed literally in a fresh copy of the repository: `bin/demo`, then
+every block marked `<!-- readme-flow -->` in order (serve + curl on the demo's data, then the
+daily workflow). A README edit that breaks a command breaks this test."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+MARK = "<!-- readme-flow -->"
+
+
+def readme_blocks() -> tuple[str, list[str]]:
+    text = (ROOT / "README.md").read_text()
+    first = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
+    flows = re.findall(re.escape(MARK) + r"\s*```bash\n(.*?)```", text, re.S)
+    return first, flows
+
+
+def fresh_copy(target):
+    """What a clone holds (tracked and new files, nothing ignored), with this machine's virtualenv."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True,
+                           check=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    (target / ".venv").symlink_to(ROOT / ".venv")
+
+
+@pytest.mark.e2e
+def test_readme_commands_work_in_order_from_a_fresh_copy(tmp_path):
+    first, flows = readme_blocks()
+    assert first.splitlines()[0].startswith("bin/demo") and len(flows) >= 2
+    repo = tmp_path / "repo"
+    fresh_copy(repo)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")}
+    script = "set -euo pipefail\nbin/demo\n" + "\n".join(flows)
+    out = subprocess.run(["bash", "-c", script], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, f"{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
+    assert "2024-01-15: batch" in out.stdout and "next:" in out.stdout                 # the demo ran and explained
+    assert '"expected"' in out.stdout and "services stopped" in out.stdout           # serve + curl on its data
+    assert (repo / "var" / "warehouse.duckdb").is_file() and not (repo / "var" / "demo").exists()
+    assert (repo / "predictions.csv").stat().st_size > 10_000                       # relative to where we stand
+    assert (repo / "report" / "report.md").is_file()

@@ -5,6 +5,7 @@ DELETE followed by a separate INSERT; merges are one MERGE statement on the tabl
 """
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from shared import tables
 
@@ -29,6 +32,17 @@ def _param(name: str, value: Any):
         first = value[0] if value else ""
         return bigquery.ArrayQueryParameter(name, _type_of(first), list(value))
     return bigquery.ScalarQueryParameter(name, _type_of(value), value)
+
+
+_ARROW = {"STRING": pa.string(), "INT64": pa.int64(), "FLOAT64": pa.float64(), "BOOL": pa.bool_(),
+          "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us", tz="UTC")}
+
+
+def _to_arrow(t: tables.Table, data: pd.DataFrame) -> pa.Table:
+    """The table's declared types, so BigQuery sees DATE as DATE (not a timestamp) in the Parquet."""
+    columns = {c: data[c].dt.date if typ == "DATE" else data[c] for c, typ in t.columns}
+    schema = pa.schema([(c, _ARROW[typ]) for c, typ in t.columns])
+    return pa.Table.from_pandas(pd.DataFrame(columns), schema=schema, preserve_index=False)
 
 
 def _type_of(value: Any) -> str:
@@ -86,7 +100,10 @@ class BigQueryWarehouse:
         return self.client.query_and_wait(sql, job_config=config)
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        return self._run(sql, params).to_dataframe(create_bqstorage_client=False)
+        # through Arrow: RowIterator.to_dataframe is deprecated in favour of pandas-gbq, to_arrow is not
+        table = self._run(sql, params).to_arrow(create_bqstorage_client=False)
+        return table.to_pandas(date_as_object=False, types_mapper={pa.int64(): pd.Int64Dtype(),
+                                                                   pa.bool_(): pd.BooleanDtype()}.get)
 
     def read(self, table: str, start: date | None = None, end: date | None = None,
              columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -114,8 +131,13 @@ class BigQueryWarehouse:
         config = bigquery.LoadJobConfig(
             schema=[bigquery.SchemaField(c, typ) for c, typ in t.columns],
             write_disposition="WRITE_APPEND" if append else "WRITE_TRUNCATE",
+            source_format=bigquery.SourceFormat.PARQUET,
         )
-        self.client.load_table_from_dataframe(data, table_id, job_config=config).result()
+        # our own Parquet through load_table_from_file: load_table_from_dataframe is deprecated
+        buffer = io.BytesIO()
+        pq.write_table(_to_arrow(t, data), buffer)
+        buffer.seek(0)
+        self.client.load_table_from_file(buffer, table_id, job_config=config).result()
         return len(data)
 
     def _scratch(self, t: tables.Table, frame: pd.DataFrame) -> tuple[str, str]:

@@ -59,3 +59,18 @@ def test_evaluation_compares_systems_and_baselines_on_the_same_rows(feature_db, 
     assert mae["xgboost"] < ewma and mae["catboost"] < ewma       # the models beat the naive baseline
     assert mae.min() > 4.0                                         # far lower would mean leakage
     assert 0.7 <= ev.main.set_index("system").loc["xgboost", "interval_coverage"] <= 0.9
+    _plots_tell_the_truth(ev)
+
+
+def _plots_tell_the_truth(ev):
+    from modeling.report import mae_figure, minutes_figure
+
+    ax = mae_figure(ev).axes[0]
+    assert ax.get_xlim()[0] == 0                                   # bars start at zero: gaps look their size
+    labels = [t.get_text() for t in ax.texts]
+    assert f"{ev.main.set_index('system').loc['ensemble', 'mae']:.3f}" in labels
+    assert len(labels) == len(ev.main[ev.main["prop"] == "points"]) + len(ev.baselines[ev.baselines["prop"] ==
+                                                                                         "points"])
+    assert [line.get_label() for line in ax.lines] == ["EWMA baseline"]
+    panels = [a for a in minutes_figure(ev).axes if a.get_visible()]
+    assert sorted(a.get_title() for a in panels) == sorted(ev.by_minutes["system"].unique())

@@ -39,7 +39,8 @@ def run(data: Path, repeats: int = 3) -> None:
         for i in range(repeats):
             home = Path(tmp) / f"run{i}"
             shutil.copytree(base, home)
-            st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "bench"}))
+            env = {"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "bench-token-0123456789"}
+            st = local.start(Settings.from_env(env))
             try:
                 t0 = time.perf_counter()
                 nightly(st.warehouse, st.bus, BUSIEST)

@@ -21,7 +21,7 @@ from benchmarks.chain_bench import BUSIEST, prepared_home
 from benchmarks.common import ROOT
 from shared.pubsub import encode_envelope
 
-TOKEN = "bench"
+TOKEN = "bench-token-0123456789"
 SECONDS = 5
 CLIENTS = (1, 8, 32)
 LUA = """

@@ -21,6 +21,8 @@ from shared.importer import import_files
 
 SYSTEMS = len(SYSTEM_NAMES)
 
+TOKEN = "faults-token-0123456789"   # the services' bearer token in every scenario
+
 
 @dataclass
 class Row:
@@ -66,7 +68,7 @@ class Workspace:
         return home
 
     def stack(self, **options):
-        settings = Settings.from_env({"PIPELINE_HOME": str(self.home()), "PIPELINE_AUTH_TOKEN": "faults"})
+        settings = Settings.from_env({"PIPELINE_HOME": str(self.home()), "PIPELINE_AUTH_TOKEN": TOKEN})
         return local.start(settings, start_dispatcher=False, **options)
 
     def close(self) -> None:

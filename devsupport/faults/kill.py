@@ -16,13 +16,13 @@ import requests
 
 from devsupport import ROOT
 from devsupport.emulators import free_port_run, wait_for_port
-from devsupport.faults.harness import NOISE, SYSTEMS, Row, Workspace, duplicates, summarise
+from devsupport.faults.harness import NOISE, SYSTEMS, TOKEN, Row, Workspace, duplicates, summarise
 from shared import tables
 
 
 def _serve(home, port: int, log) -> subprocess.Popen:
     # a short finaliser lease and a 1 s stall check, so a finaliser killed after claiming is taken over quickly
-    env = {**os.environ, "PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "faults",
+    env = {**os.environ, "PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN,
            "COORDINATOR_FINALISE_LEASE_S": "5"}
     proc = subprocess.Popen([str(ROOT / "bin" / "pipeline"), "serve", "--port", str(port),
                              "--stall-check-seconds", "1"], env=env,
@@ -33,7 +33,7 @@ def _serve(home, port: int, log) -> subprocess.Popen:
 
 def _poll(url: str, params: dict, until, timeout: float) -> dict:
     deadline = time.monotonic() + timeout
-    headers = {"Authorization": "Bearer faults"}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
     while time.monotonic() < deadline:
         resp = requests.get(url, params=params, headers=headers, timeout=10)
         if resp.status_code == 200 and until(resp.json()):
@@ -51,7 +51,7 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
         proc = _serve(home, port, log)
         url = f"http://127.0.0.1:{port}"
         started = requests.post(f"{url}/start", json={"game_date": str(day)},
-                                headers={"Authorization": "Bearer faults"}, timeout=30).json()
+                                headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30).json()
         seen = _poll(f"{url}/status", {"batch_id": started["batch_id"]},
                      lambda s: s["completed"] >= max(1, s["expected"] // 5), 120)
         os.killpg(proc.pid, signal.SIGKILL)

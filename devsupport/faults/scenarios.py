@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
-from devsupport.faults.harness import Row, Workspace, tally
+from devsupport.faults.harness import TOKEN, Row, Workspace, tally
 from processors.runner import nightly
 from shared import topology
 from shared.models import BUNDLED
@@ -175,7 +175,7 @@ def poison_messages(ws: Workspace) -> Row:
     st = ws.stack()
     try:
         st.days = ws.days[:1]
-        headers = {"Authorization": "Bearer faults", "Content-Type": "application/json"}
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
         sub = "projects/local/subscriptions/poison"
         wrong_version = base64.b64encode(json.dumps({"schema_version": 9, "batch_id": "x", "game_date": "2024-01-01",
                                                      "player_id": 1}).encode()).decode()
@@ -249,7 +249,7 @@ def stale_and_gameless_events(ws: Workspace) -> Row:
                    "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
                    "ce-source": "//pubsub.googleapis.com/projects/local/topics/precompute-complete",
                    "ce-time": old.isoformat(), "Content-Type": "application/json",
-                   "Authorization": "Bearer faults"}
+                   "Authorization": f"Bearer {TOKEN}"}
         code = requests.post(st.urls["orchestrator"], json=body, headers=headers, timeout=30).status_code
         events = nightly(st.warehouse, st.bus, date(2024, 7, 15))      # no games: no_data events
         st.bus.drain()

@@ -12,7 +12,7 @@ from shared.importer import build
 from shared.importer.layouts import ImportValidationError, Problem, read_file
 from shared.ports import Warehouse
 
-__all__ = ["ImportValidationError", "ImportResult", "load_files", "import_files"]
+__all__ = ["ImportValidationError", "ImportResult", "load_files", "write_frames", "import_files"]
 
 
 @dataclass
@@ -57,14 +57,18 @@ def load_files(paths: Iterable[Path], progress: Callable[[Path], None] | None = 
 def import_files(warehouse: Warehouse, paths: Iterable[Path],
                  progress: Callable[[Path], None] | None = None) -> ImportResult:
     paths = list(paths)
-    frames = load_files(paths, progress)
+    return write_frames(warehouse, load_files(paths, progress), len(paths))
+
+
+def write_frames(warehouse: Warehouse, frames: dict[str, pd.DataFrame], files: int) -> ImportResult:
+    """Write what ``load_files`` validated (callers validate before they open the warehouse)."""
     warehouse.ensure_tables()
     for table, frame in frames.items():
         warehouse.merge_frame(table, frame)
     players = frames[tables.PLAYER_GAME_SUMMARY.fqn]
     dates = players["game_date"]
     return ImportResult(
-        files=len(paths), player_rows=int(players["played"].sum()),
+        files=files, player_rows=int(players["played"].sum()),
         did_not_play=int((~players["played"]).sum()), team_rows=len(frames[tables.TEAM_GAME_SUMMARY.fqn]),
         games=len(frames[tables.SCHEDULE.fqn]),
         first_date=str(dates.min().date()) if len(dates) else None,

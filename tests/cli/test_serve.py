@@ -15,6 +15,7 @@ import requests
 
 from devsupport.emulators import free_port_run
 from tests.cli.conftest import PIPELINE, run
+from tests.conftest import SAMPLE
 
 DAY = "2024-01-15"
 
@@ -80,7 +81,7 @@ def test_serve_reports_batches_lets_readers_in_and_stops_cleanly(served_home, el
                                headers=auth, timeout=30)
         assert delete.status_code == 403 and before >= len(frame) > 0
         assert requests.post(f"{reader}/count", json=table, headers=auth, timeout=30).json()["rows"] == before
-        writer = run("import", elsewhere / "p.csv", home=served_home, cwd=elsewhere)
+        writer = run("import", SAMPLE, home=served_home, cwd=elsewhere)
         assert writer.returncode == 1 and "held by another process" in writer.stderr
     finally:
         proc.send_signal(stop_signal)

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from bin.cli.common import console, fail, progress_bar, read_only_warehouse, settings, warehouse
 from shared import tables
-from shared.importer import ImportValidationError, load_files, write_frames
+from shared.importer import ImportValidationError, load_files, write_players
 
 
 def import_command(files: list[Path] = typer.Argument(..., metavar="FILE",
@@ -26,10 +26,10 @@ def import_command(files: list[Path] = typer.Argument(..., metavar="FILE",
     try:
         with progress_bar("reading and validating") as report:
             seen = []
-            frames = load_files(files, progress=lambda f: (seen.append(f), report(len(seen), len(files))))
+            players = load_files(files, progress=lambda f: (seen.append(f), report(len(seen), len(files))))
     except ImportValidationError as exc:
         fail(str(exc))
-    result = write_frames(warehouse(s), frames, len(files))   # opened only once the files are known good
+    result = write_players(warehouse(s), players, len(files))   # opened only once the files are known good
     console.print(
         f"imported {result.files} file(s): {result.player_rows} player-games, {result.did_not_play} did-not-play, "
         f"{result.team_rows} team-games, {result.games} games, {result.first_date}..{result.last_date} "

@@ -12,7 +12,7 @@ from shared.importer import build
 from shared.importer.layouts import ImportValidationError, Problem, read_file
 from shared.ports import Warehouse
 
-__all__ = ["ImportValidationError", "ImportResult", "load_files", "write_frames", "import_files"]
+__all__ = ["ImportValidationError", "ImportResult", "load_files", "write_players", "import_files"]
 
 
 @dataclass
@@ -26,8 +26,9 @@ class ImportResult:
     last_date: str | None
 
 
-def load_files(paths: Iterable[Path], progress: Callable[[Path], None] | None = None) -> dict[str, pd.DataFrame]:
-    """Read and validate every file; raise ImportValidationError naming every problem."""
+def load_files(paths: Iterable[Path], progress: Callable[[Path], None] | None = None) -> pd.DataFrame:
+    """Read and validate every file into one player-game frame; raise ImportValidationError
+    naming every problem."""
     frames, problems = [], []
     for path in paths:
         frame, found = read_file(Path(path))
@@ -47,29 +48,36 @@ def load_files(paths: Iterable[Path], progress: Callable[[Path], None] | None = 
                     f"{first.loc[(r.game_id, r.player_id), 'source_file']} line "
                     f"{int(first.loc[(r.game_id, r.player_id), 'line'])})")
             for r in players[dup].head(50).itertuples()])
-    return {
-        tables.PLAYER_GAME_SUMMARY.fqn: build.player_game_summary(players),
-        tables.TEAM_GAME_SUMMARY.fqn: build.team_game_summary(players),
-        tables.SCHEDULE.fqn: build.schedule(players),
-    }
+    return build.player_game_summary(players)
 
 
 def import_files(warehouse: Warehouse, paths: Iterable[Path],
                  progress: Callable[[Path], None] | None = None) -> ImportResult:
     paths = list(paths)
-    return write_frames(warehouse, load_files(paths, progress), len(paths))
+    return write_players(warehouse, load_files(paths, progress), len(paths))
 
 
-def write_frames(warehouse: Warehouse, frames: dict[str, pd.DataFrame], files: int) -> ImportResult:
-    """Write what ``load_files`` validated (callers validate before they open the warehouse)."""
+def write_players(warehouse: Warehouse, players: pd.DataFrame, files: int) -> ImportResult:
+    """Merge validated player-games, then rebuild the team-games and schedule rows of every game
+    they touch from all the rows stored for it: a file holding part of a game (a one-row
+    correction) must not shrink the game to that part. Callers validate before they open
+    the warehouse."""
     warehouse.ensure_tables()
-    for table, frame in frames.items():
-        warehouse.merge_frame(table, frame)
-    players = frames[tables.PLAYER_GAME_SUMMARY.fqn]
+    warehouse.merge_frame(tables.PLAYER_GAME_SUMMARY.fqn, players)
+    teams, games = pd.DataFrame(), pd.DataFrame()
+    if len(players):
+        first, last = players["game_date"].min().date(), players["game_date"].max().date()
+        touched = set(players["game_id"])
+        stored = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, first, last)
+        stored = stored[stored["game_id"].isin(touched)]
+        teams = build.team_game_summary(stored)
+        scheduled = warehouse.read(tables.SCHEDULE.fqn, first, last)
+        games = build.schedule(stored, scheduled[scheduled["game_id"].isin(touched)])
+        warehouse.merge_frame(tables.TEAM_GAME_SUMMARY.fqn, teams)
+        warehouse.merge_frame(tables.SCHEDULE.fqn, games)
     dates = players["game_date"]
     return ImportResult(
         files=files, player_rows=int(players["played"].sum()),
-        did_not_play=int((~players["played"]).sum()), team_rows=len(frames[tables.TEAM_GAME_SUMMARY.fqn]),
-        games=len(frames[tables.SCHEDULE.fqn]),
+        did_not_play=int((~players["played"].astype(bool)).sum()), team_rows=len(teams), games=len(games),
         first_date=str(dates.min().date()) if len(dates) else None,
         last_date=str(dates.max().date()) if len(dates) else None)

@@ -33,7 +33,10 @@ def team_game_summary(players: pd.DataFrame) -> pd.DataFrame:
     return teams
 
 
-def schedule(players: pd.DataFrame) -> pd.DataFrame:
+def schedule(players: pd.DataFrame, scheduled: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per game played, status final. A game the schedule already holds keeps what
+    only the schedule knows (venue, tip-off, neutral site, arena, label) when it names the
+    same two teams; the date is the one the box scores say it was played on."""
     teams = players.drop_duplicates(["game_id", "team_abbr"])[
         ["game_id", "game_date", "season", "season_type", "team_abbr", "team_id", "is_home"]]
     venue_known = teams["is_home"].notna()
@@ -48,4 +51,18 @@ def schedule(players: pd.DataFrame) -> pd.DataFrame:
     out["away_team_abbr"] = away["team_abbr"].reindex(out.index)
     out["away_team_id"] = away["team_id"].reindex(out.index)
     out["venue_known"] = home["_known"].astype(bool)
+    out = out.assign(tipoff_utc=pd.Series(pd.NaT, index=out.index, dtype="datetime64[us, UTC]"), neutral=False,
+                     status="final", arena=None, game_label=None, source="box_scores").astype(
+                         {"arena": object, "game_label": object, "source": object, "neutral": object})
+    if scheduled is not None and len(scheduled):
+        known = scheduled.set_index("game_id").reindex(out.index)
+        same = (known["home_team_abbr"].notna()
+                & (np.minimum(known["home_team_abbr"], known["away_team_abbr"])
+                   == np.minimum(out["home_team_abbr"], out["away_team_abbr"]))
+                & (np.maximum(known["home_team_abbr"], known["away_team_abbr"])
+                   == np.maximum(out["home_team_abbr"], out["away_team_abbr"])))
+        keep = ["home_team_abbr", "home_team_id", "away_team_abbr", "away_team_id", "tipoff_utc", "neutral", "arena",
+                "game_label", "source"]
+        out.loc[same, keep] = known.loc[same, keep]
+        out.loc[same, "venue_known"] = True
     return out.reset_index()

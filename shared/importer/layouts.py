@@ -139,16 +139,34 @@ def read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
                "PTS != 2*FGM + FG3M + FTM")
     check.flag(played & (out["reb"] != out["oreb"] + out["dreb"]).to_numpy(), "reb", "REB != OREB + DREB")
     check.flag(played & (out["fgm"] > out["fga"]).to_numpy(), "fgm", "FGM > FGA")
+    if layout == "regular":
+        _one_game_two_teams(out, check)
     return out[CANONICAL], check.problems
+
+
+def _one_game_two_teams(out: pd.DataFrame, check: _Checker) -> None:
+    """Within a file, a game has at most two teams, and each names the other as its opponent."""
+    by_game = out.groupby("game_id")["team_abbr"]
+    count, low, high = by_game.transform("nunique"), by_game.transform("min"), by_game.transform("max")
+    check.flag(count > 2, "game_id", "more than two teams in this game", out["game_id"])
+    other = high.where(out["team_abbr"] == low, low)
+    check.flag((count == 2) & out["opponent_abbr"].notna() & (out["opponent_abbr"] != other), "matchup",
+               "the opponent is not the other team in this game")
 
 
 def _regular(raw: pd.DataFrame, out: pd.DataFrame, check: _Checker) -> None:
     out["season_type"] = "regular"
     parts = raw["matchup"].str.extract(r"^\s*([A-Z]{2,4}) (vs\.|@) ([A-Z]{2,4})\s*$")
-    check.flag(parts[0].isna(), "matchup", "not 'TEAM vs. OPP' or 'TEAM @ OPP'")
-    check.flag(parts[0].notna() & (parts[0] != out["team_abbr"]), "matchup", "team differs from TEAM_ABBREVIATION")
-    out["opponent_abbr"] = parts[2]
-    out["is_home"] = parts[1] == "vs."
+    left, sep, right = parts[0], parts[1], parts[2]
+    check.flag(left.isna(), "matchup", "not 'TEAM vs. OPP' or 'TEAM @ OPP'")
+    # neutral-site games carry one MATCHUP for both teams ("ATL @ MIL" on the MIL rows too):
+    # the player's team may stand on either side, as long as it stands on one
+    on_left, on_right = left == out["team_abbr"], right == out["team_abbr"]
+    check.flag(left.notna() & ~on_left & ~on_right, "matchup", "TEAM_ABBREVIATION is not in the game")
+    check.flag(left.notna() & (left == right), "matchup", "a team cannot play itself")
+    out["opponent_abbr"] = right.where(on_left, left)
+    # "A @ B": B is at home; "A vs. B": A is
+    out["is_home"] = (on_left & (sep == "vs.")) | (on_right & (sep == "@"))
     wl = raw["wl"].str.strip()
     check.flag(~wl.isin(["W", "L"]), "wl", "not W or L")
     out["win"] = wl == "W"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from shared import tables
 from shared.ports import Warehouse
+from shared.schedule import playable
 
 LOOKBACK_DAYS = 4 * 366      # covers season S-3's first day from any date of season S
 ROSTER_TEAM_GAMES = 10       # on T's roster: last game was for T, within T's last 10 games
@@ -56,7 +57,7 @@ def read_analytics(warehouse: Warehouse, start: date, end: date) -> dict[str, pd
 
 def prepare_seasons(raw: dict[str, pd.DataFrame]) -> dict[int, Inputs]:
     """One Inputs per season present in the schedule read, each holding that season's windows."""
-    sched = raw["schedule"].copy()
+    sched = playable(raw["schedule"]).copy()
     sched["season_year"] = season_year(sched["season"])
     players = raw["players"][raw["players"]["played"].astype(bool)].copy()
     players["season_year"] = season_year(players["season"])
@@ -157,10 +158,17 @@ def positions(groups: np.ndarray) -> np.ndarray:
 def rolling_sum(values: np.ndarray, pos: np.ndarray, window: int | None) -> np.ndarray:
     """Sum of the last ``window`` values up to and including each row, within its group."""
     values = np.nan_to_num(np.asarray(values, dtype=float))
-    cs = np.r_[0.0, np.cumsum(values)]
+    cs = group_cumsum(values, np.cumsum(pos == 0))
     idx = np.arange(len(values))
     m = pos + 1 if window is None else np.minimum(pos + 1, window)
-    return cs[idx + 1] - cs[idx + 1 - m]
+    before = np.where(pos + 1 > m, cs[np.maximum(idx - m, 0)], 0.0)
+    return cs - before
+
+
+def group_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Running sum restarting at each group: a group's sums never depend on the rows of the
+    groups before it, so the same history gives the same floats whatever else was read."""
+    return pd.Series(values).groupby(groups).cumsum().to_numpy(dtype=float)
 
 
 def rolling_count(pos: np.ndarray, window: int | None) -> np.ndarray:
@@ -214,9 +222,14 @@ def sum_between(hist_keys: np.ndarray, hist_dates: np.ndarray, values: np.ndarra
                 lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Sum of ``values`` over history rows with the same key and lo <= date < hi."""
     order_key = _composite(hist_keys, hist_dates)
-    cs = np.r_[0.0, np.cumsum(np.nan_to_num(np.asarray(values, dtype=float)))]
-    return (cs[np.searchsorted(order_key, _composite(keys, hi), side="left")]
-            - cs[np.searchsorted(order_key, _composite(keys, lo), side="left")])
+    cs = group_cumsum(np.nan_to_num(np.asarray(values, dtype=float)), np.asarray(hist_keys))
+    first = np.searchsorted(np.asarray(hist_keys), keys, side="left")   # the key's first history row
+
+    def prefix(position: np.ndarray) -> np.ndarray:   # sum of the key's rows before ``position``
+        return np.where(position > first, cs[np.maximum(position - 1, 0)], 0.0)
+
+    return (prefix(np.searchsorted(order_key, _composite(keys, hi), side="left"))
+            - prefix(np.searchsorted(order_key, _composite(keys, lo), side="left")))
 
 
 def take(values: np.ndarray, idx: np.ndarray) -> np.ndarray:

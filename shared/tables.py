@@ -123,9 +123,28 @@ TEAM_GAME_SUMMARY = register(
 SCHEDULE = register(
     "analytics", "schedule",
     "game_id STRING, game_date DATE, season STRING, season_type STRING, home_team_abbr STRING, "
-    "away_team_abbr STRING, home_team_id INT64, away_team_id INT64, venue_known BOOL",
+    "away_team_abbr STRING, home_team_id INT64, away_team_id INT64, venue_known BOOL, "
+    "tipoff_utc TIMESTAMP, neutral BOOL, status STRING, arena STRING, game_label STRING, source STRING",
     partition="game_date", key=("game_id",),
     required=("game_id", "game_date", "home_team_abbr", "away_team_abbr"),
+)
+SCHEDULE_STATUSES = ("scheduled", "final", "postponed")
+
+INJURY_REPORT = register(
+    "analytics", "injury_report",
+    "game_date DATE, as_of TIMESTAMP, team_abbr STRING, player_name STRING, player_id INT64, status STRING, "
+    "reason STRING, source_file STRING",
+    partition="game_date", key=("game_date", "as_of", "team_abbr", "player_name"),
+    required=("game_date", "as_of", "team_abbr", "player_name", "status"),
+)
+INJURY_STATUSES = ("Out", "Doubtful", "Questionable", "Probable", "Available")
+
+PROP_LINES = register(
+    "analytics", "prop_lines",
+    "game_date DATE, as_of TIMESTAMP, book STRING, prop STRING, player_name STRING, player_id INT64, "
+    "team_abbr STRING, line FLOAT64, over_price FLOAT64, under_price FLOAT64, source_file STRING",
+    partition="game_date", key=("game_date", "as_of", "book", "prop", "player_name", "team_abbr"),
+    required=("game_date", "as_of", "book", "prop", "player_name", "line"),
 )
 
 
@@ -218,7 +237,8 @@ _PREDICTION_COLUMNS = (
     "system STRING, prop STRING, predicted FLOAT64, p10 FLOAT64, p50 FLOAT64, p90 FLOAT64, confidence FLOAT64, "
     "line FLOAT64, p_over FLOAT64, edge FLOAT64, recommendation STRING, model_name STRING, "
     "model_version STRING, model_source STRING, feature_version STRING, batch_id STRING, "
-    "correlation_id STRING, created_at TIMESTAMP, shadow BOOL")
+    "correlation_id STRING, created_at TIMESTAMP, shadow BOOL, line_book STRING, market_p_over FLOAT64, "
+    "availability STRING")
 PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version")
 
 PREDICTIONS_STAGING = register("predictions", "player_prop_predictions_staging", _PREDICTION_COLUMNS,

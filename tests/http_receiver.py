@@ -3,6 +3,7 @@ scripted status codes, so the bus and the Pub/Sub emulator are tested over real 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 from collections import defaultdict
@@ -46,3 +47,21 @@ class Receiver:
     def wait_for(self, predicate, timeout: float = 60) -> bool:
         with self._cond:
             return self._cond.wait_for(lambda: predicate(self), timeout=timeout)
+
+
+@contextlib.contextmanager
+def serve_bytes(payload: bytes, path: str, content_type: str = "application/json"):
+    """A loopback server answering GET ``path`` with ``payload`` (and 404 elsewhere); yields the URL."""
+    def app(environ, start_response):
+        request = Request(environ)
+        found = request.path == path
+        return Response(payload if found else b"not found", status=200 if found else 404,
+                        content_type=content_type)(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{path}"
+    finally:
+        server.shutdown()

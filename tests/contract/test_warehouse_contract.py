@@ -17,6 +17,8 @@ def games(*rows):
     return pd.DataFrame([{
         "game_id": gid, "game_date": d, "season": "2023-24", "season_type": "regular", "home_team_abbr": home,
         "away_team_abbr": "BOS", "home_team_id": 1, "away_team_id": 2, "venue_known": True,
+        "tipoff_utc": pd.Timestamp(d, tz="UTC") + pd.Timedelta(hours=24.5), "neutral": False, "status": "scheduled",
+        "arena": "TD Garden", "game_label": None, "source": "csv",
     } for gid, d, home in rows])
 
 

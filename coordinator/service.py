@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from coordinator import slate
 from coordinator.batches import BatchStore
 from coordinator.requests import StartRequest
 from shared import tables, topology
@@ -61,14 +62,24 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
     if not deps.batches.claim_date(day, batch_id, existing[1] if existing else None):
         return 200, _existing(deps, deps.batches.date_pointer(day)[0]["batch_id"])
     now = deps.clock()
+    tonight = slate.load(deps.warehouse, day, now, req.lines)
+    out = {p: reason for p, reason in tonight.out.items() if p in set(players)}
     doc = {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
-           "systems": req.systems, "lines": {str(k): v for k, v in (req.lines or {}).items()},
+           "systems": req.systems, "lines": {str(p): v for p, v in tonight.lines.items()},
+           "availability": {str(p): v for p, v in tonight.availability.items()},
+           "out": {str(p): reason for p, reason in out.items()},
            "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": req.degraded,
            "missing_processors": req.missing_processors, "correlation_id": req.correlation_id,
            "republished_at": None, "forced": req.force}
     deps.batches.put_batch(doc)
     deps.batches.set_running(batch_id, True)
-    _publish_requests(deps, doc, players)
+    # players ruled out by the report end the batch skipped, with the report's reason; nobody predicts them
+    for player, reason in out.items():
+        deps.batches.mark_done(batch_id, player, {"status": "skipped", "reason": f"out: {reason}", "n_rows": 0,
+                                                  "at": now.isoformat()})
+    _publish_requests(deps, doc, [p for p in players if p not in out])
+    if len(out) == len(players):
+        finalise(deps, batch_id)
     log.info("batch %s started for %s with %d players", batch_id, day, len(players),
              extra={"batch_id": batch_id, "game_date": str(day), "expected": len(players),
                     "degraded": req.degraded, "batch_event": "started"})
@@ -81,11 +92,16 @@ def _existing(deps: CoordinatorDeps, batch_id: str) -> dict:
 
 
 def _publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> None:
-    lines = doc.get("lines") or {}
+    lines, availability = doc.get("lines") or {}, doc.get("availability") or {}
     systems = tuple(doc["systems"]) if doc.get("systems") else None
-    messages = [PredictionRequest(batch_id=doc["batch_id"], game_date=date.fromisoformat(doc["game_date"]),
-                                  player_id=p, systems=systems, line=lines.get(str(p)),
-                                  correlation_id=doc["correlation_id"]) for p in players]
+    messages = []
+    for p in players:
+        line = lines.get(str(p)) or {}
+        messages.append(PredictionRequest(
+            batch_id=doc["batch_id"], game_date=date.fromisoformat(doc["game_date"]), player_id=p, systems=systems,
+            line=line.get("line"), line_book=line.get("book"), over_price=line.get("over"),
+            under_price=line.get("under"), availability=availability.get(str(p)),
+            correlation_id=doc["correlation_id"]))
     deps.publisher.publish_many(topology.PREDICTION_REQUEST, messages)
 
 

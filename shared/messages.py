@@ -46,6 +46,10 @@ class PredictionRequest(Message):
     player_id: int = Field(gt=0)
     systems: tuple[str, ...] | None = None
     line: float | None = Field(default=None, ge=0, le=200)
+    line_book: str | None = Field(default=None, max_length=64)
+    over_price: float | None = Field(default=None, gt=1, le=1000)    # decimal odds
+    under_price: float | None = Field(default=None, gt=1, le=1000)
+    availability: str | None = Field(default=None, max_length=32)   # the injury report's status
 
 
 class PredictionReady(Message):

@@ -1,9 +1,11 @@
-"""From an interval and a sportsbook line: P(over), edge against the -110 price, and a call."""
+"""From an interval and a sportsbook line: P(over), the market's vig-free P(over), the edge
+against the book's own prices (-110 both ways when none are known), and a call."""
 from __future__ import annotations
 
 import math
 
-BREAK_EVEN = 110 / 210          # implied probability of a -110 price
+STANDARD_PRICE = 210 / 110      # decimal odds of -110
+BREAK_EVEN = 1 / STANDARD_PRICE
 CALL_MARGIN = 0.03
 
 
@@ -12,14 +14,20 @@ def over_probability(p10: float, p50: float, p90: float, line: float) -> float:
     return 0.5 * math.erfc((line - p50) / (sigma * math.sqrt(2)))
 
 
-def judge(p10: float, p50: float, p90: float, line: float | None) -> dict:
+def judge(p10: float, p50: float, p90: float, line: float | None, over_price: float | None = None,
+          under_price: float | None = None) -> dict:
     if line is None:
-        return {"line": None, "p_over": None, "edge": None, "recommendation": None}
+        return {"line": None, "p_over": None, "market_p_over": None, "edge": None, "recommendation": None}
     p = over_probability(p10, p50, p90, line)
-    if p >= BREAK_EVEN + CALL_MARGIN:
-        call, edge = "OVER", p - BREAK_EVEN
-    elif 1 - p >= BREAK_EVEN + CALL_MARGIN:
-        call, edge = "UNDER", (1 - p) - BREAK_EVEN
+    priced = over_price is not None and under_price is not None
+    over_cost = 1 / over_price if priced else BREAK_EVEN
+    under_cost = 1 / under_price if priced else BREAK_EVEN
+    market = over_cost / (over_cost + under_cost) if priced else None
+    over_edge, under_edge = p - over_cost, (1 - p) - under_cost
+    if over_edge >= CALL_MARGIN:
+        call, edge = "OVER", over_edge
+    elif under_edge >= CALL_MARGIN:
+        call, edge = "UNDER", under_edge
     else:
-        call, edge = "PASS", max(p, 1 - p) - BREAK_EVEN
-    return {"line": line, "p_over": p, "edge": edge, "recommendation": call}
+        call, edge = "PASS", max(over_edge, under_edge)
+    return {"line": line, "p_over": p, "market_p_over": market, "edge": edge, "recommendation": call}

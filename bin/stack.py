@@ -46,6 +46,7 @@ class Stack:
     token: str | None
     coordinator: CoordinatorDeps
     worker: WorkerDeps
+    orchestrator: orchestrator.main.OrchestratorDeps | None = None
     urls: dict = field(default_factory=dict)
     _servers: list = field(default_factory=list)
 
@@ -99,9 +100,10 @@ def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool 
                       ("worker", create_worker(stack.worker, check))):
         _listen(stack, name, app, ports.get(name, 0))
     function = create_function("on_precompute_complete", str(ORCHESTRATOR_SOURCE), "cloudevent")
-    orchestrator.main.attach(function, orchestrator.main.build_deps(
+    stack.orchestrator = orchestrator.main.build_deps(
         settings, store, CoordinatorClient(stack.urls["coordinator"], static_token(token)),
-        has_games=lambda day: schedule.has_games(warehouse, day)))
+        has_games=lambda day: schedule.has_games(warehouse, day))
+    orchestrator.main.attach(function, stack.orchestrator)
     if check is not None:   # on GCP the function's IAM invoker binding does this
         function.before_request(lambda: check(request))
     _listen(stack, "orchestrator", function, ports.get("orchestrator", 0))

@@ -37,7 +37,12 @@ _ENV = {
     "OIDC_AUDIENCE": "oidc_audience",
     "OIDC_SERVICE_ACCOUNTS": "oidc_service_accounts",
     "OIDC_CERTS_URL": "oidc_certs_url",
+    "PIPELINE_SCHEDULE_URL": "schedule_url",
+    "PIPELINE_GRADE_AT": "grade_at",
+    "PIPELINE_PROCESS_AT": "process_at",
+    "PIPELINE_DEADLINE_AT": "deadline_at",
 }
+CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"   # HH:MM, US/Eastern
 
 
 class Settings(BaseModel):
@@ -60,6 +65,12 @@ class Settings(BaseModel):
     oidc_audience: str | None = None           # the URL of this service, as push subscriptions sign it
     oidc_service_accounts: str | None = None   # comma-separated emails allowed to call
     oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    schedule_url: str = Field(default="https://cdn.nba.com/static/json/staticData/scheduleLeagueV2.json",
+                              pattern=r"^https?://")
+    # the nightly loop (`serve`, `daily`), in ET: grade yesterday, run today's processors, check the deadline
+    grade_at: str = Field(default="09:00", pattern=CLOCK)
+    process_at: str = Field(default="16:00", pattern=CLOCK)
+    deadline_at: str = Field(default="18:00", pattern=CLOCK)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -59,6 +59,7 @@ def create_or_update(create: str, update: str) -> str:
 
 
 JOBS = {   # Cloud Run job -> bin/pipeline arguments
+    "schedule": ["fetch-schedule"],
     "processors": ["process", "--date", "today"],
     "grade": ["grade", "--date", "yesterday"],
     "monitor": ["monitor", "--date", "today"],
@@ -79,14 +80,16 @@ ROLES = {   # least privilege per service account: (role, resource kind, resourc
     "orchestrator": [("roles/storage.objectAdmin", "bucket", ""), ("roles/bigquery.jobUser", "project", ""),
                      ("roles/bigquery.dataViewer", "dataset", "analytics"),
                      ("roles/run.invoker", "service", "coordinator")],
-    "processors": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "analytics"),
+    "processors": [("roles/bigquery.jobUser", "project", ""),
+                   ("roles/bigquery.dataEditor", "dataset", "analytics"),     # fetch-schedule
                    ("roles/bigquery.dataEditor", "dataset", "precompute"),
                    ("roles/bigquery.dataEditor", "dataset", "predictions"),   # grade, monitor
                    ("roles/storage.objectAdmin", "bucket", ""),               # retrain registers models
                    ("roles/pubsub.publisher", "topic", topology.PRECOMPUTE_COMPLETE)],
     "pusher": [("roles/run.invoker", "service", "worker"), ("roles/run.invoker", "service", "coordinator")],
     "scheduler": [("roles/run.invoker", "service", "coordinator"), *[("roles/run.invoker", "job", j) for j in
-                                                                     ("processors", "grade", "monitor", "retrain")],
+                                                                     ("schedule", "processors", "grade", "monitor",
+                                                                      "retrain")],
                   ("roles/cloudfunctions.invoker", "function", "orchestrator-deadlines"),
                   ("roles/run.invoker", "service", "orchestrator-deadlines")],
 }
@@ -286,7 +289,8 @@ def _scheduler(t: Target) -> list[str]:
     fn_url = (f"$(gcloud functions describe orchestrator-deadlines --gen2 --region {t.region} --project {t.project} "
               f"--format 'value(serviceConfig.uri)')")
     run_job = f"https://run.googleapis.com/v2/projects/{t.project}/locations/{t.region}/jobs/{{}}:run"
-    jobs = [  # name, schedule (US/Eastern), uri, audience, method; grading runs before the processors
+    jobs = [  # name, schedule (US/Eastern), uri, audience, method; the schedule and grading come before the processors
+        ("schedule-fetch", "0 5 * * *", run_job.format("schedule"), None, "POST"),
         ("grade-nightly", "30 5 * * *", run_job.format("grade"), None, "POST"),
         ("processors-nightly", "0 6 * * *", run_job.format("processors"), None, "POST"),
         ("monitor-nightly", "30 7 * * *", run_job.format("monitor"), None, "POST"),

@@ -49,7 +49,7 @@ def test_every_table_topic_and_scheduler_job_is_declared(plan):
     assert "--require_partition_filter" in predictions
     for topic in topology.ALL_TOPICS:
         assert f"gcloud pubsub topics create {topic} " in text
-    for job in ("grade-nightly", "processors-nightly", "monitor-nightly", "retrain-weekly",
+    for job in ("schedule-fetch", "grade-nightly", "processors-nightly", "monitor-nightly", "retrain-weekly",
                 "orchestrator-deadline-check", "coordinator-stall-check"):
         assert f"scheduler jobs create http {job} " in text
     assert "functions deploy orchestrator --gen2" in text and "--retry" in text

@@ -1,0 +1,148 @@
+"""`run` and `daily`: one night of the chain on one machine, from grading yesterday to
+tonight's predictions, with a summary a person can read."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+import typer
+from rich.table import Table
+
+from bin.cli.common import (
+    WORK_FAILED,
+    console,
+    fail,
+    parse_date,
+    print_notices,
+    progress_bar,
+    settings,
+    warehouse,
+)
+from shared import schedule, tables
+
+TIMEOUT_HELP = "give up waiting for the batch after this long"
+
+
+def run_command(day: str = typer.Option(..., "--date", help="game date YYYY-MM-DD"),
+                force: bool = typer.Option(False, "--force", help="start a new batch even if the date has one"),
+                timeout_s: int = typer.Option(600, "--timeout-seconds", min=1, help=TIMEOUT_HELP)) -> None:
+    """The autonomous nightly chain on one machine: processors -> orchestrator -> coordinator
+    -> workers -> consolidated predictions."""
+    _night(parse_date(day, "--date"), force, timeout_s, quiet_without_games=False)
+
+
+def daily_command(day: str = typer.Option("today", "--date", help="the night to run (default: today, ET)"),
+                  timeout_s: int = typer.Option(1800, "--timeout-seconds", min=1, help=TIMEOUT_HELP)) -> None:
+    """One night for cron: grade yesterday, then, when the schedule has games, today's processors
+    and batch. A day without games ends quietly with exit code 0."""
+    _night(parse_date(day, "--date"), False, timeout_s, quiet_without_games=True)
+
+
+def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool) -> None:
+    from bin import stack as local
+    from coordinator.requests import StartRequest
+    from coordinator.service import start as start_batch
+    from coordinator.service import status_for_date
+    from processors.runner import nightly
+
+    s = settings()
+    began = time.perf_counter()
+    try:
+        st = local.start(s)
+    except ValueError as exc:
+        fail(str(exc))
+    try:
+        _grade_previous_day(st.warehouse, d)
+        if quiet_without_games and not schedule.has_games(st.warehouse, d):
+            console.print(f"{d}: no games scheduled; nothing to predict (import-schedule or fetch-schedule "
+                          "loads the league schedule)", highlight=False)
+            return
+        already = status_for_date(st.coordinator, d)
+        events = nightly(st.warehouse, st.bus, d)
+        from modeling.drift import monitor
+
+        monitor(st.warehouse, st.store, d)
+        if not any(e.status == "success" for e in events):
+            statuses = ", ".join(sorted({e.status for e in events}))
+            fail(f"{d}: processors did not succeed ({statuses}: {events[0].error or ''}); no batch started",
+                 WORK_FAILED)
+        if force or (already and already["state"] == "finished"):
+            if not force:
+                console.print(f"{d} already has finished batch {already['batch_id']}; showing it (use --force "
+                              f"for a new one)")
+            else:
+                start_batch(st.coordinator, StartRequest(game_date=d, force=True), d)
+        result = _wait(st, d, timeout_s)
+    finally:
+        st.stop()
+    _summary(result, d, time.perf_counter() - began)
+
+
+def _grade_previous_day(wh, d: date) -> None:
+    """The reference system graded every morning: yesterday first, when its box scores are in."""
+    from datetime import timedelta
+
+    from modeling.grading import grade
+
+    result = grade(wh, d - timedelta(days=1), d - timedelta(days=1))
+    if result.dates_graded:
+        console.print(f"graded {d - timedelta(days=1)}: {result.rows:,} predictions")
+
+
+def _wait(st, d: date, timeout_s: int) -> dict:
+    from coordinator.service import status_for_date
+
+    deadline = time.monotonic() + timeout_s
+    with progress_bar(f"predicting {d}") as report:
+        while time.monotonic() < deadline:
+            found = status_for_date(st.coordinator, d)
+            if found:
+                report(found["completed"] + found["skipped"] + found["failed"], found["expected"])
+                if found["state"] == "finished":
+                    return found
+            threading.Event().wait(0.1)
+    fail(f"batch for {d} did not finish within {timeout_s}s: {status_for_date(st.coordinator, d)}", WORK_FAILED)
+
+
+def _summary(result: dict, d: date, seconds: float) -> None:
+    s = settings()
+    wh = warehouse(s, read_only=True)
+    rows = wh.query("SELECT system, COUNT(*) AS n, AVG(predicted) AS mean_pred, MIN(model_source) AS source "
+                    f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
+                    "AND shadow IS NOT TRUE GROUP BY system ORDER BY system", {"b": result["batch_id"], "d": d})
+    table = Table("system", "predictions", "mean predicted points", "model source")
+    for r in rows.itertuples():
+        table.add_row(r.system, str(r.n), f"{r.mean_pred:.2f}", r.source)
+    console.print(table)
+    console.print("  every rostered player is predicted, bench players included, so the mean is low\n"
+                  "  model source: 'registry' = a champion you trained, 'bundled' = the model shipped with the code, "
+                  "'rule' = a formula", highlight=False)
+    top = wh.query("SELECT player_name, team_abbr, opponent_abbr, predicted, p10, p90 "
+                   f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
+                   "AND system = 'ensemble' ORDER BY predicted DESC LIMIT 10", {"b": result["batch_id"], "d": d})
+    if len(top):
+        best = Table("player", "team", "opp", "points (ensemble)", "p10", "p90", title=f"top predictions {d}")
+        for r in top.itertuples():
+            best.add_row(r.player_name, r.team_abbr, r.opponent_abbr, f"{r.predicted:.1f}", f"{r.p10:.1f}",
+                         f"{r.p90:.1f}")
+        console.print(best)
+        console.print("  p10/p90: the player should score below p10 one night in ten and above p90 one night in ten",
+                      highlight=False)
+    reasons = {}
+    for reason in result["skip_reasons"].values():
+        reasons[reason.split(" for player")[0]] = reasons.get(reason.split(" for player")[0], 0) + 1
+    if reasons:
+        console.print("skipped: " + "; ".join(f"{n} x {r}" for r, n in reasons.items()))
+    console.print(f"{d}: batch {result['batch_id']} {result['state']}: {result['expected']} players, "
+                  f"{result['completed']} predicted, {result['skipped']} skipped, {result['failed']} failed, "
+                  f"{len(result['missing'])} missing, {int(rows['n'].sum()) if len(rows) else 0} rows in "
+                  f"{seconds:.1f}s")
+    print_notices()
+    console.print(f"next: bin/pipeline export-predictions --start {d} --end {d} --out predictions.csv  (every row)\n"
+                  "      bin/pipeline serve  (batches over HTTP: README, Manual batches)", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+    app.command("daily")(daily_command)

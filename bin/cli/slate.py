@@ -1,0 +1,122 @@
+"""Tonight's inputs: `import-schedule`, `fetch-schedule`, `import-injuries`, `import-lines`."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bin.cli.common import WORK_FAILED, console, err_console, fail, settings, warehouse
+from shared.importer.layouts import ImportValidationError
+
+
+def _existing(path: Path) -> Path:
+    if path.is_dir():
+        fail(f"{path}: a directory; give the file in it")
+    if not path.is_file():
+        fail(f"no such file: {path} (relative paths start from {Path.cwd()})")
+    return path
+
+
+def import_schedule_command(files: list[Path] = typer.Argument(..., metavar="FILE", help=(
+        "the league's season schedule feed (scheduleLeagueV2 JSON) or a CSV with game_id, game_date, "
+        "tipoff_et, home, away, neutral"))) -> None:
+    """Import the league schedule: games to predict before their box scores exist (idempotent)."""
+    from shared.importer.schedule import read_schedule, write_schedule
+
+    parsed = []
+    for path in files:
+        try:
+            parsed.append(read_schedule(_existing(path)))
+        except ImportValidationError as exc:
+            fail(str(exc))
+    wh = warehouse(settings())
+    for path, schedule in zip(files, parsed, strict=True):
+        counts = write_schedule(wh, schedule)
+        left = "; left out: " + ", ".join(f"{n} {k}" for k, n in schedule.skipped.items()) if schedule.skipped else ""
+        dates = schedule.games["game_date"]
+        span = f", {dates.min().date()}..{dates.max().date()}" if len(dates) else ""
+        console.print(f"{path}: {counts['games']} games{span} ({counts['final']} already final, "
+                      f"{counts['postponed']} postponed){left}", highlight=False)
+
+
+def fetch_schedule_command(out: Optional[Path] = typer.Option(
+        None, "--out", metavar="FILE", help="also keep the downloaded feed here")) -> None:
+    """Download the league's schedule feed (PIPELINE_SCHEDULE_URL) and import it."""
+    import requests
+
+    from bin.cli.common import output_file
+
+    s = settings()
+    target = output_file(out) if out else s.home / "schedule" / f"schedule_{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    try:
+        response = requests.get(s.schedule_url, timeout=60, headers={"User-Agent": "nba-props-pipeline"})
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        fail(f"fetching {s.schedule_url}: {exc}", WORK_FAILED)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(response.content)
+    console.print(f"downloaded {len(response.content):,} bytes from {s.schedule_url} to {target}", highlight=False)
+    import_schedule_command([target])
+
+
+def import_injuries_command(
+        file: Path = typer.Argument(..., metavar="FILE", help=(
+            "the official injury report's table (Game Date, Game Time, Matchup, Team, Player Name, Current "
+            "Status, Reason) or a CSV with status, as_of and player_id or player_name + team")),
+        as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATETIME", help=(
+            "when the report was published (ISO 8601, ET unless a zone is given); default: from the league's "
+            "file name, e.g. Injury-Report_2024-01-15_05PM"))) -> None:
+    """Import an injury report: Out players are not predicted, others carry their status."""
+    from shared.importer.injuries import import_injuries
+    from shared.importer.slate_inputs import instant
+
+    when = None
+    if as_of is not None:
+        when = instant(as_of)
+        if when is None:
+            fail(f"--as-of {as_of!r} is not a date and time (ISO 8601, e.g. 2024-01-15T17:30)")
+    s = settings()
+    try:
+        result = import_injuries(warehouse(s), _existing(file), when)
+    except ImportValidationError as exc:
+        fail(str(exc))
+    console.print(f"{file}: {result.rows} players listed ({result.out} out) in {result.reports} report(s)",
+                  highlight=False)
+    _unmatched(result.unmatched)
+
+
+def import_lines_command(files: list[Path] = typer.Argument(..., metavar="FILE", help=(
+        "player-prop odds: the odds API's event odds (JSON) or a CSV with player_name, team, prop, line, "
+        "over_price, under_price, book, as_of"))) -> None:
+    """Import sportsbook lines: a batch uses the latest line per player and prop before it starts."""
+    from shared.importer.lines import import_lines
+
+    s = settings()
+    for path in files:
+        _existing(path)
+    wh = warehouse(s)
+    for path in files:
+        try:
+            result = import_lines(wh, path)
+        except ImportValidationError as exc:
+            fail(str(exc))
+        skipped = ("; markets not imported: " + ", ".join(f"{k} x{n}" for k, n in result.skipped_markets.items())
+                   if result.skipped_markets else "")
+        console.print(f"{path}: {result.rows} lines for {result.players} players from {result.books} book(s)"
+                      f"{skipped}", highlight=False)
+        _unmatched(result.unmatched)
+
+
+def _unmatched(names: list[str]) -> None:
+    if names:
+        err_console.print(f"warning: {len(names)} name(s) match no player in the box scores (kept, not used): "
+                          f"{', '.join(names[:30])}{' ...' if len(names) > 30 else ''}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import-schedule")(import_schedule_command)
+    app.command("fetch-schedule")(fetch_schedule_command)
+    app.command("import-injuries")(import_injuries_command)
+    app.command("import-lines")(import_lines_command)

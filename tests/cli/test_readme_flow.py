@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 
+import pandas as pd
 import pytest
 
 from tests.conftest import ROOT
@@ -48,4 +49,7 @@ def test_readme_commands_work_in_order_from_a_fresh_copy(tmp_path):
     assert '"expected"' in out.stdout and "services stopped" in out.stdout           # serve + curl on its data
     assert (repo / "var" / "warehouse.duckdb").is_file() and not (repo / "var" / "demo").exists()
     assert (repo / "predictions.csv").stat().st_size > 10_000                       # relative to where we stand
+    assert "out: Rest" in out.stdout                                                # the injury report was used
+    exported = pd.read_csv(repo / "predictions.csv")
+    assert set(exported.loc[exported["line"].notna(), "line_book"]) == {"draftkings"}
     assert (repo / "report" / "report.md").is_file()

@@ -142,8 +142,10 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
         generation = deps.batches.final(batch_id)[1]
     doc, _ = deps.batches.batch(batch_id)
     try:
-        deps.warehouse.merge(tables.PREDICTIONS_STAGING.fqn, tables.PREDICTIONS.fqn, {"batch_id": batch_id})
         day = date.fromisoformat(doc["game_date"])
+        # the date is also the constant partition filter BigQuery requires on the predictions table
+        deps.warehouse.merge(tables.PREDICTIONS_STAGING.fqn, tables.PREDICTIONS.fqn,
+                             {"batch_id": batch_id, "game_date": day})
         rows = int(deps.warehouse.query(
             f"SELECT COUNT(*) AS n FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d",
             {"b": batch_id, "d": day})["n"].iloc[0])

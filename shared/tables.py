@@ -4,6 +4,7 @@ read this catalogue; processors add their own tables through ``register``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -18,6 +19,8 @@ class Table:
     partition: str | None
     key: tuple[str, ...]
     required: tuple[str, ...] = field(default=())
+    # BigQuery refuses any query on such a table without a constant filter on its partition column
+    partition_filter_required: bool = False
 
     @property
     def fqn(self) -> str:
@@ -32,16 +35,18 @@ class Table:
 
 
 CATALOG: dict[str, Table] = {}
+EVERY_DATE = (date(1946, 11, 1), date(2200, 1, 1))   # a constant range for reading a filtered table whole
 
 
 def register(dataset: str, name: str, columns: list[tuple[str, str]] | str,
-             partition: str | None, key: tuple[str, ...], required: tuple[str, ...] = ()) -> Table:
+             partition: str | None, key: tuple[str, ...], required: tuple[str, ...] = (),
+             partition_filter_required: bool = False) -> Table:
     if isinstance(columns, str):
         columns = [tuple(part.split()) for part in columns.split(",") if part.strip()]
     for col, typ in columns:
         if typ not in TYPES:
             raise ValueError(f"table {dataset}.{name}: column {col} has unknown type {typ}")
-    table = Table(dataset, name, tuple(columns), partition, key, required)
+    table = Table(dataset, name, tuple(columns), partition, key, required, partition_filter_required)
     CATALOG[table.fqn] = table
     return table
 
@@ -81,6 +86,13 @@ def conform(table: Table, frame: pd.DataFrame, columns: list[str] | None = None)
         else:
             out[col] = pd.to_datetime(s, utc=True).astype("datetime64[us, UTC]")
     return pd.DataFrame(out, index=frame.index)
+
+
+def check_filtered_read(table: Table, start, end) -> None:
+    """Both adapters refuse what BigQuery refuses: an unbounded read of a table that requires
+    a partition filter."""
+    if table.partition_filter_required and (start is None or end is None):
+        raise ValueError(f"{table.fqn} requires a partition filter: read it with a {table.partition} range")
 
 
 def check_partition_range(table: Table, frame: pd.DataFrame | None, start, end) -> None:
@@ -245,7 +257,8 @@ PREDICTIONS_STAGING = register("predictions", "player_prop_predictions_staging",
                                partition="game_date", key=PREDICTION_KEY)
 PREDICTIONS = register("predictions", "player_prop_predictions", _PREDICTION_COLUMNS,
                        partition="game_date", key=PREDICTION_KEY,
-                       required=("game_date", "player_id", "system", "prop", "predicted", "batch_id"))
+                       required=("game_date", "player_id", "system", "prop", "predicted", "batch_id"),
+                       partition_filter_required=True)
 
 
 # -- grading ---------------------------------------------------------------------------------------

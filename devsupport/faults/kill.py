@@ -66,7 +66,7 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
         proc.terminate()
         proc.wait(timeout=30)
     wh = DuckDBWarehouse(home / "warehouse.duckdb", read_only=True)
-    preds = wh.read(tables.PREDICTIONS.fqn)
+    preds = wh.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)
     wh.close()
     return Row("serving process SIGKILLed mid-batch, restarted", 1, "1/1", final["completed"] * SYSTEMS,
                len(preds), duplicates(preds), len(final["missing"]), 0,

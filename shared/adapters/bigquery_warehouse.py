@@ -108,6 +108,7 @@ class BigQueryWarehouse:
     def read(self, table: str, start: date | None = None, end: date | None = None,
              columns: Sequence[str] | None = None) -> pd.DataFrame:
         t = tables.get(table)
+        tables.check_filtered_read(t, start, end)
         cols = ", ".join(_ident(c) for c in (columns or t.column_names))
         clauses, params = [], {}
         if start is not None:
@@ -171,8 +172,18 @@ class BigQueryWarehouse:
             self.client.delete_table(scratch_id, not_found_ok=True)
         return len(frame)
 
-    def _merge_sql(self, t: tables.Table, source_sql: str) -> str:
-        on = " AND ".join(f"T.{_ident(k)} = S.{_ident(k)}" for k in t.key)
+    @staticmethod
+    def _window(t: tables.Table, first: date | None, last: date | None) -> tuple[str, dict]:
+        """The constant partition predicate a MERGE into ``t`` carries when BigQuery demands one
+        (dbt-bigquery #792: a join on the partition column is not a filter)."""
+        if not t.partition_filter_required:
+            return "", {}
+        if first is None or last is None:
+            raise ValueError(f"{t.fqn} requires a partition filter: a MERGE into it needs the {t.partition} range")
+        return f" AND T.{_ident(t.partition)} BETWEEN @w_first AND @w_last", {"w_first": first, "w_last": last}
+
+    def _merge_sql(self, t: tables.Table, source_sql: str, window: str = "") -> str:
+        on = " AND ".join(f"T.{_ident(k)} = S.{_ident(k)}" for k in t.key) + window
         sets = ", ".join(f"{_ident(c)} = S.{_ident(c)}" for c in t.column_names if c not in t.key)
         cols = ", ".join(_ident(c) for c in t.column_names)
         vals = ", ".join(f"S.{_ident(c)}" for c in t.column_names)
@@ -187,16 +198,22 @@ class BigQueryWarehouse:
         order = " ORDER BY created_at DESC" if "created_at" in s.column_names else ""
         source_sql = (f"(SELECT * FROM {self._sql_name(s)} WHERE {where} "
                       f"QUALIFY ROW_NUMBER() OVER (PARTITION BY {keys}{order}) = 1)")
-        result = self._run(self._merge_sql(t, source_sql), {f"f_{c}": v for c, v in (source_filter or {}).items()})
+        day = (source_filter or {}).get(t.partition)
+        window, bounds = self._window(t, day, day)
+        result = self._run(self._merge_sql(t, source_sql, window),
+                           {**{f"f_{c}": v for c, v in (source_filter or {}).items()}, **bounds})
         return int(result.num_dml_affected_rows or 0) if hasattr(result, "num_dml_affected_rows") else 0
 
     def merge_frame(self, table: str, frame: pd.DataFrame) -> int:
         t = tables.get(table)
         if not len(frame):
             return 0
+        dates = pd.to_datetime(frame[t.partition]).dt.date if t.partition else None
+        window, bounds = self._window(t, dates.min() if dates is not None else None,
+                                      dates.max() if dates is not None else None)
         scratch_id, scratch = self._scratch(t, frame)
         try:
-            self._run(self._merge_sql(t, scratch))
+            self._run(self._merge_sql(t, scratch, window), bounds)
         finally:
             self.client.delete_table(scratch_id, not_found_ok=True)
         return len(frame)

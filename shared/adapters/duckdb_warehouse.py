@@ -74,6 +74,7 @@ class DuckDBWarehouse:
     def read(self, table: str, start: date | None = None, end: date | None = None,
              columns: Sequence[str] | None = None) -> pd.DataFrame:
         t = tables.get(table)
+        tables.check_filtered_read(t, start, end)
         cols = ", ".join(_quote(c) for c in (columns or t.column_names))
         where, params = self._range(t, start, end)
         with self._lock:

@@ -63,7 +63,7 @@ def test_manual_batch_carries_lines_and_a_player_subset(client, stack):
     assert sorted(m["player_id"] for m in sent) == sorted(players)
     assert {m["player_id"]: m["line"] for m in sent}[players[0]] == 18.5
     stack.bus.drain()
-    rows = stack.warehouse.read(tables.PREDICTIONS.fqn)
+    rows = stack.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)
     assert set(rows["system"]) == {"xgboost"} and len(rows) == 3
     lined = rows[rows.player_id == players[0]].iloc[0]
     assert lined["line"] == 18.5 and lined["recommendation"] in ("OVER", "UNDER", "PASS")
@@ -103,7 +103,7 @@ def test_a_stalled_batch_is_republished_once_then_finalised_with_what_it_has(cli
     assert check_stalled(stack.coordinator) == {batch_id: f"finalised without {len(lost)}"}
     result = status(stack.coordinator, batch_id)
     assert result["state"] == "finished" and result["completed"] == 10 and len(result["missing"]) == len(lost)
-    assert len(stack.warehouse.read(tables.PREDICTIONS.fqn)) == 10 * 6
+    assert len(stack.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)) == 10 * 6
     assert check_stalled(stack.coordinator) == {}
 
 
@@ -121,7 +121,7 @@ def test_a_finaliser_that_died_after_claiming_is_taken_over_once_its_lease_runs_
     assert check_stalled(stack.coordinator) == {batch_id: "finalised"}
     result = status(stack.coordinator, batch_id)
     assert result["state"] == "finished" and result["missing"] == []
-    preds = stack.warehouse.read(tables.PREDICTIONS.fqn)
+    preds = stack.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)
     assert len(preds) == result["completed"] * 6 and not preds.duplicated(["player_id", "system", "prop"]).any()
     assert check_stalled(stack.coordinator) == {}
 

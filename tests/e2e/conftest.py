@@ -42,5 +42,5 @@ def run_chain(st, day: date = DAY):
 
 
 def predictions(st, batch_id=None):
-    frame = st.warehouse.read(tables.PREDICTIONS.fqn)
+    frame = st.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)
     return frame if batch_id is None else frame[frame["batch_id"] == batch_id]

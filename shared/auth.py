@@ -29,7 +29,12 @@ def from_settings(settings, service: str) -> Check | None:
                     extra={"alert": "auth_disabled"})
         return None
     if settings.backend == "gcp":
+        from shared.config import ConfigError
         from shared.oidc import verifier
+
+        # only what serves HTTP needs an audience; the CLI jobs share the environment without one
+        if not settings.oidc_audience:
+            raise ConfigError(f"{service}: OIDC_AUDIENCE is required when PIPELINE_BACKEND=gcp and PIPELINE_AUTH=on")
 
         return verifier(settings)
     if not settings.auth_token:

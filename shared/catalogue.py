@@ -67,3 +67,22 @@ PROPS: tuple[Prop, ...] = (
 )
 PROP_NAMES: tuple[str, ...] = tuple(p.name for p in PROPS)
 PROP_BY_NAME: dict[str, Prop] = {p.name: p for p in PROPS}
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str              # the `alert` field of the ERROR log line that raises it
+    summary: str
+
+
+ALERTS: tuple[Alert, ...] = (
+    Alert("phase4_no_completions", "no processor reported for a scheduled date by the deadline"),
+    Alert("phase4_incomplete", "processors incomplete by the deadline; no quorum to start a degraded batch"),
+    Alert("orchestrator_start_failed", "the orchestrator could not start the coordinator's batch"),
+    Alert("batch_incomplete", "a batch finished with players missing"),
+    Alert("batch_coverage_low", "a batch predicted too few of its players"),
+    Alert("model_fallback", "the model registry is unusable; a worker serves the bundled model"),
+    Alert("feature_drift", "a key feature's PSI passed the threshold"),
+    Alert("accuracy_degraded", "a system's 14-day MAE is 10% above its validation MAE"),
+    Alert("auth_disabled", "a service runs with authentication off"),
+)

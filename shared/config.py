@@ -94,8 +94,6 @@ class Settings(BaseModel):
             for var, field in (("GCP_PROJECT", "gcp_project"), ("GCS_BUCKET", "gcs_bucket")):
                 if not getattr(settings, field):
                     raise ConfigError(f"{var} is required when PIPELINE_BACKEND=gcp")
-        if settings.backend == "gcp" and settings.auth == "on" and not settings.oidc_audience:
-            raise ConfigError("OIDC_AUDIENCE is required when PIPELINE_BACKEND=gcp and PIPELINE_AUTH=on")
         return settings
 
     @property

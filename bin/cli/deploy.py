@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bin.cli.deploy_alerts import alerting
 from shared import tables, topology
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,9 +46,15 @@ class Target:
         return f"{self.region}-docker.pkg.dev/{self.project}/pipeline/{name}:{self.tag}"
 
     def url(self, service: str) -> str:
-        # Cloud Run's deterministic URL; the plan reads the real one after deploying
+        # the plan reads the real one after deploying
         return (f"$(gcloud run services describe {service} --region {self.region} --project {self.project} "
                 f"--format 'value(status.url)')")
+
+    def audience(self, service: str) -> str:
+        """Cloud Run's deterministic URL (https://SERVICE-PROJECT_NUMBER.REGION.run.app), known
+        before the service exists, so its first revision starts with OIDC_AUDIENCE set."""
+        number = f"$(gcloud projects describe {self.project} --format 'value(projectNumber)')"
+        return f"https://{service}-{number}.{self.region}.run.app"
 
 
 def q(*parts: str) -> str:
@@ -95,13 +102,13 @@ ROLES = {   # least privilege per service account: (role, resource kind, resourc
 }
 
 
-def plan(t: Target, build_dir: Path) -> list[str]:
+def plan(t: Target, build_dir: Path, alert_email: str | None = None) -> list[str]:
     p, r = t.project, t.region
     cmds = [f"# project {p}, region {r}, bucket gs://{t.bucket}, images tagged {t.tag}",
             q("gcloud", "services", "enable", "run.googleapis.com", "cloudfunctions.googleapis.com",
               "pubsub.googleapis.com", "bigquery.googleapis.com", "storage.googleapis.com",
               "cloudscheduler.googleapis.com", "eventarc.googleapis.com", "artifactregistry.googleapis.com",
-              "cloudbuild.googleapis.com", "--project", p)]
+              "cloudbuild.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com", "--project", p)]
     cmds.append("# service accounts")
     for name in ROLES:
         cmds.append(create_or_update(q("gcloud", "iam", "service-accounts", "create", f"pipeline-{name}",
@@ -117,6 +124,8 @@ def plan(t: Target, build_dir: Path) -> list[str]:
     cmds += _images(t, build_dir)
     cmds += _cloud_run(t)
     cmds += _pubsub_subscriptions(t)
+    if alert_email:
+        cmds += alerting(p, alert_email, build_dir, q)
     cmds += _orchestrator(t, build_dir)
     cmds += _iam(t)
     cmds += _scheduler(t)
@@ -137,7 +146,7 @@ def _bigquery(t: Target, build_dir: Path) -> list[str]:
         cluster = [k for k in tb.key if tb.type_of(k) != "DATE"][:4]
         if cluster:
             extra += ["--clustering_fields", ",".join(cluster)]
-        if tb is tables.PREDICTIONS:
+        if tb.partition_filter_required:
             extra += ["--require_partition_filter"]
         cmds.append(create_or_update(q("bq", "mk", "--table", *extra, ref, str(schema)),
                                      q("bq", "update", ref, str(schema))))
@@ -168,9 +177,15 @@ def _images(t: Target, build_dir: Path) -> list[str]:
 
 
 def _env(t: Target, service: str) -> str:
+    """One shell word for --set-env-vars/--update-env-vars. The list of accounts holds commas,
+    so the pairs are split on ';' instead (gcloud topic escaping: a leading ^;^); the word is
+    double-quoted so that the audience's $(...) expands."""
     env = {"PIPELINE_BACKEND": "gcp", "GCP_PROJECT": t.project, "GCS_BUCKET": t.bucket, "PIPELINE_AUTH": "on",
            "OIDC_SERVICE_ACCOUNTS": ",".join([t.sa("pusher"), t.sa("scheduler"), t.sa("orchestrator")])}
-    return ",".join(f"{k}={v}" for k, v in env.items())
+    if service in SERVICES:
+        env["OIDC_AUDIENCE"] = t.audience(service)
+    pairs = ";".join(f"{k}={v}" for k, v in env.items())
+    return '"^;^' + pairs.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _cloud_run(t: Target) -> list[str]:
@@ -181,16 +196,14 @@ def _cloud_run(t: Target) -> list[str]:
         cmds.append(q("gcloud", "run", "deploy", name, "--image", t.image(name), "--region", t.region, "--project",
                       t.project, "--service-account", t.sa(name), "--no-allow-unauthenticated", "--concurrency",
                       concurrency, "--min-instances", lo, "--max-instances", hi, "--memory", memory,
-                      "--update-env-vars", _env(t, name)))
-        cmds.append(q("gcloud", "run", "services", "update", name, "--region", t.region, "--project", t.project,
-                      "--update-env-vars") + f" OIDC_AUDIENCE={t.url(name)}")
+                      "--update-env-vars") + " " + _env(t, name))
     for job, args in JOBS.items():   # the CLI image as Cloud Run jobs, one per scheduled command
         common = ["--image", t.image("processors"), "--region", t.region, "--project", t.project,
                   "--service-account", t.sa("processors"), "--args", ",".join(args)]
-        cmds.append(create_or_update(q("gcloud", "run", "jobs", "create", job, *common, "--set-env-vars",
-                                       _env(t, "processors")),
-                                     q("gcloud", "run", "jobs", "update", job, *common, "--update-env-vars",
-                                       _env(t, "processors"))))
+        cmds.append(create_or_update(q("gcloud", "run", "jobs", "create", job, *common, "--set-env-vars") + " "
+                                     + _env(t, "processors"),
+                                     q("gcloud", "run", "jobs", "update", job, *common, "--update-env-vars") + " "
+                                     + _env(t, "processors")))
     return cmds
 
 
@@ -320,13 +333,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bucket", help="default: PROJECT-pipeline")
     parser.add_argument("--tag", default="latest")
     parser.add_argument("--dry-run", action="store_true", help="print every command; touch nothing")
+    parser.add_argument("--alert-email", help="e-mail the alert policies notify (default: no alerting is set up)")
     args = parser.parse_args(argv)
     try:
         target = Target(args.project, args.region, args.bucket or f"{args.project}-pipeline", args.tag)
     except ValueError as exc:
         parser.error(str(exc))
     build_dir = ROOT / "var" / "deploy"
-    commands = plan(target, build_dir)
+    if args.alert_email and not re.fullmatch(r"[^@\s'\"$`]+@[^@\s'\"$`]+\.[A-Za-z]{2,}", args.alert_email):
+        parser.error(f"--alert-email {args.alert_email!r} is not an e-mail address")
+    commands = plan(target, build_dir, args.alert_email)
     for i, cmd in enumerate(commands):
         print(cmd)
         if args.dry_run or cmd.startswith("#"):

@@ -60,3 +60,25 @@ def test_roles_are_granted_per_service_account_not_project_wide_editor(plan):
     grants = [c for c in plan if "add-iam-policy-binding" in c or "add-invoker-policy-binding" in c]
     assert grants and not any("roles/editor" in g or "roles/owner" in g for g in grants)
     assert any("pipeline-worker@" in g and "roles/storage.objectViewer" in g for g in grants)
+
+
+def test_every_alert_the_code_raises_has_a_metric_and_a_policy(tmp_path):
+    import re
+
+    from shared.catalogue import ALERTS
+
+    raised = set()
+    for path in ROOT.glob("*/**/*.py"):
+        if path.parts[len(ROOT.parts)] in ("tests", ".venv", ".venv-bq", "benchmarks", "devsupport"):
+            continue
+        raised |= set(re.findall(r'"alert": "([a-z0-9_]+)"', path.read_text()))
+    assert raised == {a.name for a in ALERTS}
+    out = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--dry-run", "--alert-email",
+                          "oncall@example.com"], capture_output=True, text=True, timeout=120)
+    for alert in ALERTS:
+        metric = f"pipeline-alert-{alert.name.replace('_', '-')}"
+        assert f"gcloud logging metrics create {metric} " in out.stdout
+        assert f"--policy-from-file {ROOT}/var/deploy/alerts/{metric}.json --notification-channels" in out.stdout
+    refused = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--dry-run", "--alert-email",
+                              "x'; rm -rf /"], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "is not an e-mail address" in refused.stderr

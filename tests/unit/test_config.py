@@ -16,8 +16,11 @@ def test_a_bad_value_names_the_variable():
 def test_gcp_needs_project_and_bucket():
     with pytest.raises(ConfigError, match="GCP_PROJECT"):
         Settings.from_env({"PIPELINE_BACKEND": "gcp"})
-    with pytest.raises(ConfigError, match="OIDC_AUDIENCE"):
-        Settings.from_env({"PIPELINE_BACKEND": "gcp", "GCP_PROJECT": "p", "GCS_BUCKET": "b"})
+    jobs = Settings.from_env({"PIPELINE_BACKEND": "gcp", "GCP_PROJECT": "p", "GCS_BUCKET": "b"})
+    from shared import auth
+
+    with pytest.raises(ConfigError, match="coordinator: OIDC_AUDIENCE is required"):   # a service needs it
+        auth.from_settings(jobs, "coordinator")
     s = Settings.from_env({"PIPELINE_BACKEND": "gcp", "GCP_PROJECT": "p", "GCS_BUCKET": "b",
                            "OIDC_AUDIENCE": "https://coordinator.run.app"})
     assert s.gcp_project == "p" and s.oidc_audience == "https://coordinator.run.app"

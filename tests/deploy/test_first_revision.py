@@ -1,0 +1,37 @@
+"""Each Cloud Run service starts on its first revision with exactly the environment the plan
+gives it: nothing the plan sets later is needed to build the app."""
+from __future__ import annotations
+
+import importlib
+import re
+import shlex
+import subprocess
+
+import pytest
+from google.auth.credentials import AnonymousCredentials
+
+from shared.config import Settings
+from tests.conftest import ROOT
+from tests.deploy.test_real_cli_parses_plan import _resolved
+
+
+def deploy_env(service: str) -> dict[str, str]:
+    out = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--dry-run"], capture_output=True,
+                         text=True, timeout=120)
+    line = next(c for c in out.stdout.splitlines() if c.startswith(f"gcloud run deploy {service} "))
+    argv = shlex.split(_resolved(line))
+    value = argv[argv.index("--update-env-vars") + 1]
+    delimiter, pairs = (value[1], value[3:]) if value.startswith("^") else (",", value)
+    return dict(pair.split("=", 1) for pair in pairs.split(delimiter))
+
+
+@pytest.mark.parametrize("service", ["coordinator", "worker"])
+def test_the_first_revision_builds_its_app_from_the_plans_environment(service, monkeypatch):
+    env = deploy_env(service)
+    assert re.fullmatch(rf"https://{service}-123456789012\.us-central1\.run\.app", env["OIDC_AUDIENCE"])
+    assert env["OIDC_SERVICE_ACCOUNTS"].count("@") == 3
+    # what Cloud Run adds itself: credentials come from the metadata server there, anonymous here
+    monkeypatch.setattr("google.auth.default", lambda *a, **k: (AnonymousCredentials(), "demo-proj"))
+    app = importlib.import_module(f"{service}.main").build_app(Settings.from_env(env))
+    assert app.test_client().get("/health").status_code in (200, 503)
+    assert app.test_client().post("/start" if service == "coordinator" else "/predict").status_code == 401

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from coordinator import slate
 from coordinator.batches import BatchStore
 from coordinator.requests import StartRequest
-from shared import tables, topology
+from shared import staging, tables, topology
 from shared.messages import PredictionReady, PredictionRequest, PredictionsComplete
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
@@ -143,15 +143,17 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
     doc, _ = deps.batches.batch(batch_id)
     try:
         day = date.fromisoformat(doc["game_date"])
-        # the date is also the constant partition filter BigQuery requires on the predictions table
-        deps.warehouse.merge(tables.PREDICTIONS_STAGING.fqn, tables.PREDICTIONS.fqn,
-                             {"batch_id": batch_id, "game_date": day})
+        staged = staging.read(deps.batches.store, batch_id)
+        foreign = staged[(staged["game_date"].dt.date != day) | ~staged["player_id"].isin(doc["players"])]
+        if len(foreign):   # rows can only come from this batch's own requests; anything else is refused
+            log.error("batch %s: %d staged rows are not for its date and players; not merged", batch_id,
+                      len(foreign), extra={"batch_id": batch_id, "alert": "staging_foreign_rows"})
+            staged = staged.drop(foreign.index)
+        # one load and one MERGE per batch; a rerun after a crash here merges the same rows again harmlessly
+        deps.warehouse.merge_frame(tables.PREDICTIONS.fqn, staged)
         rows = int(deps.warehouse.query(
             f"SELECT COUNT(*) AS n FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d",
             {"b": batch_id, "d": day})["n"].iloc[0])
-        # one DML per batch keeps staging bounded; a rerun after a crash here merges again harmlessly
-        deps.warehouse.query(f"DELETE FROM {tables.PREDICTIONS_STAGING.fqn} WHERE batch_id = @b AND game_date = @d",
-                             {"b": batch_id, "d": day})
     except Exception as exc:
         deps.batches.put_final(batch_id, {**claim, "state": "failed", "error": str(exc)[:500]}, generation)
         raise TransientError(f"consolidation of batch {batch_id} failed; it will be retried: {exc}") from exc
@@ -168,6 +170,10 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
                                       "missing": missing, "summary": summary}, generation)
     _close(deps, batch_id, finished, missing, summary)
     _observe_batch(deps, doc, counts, missing, batch_id)
+    try:
+        staging.clear(deps.batches.store, batch_id)
+    except Exception:   # the rows are merged; leftovers cost storage only (the bucket's lifecycle rule ages them)
+        log.warning("batch %s: staging objects not cleared", batch_id, exc_info=True, extra={"batch_id": batch_id})
     seconds = (deps.clock() - datetime.fromisoformat(doc["started_at"])).total_seconds()
     log.info("batch %s for %s finalised: %d players, %d rows, %d missing in %.1f s", batch_id, doc["game_date"],
              doc["expected"], rows, len(missing), seconds,

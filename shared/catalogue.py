@@ -81,6 +81,7 @@ ALERTS: tuple[Alert, ...] = (
     Alert("orchestrator_start_failed", "the orchestrator could not start the coordinator's batch"),
     Alert("batch_incomplete", "a batch finished with players missing"),
     Alert("batch_coverage_low", "a batch predicted too few of its players"),
+    Alert("staging_foreign_rows", "staged rows not for their batch's date and players were refused"),
     Alert("model_fallback", "the model registry is unusable; a worker serves the bundled model"),
     Alert("feature_drift", "a key feature's PSI passed the threshold"),
     Alert("accuracy_degraded", "a system's 14-day MAE is 10% above its validation MAE"),

@@ -253,8 +253,6 @@ _PREDICTION_COLUMNS = (
     "availability STRING")
 PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version")
 
-PREDICTIONS_STAGING = register("predictions", "player_prop_predictions_staging", _PREDICTION_COLUMNS,
-                               partition="game_date", key=PREDICTION_KEY)
 PREDICTIONS = register("predictions", "player_prop_predictions", _PREDICTION_COLUMNS,
                        partition="game_date", key=PREDICTION_KEY,
                        required=("game_date", "player_id", "system", "prop", "predicted", "batch_id"),

@@ -12,15 +12,17 @@ from worker.app import create_app
 from worker.features import FeatureCache
 from worker.model_provider import ModelProvider
 from worker.service import WorkerDeps
+from worker.staging import StagingWriter
 
 
 def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: ObjectStore | None = None,
                publisher: Publisher | None = None, feature_dates: int = 4) -> WorkerDeps:
     """``feature_dates``: how many dates of feature rows one instance keeps in memory."""
     warehouse = warehouse or bootstrap.build_warehouse(settings)
+    store = store or bootstrap.build_store(settings)
     return WorkerDeps(warehouse, publisher or bootstrap.build_publisher(settings),
-                      FeatureCache(warehouse, max_dates=feature_dates),
-                      ModelProvider(Registry(store or bootstrap.build_store(settings))))
+                      FeatureCache(warehouse, max_dates=feature_dates), ModelProvider(Registry(store)),
+                      StagingWriter(store))
 
 
 def build_app(settings: Settings | None = None):

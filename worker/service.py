@@ -32,13 +32,9 @@ class WorkerDeps:
     publisher: Publisher
     features: FeatureCache
     models: ModelProvider
+    staging: StagingWriter
     systems: dict = field(default_factory=systems_module.build)
-    staging: StagingWriter | None = None
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("worker"))
-
-    def __post_init__(self):
-        if self.staging is None:
-            self.staging = StagingWriter(self.warehouse)
 
 
 def handle(deps: WorkerDeps, push: PushMessage) -> None:

@@ -101,11 +101,11 @@ class MergeFailsOnce:
     def __init__(self, inner):
         self.inner, self.failed = inner, 0
 
-    def merge(self, *args, **kwargs):
+    def merge_frame(self, *args, **kwargs):
         if not self.failed:
             self.failed = 1
             raise ConnectionError("injected: warehouse error during consolidation")
-        return self.inner.merge(*args, **kwargs)
+        return self.inner.merge_frame(*args, **kwargs)
 
     def __getattr__(self, name):
         return getattr(self.inner, name)

@@ -54,16 +54,17 @@ def test_every_message_delivered_three_times_shuffled_changes_nothing(make_stack
 
 
 class Flaky:
-    """The worker's warehouse failing its first appends (a transient outage)."""
+    """The worker's object store failing its first staging writes (a transient outage)."""
 
     def __init__(self, inner, failures):
         self.inner, self.failures, self.calls = inner, failures, 0
 
-    def append(self, table, frame):
-        self.calls += 1
-        if self.calls <= self.failures:
-            raise ConnectionError("warehouse unavailable")
-        return self.inner.append(table, frame)
+    def write(self, key, data, if_generation_match=None):
+        if key.startswith("staging/"):
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise ConnectionError("object store unavailable")
+        return self.inner.write(key, data, if_generation_match)
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
@@ -73,13 +74,14 @@ def test_transient_worker_errors_are_redelivered_and_the_batch_completes(make_st
     from worker.staging import StagingWriter
 
     st = make_stack()
-    flaky = Flaky(st.warehouse, failures=40)
+    flaky = Flaky(st.store, failures=40)
     st.worker.staging = StagingWriter(flaky)
     result = run_chain(st)
     assert result["state"] == "finished" and result["completed"] == 97
-    assert flaky.calls > 40          # every failed append was answered 500 and redelivered
+    assert flaky.calls > 40          # every failed write was answered 500 and redelivered
     rows = predictions(st, result["batch_id"])
     assert len(rows) == 97 * 6 and not rows.duplicated(["player_id", "system"]).any()
+    assert st.store.list(f"staging/{result['batch_id']}/") == []    # cleared once merged
 
 
 def test_corrupt_registry_model_falls_back_to_the_bundle_and_says_so(make_stack):

@@ -11,15 +11,17 @@ from coordinator import service
 from coordinator.monitoring import AccuracyCollector
 from coordinator.requests import StartRequest
 from shared import openapi
+from shared.logging import bound, traced
 from shared.messages import PredictionReady, describe
 from shared.pubsub import handle_push
 
 EASTERN = ZoneInfo("America/New_York")
 
 
-def create_app(deps: service.CoordinatorDeps, auth=None) -> Flask:
+def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = None) -> Flask:
     app = Flask("coordinator")
     deps.metrics.instrument(app)
+    traced(app, project)
     deps.metrics.collect_with(AccuracyCollector(deps.warehouse))
 
     def denied():
@@ -34,7 +36,8 @@ def create_app(deps: service.CoordinatorDeps, auth=None) -> Flask:
             return {"error": "body must be a JSON object", "field": "<body>"}, 400
         try:
             req = StartRequest.model_validate(body)
-            code, answer = service.start(deps, req, datetime.now(EASTERN).date())
+            with bound(correlation_id=req.correlation_id):
+                code, answer = service.start(deps, req, datetime.now(EASTERN).date())
         except ValidationError as exc:
             return {"error": describe(exc), "field": str(exc.errors()[0]["loc"][0])}, 400
         except service.BadRequest as exc:

@@ -26,4 +26,4 @@ def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: Ob
 def build_app(settings: Settings | None = None):
     s = settings or Settings.from_env()
     setup_logging("coordinator", s.log_level)
-    return create_app(build_deps(s), auth.from_settings(s, "coordinator"))
+    return create_app(build_deps(s), auth.from_settings(s, "coordinator"), s.gcp_project)

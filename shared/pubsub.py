@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared.logging import bound
 from shared.messages import Message, MessageError, parse
 
 log = logging.getLogger(__name__)
@@ -87,19 +88,21 @@ def handle_push(body: bytes, model: type[Message], handler: Callable[[PushMessag
         log.error("push message dropped: %s", exc, extra={"outcome": "poison"})
         count("poison")
         return 204
-    try:
-        handler(push)
-    except PermanentError as exc:
-        log.error("permanent failure, acked: %s", exc,
-                  extra={"message_id": push.message_id, "outcome": "permanent"})
-        count("permanent")
-        return 204
-    except TransientError as exc:
-        # the one record of a retried failure: WARNING, since redelivery is expected to mend it
-        log.warning("transient failure, will be redelivered: %s", exc, exc_info=exc.__cause__ or exc,
-                    extra={"message_id": push.message_id, "outcome": "transient"})
-        count("transient")
-        return 500
+    message = push.message
+    with bound(correlation_id=message.correlation_id, batch_id=getattr(message, "batch_id", None),
+               game_date=str(getattr(message, "game_date", "")) or None, message_id=push.message_id):
+        try:
+            handler(push)
+        except PermanentError as exc:
+            log.error("permanent failure, acked: %s", exc, extra={"outcome": "permanent"})
+            count("permanent")
+            return 204
+        except TransientError as exc:
+            # the one record of a retried failure: WARNING, since redelivery is expected to mend it
+            log.warning("transient failure, will be redelivered: %s", exc, exc_info=exc.__cause__ or exc,
+                        extra={"outcome": "transient"})
+            count("transient")
+            return 500
     count("ok")
     return 204
 

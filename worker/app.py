@@ -4,15 +4,17 @@ from __future__ import annotations
 from flask import Flask, request
 
 from shared import openapi, tables
+from shared.logging import traced
 from shared.messages import PredictionRequest
 from shared.metrics import gauge
 from shared.pubsub import handle_push
 from worker import service
 
 
-def create_app(deps: service.WorkerDeps, auth=None) -> Flask:
+def create_app(deps: service.WorkerDeps, auth=None, project: str | None = None) -> Flask:
     app = Flask("worker")
     deps.metrics.instrument(app)
+    traced(app, project)
     deps.metrics.collect_with(lambda: _model_metrics(deps))
 
     @app.post("/predict")

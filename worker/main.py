@@ -28,4 +28,4 @@ def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: Ob
 def build_app(settings: Settings | None = None):
     s = settings or Settings.from_env()
     setup_logging("worker", s.log_level)
-    return create_app(build_deps(s), auth.from_settings(s, "worker"))
+    return create_app(build_deps(s), auth.from_settings(s, "worker"), s.gcp_project)

@@ -34,6 +34,7 @@ class WorkerDeps:
     models: ModelProvider
     staging: StagingWriter
     systems: dict = field(default_factory=systems_module.build)
+    fallbacks_said: set = field(default_factory=set)   # (batch, system) already warned about
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("worker"))
 
 
@@ -107,10 +108,27 @@ def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dic
                 **judge(p10, p50, p90, req.line, req.over_price, req.under_price),
                 "line_book": req.line_book if req.line is not None else None, "availability": req.availability,
                 "model_name": out.model_name, "model_version": out.model_version,
-                "model_source": out.model_source, "feature_version": row.get("feature_version", FEATURE_VERSION),
+                "model_source": out.model_source if isinstance(out.model_source, str) else out.model_source[i],
+                "feature_version": row.get("feature_version", FEATURE_VERSION),
                 "batch_id": req.batch_id, "correlation_id": req.correlation_id, "created_at": now,
                 "shadow": out is not outputs[name]})
+    _say_fallbacks(deps, first.batch_id, outputs)
     return records
+
+
+def _say_fallbacks(deps: WorkerDeps, batch_id: str, outputs: dict[str, Output]) -> None:
+    """One WARNING per batch and system that fell back on some rows (each row says so too)."""
+    for name, out in outputs.items():
+        if isinstance(out.model_source, str) or (batch_id, name) in deps.fallbacks_said:
+            continue
+        fell_back = int((out.model_source == "fallback").sum())
+        if fell_back:
+            if len(deps.fallbacks_said) > 1000:
+                deps.fallbacks_said.clear()
+            deps.fallbacks_said.add((batch_id, name))
+            log.warning("%s falls back to its simple forecast for players with too little history in batch %s "
+                        "(said once per batch; each such row says model_source=fallback)", name, batch_id,
+                        extra={"system": name, "batch_id": batch_id, "fallback_rows": fell_back})
 
 
 def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0,

@@ -108,16 +108,19 @@ def _wait(st, d: date, timeout_s: int) -> dict:
 def _summary(result: dict, d: date, seconds: float) -> None:
     s = settings()
     wh = warehouse(s, read_only=True)
-    rows = wh.query("SELECT system, COUNT(*) AS n, AVG(predicted) AS mean_pred, MIN(model_source) AS source "
-                    f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
-                    "AND shadow IS NOT TRUE GROUP BY system ORDER BY system", {"b": result["batch_id"], "d": d})
+    parts = wh.query("SELECT system, model_source, COUNT(*) AS n, SUM(predicted) AS total "
+                     f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
+                     "AND shadow IS NOT TRUE GROUP BY system, model_source", {"b": result["batch_id"], "d": d})
     table = Table("system", "predictions", "mean predicted points", "model source")
-    for r in rows.itertuples():
-        table.add_row(r.system, str(r.n), f"{r.mean_pred:.2f}", r.source)
+    for system, g in parts.groupby("system", sort=True):
+        sources = ", ".join(f"{src} ({int(n)})" if len(g) > 1 else src
+                            for src, n in sorted(zip(g["model_source"], g["n"], strict=True), key=lambda x: -x[1]))
+        table.add_row(system, str(int(g["n"].sum())), f"{g['total'].sum() / g['n'].sum():.2f}", sources)
     console.print(table)
     console.print("  every rostered player is predicted, bench players included, so the mean is low\n"
                   "  model source: 'registry' = a champion you trained, 'bundled' = the model shipped with the code, "
-                  "'rule' = a formula", highlight=False)
+                  "'rule' = a formula, 'fallback' = too little history, the simple forecast", highlight=False)
+    rows = parts.groupby("system", as_index=False)["n"].sum()
     top = wh.query("SELECT player_name, team_abbr, opponent_abbr, predicted, p10, p90 "
                    f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
                    "AND system = 'ensemble' ORDER BY predicted DESC LIMIT 10", {"b": result["batch_id"], "d": d})

@@ -20,7 +20,7 @@ class Output:
     values: dict                 # predicted, p10, p50, p90 -> arrays aligned with the input rows
     model_name: str
     model_version: str
-    model_source: str            # registry | bundled | rule
+    model_source: str | np.ndarray  # registry | bundled | rule | fallback; an array when it differs per row
     shadow: Output | None = None  # the challenger's output, written as shadow rows
 
 

@@ -19,13 +19,16 @@ class Similarity:
         ids = np.atleast_1d(np.asarray(ctx.player_ids))
         fallback = normal_interval(col(rows, "pts_ewma"), spread(rows, col(rows, "pts_ewma")))
         out = {k: np.array(v, dtype=float) for k, v in fallback.items()}
+        # a player with too few earlier games gets the EWMA interval, and his row says so
+        source = np.full(len(ids), "fallback", dtype=object)
         for i, player_id in enumerate(ids):      # one player per worker request
             history = ctx.features.history(ctx.day, int(player_id)) if ctx.features is not None else None
             if history is not None and len(history["pts"]) >= MIN_GAMES:
                 now = {c: col(rows, c)[i] for c in SCALES}
                 for k, v in zip(("predicted", "p10", "p50", "p90"), _nearest(now, history), strict=True):
                     out[k][i] = v
-        return Output(out, "similarity", "knn-v1", "rule")
+                source[i] = "rule"
+        return Output(out, "similarity", "knn-v1", source)
 
 
 def _nearest(now: dict, history: dict) -> tuple[float, float, float, float]:

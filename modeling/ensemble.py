@@ -14,6 +14,7 @@ from modeling import dataset
 from modeling.metrics import accuracy
 from modeling.train import Windows
 from shared.catalogue import ML_SYSTEMS
+from shared.models.native import sha256
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, Warehouse
 from worker.model_provider import ModelProvider
@@ -49,9 +50,15 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
     doc = {"version": f"ens-{datetime.now(UTC):%Y%m%d%H%M%S}", "prop": prop, "weights": weights,
            "valid_mae": best[0], "members_valid_mae": {n: accuracy(actual, preds[n])["mae"] for n in names},
            "windows": {k: str(v) for k, v in windows.__dict__.items()}, "rows": int(len(rows))}
-    registry = Registry(store)
-    version = registry.claim_version(f"{prop}_ensemble")
-    store.write(f"models/{prop}_ensemble/v{version}/weights.json", json.dumps(doc, indent=1).encode())
+    registry, name = Registry(store), f"{prop}_ensemble"
+    version = registry.claim_version(name)
+    data = json.dumps(doc, indent=1).encode()
+    store.write(f"models/{name}/v{version}/weights.json", data)
+    # the workers blend with the registry's weights from their next poll on, like any champion
+    registry.set_pointer(name, version, sha256(data), expected=registry.pointer(name))
+    registry.log(name, {"version": version, "decision": "promoted_champion", "reason": "ensemble weights fitted",
+                        "valid_mae": doc["valid_mae"], "at": datetime.now(UTC).isoformat()})
+    doc = {**doc, "registry_version": version}
     if bundle_dir is not None:
         folder = Path(bundle_dir) / f"{prop}_ensemble"
         folder.mkdir(parents=True, exist_ok=True)

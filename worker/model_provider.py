@@ -87,6 +87,39 @@ class ModelProvider:
                 current = loaded
         return current
 
+    def weights(self, name: str) -> Loaded:
+        """A blend's weights (``model`` is the weights document): the registry's champion when
+        there is one, else the bundled copy; polled like the models."""
+        key = f"{name}#weights"
+        current = self._models.get(key)
+        if current is None or self.clock() - self._checked.get(key, 0) >= self.poll_seconds:
+            with self._lock_for(key):
+                try:
+                    current = self._weights_from_registry(name, current)
+                except ModelUnavailable:
+                    current = current if current is not None and current.source == "bundled" else None
+                except Exception as exc:
+                    log.error("weights %s: registry unusable, using the bundled weights: %s", name, exc,
+                              extra={"model": name, "alert": "model_fallback"})
+                    current = None
+                if current is None:
+                    doc = json.loads((self.bundled_dir / name / "weights.json").read_text())
+                    current = Loaded(name, f"bundled-{doc['version']}", "bundled", doc, {}, "", doc.get("valid_mae"))
+                self._models[key], self._checked[key] = current, self.clock()
+        return current
+
+    def _weights_from_registry(self, name: str, current: Loaded | None) -> Loaded:
+        pointer = self.registry.pointer(name) if self.registry is not None else None
+        if pointer is None:
+            raise ModelUnavailable(f"{name}: no latest.json in the registry")
+        if current is not None and current.source == "registry" and current.version == str(pointer.version):
+            return current
+        data = self.registry.store.read(f"models/{name}/v{pointer.version}/weights.json").data
+        if native.sha256(data) != pointer.sha256:
+            raise native.InvalidModel(f"{name} v{pointer.version}: sha256 does not match latest.json")
+        doc = json.loads(data)
+        return Loaded(name, str(pointer.version), "registry", doc, {}, pointer.sha256, doc.get("valid_mae"))
+
     def refresh(self) -> None:
         """Poll every cached model's pointer now (tests, and the retrain hand-off)."""
         for name in list(self._models):

@@ -148,3 +148,43 @@ def test_export_has_the_fixed_leading_columns(make_stack, tmp_path):
                                         "batch_id"]
     assert len(frame) == 97 * 6 and set(frame["prop"]) == {"points"} and frame["game_date"].iloc[0] == str(DAY)
     assert date.fromisoformat(frame["game_date"].iloc[0]) == DAY
+
+
+def test_a_system_that_falls_back_says_so_in_its_rows_and_once_in_the_log(make_stack, caplog):
+    import logging
+
+    st = make_stack()     # the feature store holds only the night itself: no history for similarity
+    with caplog.at_level(logging.WARNING, logger="worker.service"):
+        result = run_chain(st)
+    rows = predictions(st, result["batch_id"])
+    similarity = rows[rows["system"] == "similarity"]
+    assert len(similarity) == 97 and set(similarity["model_source"]) == {"fallback"}
+    assert set(rows.loc[rows["system"] == "zone_matchup", "model_source"]) == {"rule"}
+    said = [r for r in caplog.records if "falls back to its simple forecast" in r.getMessage()]
+    assert len(said) == 1 and said[0].batch_id == result["batch_id"]
+    metric = st.worker.metrics.predictions.labels("similarity", "fallback")._value.get()
+    assert metric == 97
+
+
+def test_ensemble_weights_are_served_from_the_registry_and_the_rows_say_which(make_stack):
+    import json
+
+    from shared.models import BUNDLED
+    from shared.models.native import sha256
+    from shared.models.registry import Registry
+
+    st = make_stack()
+    registry = Registry(st.store)
+    doc = {**json.loads((BUNDLED / "points_ensemble" / "weights.json").read_text()), "version": "ens-test",
+           "weights": {"xgboost": 0.5, "catboost": 0.5}}
+    version = registry.claim_version("points_ensemble")
+    data = json.dumps(doc).encode()
+    st.store.write(f"models/points_ensemble/v{version}/weights.json", data)
+    registry.set_pointer("points_ensemble", version, sha256(data), expected=None)
+    result = run_chain(st)
+    rows = predictions(st, result["batch_id"])
+    ensemble = rows[rows["system"] == "ensemble"].set_index("player_id")
+    assert set(ensemble["model_source"]) == {"registry"}
+    assert set(ensemble["model_version"]) == {f"{version}[catboost:bundled-v3+xgboost:bundled-v3]"}   # and its members
+    members = rows[rows["system"].isin(["xgboost", "catboost"])].groupby("player_id")["predicted"].mean()
+    assert (ensemble["predicted"] - members.reindex(ensemble.index)).abs().max() < 1e-9   # the registry's 50/50

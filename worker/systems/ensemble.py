@@ -1,5 +1,7 @@
-"""A weighted blend of the other systems' outputs. The weights were fitted on validation
-data (modeling/ensemble.py) and ship in shared/models/bundled/{prop}_ensemble/weights.json."""
+"""A weighted blend of the other systems' outputs. The weights are fitted on validation
+data (modeling/ensemble.py) and served like the models: the registry's champion
+(models/{prop}_ensemble/latest.json), else shared/models/bundled/{prop}_ensemble/weights.json.
+Rows name the weights' version and every member's version they blended."""
 from __future__ import annotations
 
 import json
@@ -22,7 +24,12 @@ class Ensemble:
         self._weights: dict[str, dict] = {}
 
     def predict(self, rows, ctx: Context) -> Output:
-        doc = self._weights.get(ctx.prop) or self._weights.setdefault(ctx.prop, load_weights(ctx.prop, self.root))
+        if ctx.models is not None:
+            loaded = ctx.models.weights(f"{ctx.prop}_ensemble")
+            doc, version, source = loaded.model, loaded.version, loaded.source
+        else:
+            doc = self._weights.get(ctx.prop) or self._weights.setdefault(ctx.prop, load_weights(ctx.prop, self.root))
+            version, source = doc["version"], "bundled"
         weights = {s: w for s, w in doc["weights"].items() if w > 0}
         missing = [s for s in weights if s not in (ctx.previous or {})]
         if missing:
@@ -31,4 +38,4 @@ class Ensemble:
         values = {k: sum(ctx.previous[s].values[k] * (w / total) for s, w in weights.items())
                   for k in ("predicted", "p10", "p50", "p90")}
         parts = "+".join(f"{s}:{ctx.previous[s].model_version}" for s in sorted(weights))
-        return Output(values, f"{ctx.prop}_ensemble", f"{doc['version']}[{parts}]"[:120], "bundled")
+        return Output(values, f"{ctx.prop}_ensemble", f"{version}[{parts}]"[:120], source)

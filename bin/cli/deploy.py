@@ -176,7 +176,7 @@ def _images(t: Target, build_dir: Path) -> list[str]:
     return cmds
 
 
-def _env(t: Target, service: str) -> str:
+def _env(t: Target, service: str, **extra: str) -> str:
     """One shell word for --set-env-vars/--update-env-vars. The list of accounts holds commas,
     so the pairs are split on ';' instead (gcloud topic escaping: a leading ^;^); the word is
     double-quoted so that the audience's $(...) expands."""
@@ -184,6 +184,7 @@ def _env(t: Target, service: str) -> str:
            "OIDC_SERVICE_ACCOUNTS": ",".join([t.sa("pusher"), t.sa("scheduler"), t.sa("orchestrator")])}
     if service in SERVICES:
         env["OIDC_AUDIENCE"] = t.audience(service)
+    env.update(extra)
     pairs = ";".join(f"{k}={v}" for k, v in env.items())
     return '"^;^' + pairs.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -242,7 +243,7 @@ def _pubsub_subscriptions(t: Target) -> list[str]:
 def _orchestrator(t: Target, build_dir: Path) -> list[str]:
     src = build_dir / "orchestrator-source"
     sub = next(s for s in topology.SUBSCRIPTIONS if s.service == "orchestrator")
-    env = _env(t, "orchestrator") + f",COORDINATOR_URL={t.url('coordinator')}"
+    env = _env(t, "orchestrator", COORDINATOR_URL=t.url("coordinator"))
     cmds = ["# orchestrator: gen2 Cloud Function on an Eventarc Pub/Sub trigger with retries on",
             f"rm -rf {shlex.quote(str(src))} && mkdir -p {shlex.quote(str(src))} && "
             f"cp -r {ROOT}/shared {ROOT}/orchestrator {shlex.quote(str(src))}/ && "

@@ -15,10 +15,10 @@ from tests.conftest import ROOT
 from tests.deploy.test_real_cli_parses_plan import _resolved
 
 
-def deploy_env(service: str) -> dict[str, str]:
+def deploy_env(command: str) -> dict[str, str]:
     out = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--dry-run"], capture_output=True,
                          text=True, timeout=120)
-    line = next(c for c in out.stdout.splitlines() if c.startswith(f"gcloud run deploy {service} "))
+    line = next(c for c in out.stdout.splitlines() if c.startswith(f"{command} "))
     argv = shlex.split(_resolved(line))
     value = argv[argv.index("--update-env-vars") + 1]
     delimiter, pairs = (value[1], value[3:]) if value.startswith("^") else (",", value)
@@ -27,7 +27,7 @@ def deploy_env(service: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("service", ["coordinator", "worker"])
 def test_the_first_revision_builds_its_app_from_the_plans_environment(service, monkeypatch):
-    env = deploy_env(service)
+    env = deploy_env(f"gcloud run deploy {service}")
     assert re.fullmatch(rf"https://{service}-123456789012\.us-central1\.run\.app", env["OIDC_AUDIENCE"])
     assert env["OIDC_SERVICE_ACCOUNTS"].count("@") == 3
     # what Cloud Run adds itself: credentials come from the metadata server there, anonymous here
@@ -35,3 +35,14 @@ def test_the_first_revision_builds_its_app_from_the_plans_environment(service, m
     app = importlib.import_module(f"{service}.main").build_app(Settings.from_env(env))
     assert app.test_client().get("/health").status_code in (200, 503)
     assert app.test_client().post("/start" if service == "coordinator" else "/predict").status_code == 401
+
+
+def test_the_orchestrator_function_gets_its_coordinator_and_accounts_apart(monkeypatch):
+    import orchestrator.main
+
+    env = deploy_env("gcloud functions deploy orchestrator")
+    assert env["COORDINATOR_URL"] == "https://svc-abcdefghij-uc.a.run.app"
+    assert env["OIDC_SERVICE_ACCOUNTS"].split(",")[-1] == "pipeline-orchestrator@demo-proj.iam.gserviceaccount.com"
+    monkeypatch.setattr("google.auth.default", lambda *a, **k: (AnonymousCredentials(), "demo-proj"))
+    deps = orchestrator.main.build_deps(Settings.from_env(env))
+    assert deps.orchestrator is not None

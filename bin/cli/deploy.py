@@ -119,6 +119,12 @@ def plan(t: Target, build_dir: Path, alert_email: str | None = None) -> list[str
                                    "--location", r, "--uniform-bucket-level-access"),
                                  q("gcloud", "storage", "buckets", "describe", f"gs://{t.bucket}")))
     cmds.append(q("gcloud", "storage", "buckets", "update", f"gs://{t.bucket}", "--versioning"))
+    # staged prediction rows are deleted when their batch is merged; a crash in between leaves them to this rule
+    lifecycle = build_dir / "lifecycle.json"
+    lifecycle.parent.mkdir(parents=True, exist_ok=True)
+    lifecycle.write_text(json.dumps({"rule": [{"action": {"type": "Delete"},
+                                               "condition": {"age": 7, "matchesPrefix": ["staging/"]}}]}, indent=1))
+    cmds.append(q("gcloud", "storage", "buckets", "update", f"gs://{t.bucket}", "--lifecycle-file", str(lifecycle)))
     cmds += _bigquery(t, build_dir)
     cmds += _pubsub_topics(t)
     cmds += _images(t, build_dir)

@@ -82,3 +82,12 @@ def test_every_alert_the_code_raises_has_a_metric_and_a_policy(tmp_path):
     refused = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--dry-run", "--alert-email",
                               "x'; rm -rf /"], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "is not an e-mail address" in refused.stderr
+
+
+def test_leftover_staging_objects_age_out(plan):
+    import json
+
+    line = next(c for c in plan if "--lifecycle-file" in c)
+    rules = json.loads((ROOT / "var" / "deploy" / "lifecycle.json").read_text())["rule"]
+    assert "buckets update gs://demo-proj-pipeline" in line
+    assert rules == [{"action": {"type": "Delete"}, "condition": {"age": 7, "matchesPrefix": ["staging/"]}}]

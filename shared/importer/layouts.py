@@ -102,6 +102,8 @@ def read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError) as exc:
         return pd.DataFrame(), [Problem(name, 0, "-", "-", f"cannot read file: {exc}")]
+    if not isinstance(raw.index, pd.RangeIndex):   # pandas turns the surplus fields of long rows into an index
+        return pd.DataFrame(), _long_rows(path, name)
     layout, mapping = detect_layout(list(raw.columns))
     missing = [c for c in mapping if c not in raw.columns]
     if missing:
@@ -152,6 +154,18 @@ def _one_game_two_teams(out: pd.DataFrame, check: _Checker) -> None:
     other = high.where(out["team_abbr"] == low, low)
     check.flag((count == 2) & out["opponent_abbr"].notna() & (out["opponent_abbr"] != other), "matchup",
                "the opponent is not the other team in this game")
+
+
+def _long_rows(path: Path, name: str) -> list[Problem]:
+    import csv
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", newline="", encoding="utf-8") as fh:
+        rows = csv.reader(fh)
+        width = len(next(rows))
+        return [Problem(name, n, "-", f"{len(row)} fields", f"the header has {width} fields")
+                for n, row in enumerate(rows, 2) if len(row) > width][:20]
 
 
 def _regular(raw: pd.DataFrame, out: pd.DataFrame, check: _Checker) -> None:

@@ -74,3 +74,11 @@ def test_a_team_that_is_not_in_the_game_is_still_refused(season, tmp_path):
     with pytest.raises(ImportValidationError, match=r"bad.csv:7: column MATCHUP = 'BOS @ NYK': TEAM_ABBREVIATION "
                                                     r"is not in the game"):
         import_files(DuckDBWarehouse(tmp_path / "w.duckdb"), [tmp_path / "bad.csv"])
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused_naming_its_line(season, tmp_path):
+    lines = season.head(5).to_csv(index=False).splitlines()
+    lines[1] = ",," + lines[1]       # surplus fields on the first row: pandas would quietly make them an index
+    (tmp_path / "long.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ImportValidationError, match=r"long.csv:2: column - = '33 fields': the header has 31 fields"):
+        import_files(DuckDBWarehouse(tmp_path / "w.duckdb"), [tmp_path / "long.csv"])

@@ -42,20 +42,10 @@ def settings() -> Settings:
     except ConfigError as exc:
         fail(f"configuration: {exc}")
     if s.backend == "local":
-        _check_home(s.home)
+        output_dir(s.home, "PIPELINE_HOME")
     setup_logging("cli", "WARNING" if s.log_level == "INFO" else s.log_level)
     _plain_warnings()
     return s
-
-
-def _check_home(home: Path) -> None:
-    if home.exists() and not home.is_dir():
-        fail(f"PIPELINE_HOME={str(home)!r} is a file; it must be a directory (it is created if missing)")
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        _probe_writable(home)
-    except OSError as exc:
-        fail(f"PIPELINE_HOME={str(home)!r} is not a directory this user can write to ({exc.strerror})")
 
 
 def _probe_writable(folder: Path) -> None:
@@ -159,6 +149,7 @@ def output_file(path: Path, option: str = "--out") -> Path:
 
 
 def output_dir(path: Path, option: str = "--out") -> Path:
+    """A folder the command writes into (created if missing); also how PIPELINE_HOME is checked."""
     if path.exists() and not path.is_dir():
         fail(f"{option} {str(path)!r} exists and is not a directory")
     try:

@@ -50,9 +50,10 @@ def test_evaluate_out_an_existing_file(tmp_path, elsewhere):
 
 def test_pipeline_home_a_file_or_not_writable(tmp_path, elsewhere):
     (tmp_path / "home").write_text("")
-    refused(run("counts", home=tmp_path / "home", cwd=elsewhere), f"PIPELINE_HOME='{tmp_path / 'home'}' is a file")
+    refused(run("counts", home=tmp_path / "home", cwd=elsewhere),
+            f"PIPELINE_HOME '{tmp_path / 'home'}' exists and is not a directory")
     refused(run("counts", home="/proc/sys/pipeline", cwd=elsewhere),
-            "PIPELINE_HOME='/proc/sys/pipeline' is not a directory this user can write to")
+            "PIPELINE_HOME '/proc/sys/pipeline' is not a directory this user can write to")
 
 
 def test_serve_port_out_of_range(tmp_path, elsewhere):

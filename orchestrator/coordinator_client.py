@@ -11,6 +11,13 @@ class StartFailed(RuntimeError):
     """/start did not answer 2xx; the event must be retried."""
 
 
+class StartRefused(StartFailed):
+    """/start answered a 4xx that no retry can change (the request itself is wrong for it)."""
+
+
+RETRYABLE_4XX = {401, 403, 408, 429}   # credentials and throttling can mend themselves
+
+
 def static_token(token: str | None) -> Callable[[], str | None]:
     return lambda: token
 
@@ -44,6 +51,8 @@ class CoordinatorClient:
             resp = self.session.post(f"{self.base_url}/start", json=body, headers=headers, timeout=self.timeout_s)
         except requests.RequestException as exc:
             raise StartFailed(f"POST {self.base_url}/start: {type(exc).__name__}: {exc}") from None
+        if 400 <= resp.status_code < 500 and resp.status_code not in RETRYABLE_4XX:
+            raise StartRefused(f"POST {self.base_url}/start answered {resp.status_code}: {resp.text[:300]}")
         if not 200 <= resp.status_code < 300:
             raise StartFailed(f"POST {self.base_url}/start answered {resp.status_code}: {resp.text[:300]}")
         try:

@@ -14,10 +14,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from orchestrator import state as st
+from orchestrator.coordinator_client import StartRefused
 from shared.catalogue import PROCESSOR_NAMES, QUORUM
 from shared.messages import ProcessorCompleted
 
 log = logging.getLogger(__name__)
+ERROR_CHARS = 500   # error text kept in the date's state document, which must stay small
+HISTORY = 200       # completions kept per date (five processors, reruns included)
 
 CLAIM_LEASE = timedelta(minutes=5)
 
@@ -41,13 +44,13 @@ class Orchestrator:
 
         def record(s: dict) -> str:
             entry = {"status": event.status, "run_id": event.run_id, "rows": event.rows,
-                     "rows_rejected": event.rows_rejected, "error": event.error,
+                     "rows_rejected": event.rows_rejected, "error": event.error and event.error[:ERROR_CHARS],
                      "finished_at": event.finished_at.isoformat(), "recorded_at": now,
                      "correlation_id": event.correlation_id}
             seen = {(h["processor"], h["run_id"], h["status"]) for h in s["history"]}
             if (event.processor, event.run_id, event.status) in seen:
                 return "duplicate"
-            s["history"].append({"processor": event.processor, **entry})
+            s["history"] = [*s["history"], {"processor": event.processor, **entry}][-HISTORY:]
             current = s["processors"].get(event.processor)
             # a success is never overwritten by a later failure of an older run
             if current is None or current["status"] != "success" or event.status == "success":
@@ -73,7 +76,7 @@ class Orchestrator:
 
         def claim(s: dict) -> dict | None:
             trig = s["trigger"]
-            if trig["state"] == "triggered":
+            if trig["state"] in ("triggered", "refused"):
                 return None
             done = self._done(s)
             missing = [p for p in self.expected if p not in done]
@@ -93,8 +96,19 @@ class Orchestrator:
             body.update(degraded=True, missing_processors=claimed["missing"])
         try:
             answer = self.starter.start(body)
-        except Exception as exc:   # any failure: give the claim back so the redelivery can retry
-            error = str(exc)
+        except StartRefused as exc:   # no retry can change the answer: record it on the date, alert once, ack
+            reason = str(exc)[:ERROR_CHARS]
+
+            def refuse(s: dict) -> None:
+                if s["trigger"].get("claim") == token:
+                    s["trigger"] = {**s["trigger"], "state": "refused", "claim": None, "refused_at":
+                                    self.clock().isoformat(), "last_error": reason}
+            st.update(self.store, day, refuse)
+            log.error("the coordinator refused the batch for %s; not retried: %s", day, reason,
+                      extra={"game_date": str(day), "alert": "orchestrator_start_refused"})
+            return "refused"
+        except Exception as exc:   # any other failure: give the claim back so the redelivery can retry
+            error = str(exc)[:ERROR_CHARS]
 
             def release(s: dict) -> None:
                 if s["trigger"].get("claim") == token:
@@ -119,8 +133,8 @@ class Orchestrator:
         results = {}
         for day in days:
             s, _ = st.load(self.store, day)
-            if s["trigger"]["state"] == "triggered":
-                results[str(day)] = "already_triggered"
+            if s["trigger"]["state"] in ("triggered", "refused"):
+                results[str(day)] = f"already_{s['trigger']['state']}"
                 continue
             if not has_games(day):
                 results[str(day)] = "no_games"

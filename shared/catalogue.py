@@ -79,6 +79,7 @@ ALERTS: tuple[Alert, ...] = (
     Alert("phase4_no_completions", "no processor reported for a scheduled date by the deadline"),
     Alert("phase4_incomplete", "processors incomplete by the deadline; no quorum to start a degraded batch"),
     Alert("orchestrator_start_failed", "the orchestrator could not start the coordinator's batch"),
+    Alert("orchestrator_start_refused", "the coordinator refused a batch the orchestrator asked for (4xx)"),
     Alert("batch_incomplete", "a batch finished with players missing"),
     Alert("batch_coverage_low", "a batch predicted too few of its players"),
     Alert("staging_foreign_rows", "staged rows not for their batch's date and players were refused"),

@@ -4,32 +4,16 @@ data (modeling/ensemble.py) and served like the models: the registry's champion
 Rows name the weights' version and every member's version they blended."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from shared.models import BUNDLED
 from worker.systems.base import Context, Output
-
-
-def load_weights(prop: str, root: Path = BUNDLED) -> dict:
-    path = root / f"{prop}_ensemble" / "weights.json"
-    return json.loads(path.read_text())
 
 
 class Ensemble:
     name = "ensemble"
 
-    def __init__(self, root: Path = BUNDLED):
-        self.root = root
-        self._weights: dict[str, dict] = {}
-
     def predict(self, rows, ctx: Context) -> Output:
-        if ctx.models is not None:
-            loaded = ctx.models.weights(f"{ctx.prop}_ensemble")
-            doc, version, source = loaded.model, loaded.version, loaded.source
-        else:
-            doc = self._weights.get(ctx.prop) or self._weights.setdefault(ctx.prop, load_weights(ctx.prop, self.root))
-            version, source = doc["version"], "bundled"
+        # the provider serves the weights like the models: registry champion, else the bundled copy
+        loaded = ctx.models.weights(f"{ctx.prop}_ensemble")
+        doc, version, source = loaded.model, loaded.version, loaded.source
         weights = {s: w for s, w in doc["weights"].items() if w > 0}
         missing = [s for s in weights if s not in (ctx.previous or {})]
         if missing:

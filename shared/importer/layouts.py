@@ -164,8 +164,10 @@ def _long_rows(path: Path, name: str) -> list[Problem]:
     with opener(path, "rt", newline="", encoding="utf-8") as fh:
         rows = csv.reader(fh)
         width = len(next(rows))
-        return [Problem(name, n, "-", f"{len(row)} fields", f"the header has {width} fields")
-                for n, row in enumerate(rows, 2) if len(row) > width][:20]
+        found = [Problem(name, n, "-", f"{len(row)} fields", f"the header has {width} fields")
+                 for n, row in enumerate(rows, 2) if len(row) > width][:20]
+    # never an empty list: the file must be refused even if the csv module counts differently
+    return found or [Problem(name, 2, "-", "-", "rows have more fields than the header")]
 
 
 def _regular(raw: pd.DataFrame, out: pd.DataFrame, check: _Checker) -> None:

@@ -68,7 +68,9 @@ def test_a_batch_on_bigquery_filters_partitions_and_stays_within_job_quotas(bq_c
     assert code == 202 and chain.completed and chain.completed[0].rows == len(features) * 6
 
     for table in FILTERED:
-        for sql in (q for q in recorder.queries if names(q, table)):
+        touching = [q for q in recorder.queries if names(q, table)]
+        assert any(DML.match(q) for q in touching)        # the check below saw the batch's MERGE
+        for sql in touching:
             assert re.search(rf"{table.partition}`?\s*(=|BETWEEN|>=|<=)\s*@", sql), sql
     jobs = len(recorder.loads) + sum(bool(DML.match(q)) for q in recorder.queries)
     print(f"jobs for one batch of {len(features)} players on the inline path: {len(recorder.loads)} loads, "

@@ -96,8 +96,9 @@ def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool 
     stack = Stack(settings, warehouse, store, bus, token,
                   coordinator.main.build_deps(settings, warehouse, store, bus, stall_republish=stall_republish),
                   worker.main.build_deps(settings, warehouse, store, bus))
-    for name, app in (("coordinator", create_coordinator(stack.coordinator, check)),
-                      ("worker", create_worker(stack.worker, check))):
+    scraper = auth.scraper_from_settings(settings)
+    for name, app in (("coordinator", create_coordinator(stack.coordinator, check, scraper=scraper)),
+                      ("worker", create_worker(stack.worker, check, scraper=scraper))):
         _listen(stack, name, app, ports.get(name, 0))
     function = create_function("on_precompute_complete", str(ORCHESTRATOR_SOURCE), "cloudevent")
     stack.orchestrator = orchestrator.main.build_deps(

@@ -1,37 +1,41 @@
 """Coordinator service: routes only; logic in coordinator/service.py."""
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from pydantic import ValidationError
 
-from coordinator import service
+from coordinator import recovery, service
 from coordinator.monitoring import AccuracyCollector
 from coordinator.requests import StartRequest
-from shared import openapi
+from shared import bodies, http_errors, openapi
+from shared.auth import guard
 from shared.logging import bound, traced
-from shared.messages import PredictionReady, describe
-from shared.pubsub import handle_push
+from shared.messages import BATCH_ID_PATTERN, DATE_PATTERN, PredictionReady, describe, parse_date
+from shared.pubsub import handle_push, read_body
 
 EASTERN = ZoneInfo("America/New_York")
 
 
-def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = None) -> Flask:
+def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = None, scraper=None) -> Flask:
     app = Flask("coordinator")
+    http_errors.install(app)
     deps.metrics.instrument(app)
     traced(app, project)
+    guard(app, auth, scraper)
     deps.metrics.collect_with(AccuracyCollector(deps.warehouse))
-
-    def denied():
-        return auth(request) if auth is not None else None
 
     @app.post("/start")
     def start():
-        if (no := denied()):
-            return no
-        body = request.get_json(silent=True)
+        if not request.is_json:
+            return {"error": "Content-Type must be application/json", "field": "<body>"}, 415
+        try:
+            body = bodies.load(request.get_data())
+        except bodies.BodyError as exc:
+            return {"error": str(exc), "field": "<body>"}, 400
         if not isinstance(body, dict):
             return {"error": "body must be a JSON object", "field": "<body>"}, 400
         try:
@@ -46,32 +50,28 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
 
     @app.get("/status")
     def status():
-        if (no := denied()):
-            return no
         batch_id, day = request.args.get("batch_id"), request.args.get("game_date")
         if not batch_id and not day:
             return {"error": "give batch_id or game_date", "field": "batch_id"}, 400
+        if batch_id and not re.fullmatch(BATCH_ID_PATTERN[1:-1], batch_id):
+            return {"error": f"batch_id must be 32 lowercase hex digits, got {batch_id[:40]!r}",
+                    "field": "batch_id"}, 400
         try:
-            found = service.status(deps, batch_id) if batch_id else service.status_for_date(
-                deps, date.fromisoformat(day))
+            found = service.status(deps, batch_id) if batch_id else service.status_for_date(deps, parse_date(day))
         except ValueError as exc:
-            return {"error": str(exc), "field": "batch_id" if batch_id else "game_date"}, 400
+            return {"error": f"game_date {exc}", "field": "game_date"}, 400
         if found is None:
             return {"error": "no such batch"}, 404
         return found
 
     @app.post("/complete")
     def complete():
-        if (no := denied()):
-            return no
-        return "", handle_push(request.get_data(), PredictionReady, lambda push: service.complete(deps, push.message),
+        return "", handle_push(read_body(request), PredictionReady, lambda push: service.complete(deps, push.message),
                                deps.metrics.count_push)
 
     @app.post("/check-stalled")
     def check_stalled():
-        if (no := denied()):
-            return no
-        return {"actions": service.check_stalled(deps)}
+        return {"actions": recovery.check_stalled(deps)}
 
     @app.get("/health")
     def health():
@@ -86,8 +86,10 @@ STATUS = {"type": "object", "required": ["batch_id", "game_date", "state", "expe
                          "state": {"enum": ["running", "finished"]}, "expected": {"type": "integer"},
                          "completed": {"type": "integer"}, "skipped": {"type": "integer"},
                          "failed": {"type": "integer"}, "missing": {"type": "array", "items": {"type": "integer"}}}}
-AUTHED = {"security": [{"bearer": []}]}
+AUTHED = openapi.AUTHED
 BAD = {"400": openapi.json_response("invalid input; `field` names the offending field", openapi.ERROR)}
+BODY = {"413": openapi.json_response("body over 1 MB", openapi.ERROR),
+        "415": openapi.json_response("body not sent as application/json", openapi.ERROR)}
 SPEC = openapi.document("coordinator", "Starts a prediction batch per game date, fans out one request per player, "
                         "records completions and consolidates the batch exactly once.", {
     "/start": {"post": {**AUTHED, "summary": "start (or return) the batch for a game date",
@@ -96,10 +98,11 @@ SPEC = openapi.document("coordinator", "Starts a prediction batch per game date,
                         "responses": {"202": openapi.json_response("a new batch", {
                             "type": "object", "required": ["batch_id", "game_date", "expected"]}),
                                       "200": openapi.json_response("the date's existing batch (no force)"),
-                                      **BAD, **openapi.UNAUTHORIZED}}},
+                                      **BAD, **BODY, **openapi.UNAUTHORIZED}}},
     "/status": {"get": {**AUTHED, "summary": "a batch's progress, by batch_id or by game_date", "parameters": [
-        {"name": "batch_id", "in": "query", "schema": {"type": "string"}},
-        {"name": "game_date", "in": "query", "schema": {"type": "string", "format": "date"}}],
+        {"name": "batch_id", "in": "query", "schema": {"type": "string", "pattern": BATCH_ID_PATTERN}},
+        {"name": "game_date", "in": "query", "schema": {"type": "string", "format": "date",
+                                                         "pattern": DATE_PATTERN}}],
                         "responses": {"200": openapi.json_response("the batch", STATUS), **BAD,
                                       **openapi.UNAUTHORIZED,
                                       "404": openapi.json_response("no such batch", openapi.ERROR)}}},

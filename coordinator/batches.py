@@ -2,20 +2,13 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import date
 
 from shared import cas
+from shared.batch_docs import batch_key
+from shared.batch_docs import check_id as _check
 from shared.ports import NotFound, ObjectStore, PreconditionFailed
-
-_ID = re.compile(r"^[a-f0-9]{32}$")
-
-
-def _check(batch_id: str) -> str:
-    if not _ID.match(batch_id or ""):
-        raise ValueError(f"batch_id {batch_id!r} is not a batch id")
-    return batch_id
 
 
 class BatchStore:
@@ -37,27 +30,28 @@ class BatchStore:
     def date_pointer(self, day: date) -> tuple[dict, int] | None:
         return self._read(f"batches/by_date/{day.isoformat()}.json")
 
-    def claim_date(self, day: date, batch_id: str, replace_generation: int | None) -> bool:
-        """Point the date at this batch: create-only, or replace a known generation (force)."""
+    def claim_date(self, day: date, pointer: dict, replace_generation: int | None) -> bool:
+        """Point the date at a batch (``pointer`` holds its batch_id): create-only, or replace a
+        known generation (force, or a claim whose batch was never created)."""
         try:
-            self._write(f"batches/by_date/{day.isoformat()}.json", {"batch_id": batch_id},
+            self._write(f"batches/by_date/{day.isoformat()}.json", {**pointer, "batch_id": _check(pointer["batch_id"])},
                         replace_generation if replace_generation is not None else 0)
             return True
         except PreconditionFailed:
             return False
 
     def batch(self, batch_id: str) -> tuple[dict, int] | None:
-        return self._read(f"batches/{_check(batch_id)}/batch.json")
+        return self._read(batch_key(batch_id))
 
     def put_batch(self, doc: dict, generation: int | None = 0) -> int:
-        return self._write(f"batches/{_check(doc['batch_id'])}/batch.json", doc, generation)
+        return self._write(batch_key(doc["batch_id"]), doc, generation)
 
     def update_batch(self, batch_id: str, mutate: Callable[[dict], None]) -> dict:
         """Change the batch document by compare-and-swap (shared.cas); returns the new document."""
         def apply(doc: dict) -> dict:
             mutate(doc)
             return doc
-        return cas.update(self.store, f"batches/{_check(batch_id)}/batch.json", apply)
+        return cas.update(self.store, batch_key(batch_id), apply)
 
     # -- per-player markers --------------------------------------------------------------------
     def mark_done(self, batch_id: str, player_id: int, doc: dict) -> bool:
@@ -102,6 +96,11 @@ class BatchStore:
             return True
         except PreconditionFailed:
             return False
+
+    def dates(self) -> list[str]:
+        """Every game date that has a batch, as YYYY-MM-DD."""
+        prefix = "batches/by_date/"
+        return sorted(k[len(prefix):-5] for k in self.store.list(prefix))
 
     def running(self) -> list[str]:
         return [k.rsplit("/", 1)[1] for k in self.store.list("batches/running/")]

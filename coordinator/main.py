@@ -20,10 +20,12 @@ def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: Ob
     return CoordinatorDeps(warehouse or bootstrap.build_warehouse(settings),
                            BatchStore(store or bootstrap.build_store(settings)),
                            publisher or bootstrap.build_publisher(settings),
-                           **{"finalise_lease": timedelta(seconds=settings.finalise_lease_s), **options})
+                           **{"finalise_lease": timedelta(seconds=settings.finalise_lease_s),
+                              "owner_check": settings.backend == "local", **options})
 
 
 def build_app(settings: Settings | None = None):
     s = settings or Settings.from_env()
     setup_logging("coordinator", s.log_level)
-    return create_app(build_deps(s), auth.from_settings(s, "coordinator"), s.gcp_project)
+    return create_app(build_deps(s), auth.from_settings(s, "coordinator"), s.gcp_project,
+                      auth.scraper_from_settings(s))

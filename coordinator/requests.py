@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
 from shared.catalogue import PROCESSOR_NAMES, SYSTEM_NAMES
+from shared.messages import GameDate, PlayerId, PlayerKey
 
-PlayerId = Annotated[int, Field(gt=0, lt=2**31, description="NBA player id")]
-Points = Annotated[float, Field(ge=0, le=200, description="the sportsbook's points line")]
+Points = Annotated[StrictFloat, Field(ge=0, le=200, description="the sportsbook's points line")]
 
 
 class StartRequest(BaseModel):
@@ -18,13 +17,12 @@ class StartRequest(BaseModel):
     built from it) says exactly what is accepted."""
     model_config = ConfigDict(extra="forbid")
 
-    game_date: date | None = None
+    game_date: GameDate | None = None
     players: list[PlayerId] | None = Field(default=None, min_length=1, max_length=2000)
     systems: list[Literal[SYSTEM_NAMES]] | None = Field(default=None, min_length=1)
-    lines: dict[PlayerId, Points] | None = Field(default=None, max_length=2000, json_schema_extra={
-        "propertyNames": {"pattern": "^[1-9][0-9]{0,8}$"}})
-    force: bool = False
+    lines: dict[PlayerKey, Points] | None = Field(default=None, max_length=2000)
+    force: StrictBool = False
     correlation_id: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=1, max_length=128,
                                 pattern=r"^[A-Za-z0-9_.:-]+$")
-    degraded: bool = False
+    degraded: StrictBool = False
     missing_processors: list[Literal[PROCESSOR_NAMES]] = Field(default_factory=list)

@@ -3,6 +3,8 @@ finalise exactly once, handle stalls, report status."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from coordinator import slate
 from coordinator.batches import BatchStore
 from coordinator.requests import StartRequest
-from shared import staging, tables, topology
+from shared import failpoints, staging, tables, topology
 from shared.messages import PredictionReady, PredictionRequest, PredictionsComplete
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
@@ -29,6 +31,10 @@ class CoordinatorDeps:
     stall_republish: timedelta = timedelta(minutes=10)
     stall_finalise: timedelta = timedelta(minutes=20)
     finalise_lease: timedelta = timedelta(minutes=5)
+    # on one machine (the embedded default) a claim whose process is gone is void at once;
+    # across Cloud Run instances hosts and pids say nothing, and only the lease expires a claim
+    owner_check: bool = False
+    abandon_after: timedelta = timedelta(minutes=1)   # a date claimed this long without a batch document
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("coordinator"))
 
 
@@ -42,7 +48,7 @@ class BadRequest(ValueError):
 def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, dict]:
     day = req.game_date or today
     existing = deps.batches.date_pointer(day)
-    if existing and not req.force:
+    if existing and not req.force and not _abandoned(deps, existing[0]):
         return 200, _existing(deps, existing[0]["batch_id"])
     scheduled = deps.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=["player_id"])
     known = sorted(int(p) for p in scheduled["player_id"])
@@ -59,9 +65,11 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
         if stray:
             raise BadRequest("lines", f"lines given for players {stray[:20]} who are not in this batch")
     batch_id = uuid.uuid4().hex
-    if not deps.batches.claim_date(day, batch_id, existing[1] if existing else None):
-        return 200, _existing(deps, deps.batches.date_pointer(day)[0]["batch_id"])
     now = deps.clock()
+    if not deps.batches.claim_date(day, {"batch_id": batch_id, "claimed_at": now.isoformat(), **owner()},
+                                   existing[1] if existing else None):
+        return 200, _existing(deps, deps.batches.date_pointer(day)[0]["batch_id"])
+    failpoints.reach("coordinator.date_claimed")
     tonight = slate.load(deps.warehouse, day, now, req.lines)
     out = {p: reason for p, reason in tonight.out.items() if p in set(players)}
     doc = {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
@@ -70,14 +78,15 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
            "out": {str(p): reason for p, reason in out.items()},
            "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": req.degraded,
            "missing_processors": req.missing_processors, "correlation_id": req.correlation_id,
-           "republished_at": None, "forced": req.force}
+           "republished_at": None, "forced": req.force, "subset": req.players is not None}
     deps.batches.put_batch(doc)
     deps.batches.set_running(batch_id, True)
+    failpoints.reach("coordinator.batch_created")
     # players ruled out by the report end the batch skipped, with the report's reason; nobody predicts them
     for player, reason in out.items():
         deps.batches.mark_done(batch_id, player, {"status": "skipped", "reason": f"out: {reason}", "n_rows": 0,
                                                   "at": now.isoformat()})
-    _publish_requests(deps, doc, [p for p in players if p not in out])
+    publish_requests(deps, doc, [p for p in players if p not in out])
     if len(out) == len(players):
         finalise(deps, batch_id)
     log.info("batch %s started for %s with %d players", batch_id, day, len(players),
@@ -86,12 +95,44 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
     return 202, {"batch_id": batch_id, "game_date": day.isoformat(), "expected": len(players)}
 
 
+def owner() -> dict:
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def owner_gone(owner_check: bool, doc: dict) -> bool:
+    """True when ``doc`` was written by a process of this machine that no longer runs."""
+    if not owner_check or doc.get("host") != socket.gethostname() or not doc.get("pid"):
+        return False
+    if doc["pid"] == os.getpid():
+        return False
+    try:
+        os.kill(doc["pid"], 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _abandoned(deps: CoordinatorDeps, pointer: dict) -> bool:
+    """A date claimed by a /start that died before writing the batch document."""
+    if deps.batches.batch(pointer["batch_id"]) is not None:
+        return False
+    claimed = pointer.get("claimed_at")
+    stale = claimed is None or datetime.fromisoformat(claimed) < deps.clock() - deps.abandon_after
+    if stale or owner_gone(deps.owner_check, pointer):
+        log.warning("date claimed by batch %s, which was never created; starting a new batch", pointer["batch_id"],
+                    extra={"batch_id": pointer["batch_id"]})
+        return True
+    return False
+
+
 def _existing(deps: CoordinatorDeps, batch_id: str) -> dict:
     # a concurrent /start may have claimed the date and not yet written its batch document
     return {**(status(deps, batch_id) or {"batch_id": batch_id, "state": "creating"}), "existing": True}
 
 
-def _publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> None:
+def publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> None:
     lines, availability = doc.get("lines") or {}, doc.get("availability") or {}
     systems = tuple(doc["systems"]) if doc.get("systems") else None
     messages = []
@@ -115,6 +156,7 @@ def complete(deps: CoordinatorDeps, msg: PredictionReady) -> str:
         raise PermanentError(f"player {msg.player_id} is not in batch {msg.batch_id}")
     first = deps.batches.mark_done(msg.batch_id, msg.player_id, {
         "status": msg.status, "reason": msg.reason, "n_rows": msg.n_rows, "at": deps.clock().isoformat()})
+    failpoints.reach("coordinator.marked")
     done = deps.batches.done_players(msg.batch_id)
     if len(done) >= doc["expected"]:
         finalise(deps, msg.batch_id)
@@ -125,12 +167,12 @@ def complete(deps: CoordinatorDeps, msg: PredictionReady) -> str:
 def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = None) -> bool:
     """Merge staging into the predictions table and announce it; exactly one caller wins."""
     now = deps.clock()
-    claim = {"state": "claimed", "claimed_at": now.isoformat(), "token": uuid.uuid4().hex}
+    claim = {"state": "claimed", "claimed_at": now.isoformat(), "token": uuid.uuid4().hex, **owner()}
     generation = deps.batches.claim_final(batch_id, claim)
     if generation is None:
         current, gen = deps.batches.final(batch_id)
         lease_over = datetime.fromisoformat(current["claimed_at"]) < now - deps.finalise_lease
-        stale = current["state"] == "claimed" and lease_over
+        stale = current["state"] == "claimed" and (lease_over or owner_gone(deps.owner_check, current))
         if current["state"] == "finalized":
             if deps.batches.batch(batch_id)[0]["state"] != "finished":   # died between the two writes
                 _close(deps, batch_id, current["finalized_at"], current["missing"], current.get("summary"))
@@ -151,6 +193,7 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
             staged = staged.drop(foreign.index)
         # one load and one MERGE per batch; a rerun after a crash here merges the same rows again harmlessly
         deps.warehouse.merge_frame(tables.PREDICTIONS.fqn, staged)
+        failpoints.reach("coordinator.merged")
         rows = int(deps.warehouse.query(
             f"SELECT COUNT(*) AS n FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d",
             {"b": batch_id, "d": day})["n"].iloc[0])
@@ -210,51 +253,6 @@ def _observe_batch(deps: CoordinatorDeps, doc: dict, counts: dict, missing: list
     if covered < COVERAGE_ALERT:
         log.error("batch %s predicted %.1f%% of its players", batch_id, 100 * covered,
                   extra={"alert": "batch_coverage_low", "batch_id": batch_id, "coverage": covered})
-
-
-# -- stalls ----------------------------------------------------------------------------------------
-def check_stalled(deps: CoordinatorDeps) -> dict[str, str]:
-    now = deps.clock()
-    actions = {}
-    for batch_id in deps.batches.running():
-        found = deps.batches.batch(batch_id)
-        if found is None:
-            continue
-        doc = found[0]
-        done = set(deps.batches.done_players(batch_id))
-        seen = deps.batches.progress(batch_id)
-        prog, gen = seen if seen else ({"count": -1, "at": now.isoformat()}, None)
-        if len(done) != prog["count"]:
-            deps.batches.put_progress(batch_id, {"count": len(done), "at": now.isoformat()}, gen)
-            actions[batch_id] = "progressing"
-            continue
-        if len(done) >= doc["expected"]:
-            # every player reported a check ago and the batch is still open: its finaliser died
-            # (before claiming, or after: finalise() takes over once that claim's lease ran out)
-            took_over = finalise(deps, batch_id)
-            actions[batch_id] = "finalised" if took_over else "finalising"
-            if took_over:
-                log.warning("batch %s finalised by the stall check: its finaliser stopped", batch_id,
-                            extra={"batch_id": batch_id})
-            continue
-        idle = now - datetime.fromisoformat(prog["at"])
-        missing = [p for p in doc["players"] if p not in done]
-        if not doc.get("republished_at") and idle >= deps.stall_republish:
-            deps.batches.update_batch(batch_id, lambda d: d.update(republished_at=now.isoformat()))
-            _publish_requests(deps, doc, missing)
-            deps.batches.put_progress(batch_id, {"count": len(done), "at": now.isoformat()}, gen)
-            log.warning("batch %s stalled; re-published %d missing players", batch_id, len(missing),
-                        extra={"batch_id": batch_id, "missing_count": len(missing)})
-            actions[batch_id] = f"republished {len(missing)}"
-        elif doc.get("republished_at") and idle >= deps.stall_finalise:
-            log.error("batch %s still stalled after re-publishing; finalising without %d players", batch_id,
-                      len(missing), extra={"batch_id": batch_id, "alert": "batch_incomplete",
-                                           "missing": missing[:50]})
-            finalise(deps, batch_id, missing=missing)
-            actions[batch_id] = f"finalised without {len(missing)}"
-        else:
-            actions[batch_id] = "waiting"
-    return actions
 
 
 # -- /status ---------------------------------------------------------------------------------------

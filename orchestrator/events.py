@@ -1,9 +1,9 @@
 """Decode a Pub/Sub CloudEvent into a ProcessorCompleted, or say why it cannot be."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
+from shared import bodies
 from shared.messages import MessageError, ProcessorCompleted, parse
 from shared.pubsub import PermanentError, decode_data
 
@@ -13,9 +13,9 @@ def decode(data) -> ProcessorCompleted:
     ``{"data": ..., "attributes": ...}``."""
     if isinstance(data, (bytes, str)):
         try:
-            data = json.loads(data)
-        except ValueError as exc:
-            raise PermanentError(f"event data is not JSON: {exc}") from None
+            data = bodies.load(data, "event data")
+        except bodies.BodyError as exc:
+            raise PermanentError(str(exc)) from None
     if not isinstance(data, dict):
         raise PermanentError(f"event data must be an object, got {type(data).__name__}")
     payload = decode_data(data.get("message", data))

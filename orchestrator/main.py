@@ -26,6 +26,7 @@ from orchestrator.service import Orchestrator, Starter
 from shared import bootstrap, schedule
 from shared.config import ConfigError, Settings
 from shared.logging import setup_logging
+from shared.messages import parse_date
 from shared.ports import ObjectStore
 from shared.pubsub import PermanentError
 
@@ -98,7 +99,7 @@ def check_deadlines(request):
     days = [today, today - timedelta(days=1)]
     if request.args.get("date"):
         try:
-            days = [date.fromisoformat(request.args["date"])]
-        except ValueError:
-            return {"error": f"query parameter date={request.args['date']!r} is not YYYY-MM-DD"}, 400
+            days = [parse_date(request.args["date"])]
+        except ValueError as exc:
+            return {"error": f"query parameter date {exc}", "field": "date"}, 400
     return {"results": deps.orchestrator.check_deadlines(days, deps.has_games)}, 200

@@ -3,8 +3,11 @@ takes no publisher and builds none. Resumable: dates whose runs are recorded as 
 skipped unless ``force``; a chunk's runs are recorded after its partitions are replaced."""
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -67,6 +70,17 @@ def done_dates(warehouse: Warehouse, names: list[str], start: date, end: date) -
 _SHARED: dict = {}
 
 
+def _die_with_parent(parent: int) -> None:
+    """A pool worker must not outlive the backfill (a kill -9 of it leaves no one to stop the
+    pool): ask Linux for SIGKILL when the parent dies, then close the race where it already has."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):   # not Linux: the pool's own shutdown is all there is
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _compute_in_worker(dates: list[pd.Timestamp]) -> dict[str, pd.DataFrame]:
     return compute_dates(_SHARED["seasons"], dates, _SHARED["names"], _SHARED["upstream"])
 
@@ -119,7 +133,8 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
         _SHARED.update(seasons=seasons, names=names, upstream=upstream)
         try:
             ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 futures = [(dates, pool.submit(_compute_in_worker, dates)) for dates in chunks]
                 for i, (dates, future) in enumerate(futures, 1):
                     try:

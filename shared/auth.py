@@ -23,6 +23,29 @@ def bearer(token: str) -> Check:
     return check
 
 
+OPEN_PATHS = frozenset({"/health"})   # liveness, for the platform's probes
+
+
+def guard(app, check: Check | None, scraper: Check | None = None) -> None:
+    """One rule for every route of a service, operational ones included: credentials are
+    required except for liveness; /metrics also admits a configured scraper's token. An
+    unknown path is refused as unauthenticated before it is found missing."""
+    from flask import request
+
+    @app.before_request
+    def _guard():
+        if check is None or request.path in OPEN_PATHS:
+            return None
+        if request.path == "/metrics" and scraper is not None and scraper(request) is None:
+            return None
+        return check(request)
+
+
+def scraper_from_settings(settings) -> Check | None:
+    """PIPELINE_METRICS_TOKEN: a bearer token that opens /metrics only (Prometheus)."""
+    return bearer(settings.metrics_token) if settings.metrics_token else None
+
+
 def from_settings(settings, service: str) -> Check | None:
     if settings.auth == "off":
         log.warning("%s: authentication is OFF (PIPELINE_AUTH=off); every caller is trusted", service,

@@ -28,6 +28,7 @@ _ENV = {
     "BQ_LOCATION": "bq_location",
     "BIGQUERY_API_ENDPOINT": "bigquery_api_endpoint",
     "PIPELINE_AUTH_TOKEN": "auth_token",
+    "PIPELINE_METRICS_TOKEN": "metrics_token",
     "PIPELINE_AUTH": "auth",
     "COORDINATOR_URL": "coordinator_url",
     "WORKER_URL": "worker_url",
@@ -57,6 +58,7 @@ class Settings(BaseModel):
     bigquery_api_endpoint: str | None = None
     auth: Literal["on", "off"] = "on"
     auth_token: str | None = Field(default=None, repr=False, min_length=MIN_TOKEN)
+    metrics_token: str | None = Field(default=None, repr=False, min_length=MIN_TOKEN)
     coordinator_url: str | None = None
     worker_url: str | None = None
     orchestrator_url: str | None = None
@@ -88,7 +90,8 @@ class Settings(BaseModel):
             err = exc.errors()[0]
             field = str(err["loc"][0]) if err["loc"] else "?"
             var = field_to_var.get(field, field)
-            shown = f"<{len(env.get(var, ''))} characters, not shown>" if field == "auth_token" else repr(env.get(var))
+            secret = field.endswith("_token")
+            shown = f"<{len(env.get(var, ''))} characters, not shown>" if secret else repr(env.get(var))
             raise ConfigError(f"{var}={shown}: {err['msg']}") from None
         if settings.backend == "gcp":
             for var, field in (("GCP_PROJECT", "gcp_project"), ("GCS_BUCKET", "gcs_bucket")):

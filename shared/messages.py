@@ -2,11 +2,12 @@
 name the field; every message carries a correlation_id."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, WithJsonSchema
 
 from shared import topology
 from shared.catalogue import PROCESSOR_NAMES
@@ -14,6 +15,38 @@ from shared.catalogue import PROCESSOR_NAMES
 SCHEMA_VERSION = 1
 
 ProcessorName = Literal[PROCESSOR_NAMES]
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+BATCH_ID_PATTERN = r"^[a-f0-9]{32}$"
+PLAYER_KEY_PATTERN = r"^[1-9][0-9]{0,8}$"
+
+
+def parse_date(value: object) -> date:
+    """The one date parser of every request, message and query string: a ``YYYY-MM-DD``
+    string (or a date from our own code); timestamps, datetimes and numbers are refused."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(DATE_PATTERN[1:-1], value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"must be a date written YYYY-MM-DD, got {value!r}"[:120])
+
+
+def _player_key(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and re.fullmatch(PLAYER_KEY_PATTERN[1:-1], value):
+        return int(value)
+    raise ValueError(f"must be a player id written as digits without sign, spaces or leading zeros, got {value!r}")
+
+
+GameDate = Annotated[date, BeforeValidator(parse_date),
+                     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN})]
+PlayerId = Annotated[StrictInt, Field(gt=0, lt=2**31, description="NBA player id")]
+PlayerKey = Annotated[int, BeforeValidator(_player_key),
+                      WithJsonSchema({"type": "string", "pattern": PLAYER_KEY_PATTERN})]
+BatchId = Annotated[str, Field(pattern=BATCH_ID_PATTERN, description="32 lowercase hex digits")]
 
 
 def new_id() -> str:
@@ -30,7 +63,7 @@ class Message(BaseModel):
 
 class ProcessorCompleted(Message):
     processor: ProcessorName
-    game_date: date
+    game_date: GameDate
     status: Literal["success", "partial", "no_data", "failed"]
     rows: int = Field(ge=0)
     rows_rejected: int = Field(default=0, ge=0)
@@ -41,9 +74,9 @@ class ProcessorCompleted(Message):
 
 
 class PredictionRequest(Message):
-    batch_id: str = Field(min_length=1, max_length=128)
-    game_date: date
-    player_id: int = Field(gt=0)
+    batch_id: BatchId
+    game_date: GameDate
+    player_id: PlayerId
     systems: tuple[str, ...] | None = None
     line: float | None = Field(default=None, ge=0, le=200)
     line_book: str | None = Field(default=None, max_length=64)
@@ -53,17 +86,17 @@ class PredictionRequest(Message):
 
 
 class PredictionReady(Message):
-    batch_id: str = Field(min_length=1, max_length=128)
-    game_date: date
-    player_id: int = Field(gt=0)
+    batch_id: BatchId
+    game_date: GameDate
+    player_id: PlayerId
     status: Literal["completed", "skipped", "failed"]
     reason: str | None = None
     n_rows: int = Field(default=0, ge=0)
 
 
 class PredictionsComplete(Message):
-    batch_id: str = Field(min_length=1, max_length=128)
-    game_date: date
+    batch_id: BatchId
+    game_date: GameDate
     expected: int = Field(ge=0)
     completed: int = Field(ge=0)
     skipped: int = Field(ge=0)

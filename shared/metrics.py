@@ -39,6 +39,9 @@ class ServiceMetrics:
                             ["service", "outcome"], registry=r)
         for outcome in PUSH_OUTCOMES:
             self.push.labels(service, outcome)
+        self.staging_swept = Counter("pipeline_staging_objects_swept_total",
+                                     "staged objects of finished or unknown batches deleted by the stall check",
+                                     registry=r)
 
     def count_push(self, outcome: str) -> None:
         self.push.labels(self.service, outcome).inc()

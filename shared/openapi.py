@@ -44,21 +44,27 @@ def push_operation(summary: str, message_schema: dict) -> dict:
     }
 
 
+AUTHED = {"security": [{"bearer": []}]}
+
+
 def health_paths(deep: bool = False) -> dict:
+    """Liveness is open (the platform's probes); the rest asks for the same credentials as
+    the service's own routes (/metrics also takes PIPELINE_METRICS_TOKEN, a scraper's)."""
     paths = {"/health": {"get": {"summary": "liveness", "responses": {"200": json_response("alive")}}},
-             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {
+             "/metrics": {"get": {**AUTHED, "summary": "Prometheus metrics", "responses": {
                  "200": {"description": "text exposition format", "content": {"text/plain": {"schema": {
-                     "type": "string"}}}}}}}}
+                     "type": "string"}}}}, **UNAUTHORIZED}}}}
     if deep:
-        paths["/health/deep"] = {"get": {"summary": "models loaded and warehouse reachable; degraded if not",
-                                         "responses": {"200": json_response("ok or degraded, with each check")}}}
+        paths["/health/deep"] = {"get": {**AUTHED, "summary": "models loaded and warehouse reachable; degraded if "
+                                         "not", "responses": {"200": json_response("ok or degraded, with each check"),
+                                                              **UNAUTHORIZED}}}
     return paths
 
 
 def document(title: str, description: str, paths: dict) -> dict:
     return {"openapi": "3.1.0", "info": {"title": title, "version": "1", "description": description},
-            "paths": {**paths, "/openapi.json": {"get": {"summary": "this description", "responses": {
-                "200": json_response("OpenAPI 3.1")}}}},
+            "paths": {**paths, "/openapi.json": {"get": {**AUTHED, "summary": "this description", "responses": {
+                "200": json_response("OpenAPI 3.1"), **UNAUTHORIZED}}}},
             "components": {"securitySchemes": SECURITY}}
 
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from shared import bodies
 from shared.logging import bound
 from shared.messages import Message, MessageError, parse
 
 log = logging.getLogger(__name__)
-
-MAX_PUSH_BYTES = 1_000_000
 
 
 class PermanentError(Exception):
@@ -37,15 +37,24 @@ class PushMessage:
     delivery_attempt: int | None
 
 
-def decode_envelope(body: bytes | str | dict) -> tuple[dict, dict]:
+def read_body(request) -> bytes | None:
+    """The raw push body, or None when it is over the app's size limit (poison, not a 413:
+    Pub/Sub would redeliver a refused push until it dead-letters)."""
+    try:
+        return request.get_data()
+    except RequestEntityTooLarge:
+        return None
+
+
+def decode_envelope(body: bytes | str | dict | None) -> tuple[dict, dict]:
     """Return (payload dict, envelope message dict) or raise PermanentError."""
+    if body is None:
+        raise PermanentError(f"push body exceeds the limit of {bodies.MAX_BYTES:,} bytes")
     if isinstance(body, (bytes, str)):
-        if len(body) > MAX_PUSH_BYTES:
-            raise PermanentError(f"push body of {len(body)} bytes exceeds {MAX_PUSH_BYTES}")
         try:
-            body = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise PermanentError(f"push body is not JSON: {exc}") from None
+            body = bodies.load(body, "push body")
+        except bodies.BodyError as exc:
+            raise PermanentError(str(exc)) from None
     if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
         raise PermanentError("push body has no 'message' object")
     envelope = body["message"]
@@ -58,9 +67,13 @@ def decode_data(message: dict) -> dict:
     if not isinstance(raw, str):
         raise PermanentError("field 'message.data' is missing or not a base64 string")
     try:
-        return json.loads(base64.b64decode(raw, validate=True))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise PermanentError(f"field 'message.data' is not base64-encoded JSON: {exc}") from None
+        decoded = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise PermanentError(f"field 'message.data' is not base64: {exc}") from None
+    try:
+        return bodies.load(decoded, "field 'message.data'")
+    except bodies.BodyError as exc:
+        raise PermanentError(str(exc)) from None
 
 
 def parse_push(body: bytes | str | dict, model: type[Message]) -> PushMessage:
@@ -78,7 +91,7 @@ def parse_push(body: bytes | str | dict, model: type[Message]) -> PushMessage:
     )
 
 
-def handle_push(body: bytes, model: type[Message], handler: Callable[[PushMessage], None],
+def handle_push(body: bytes | None, model: type[Message], handler: Callable[[PushMessage], None],
                 count: Callable[[str], None] = lambda outcome: None) -> int:
     """Parse, run the handler, and map the outcome to the push status code; ``count`` is
     told the outcome (ok, poison, permanent, transient) for the service's metrics."""

@@ -51,6 +51,14 @@ def read(store: ObjectStore, batch_id: str) -> pd.DataFrame:
     return tables.conform(tables.PREDICTIONS, rows.drop_duplicates(list(tables.PREDICTIONS.key), keep="last"))
 
 
+def staged(store: ObjectStore) -> dict[str, list[str]]:
+    """The staged objects of every batch that has some, by batch id."""
+    found: dict[str, list[str]] = {}
+    for key in store.list("staging/"):
+        found.setdefault(key.split("/")[1], []).append(key)
+    return found
+
+
 def clear(store: ObjectStore, batch_id: str) -> None:
     for key in store.list(prefix(batch_id)):
         store.delete(key)

@@ -1,27 +1,32 @@
 """Worker service: POST /predict (Pub/Sub push), GET /health, GET /health/deep."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, request
 
-from shared import openapi, tables
+from shared import http_errors, openapi, tables
+from shared.auth import guard
 from shared.logging import traced
 from shared.messages import PredictionRequest
 from shared.metrics import gauge
-from shared.pubsub import handle_push
+from shared.pubsub import handle_push, read_body
 from worker import service
 
+log = logging.getLogger(__name__)
 
-def create_app(deps: service.WorkerDeps, auth=None, project: str | None = None) -> Flask:
+
+def create_app(deps: service.WorkerDeps, auth=None, project: str | None = None, scraper=None) -> Flask:
     app = Flask("worker")
+    http_errors.install(app)
     deps.metrics.instrument(app)
     traced(app, project)
+    guard(app, auth, scraper)
     deps.metrics.collect_with(lambda: _model_metrics(deps))
 
     @app.post("/predict")
     def predict():
-        if auth is not None and (denied := auth(request)):
-            return denied
-        status = handle_push(request.get_data(), PredictionRequest, lambda push: service.handle(deps, push),
+        status = handle_push(read_body(request), PredictionRequest, lambda push: service.handle(deps, push),
                              deps.metrics.count_push)
         return "", status
 
@@ -64,12 +69,14 @@ def deep_health(deps: service.WorkerDeps) -> tuple[dict, int]:
                             "error": deps.models.status().get(name, {}).get("error")}
             degraded |= loaded.source != "registry"
         except Exception as exc:
-            checks[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            log.warning("deep health: model %s unavailable", name, exc_info=exc)
+            checks[name] = {"error": f"{type(exc).__name__} (details in the service's log)"}
             degraded = True
     try:
         deps.warehouse.count(tables.ML_FEATURE_STORE.fqn)
         checks["warehouse"] = "ok"
     except Exception as exc:
-        checks["warehouse"] = f"{type(exc).__name__}: {exc}"
+        log.warning("deep health: warehouse unreachable", exc_info=exc)
+        checks["warehouse"] = f"{type(exc).__name__} (details in the service's log)"
         degraded = True
     return {"status": "degraded" if degraded else "ok", "checks": checks}, 200

@@ -9,6 +9,7 @@ from shared.logging import setup_logging
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, Publisher, Warehouse
 from worker.app import create_app
+from worker.batch_gate import BatchGate
 from worker.features import FeatureCache
 from worker.model_provider import ModelProvider
 from worker.service import WorkerDeps
@@ -22,10 +23,11 @@ def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: Ob
     store = store or bootstrap.build_store(settings)
     return WorkerDeps(warehouse, publisher or bootstrap.build_publisher(settings),
                       FeatureCache(warehouse, max_dates=feature_dates), ModelProvider(Registry(store)),
-                      StagingWriter(store))
+                      StagingWriter(store), BatchGate(store))
 
 
 def build_app(settings: Settings | None = None):
     s = settings or Settings.from_env()
     setup_logging("worker", s.log_level)
-    return create_app(build_deps(s), auth.from_settings(s, "worker"), s.gcp_project)
+    return create_app(build_deps(s), auth.from_settings(s, "worker"), s.gcp_project,
+                      auth.scraper_from_settings(s))

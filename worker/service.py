@@ -17,6 +17,7 @@ from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
 from shared.pubsub import PushMessage, TransientError
 from worker import systems as systems_module
+from worker.batch_gate import BatchGate
 from worker.features import FeatureCache
 from worker.lines import judge
 from worker.model_provider import ModelProvider
@@ -33,6 +34,7 @@ class WorkerDeps:
     features: FeatureCache
     models: ModelProvider
     staging: StagingWriter
+    batches: BatchGate
     systems: dict = field(default_factory=systems_module.build)
     fallbacks_said: set = field(default_factory=set)   # (batch, system) already warned about
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("worker"))
@@ -44,7 +46,10 @@ def handle(deps: WorkerDeps, push: PushMessage) -> None:
 
 def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
     """Predict for several requests of one date at once (a push delivers one; predict-range
-    hands over a whole slate), append their rows in one write, then report each."""
+    hands over a whole slate), append their rows in one write, then report each. A request
+    that does not belong to a running batch is refused before any work (PermanentError)."""
+    for req in requests:
+        deps.batches.check(req)
     found = [(req, _features(deps, req)) for req in requests]
     for req, row in found:
         if row is None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 
-from shared import bootstrap
+from shared import bootstrap, messages
 from shared.catalogue import ML_SYSTEMS, PROP_NAMES
 from shared.config import ConfigError, Settings
 from shared.logging import setup_logging
@@ -117,14 +117,16 @@ def parse_date(value: str, option: str) -> date:
         today = datetime.now(ZoneInfo("America/New_York")).date()
         return today if value == "today" else today - timedelta(days=1)
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        return messages.parse_date(value)
     except ValueError:
         fail(f"{option} {value!r} is not a date (YYYY-MM-DD, today or yesterday)")
 
 
-def parse_range(start: str, end: str) -> tuple[date, date]:
-    d1, d2 = parse_date(start, "--start"), parse_date(end, "--end")
-    if d2 < d1:
+def parse_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """Both ends are required unless the command gives None as a default (an open end)."""
+    d1 = parse_date(start, "--start") if start is not None else None
+    d2 = parse_date(end, "--end") if end is not None else None
+    if d1 and d2 and d2 < d1:
         fail(f"--start {d1} is after --end {d2}: the range is empty")
     return d1, d2
 

@@ -41,6 +41,7 @@ def daily_command(day: str = typer.Option("today", "--date", help="the night to 
 
 def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool) -> None:
     from bin import stack as local
+    from coordinator.recovery import repair
     from coordinator.requests import StartRequest
     from coordinator.service import start as start_batch
     from coordinator.service import status_for_date
@@ -67,6 +68,11 @@ def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool) -> N
             statuses = ", ".join(sorted({e.status for e in events}))
             fail(f"{d}: processors did not succeed ({statuses}: {events[0].error or ''}); no batch started",
                  WORK_FAILED)
+        if already and already["state"] == "running" and not force:
+            # a batch this command finds running was left by a run that is gone: finish it now
+            # rather than wait for the stall check
+            console.print(f"{d}: batch {already['batch_id']} was left unfinished; "
+                          f"{repair(st.coordinator, already['batch_id'])}", highlight=False)
         if force or (already and already["state"] == "finished"):
             if not force:
                 console.print(f"{d} already has finished batch {already['batch_id']}; showing it (use --force "

@@ -1,13 +1,14 @@
-"""`orchestration-status`: per game date, what the orchestrator has seen and done."""
+"""`orchestration-status`: per game date, what the orchestrator has seen and done;
+`batches`: the coordinator's batches with their progress."""
 from __future__ import annotations
 
-from datetime import date
-from typing import Optional
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal, Optional
 
 import typer
 from rich.table import Table
 
-from bin.cli.common import console, parse_date, settings
+from bin.cli.common import console, parse_date, parse_range, settings
 from orchestrator import state as st
 from shared import bootstrap
 
@@ -34,5 +35,31 @@ def status_command(day: Optional[str] = typer.Option(None, "--date", help="one g
     console.print(f"{len(dates)} date(s) in {s.backend} orchestration state")
 
 
+BatchState = Literal["running", "stalled", "failed", "finished", "creating"]
+
+
+def batches_command(state: Optional[BatchState] = typer.Option(None, "--state", help="only batches in this state"),
+                    start: Optional[str] = typer.Option(None, "--start", help="first game date"),
+                    end: Optional[str] = typer.Option(None, "--end", help="last game date")) -> None:
+    """List batches per game date: state, players reported of expected, subset, age.
+    Stalled means no player reported for 10 minutes or its finaliser is gone."""
+    from coordinator.batches import BatchStore
+    from coordinator.recovery import overview
+
+    d1, d2 = parse_range(start, end)
+    s = settings()
+    found = overview(BatchStore(bootstrap.build_store(s)), datetime.now(UTC), timedelta(minutes=10),
+                     s.backend == "local", d1, d2)
+    shown = [b for b in found if state is None or b["state"] == state]
+    table = Table("game date", "batch id", "state", "reported", "subset", "age")
+    for b in shown:
+        age = "-" if b["age_s"] is None else str(timedelta(seconds=int(b["age_s"])))
+        table.add_row(b["game_date"], b["batch_id"] or "-", b["state"], f"{b['reported']}/{b['expected']}",
+                      "yes" if b["subset"] else "no", age)
+    console.print(table)
+    console.print(f"{len(shown)} batch(es)" + (f" {state}" if state else "") + f" of {len(found)}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("orchestration-status")(status_command)
+    app.command("batches")(batches_command)

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from bin.cli.common import (
+    WORK_FAILED,
     console,
     fail,
     output_dir,
@@ -27,10 +28,13 @@ from shared import bootstrap, tables
 def predict_range_command(start: str = typer.Option(..., "--start", help="first game date"),
                           end: str = typer.Option(..., "--end", help="last game date"),
                           force: bool = typer.Option(False, "--force", help="new batches for dates that have one")):
-    """Run the coordinator/worker path for every game date in the range, one batch per date."""
+    """Run the coordinator/worker path for every game date in the range, one batch per date.
+    A batch of the range left unfinished (a killed earlier run) is repaired before success is said."""
     from bin.stack import inline
+    from coordinator.recovery import repair
     from coordinator.requests import StartRequest
     from coordinator.service import start as start_batch
+    from coordinator.service import status_for_date
 
     d1, d2 = parse_range(start, end)
     s = settings()
@@ -42,16 +46,27 @@ def predict_range_command(start: str = typer.Option(..., "--start", help="first 
     if not dates:
         fail(f"no feature-store rows between {d1} and {d2}: run `bin/pipeline backfill` for the range first")
     chain = inline(s, wh, store)
-    began, new, existing = time.perf_counter(), 0, 0
+    began, new, existing, repaired, unfinished = time.perf_counter(), 0, 0, [], []
     with progress_bar("predicting dates") as report:
         for i, d in enumerate(dates, 1):
-            code, _ = start_batch(chain.coordinator, StartRequest(game_date=d, force=force), d)
+            code, answer = start_batch(chain.coordinator, StartRequest(game_date=d, force=force), d)
             new, existing = new + (code == 202), existing + (code == 200)
+            if code == 200 and answer.get("state") != "finished":
+                # the inline chain is synchronous: a re-published player is predicted before this returns
+                repaired.append(f"{d} ({repair(chain.coordinator, answer['batch_id'])})")
+            if (status_for_date(chain.coordinator, d) or {}).get("state") != "finished":
+                unfinished.append(str(d))
             report(i, len(dates))
     rows = sum(m.rows for m in chain.completed)
     console.print(f"predict-range {d1}..{d2}: {len(dates)} game dates, {new} new batches, {existing} already had "
-                  f"one, {rows:,} prediction rows in {time.perf_counter() - began:.1f}s")
+                  f"one, {rows:,} prediction rows in {time.perf_counter() - began:.1f}s", highlight=False)
+    if repaired:
+        console.print(f"repaired {len(repaired)} unfinished batch(es): {', '.join(repaired)}", highlight=False)
     print_notices()
+    if unfinished:
+        fail(f"{len(unfinished)} batch(es) still unfinished ({', '.join(unfinished[:10])}): another process holds "
+             "their consolidation; `bin/pipeline batches --state running` shows them, rerun once it lets go",
+             WORK_FAILED)
 
 
 def evaluate_command(start: str = typer.Option(..., "--start", help="first game date"),

@@ -35,7 +35,7 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65532,
     from bin import stack as local
     from bin.nightly import Nightly
     from bin.warehouse_reader import advertise, withdraw
-    from coordinator.service import check_stalled
+    from coordinator.recovery import check_stalled
 
     s = settings()
     names = ("coordinator", "worker", "orchestrator", "reader")
@@ -80,7 +80,7 @@ def _print_batches() -> None:
             if getattr(record, "batch_event", None) or getattr(record, "nightly", None):
                 console.print(f"{datetime.now():%H:%M:%S} {record.getMessage()}", highlight=False)
 
-    for name in ("coordinator.service", "bin.nightly"):
+    for name in ("coordinator.service", "coordinator.recovery", "bin.nightly"):
         logger = logging.getLogger(name)
         logger.setLevel(logging.INFO)
         logger.addHandler(Lines())

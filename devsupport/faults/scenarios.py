@@ -26,17 +26,17 @@ def _chain(st, days):
 def settle(st, day) -> None:
     """Deliver everything; then, as Cloud Scheduler would, run the stall check past its
     deadline so players whose requests were dead-lettered are re-published once."""
-    from coordinator import service
+    from coordinator import recovery, service
 
     st.bus.drain()
     found = service.status_for_date(st.coordinator, day)
     if found and found["state"] != "finished":
         real = st.coordinator.clock
         now = real()
-        service.check_stalled(st.coordinator)                                     # records progress
+        recovery.check_stalled(st.coordinator)                                     # records progress
         st.coordinator.clock = lambda: now + st.coordinator.stall_republish + timedelta(seconds=1)
         try:
-            service.check_stalled(st.coordinator)                                 # re-publishes the missing
+            recovery.check_stalled(st.coordinator)                                 # re-publishes the missing
         finally:
             st.coordinator.clock = real
         st.bus.drain()

@@ -14,7 +14,7 @@ from tests.http_receiver import Receiver
 
 
 def request(player_id: int) -> PredictionRequest:
-    return PredictionRequest(batch_id="b1", game_date=date(2024, 1, 15), player_id=player_id)
+    return PredictionRequest(batch_id="b1" * 16, game_date=date(2024, 1, 15), player_id=player_id)
 
 
 class LocalSide:
@@ -53,7 +53,7 @@ def test_publish_delivers_the_push_envelope_with_attributes(side):
         assert s.settle(receiver, lambda r: len(r.deliveries) >= 1)
     d = receiver.deliveries[0]
     assert d["path"] == "/predict"
-    assert d["payload"]["player_id"] == 7 and d["payload"]["batch_id"] == "b1"
+    assert d["payload"]["player_id"] == 7 and d["payload"]["batch_id"] == "b1" * 16
     assert d["attributes"] == {"origin": "contract"}
 
 

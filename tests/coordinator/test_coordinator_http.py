@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coordinator.service import check_stalled, status
+from coordinator.recovery import check_stalled
+from coordinator.service import status
 from processors.runner import nightly
 from shared import tables, topology
 from tests.e2e.conftest import DAY

@@ -57,7 +57,7 @@ def test_transient_error_maps_to_500_and_permanent_to_204():
     def permanent(_):
         raise PermanentError("player has no features")
 
-    body = envelope({"batch_id": "b", "game_date": "2024-01-15", "player_id": 5})
+    body = envelope({"batch_id": "b" * 32, "game_date": "2024-01-15", "player_id": 5})
     assert handle_push(body, PredictionRequest, transient) == 500
     assert handle_push(body, PredictionRequest, permanent) == 204
     assert handle_push(body, PredictionRequest, lambda push: None) == 204
@@ -67,7 +67,7 @@ def test_unexpected_errors_propagate_rather_than_being_swallowed():
     def bug(_):
         raise ZeroDivisionError
 
-    body = envelope({"batch_id": "b", "game_date": "2024-01-15", "player_id": 5})
+    body = envelope({"batch_id": "b" * 32, "game_date": "2024-01-15", "player_id": 5})
     with pytest.raises(ZeroDivisionError):
         handle_push(body, PredictionRequest, bug)
 
@@ -76,7 +76,7 @@ def test_every_push_outcome_is_counted_for_the_services_metrics():
     from shared.metrics import ServiceMetrics
 
     metrics = ServiceMetrics("worker")
-    good = json.dumps(encode_envelope(PredictionRequest(batch_id="b", game_date="2024-01-16", player_id=1)
+    good = json.dumps(encode_envelope(PredictionRequest(batch_id="b" * 32, game_date="2024-01-16", player_id=1)
                                       .model_dump_json().encode(), {}, "m", "t", "s")).encode()
 
     def transient(push):

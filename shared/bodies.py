@@ -1,0 +1,43 @@
+"""Untrusted JSON: size and nesting are checked before parsing, so a hostile body is a
+clear refusal rather than a RecursionError deep inside json or pydantic. Every HTTP body
+and every Pub/Sub ``data`` payload goes through ``load``."""
+from __future__ import annotations
+
+import json
+import re
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 20            # our deepest document (a push envelope, lines per prop) is 4 levels
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
+
+
+class BodyError(ValueError):
+    """The body can never be parsed into a message: too big, too deep, or not JSON."""
+
+
+def depth(raw: bytes) -> int:
+    """The deepest nesting of arrays and objects, ignoring brackets inside strings."""
+    brackets = _STRING.sub(b'""', raw).translate(None, _NOT_BRACKET)
+    level = deepest = 0
+    for c in brackets:
+        level += 1 if c in b"[{" else -1
+        if level > deepest:
+            deepest = level
+            if deepest > MAX_DEPTH:   # no need to walk the rest of a hostile body
+                break
+    return deepest
+
+
+def load(raw: bytes | str, what: str = "body", max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH):
+    data = raw.encode() if isinstance(raw, str) else bytes(raw)
+    if len(data) > max_bytes:
+        raise BodyError(f"{what} of {len(data):,} bytes exceeds the limit of {max_bytes:,}")
+    nested = depth(data)
+    if nested > max_depth:
+        raise BodyError(f"{what} nests deeper than {max_depth} levels")
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise BodyError(f"{what} is not JSON: {exc}") from None

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from shared import topology
+from shared import failpoints, topology
 from shared.catalogue import BLEND_SYSTEMS, ML_SYSTEMS, SYSTEM_NAMES
 from shared.features import FEATURE_VERSION
 from shared.messages import PredictionReady, PredictionRequest
@@ -67,6 +67,7 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
             deps.staging.write(records)
         except Exception as exc:
             raise TransientError(f"staging write failed for {len(ready)} request(s): {exc}") from exc
+        failpoints.reach("worker.staged")
     per_player = {}
     for rec in records:
         per_player[rec["player_id"]] = per_player.get(rec["player_id"], 0) + 1

@@ -47,6 +47,9 @@ def backfill_command(
     processor: Optional[list[str]] = typer.Option(None, "--processor", metavar="NAME", help=PROCESSOR_HELP),
     force: bool = typer.Option(False, "--force", help="recompute dates already done"),
     workers: int = typer.Option(1, "--workers", min=1, max=16, help="processes computing chunks in parallel"),
+    chunk_dates: Optional[int] = typer.Option(None, "--chunk-dates", min=1, max=2000,
+                                              help="game dates per chunk (default about a season; fewer: less "
+                                                   "memory, more passes)"),
 ) -> None:
     """Run processors over a date range. Never publishes. Resumable: finished dates are skipped."""
     from processors.backfill import backfill
@@ -56,7 +59,8 @@ def backfill_command(
     wh = warehouse(s)
     with progress_bar("backfill chunks") as progress:
         try:
-            result = backfill(wh, d1, d2, processor, force=force, workers=workers, progress=progress)
+            result = backfill(wh, d1, d2, processor, force=force, workers=workers, progress=progress,
+                              **({"chunk_dates": chunk_dates} if chunk_dates else {}))
         except ValueError as exc:
             fail(str(exc))
     table = Table("processor", "dates", "rows", "rejected", "seconds (write)", "failed chunks")

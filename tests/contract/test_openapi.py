@@ -3,11 +3,14 @@ serves: for valid and invalid generated input, no 5xx, only the documented statu
 content types and response shapes, invalid input rejected, and credentials required."""
 from __future__ import annotations
 
+import base64
+import json
 import shutil
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode, checks
 
 from bin import stack as local
@@ -79,3 +82,85 @@ def test_every_description_is_a_valid_openapi_document(module):
     schema = schemathesis.openapi.from_dict(importlib.import_module(module).SPEC)
     operations = [result.ok() for result in schema.get_all_operations()]   # ok() raises on an invalid one
     assert operations and all(op.definition.raw.get("responses") for op in operations)
+
+
+# -- hostile generators: what schema-driven generation does not reach --------------------------
+class Deep:
+    """A value nested ``depth`` arrays deep, written as text: too deep for json.dumps here."""
+    def __init__(self, depth: int, leaf: str = "1"):
+        self.depth, self.leaf = depth, leaf
+
+
+def render(value) -> str:
+    if isinstance(value, Deep):
+        return "[" * value.depth + value.leaf + "]" * value.depth
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{render(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(render(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+DEEP = st.builds(Deep, st.integers(min_value=15, max_value=3000), st.sampled_from(["1", '"x"', '{"message": {}}']))
+DATES = st.sampled_from(["2024-01-16", "2024-01-16T00:00", "20240116", "2024-W03-2", "2024-1-16", 1705276800, 0,
+                         None, True, "", "2024-02-30"])
+BATCH_IDS = st.one_of(st.sampled_from(["zzz", "../../x", "a" * 32 + "\n", "A" * 32, "a" * 31, "", "%0a"]),
+                      st.text(max_size=40), st.integers())
+PLAYER_IDS = st.sampled_from([2544, "2544", " 2544", "+2544", "02544", 0, -1, 2**31, 2544.0, True, None])
+
+
+def _message(fields) -> st.SearchStrategy:
+    """A push message of the endpoint's shape with hostile values and, sometimes, a deep member."""
+    return st.fixed_dictionaries(fields, optional={"extra": DEEP})
+
+
+def _envelopes(message: st.SearchStrategy) -> st.SearchStrategy:
+    encoded = st.one_of(message.map(render), DEEP.map(render), st.text(max_size=50)).map(
+        lambda text: base64.b64encode(text.encode()).decode())
+    data = st.one_of(encoded, st.text(max_size=20), st.integers(), st.none(), DEEP)
+    inner = st.fixed_dictionaries({"data": data}, optional={"messageId": st.text(max_size=10),
+                                                           "attributes": st.one_of(st.none(), st.integers())})
+    return st.one_of(st.fixed_dictionaries({"message": inner}, optional={"subscription": st.integers()}),
+                     st.fixed_dictionaries({"message": st.one_of(st.text(), st.integers(), st.lists(inner), DEEP)}),
+                     DEEP)
+
+
+HOSTILE = {
+    ("coordinator", "/start"): st.one_of(
+        st.fixed_dictionaries({}, optional={"game_date": DATES, "players": st.lists(PLAYER_IDS, max_size=3),
+                                            "lines": st.dictionaries(st.sampled_from(["2544", " 2544", "02544",
+                                                                                      "+1", "x"]),
+                                                                     st.one_of(st.floats(allow_nan=False,
+                                                                                         allow_infinity=False),
+                                                                               st.text()), max_size=3),
+                                            "force": st.sampled_from([True, "yes", 1, None])}),
+        st.fixed_dictionaries({"players": DEEP}), DEEP),
+    ("coordinator", "/complete"): _envelopes(_message({"batch_id": BATCH_IDS, "game_date": DATES,
+                                                      "player_id": PLAYER_IDS,
+                                                      "status": st.sampled_from(["completed", "x"])})),
+    ("worker", "/predict"): _envelopes(_message({"batch_id": BATCH_IDS, "game_date": DATES,
+                                                 "player_id": PLAYER_IDS})),
+}
+
+
+@pytest.mark.parametrize("service, path", sorted(HOSTILE), ids=lambda v: str(v))
+def test_depth_heavy_and_malformed_bodies_never_reach_a_5xx(apps, service, path):
+    from coordinator.requests import StartRequest
+
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", apps[service], headers=AUTH)
+    op = schema[path]["POST"]
+    wanted = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance]
+
+    @given(body=HOSTILE[(service, path)])
+    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def run(body):
+        text = render(body)
+        # raw bytes: given a str for a JSON body, schemathesis would send it as one JSON string
+        case = op.Case(body=text.encode(), media_type="application/octet-stream")
+        response = case.call_and_validate(headers={**AUTH, "Content-Type": "application/json"}, checks=wanted)
+        if path in PUSH:
+            assert response.status_code == 204, (text[:200], response.text)
+        elif response.status_code != 400:   # only a body the model accepts may get past validation
+            StartRequest.model_validate_json(text)
+
+    run()

@@ -26,3 +26,21 @@ def team_files(data: Path) -> list[Path]:
     if not files:
         raise SystemExit(f"no box scores under {data}/player_logs: pass --data DIR")
     return files
+
+
+def open_batch(objects: Path, day, players: list[int]) -> str:
+    """A running batch holding ``players`` in the store under ``objects``: the worker predicts
+    only for requests of a running batch, so a benchmark posting its own requests needs one."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from coordinator.batches import BatchStore
+    from shared.adapters.directory_store import DirectoryStore
+
+    batch_id = uuid.uuid4().hex
+    batches = BatchStore(DirectoryStore(objects))
+    batches.put_batch({"batch_id": batch_id, "game_date": str(day), "players": [int(p) for p in players],
+                       "expected": len(players), "state": "running", "started_at": datetime.now(UTC).isoformat(),
+                       "finished_at": None, "correlation_id": batch_id})
+    batches.set_running(batch_id, True)
+    return batch_id

@@ -18,7 +18,7 @@ from pathlib import Path
 import requests
 
 from benchmarks.chain_bench import BUSIEST, prepared_home
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, open_batch
 from shared.pubsub import encode_envelope
 
 TOKEN = "bench-token-0123456789"
@@ -124,7 +124,8 @@ def run(data: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = prepare(Path(tmp))
         players = json.loads((base / "players.json").read_text())
-        bodies = [json.dumps(encode_envelope(json.dumps({"batch_id": "load", "game_date": str(BUSIEST),
+        batch_id = open_batch(base / "objects", BUSIEST, players)
+        bodies = [json.dumps(encode_envelope(json.dumps({"batch_id": batch_id, "game_date": str(BUSIEST),
                                                          "player_id": p}).encode(), {}, f"m{i}",
                                              "2024-04-14T00:00:00Z", "load")) for i, p in enumerate(players)]
         for k, (app, target, method, path, payload) in enumerate((

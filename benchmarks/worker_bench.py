@@ -14,7 +14,7 @@ import numpy as np
 import requests
 
 from benchmarks.chain_bench import BUSIEST, prepared_home
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, open_batch
 from shared.pubsub import encode_envelope
 
 RPS_TARGET, RSS_TARGET_MB = 300, 400
@@ -34,10 +34,10 @@ class CountingPublisher:
         return [self.publish(topic, m) for m in messages]
 
 
-def _envelopes(players: list[int]) -> list[bytes]:
+def _envelopes(batch_id: str, players: list[int]) -> list[bytes]:
     out = []
     for i, p in enumerate(players):
-        data = json.dumps({"batch_id": "bench", "game_date": str(BUSIEST), "player_id": int(p)}).encode()
+        data = json.dumps({"batch_id": batch_id, "game_date": str(BUSIEST), "player_id": int(p)}).encode()
         out.append(json.dumps(encode_envelope(data, {}, f"m{i}", "2024-04-14T00:00:00Z", "s")).encode())
     return out
 
@@ -81,7 +81,8 @@ def run(data: Path, seconds: float = 5.0) -> None:
         deps = build_deps(Settings(home=home), warehouse=wh, publisher=CountingPublisher())
         server = serve_loopback(create_app(deps))
         url = f"http://127.0.0.1:{server.server_port}/predict"
-        bodies = _envelopes(sorted(deps.features.features(BUSIEST)))
+        players = sorted(deps.features.features(BUSIEST))
+        bodies = _envelopes(open_batch(home / "objects", BUSIEST, players), players)
         _load(url, bodies, 4, 1.0)   # warm: models loaded, caches filled
         print(f"worker alone, warm, {len(bodies)} distinct players of {BUSIEST}, 6 systems per request")
         for clients in (1, 8, 32):
@@ -91,6 +92,8 @@ def run(data: Path, seconds: float = 5.0) -> None:
                   f"p99 {np.percentile(ms, 99):6.1f} ms  errors {errors}")
         server.shutdown()
         wh.close()
+        if deps.publisher.count == 0:
+            sys.exit("the worker predicted nothing: every request was refused")
         rss = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(home)], capture_output=True, text=True,
                              cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
     print(f"  target >= {RPS_TARGET} req/s per process")

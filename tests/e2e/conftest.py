@@ -44,3 +44,13 @@ def run_chain(st, day: date = DAY):
 def predictions(st, batch_id=None):
     frame = st.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)
     return frame if batch_id is None else frame[frame["batch_id"] == batch_id]
+
+
+def open_batch(st, day: date, players: list[int], batch_id: str = "b" * 32) -> str:
+    """A running batch document for requests a test posts to the worker itself (the worker
+    serves only requests of a running batch that holds their date and player)."""
+    st.coordinator.batches.put_batch({"batch_id": batch_id, "game_date": str(day), "players": players,
+                                      "expected": len(players), "state": "running", "started_at": "2024-01-16T12:00:00",
+                                      "finished_at": None, "correlation_id": "corr-1"})
+    st.coordinator.batches.set_running(batch_id, True)
+    return batch_id

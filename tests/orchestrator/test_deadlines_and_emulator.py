@@ -61,7 +61,7 @@ def test_bad_date_parameter_is_a_400_naming_it(wire):
     with FakeCoordinator() as coord:
         wire(coord.url)
         resp = deadline_client(wire).get("/?date=yesterday")
-    assert resp.status_code == 400 and "date='yesterday'" in resp.json["error"]
+    assert resp.status_code == 400 and "got 'yesterday'" in resp.json["error"] and resp.json["field"] == "date"
 
 
 @pytest.mark.emulator

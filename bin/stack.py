@@ -105,8 +105,8 @@ def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool 
         settings, store, CoordinatorClient(stack.urls["coordinator"], static_token(token)),
         has_games=lambda day: schedule.has_games(warehouse, day))
     orchestrator.main.attach(function, stack.orchestrator)
-    if check is not None:   # on GCP the function's IAM invoker binding does this
-        function.before_request(lambda: check(request))
+    if check is not None:   # on GCP the function's IAM invoker binding does this, before anything else
+        function.before_request_funcs.setdefault(None, []).insert(0, lambda: check(request))
     _listen(stack, "orchestrator", function, ports.get("orchestrator", 0))
     _listen(stack, "reader", warehouse_reader.create_app(warehouse, check), ports.get("reader", 0))
     bus.endpoints.update(stack.urls)

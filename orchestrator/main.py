@@ -23,7 +23,7 @@ import functions_framework
 from orchestrator.coordinator_client import CoordinatorClient, google_id_token, static_token
 from orchestrator.events import decode, too_old
 from orchestrator.service import Orchestrator, Starter
-from shared import bootstrap, schedule
+from shared import bodies, bootstrap, schedule
 from shared.config import ConfigError, Settings
 from shared.logging import setup_logging
 from shared.messages import parse_date
@@ -74,6 +74,23 @@ def _deps() -> OrchestratorDeps:
             setup_logging("orchestrator", settings.log_level)
             attach(app, build_deps(settings))
     return app.config[_CONFIG_KEY]
+
+
+def _drop_hostile_body():
+    """functions-framework parses the body before our function runs, and a deeply nested
+    one is a RecursionError there (a 500 Pub/Sub would redeliver): checked first, acked as poison."""
+    if flask.request.method != "POST":
+        return None
+    try:
+        bodies.check(flask.request.get_data(), "event body")
+    except bodies.BodyError as exc:
+        log.error("dropped a malformed event: %s", exc, extra={"outcome": "poison"})
+        return "", 200
+    return None
+
+
+if flask.has_app_context():   # being loaded by functions-framework, inside the app it builds
+    flask.current_app.before_request(_drop_hostile_body)
 
 
 @functions_framework.cloud_event

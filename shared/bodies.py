@@ -30,13 +30,18 @@ def depth(raw: bytes) -> int:
     return deepest
 
 
-def load(raw: bytes | str, what: str = "body", max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH):
+def check(raw: bytes | str, what: str = "body", max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> bytes:
+    """The body as bytes, or BodyError when it is too big or too deep to parse safely."""
     data = raw.encode() if isinstance(raw, str) else bytes(raw)
     if len(data) > max_bytes:
         raise BodyError(f"{what} of {len(data):,} bytes exceeds the limit of {max_bytes:,}")
-    nested = depth(data)
-    if nested > max_depth:
+    if depth(data) > max_depth:
         raise BodyError(f"{what} nests deeper than {max_depth} levels")
+    return data
+
+
+def load(raw: bytes | str, what: str = "body", max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH):
+    data = check(raw, what, max_bytes, max_depth)
     try:
         return json.loads(data)
     except (ValueError, RecursionError) as exc:

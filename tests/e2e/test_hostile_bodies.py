@@ -55,10 +55,13 @@ def test_a_body_nested_a_thousand_deep_is_a_400_on_start_and_poison_on_every_pus
                                  headers={**AUTH, "Content-Type": "application/json"}, timeout=10)
             assert resp.status_code == 204, (path, resp.text)
         assert push_outcomes(st.urls[service])["poison"] == before + 3
-    event = requests.post(st.urls["orchestrator"], json=envelope(DEEP.encode()), timeout=10, headers={
-        **AUTH, "ce-id": "1", "ce-specversion": "1.0", "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
-        "ce-source": "//pubsub.googleapis.com/projects/p/topics/precompute-complete"})
-    assert event.status_code == 200, event.text
+    cloud_event = {"ce-id": "1", "ce-specversion": "1.0", "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+                   "ce-source": "//pubsub.googleapis.com/projects/p/topics/precompute-complete",
+                   "Content-Type": "application/json"}
+    for body in (json.dumps(envelope(DEEP.encode())), DEEP):   # deep inside data; deep before the framework parses
+        event = requests.post(st.urls["orchestrator"], data=body, timeout=10, headers={**AUTH, **cloud_event})
+        assert event.status_code == 200, event.text
+        assert requests.post(st.urls["orchestrator"], data=body, timeout=10, headers=cloud_event).status_code == 401
 
 
 @pytest.mark.parametrize("batch_id", ["zzz", "../../x", "a" * 32 + "\n", "A" * 32])

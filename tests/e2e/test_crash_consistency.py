@@ -147,3 +147,16 @@ def test_a_killed_parallel_backfill_leaves_no_worker_behind(sample_db, tmp_path)
     finally:
         for pid in filter(_alive, workers):   # never leave them to the next test
             os.kill(pid, signal.SIGKILL)
+
+
+def test_run_killed_after_its_batch_was_created_finishes_it_when_rerun(featured, clean, tmp_path):
+    shutil.copytree(featured, tmp_path, dirs_exist_ok=True)
+    day = str(DAYS[1])
+    killed = pipeline(tmp_path, "run", "--date", day, failpoint="coordinator.batch_created:1")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert "1 batch(es) running" in pipeline(tmp_path, "batches", "--state", "running").stdout
+    rerun = pipeline(tmp_path, "run", "--date", day)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "was left unfinished; republished" in rerun.stdout, rerun.stdout
+    rows = predictions(tmp_path)
+    pd.testing.assert_frame_equal(rows, clean[clean["game_date"].dt.date == DAYS[1]].reset_index(drop=True))

@@ -6,10 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
-from shared.catalogue import PROCESSOR_NAMES, SYSTEM_NAMES
-from shared.messages import GameDate, PlayerId, PlayerKey
+from shared.catalogue import PROCESSOR_NAMES, PROP_NAMES, SYSTEM_NAMES
+from shared.messages import GameDate, PlayerId, PlayerKey, PropName
 
-Points = Annotated[StrictFloat, Field(ge=0, le=200, description="the sportsbook's points line")]
+LineValue = Annotated[StrictFloat, Field(ge=0, le=300, description="a sportsbook line")]
+# {"2544": {"points": 24.5, "rebounds": 7.5}}, or the older {"2544": 24.5} for points
+PlayerLines = LineValue | Annotated[dict[PropName, LineValue], Field(min_length=1)]
 
 
 class StartRequest(BaseModel):
@@ -20,9 +22,15 @@ class StartRequest(BaseModel):
     game_date: GameDate | None = None
     players: list[PlayerId] | None = Field(default=None, min_length=1, max_length=2000)
     systems: list[Literal[SYSTEM_NAMES]] | None = Field(default=None, min_length=1)
-    lines: dict[PlayerKey, Points] | None = Field(default=None, max_length=2000)
+    props: list[Literal[PROP_NAMES]] | None = Field(default=None, min_length=1)
+    lines: dict[PlayerKey, PlayerLines] | None = Field(default=None, max_length=2000)
     force: StrictBool = False
     correlation_id: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=1, max_length=128,
                                 pattern=r"^[A-Za-z0-9_.:-]+$")
     degraded: StrictBool = False
     missing_processors: list[Literal[PROCESSOR_NAMES]] = Field(default_factory=list)
+
+
+def lines_by_prop(lines: dict[int, float | dict] | None) -> dict[int, dict[str, float]]:
+    """The manual lines as player -> prop -> line (a bare number is a points line)."""
+    return {p: (v if isinstance(v, dict) else {"points": v}) for p, v in (lines or {}).items()}

@@ -12,9 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from coordinator import slate
 from coordinator.batches import BatchStore
-from coordinator.requests import StartRequest
+from coordinator.requests import StartRequest, lines_by_prop
 from shared import failpoints, staging, tables, topology
-from shared.messages import PredictionReady, PredictionRequest, PredictionsComplete
+from shared.catalogue import PROP_NAMES
+from shared.messages import Line, PredictionReady, PredictionRequest, PredictionsComplete
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
 from shared.pubsub import PermanentError, TransientError
@@ -60,20 +61,24 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
         if unknown:
             raise BadRequest("players", f"players {unknown[:20]} are not scheduled on {day}")
         players = sorted(set(req.players))
-    if req.lines:
-        stray = sorted(set(req.lines) - set(players))
+    manual = lines_by_prop(req.lines)
+    if manual:
+        stray = sorted(set(manual) - set(players))
         if stray:
             raise BadRequest("lines", f"lines given for players {stray[:20]} who are not in this batch")
+        unasked = sorted({prop for by_prop in manual.values() for prop in by_prop} - set(req.props or PROP_NAMES))
+        if unasked:
+            raise BadRequest("lines", f"lines given for props {unasked} this batch does not predict")
     batch_id = uuid.uuid4().hex
     now = deps.clock()
     if not deps.batches.claim_date(day, {"batch_id": batch_id, "claimed_at": now.isoformat(), **owner()},
                                    existing[1] if existing else None):
         return 200, _existing(deps, deps.batches.date_pointer(day)[0]["batch_id"])
     failpoints.reach("coordinator.date_claimed")
-    tonight = slate.load(deps.warehouse, day, now, req.lines)
+    tonight = slate.load(deps.warehouse, day, now, manual, req.props)
     out = {p: reason for p, reason in tonight.out.items() if p in set(players)}
     doc = {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
-           "systems": req.systems, "lines": {str(p): v for p, v in tonight.lines.items()},
+           "systems": req.systems, "props": req.props, "lines": {str(p): v for p, v in tonight.lines.items()},
            "availability": {str(p): v for p, v in tonight.availability.items()},
            "out": {str(p): reason for p, reason in out.items()},
            "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": req.degraded,
@@ -135,14 +140,13 @@ def _existing(deps: CoordinatorDeps, batch_id: str) -> dict:
 def publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> None:
     lines, availability = doc.get("lines") or {}, doc.get("availability") or {}
     systems = tuple(doc["systems"]) if doc.get("systems") else None
+    props = tuple(doc["props"]) if doc.get("props") else None
     messages = []
     for p in players:
-        line = lines.get(str(p)) or {}
         messages.append(PredictionRequest(
             batch_id=doc["batch_id"], game_date=date.fromisoformat(doc["game_date"]), player_id=p, systems=systems,
-            line=line.get("line"), line_book=line.get("book"), over_price=line.get("over"),
-            under_price=line.get("under"), availability=availability.get(str(p)),
-            correlation_id=doc["correlation_id"]))
+            props=props, lines={prop: Line(**line) for prop, line in (lines.get(str(p)) or {}).items()},
+            availability=availability.get(str(p)), correlation_id=doc["correlation_id"]))
     deps.publisher.publish_many(topology.PREDICTION_REQUEST, messages)
 
 

@@ -1,5 +1,5 @@
 """What a batch knows about tonight beyond the features: the latest injury report and the
-latest points line per player, both as of the moment the batch starts."""
+latest line per player and prop, both as of the moment the batch starts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,17 +10,17 @@ import pandas as pd
 from shared import tables
 from shared.ports import Warehouse
 
-PROP = "points"   # the prop the worker serves
-
 
 @dataclass
 class Slate:
     out: dict[int, str] = field(default_factory=dict)            # player -> reason: not predicted
     availability: dict[int, str] = field(default_factory=dict)   # player -> status, everyone else listed
-    lines: dict[int, dict] = field(default_factory=dict)         # player -> line, book, over, under (decimal)
+    # player -> prop -> line, book, over, under (decimal odds)
+    lines: dict[int, dict[str, dict]] = field(default_factory=dict)
 
 
-def load(warehouse: Warehouse, day: date, now: datetime, manual: dict[int, float] | None = None) -> Slate:
+def load(warehouse: Warehouse, day: date, now: datetime, manual: dict[int, dict[str, float]] | None = None,
+         props: list[str] | None = None) -> Slate:
     """The latest report before ``now`` is the whole truth about availability (a player it no
     longer lists is available); lines typed into /start win over imported ones."""
     slate = Slate()
@@ -33,12 +33,15 @@ def load(warehouse: Warehouse, day: date, now: datetime, manual: dict[int, float
             else:
                 slate.availability[int(r.player_id)] = r.status
     lines = _before(warehouse.read(tables.PROP_LINES.fqn, day, day), now)
-    lines = lines[(lines["prop"] == PROP) & lines["player_id"].notna()].sort_values(["as_of", "book"])
-    for r in lines.drop_duplicates("player_id", keep="last").itertuples():
-        slate.lines[int(r.player_id)] = {"line": float(r.line), "book": r.book, "over": _price(r.over_price),
-                                         "under": _price(r.under_price)}
-    for player, line in (manual or {}).items():
-        slate.lines[int(player)] = {"line": float(line), "book": "manual", "over": None, "under": None}
+    wanted = lines["prop"].isin(props) if props else lines["prop"].notna()
+    lines = lines[wanted & lines["player_id"].notna()].sort_values(["as_of", "book"])
+    for r in lines.drop_duplicates(["player_id", "prop"], keep="last").itertuples():
+        slate.lines.setdefault(int(r.player_id), {})[r.prop] = {
+            "line": float(r.line), "book": r.book, "over": _price(r.over_price), "under": _price(r.under_price)}
+    for player, by_prop in (manual or {}).items():
+        for prop, line in by_prop.items():
+            slate.lines.setdefault(int(player), {})[prop] = {"line": float(line), "book": "manual", "over": None,
+                                                             "under": None}
     return slate
 
 

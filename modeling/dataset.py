@@ -7,24 +7,33 @@ from datetime import date
 import pandas as pd
 
 from shared import tables
-from shared.catalogue import PROP_BY_NAME, PROP_NAMES
+from shared.catalogue import BOX_SCORE_COLUMNS, PROP_BY_NAME, PROP_NAMES, PROPS, Prop
 from shared.features import NAMES
 from shared.ports import Warehouse
 
 
-def target_column(prop: str) -> str:
+def prop_named(prop: str) -> Prop:
     try:
-        return PROP_BY_NAME[prop].stat
+        return PROP_BY_NAME[prop]
     except KeyError:
         raise ValueError(f"--prop {prop!r}: one of {', '.join(PROP_NAMES)}") from None
 
 
+def outcomes(warehouse: Warehouse, start: date, end: date) -> pd.DataFrame:
+    """What happened, one row per player who played and date: minutes and one column per prop."""
+    box = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
+                         columns=["game_date", "player_id", "played", "minutes", *BOX_SCORE_COLUMNS])
+    box = box[box["played"].astype(bool)]
+    out = box[["game_date", "player_id", "minutes"]].copy()
+    for p in PROPS:
+        out[p.name] = p.actual(box).astype(float)
+    return out.reset_index(drop=True)
+
+
 def load(warehouse: Warehouse, prop: str, start: date, end: date) -> pd.DataFrame:
-    target = target_column(prop)
+    target = prop_named(prop).name
     features = warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end)
-    actual = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
-                            columns=["game_date", "player_id", "played", target, "minutes"])
-    actual = actual[actual["played"].astype(bool)].drop(columns=["played"])
+    actual = outcomes(warehouse, start, end)[["game_date", "player_id", "minutes", target]]
     rows = features.merge(actual.rename(columns={target: "actual"}), on=["game_date", "player_id"], how="inner")
     rows = rows.dropna(subset=["actual"]).sort_values(["game_date", "player_id"]).reset_index(drop=True)
     rows["actual"] = rows["actual"].astype(float)

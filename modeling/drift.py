@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from shared import tables
+from shared.catalogue import PROP_NAMES
 from shared.features import NAMES
 from shared.models import BUNDLED
 from shared.models.registry import Registry
@@ -52,6 +53,19 @@ def psi(ref: dict, frame: pd.DataFrame) -> dict[str, float]:
         a = np.clip(_shares(frame[f].to_numpy(dtype=float), r["edges"]), _EPS, None)
         out[f] = float(np.sum((a - e) * np.log(a / e)))
     return out
+
+
+def champion_metrics(store: ObjectStore, name: str) -> dict | None:
+    """The validation metrics of the model the workers serve under ``name`` (champion, else bundled)."""
+    registry = Registry(store)
+    pointer = registry.pointer(name)
+    if pointer is not None:
+        try:
+            return registry.read_json(name, pointer.version, "metrics.json")
+        except NotFound:
+            pass
+    path = BUNDLED / name / "metrics.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def champion_reference(store: ObjectStore) -> tuple[dict, str, dict] | None:
@@ -98,23 +112,27 @@ def monitor(warehouse: Warehouse, store: ObjectStore, day: date) -> MonitorResul
                 drift_alerts.append(f)
                 log.error("feature %s drifted on %s: PSI %.3f > %.2f", f, day, scores[f], PSI_ALERT,
                           extra={"alert": "feature_drift", "feature": f, "psi": scores[f], "game_date": str(day)})
-    return MonitorResult(day, scores, drift_alerts, _accuracy_alerts(warehouse, found, day))
+    return MonitorResult(day, scores, drift_alerts, _accuracy_alerts(warehouse, store, day))
 
 
-def _accuracy_alerts(warehouse: Warehouse, found, day: date) -> list[str]:
-    if found is None:
-        return []
-    valid_mae = found[2]["valid"]["mae"]
+def _accuracy_alerts(warehouse: Warehouse, store: ObjectStore, day: date) -> list[str]:
+    """Per prop: the served xgboost and ensemble against the xgboost champion's validation MAE."""
     daily = warehouse.read(tables.DAILY_ACCURACY.fqn, day - timedelta(days=MAE_DAYS), day)
     alerts = []
-    for system in ("xgboost", "ensemble"):
-        g = daily[(daily["system"] == system) & (daily["prop"] == "points")]
-        if g["n"].sum() == 0:
+    for prop in PROP_NAMES:
+        metrics = champion_metrics(store, f"{prop}_xgboost")
+        if metrics is None:
             continue
-        rolling = float((g["mae"] * g["n"]).sum() / g["n"].sum())
-        if rolling > MAE_RATIO_ALERT * valid_mae:
-            alerts.append(system)
-            log.error("%s rolling %d-day MAE %.3f exceeds validation MAE %.3f by more than 10%%", system, MAE_DAYS,
-                      rolling, valid_mae, extra={"alert": "accuracy_degraded", "system": system,
-                                                 "rolling_mae": rolling, "validation_mae": valid_mae})
+        valid_mae = metrics["valid"]["mae"]
+        for system in ("xgboost", "ensemble"):
+            g = daily[(daily["system"] == system) & (daily["prop"] == prop)]
+            if g["n"].sum() == 0:
+                continue
+            rolling = float((g["mae"] * g["n"]).sum() / g["n"].sum())
+            if rolling > MAE_RATIO_ALERT * valid_mae:
+                alerts.append(system if prop == "points" else f"{prop} {system}")
+                log.error("%s %s rolling %d-day MAE %.3f exceeds validation MAE %.3f by more than 10%%", prop,
+                          system, MAE_DAYS, rolling, valid_mae,
+                          extra={"alert": "accuracy_degraded", "system": system, "prop": prop,
+                                 "rolling_mae": rolling, "validation_mae": valid_mae})
     return alerts

@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from modeling.dataset import outcomes
 from modeling.metrics import accuracy, coverage
 from shared import tables
 from shared.catalogue import PROP_BY_NAME, PROPS
@@ -45,18 +46,16 @@ def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
     preds = warehouse.read(tables.PREDICTIONS.fqn, start, end)
     if preds.empty:
         raise ValueError(f"no predictions between {start} and {end}: run `bin/pipeline predict-range` first")
-    actual = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
-                            columns=["game_date", "player_id", "played", "minutes", *(p.stat for p in PROPS)])
-    actual = actual[actual["played"].astype(bool)]
+    actual = outcomes(warehouse, start, end)
     features = warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end,
                               columns=["game_date", "player_id", "games_played_season",
                                        *{c for p in PROPS for c in p.baselines.values()}])
     frames = []
-    for prop, col in ((p.name, p.stat) for p in PROPS):
+    for prop in (p.name for p in PROPS):
         p = preds[preds["prop"] == prop]
         if p.empty:
             continue
-        j = p.merge(actual[["game_date", "player_id", "minutes", col]].rename(columns={col: "actual"}),
+        j = p.merge(actual[["game_date", "player_id", "minutes", prop]].rename(columns={prop: "actual"}),
                     on=["game_date", "player_id"], how="inner")
         frames.append(j.merge(features, on=["game_date", "player_id"], how="left"))
     joined = pd.concat(frames, ignore_index=True)
@@ -85,10 +84,10 @@ def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
     graded["minutes_bucket"] = pd.cut(graded["minutes"], MINUTE_BUCKETS, right=False,
                                       labels=[f"{a}-{b}" for a, b in itertools.pairwise(MINUTE_BUCKETS)])
     graded["abs_error"] = (graded["predicted"] - graded["actual"]).abs()
-    by_minutes = graded.groupby(["system", "minutes_bucket"], observed=True)["abs_error"].agg(["mean", "size"]) \
-        .rename(columns={"mean": "mae", "size": "n"}).reset_index()
+    by_minutes = graded.groupby(["prop", "system", "minutes_bucket"], observed=True)["abs_error"] \
+        .agg(["mean", "size"]).rename(columns={"mean": "mae", "size": "n"}).reset_index()
     graded["month"] = graded["game_date"].dt.strftime("%Y-%m")
-    by_month = graded.groupby(["system", "month"])["abs_error"].agg(["mean", "size"]) \
+    by_month = graded.groupby(["prop", "system", "month"])["abs_error"].agg(["mean", "size"]) \
         .rename(columns={"mean": "mae", "size": "n"}).reset_index()
     return Evaluation(start, end, pd.DataFrame(main_rows).sort_values("mae"), pd.DataFrame(base_rows),
                       pd.DataFrame(all_rows).sort_values("mae"), by_minutes, by_month, graded, challengers)

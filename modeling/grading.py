@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 
+from modeling.dataset import outcomes
 from modeling.metrics import accuracy, coverage
 from shared import tables
 from shared.catalogue import PROPS
@@ -24,17 +25,16 @@ class GradeResult:
 
 def grade(warehouse: Warehouse, start: date, end: date) -> GradeResult:
     preds = warehouse.read(tables.PREDICTIONS.fqn, start, end)
-    actual = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
-                            columns=["game_date", "player_id", "played", "minutes", *(p.stat for p in PROPS)])
-    with_results = set(actual["game_date"].dt.date)
+    box = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end, columns=["game_date"])
+    with_results = set(box["game_date"].dt.date)
     pred_dates = sorted(set(preds["game_date"].dt.date))
     graded_dates = [d for d in pred_dates if d in with_results]
-    actual = actual[actual["played"].astype(bool)]
+    actual = outcomes(warehouse, start, end)
     parts = []
-    for prop, col in ((p.name, p.stat) for p in PROPS):
+    for prop in (p.name for p in PROPS):
         p = preds[preds["prop"] == prop]
         if len(p):
-            parts.append(p.merge(actual[["game_date", "player_id", "minutes", col]].rename(columns={col: "actual"}),
+            parts.append(p.merge(actual[["game_date", "player_id", "minutes", prop]].rename(columns={prop: "actual"}),
                                  on=["game_date", "player_id"], how="inner"))
     joined = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*preds.columns, "actual"])
     joined["actual"] = joined["actual"].astype(float)

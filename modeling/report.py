@@ -9,6 +9,7 @@ matplotlib.use("Agg")   # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
 from modeling.evaluation import Evaluation  # noqa: E402
+from shared.catalogue import PROP_NAMES  # noqa: E402
 
 
 def _table(frame, columns) -> str:
@@ -57,13 +58,14 @@ def calibration_figure(ev: Evaluation, prop: str = "points"):
     return fig
 
 
-def minutes_figure(ev: Evaluation):
+def minutes_figure(ev: Evaluation, prop: str = "points"):
     """One panel per system: the others in light grey behind it, so no line hides another."""
-    systems = sorted(ev.by_minutes["system"].unique())
+    by_minutes = ev.by_minutes[ev.by_minutes["prop"] == prop]
+    systems = sorted(by_minutes["system"].unique())
     cols = min(3, len(systems)) or 1
     rows = -(-len(systems) // cols) or 1
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), sharex=True, sharey=True, squeeze=False)
-    frames = {system: g for system, g in ev.by_minutes.groupby("system")}
+    frames = {system: g for system, g in by_minutes.groupby("system")}
     for ax, system in zip(axes.flat, systems, strict=False):
         for other, g in frames.items():
             if other != system:
@@ -77,17 +79,23 @@ def minutes_figure(ev: Evaluation):
     for ax in list(axes.flat)[len(systems):]:
         ax.set_visible(False)
     fig.supxlabel("minutes played")
-    fig.supylabel("MAE, points")
+    fig.supylabel(f"MAE, {prop}")
     fig.tight_layout()
     return fig
 
 
 def write_report(ev: Evaluation, out: Path) -> Path:
+    """report.md and three plots per prop evaluated (``mae_by_system_points.png`` ...)."""
     out.mkdir(parents=True, exist_ok=True)
-    for name, fig in (("mae_by_system", mae_figure(ev)), ("interval_calibration", calibration_figure(ev)),
-                      ("error_by_minutes", minutes_figure(ev))):
-        fig.savefig(out / f"{name}.png", dpi=110)
-        plt.close(fig)
+    props = [p for p in PROP_NAMES if p in set(ev.main["prop"])]
+    plots = []
+    for prop in props:
+        for name, title, fig in (("mae_by_system", "MAE by system", mae_figure(ev, prop)),
+                                 ("interval_calibration", "Interval calibration", calibration_figure(ev, prop)),
+                                 ("error_by_minutes", "Error by minutes", minutes_figure(ev, prop))):
+            fig.savefig(out / f"{name}_{prop}.png", dpi=110)
+            plt.close(fig)
+            plots += [f"![{title}, {prop}]({name}_{prop}.png)", ""]
 
     cols = ["system", "prop", "n", "mae", "rmse", "bias", "within_3", "within_5", "interval_coverage",
             "coverage_15min"]
@@ -103,10 +111,9 @@ def write_report(ev: Evaluation, out: Path) -> Path:
             else "No challenger predictions in this range.\n",
             "## Every predicted player who played", "", _table(ev.all_played, cols[:-1]),
             "## MAE by minutes played", "", _table(ev.by_minutes.astype({"minutes_bucket": str}),
-                                                   ["system", "minutes_bucket", "n", "mae"]),
-            "## MAE by month", "", _table(ev.by_month, ["system", "month", "n", "mae"]),
-            "## Plots", "", "![MAE by system](mae_by_system.png)", "",
-            "![Interval calibration](interval_calibration.png)", "", "![Error by minutes](error_by_minutes.png)", ""]
+                                                   ["prop", "system", "minutes_bucket", "n", "mae"]),
+            "## MAE by month", "", _table(ev.by_month, ["prop", "system", "month", "n", "mae"]),
+            "## Plots", "", *plots]
     path = out / "report.md"
     path.write_text("\n".join(text))
     return path

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from processors import history as h
-from shared.features import FEATURE_VERSION, FEATURES, NAMES
+from shared.features import FEATURE_VERSION, FEATURES, NAMES, STAT_FEATURES
 
 
 def compute(inputs: h.Inputs, roster: pd.DataFrame, pdc: pd.DataFrame, psza: pd.DataFrame,
@@ -32,7 +32,7 @@ def compute(inputs: h.Inputs, roster: pd.DataFrame, pdc: pd.DataFrame, psza: pd.
     f = pd.DataFrame(index=frame.index)
     for col in ("pts_avg_last5", "pts_avg_last10", "pts_avg_season", "pts_ewma", "pts_std_last10",
                 "minutes_avg_last10", "minutes_avg_season", "pts_per_minute_last10", "usage_rate_last10",
-                "true_shooting_pct_last10", "reb_avg_last10", "ast_avg_last10", "games_played_season",
+                "true_shooting_pct_last10", *(f.name for f in STAT_FEATURES), "games_played_season",
                 "games_last7d", "games_last14d", "minutes_last7d", "fatigue_score", "shot_zone_mismatch",
                 "pace_score", "usage_spike", "rest_advantage", "two_pts_share_last10", "three_pts_share_last10",
                 "free_throw_pts_share_last10", "team_pace_last10", "team_off_rating_last10"):

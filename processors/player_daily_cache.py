@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from processors import history as h
+from shared.props import PROPS
 
 EWMA_HALFLIFE, EWMA_SPAN = 10, 30
 
@@ -77,8 +78,9 @@ def compute(inputs: h.Inputs, roster: pd.DataFrame) -> pd.DataFrame:
     out["pts_per_minute_last10"] = h.ratio(s10, roll("minutes", 10))
     out["usage_rate_last10"] = usage_at(hist, idx, pos, 10)
     out["true_shooting_pct_last10"] = h.ratio(s10, 2 * (roll("fga", 10) + 0.44 * roll("fta", 10)))
-    out["reb_avg_last10"] = h.ratio(roll("reb", 10), n10)
-    out["ast_avg_last10"] = h.ratio(roll("ast", 10), n10)
+    for prop in PROPS:
+        if prop.stat != "pts":
+            _stat_block(out, hist, prop, roll, count, np.where(in_season, 1.0, np.nan), season_pos, n_season, idx, pos)
     out["games_played_season"] = n_season
     out["games_in_window"] = np.nan_to_num(count(None))
     load = workload(hist, roster)
@@ -89,6 +91,20 @@ def compute(inputs: h.Inputs, roster: pd.DataFrame) -> pd.DataFrame:
     out["has_10_games"] = out["games_in_window"] >= 10
     out["has_10_season_games"] = out["games_played_season"] >= 10
     return out
+
+
+def _stat_block(out, hist, prop, roll, count, in_season, season_pos, n_season, idx, pos) -> None:
+    """The rolling block of one prop's stat (shared.features.stat_block), as points has its own."""
+    s = prop.stat
+    hist[s] = prop.actual(hist).astype(float)
+    hist[f"{s}_sq"] = hist[s] ** 2
+    out[f"{s}_ewma"] = h.take(h.truncated_ewm(hist[s].to_numpy(), pos, EWMA_HALFLIFE, EWMA_SPAN), idx)
+    for w in (5, 10):
+        out[f"{s}_avg_last{w}"] = h.ratio(roll(s, w), count(w))
+    out[f"{s}_avg_season"] = in_season * h.ratio(roll(s, None, season_pos), n_season)
+    n10, s10 = count(10), roll(s, 10)
+    out[f"{s}_std_last10"] = np.sqrt(np.clip(h.ratio(roll(f"{s}_sq", 10) - s10 ** 2 / n10, n10 - 1), 0, None))
+    out[f"{s}_per_minute_last10"] = h.ratio(s10, roll("minutes", 10))
 
 
 def _team_context(inputs: h.Inputs, roster: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

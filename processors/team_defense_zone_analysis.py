@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from processors import history as h
+from shared.props import PROPS
 
 WINDOW_GAMES = 15
 LEAGUE_DAYS = 30
@@ -20,8 +21,17 @@ _PARTS = {
 }
 
 
+# what a team allowed of each box-score column a prop sums (its opponent's numbers in the game)
+_ALLOWED = {"pts": lambda t: t["opp_pts"], "reb": lambda t: t["opp_oreb"] + t["opp_dreb"],
+            "ast": lambda t: t["opp_ast"], "fg3m": lambda t: t["opp_fg3m"]}
+_STAT_PROPS = [p for p in PROPS if p.stat != "pts"]
+for _p in _STAT_PROPS:
+    _PARTS[f"opp_{_p.stat}"] = lambda t, parts=_p.parts: sum(_ALLOWED[c](t) for c in parts)
+
+
 def _metrics(s: dict[str, np.ndarray], n: np.ndarray) -> dict[str, np.ndarray]:
     return {
+        **{f"opp_{p.stat}_allowed": h.ratio(s[f"opp_{p.stat}"], n) for p in _STAT_PROPS},
         "opp_fg2_pct": h.ratio(s["opp_fg2m"], s["opp_fg2a"]),
         "opp_fg3_pct": h.ratio(s["opp_fg3m"], s["opp_fg3a"]),
         "opp_fg2a_per_game": h.ratio(s["opp_fg2a"], n),
@@ -37,8 +47,15 @@ def _metrics(s: dict[str, np.ndarray], n: np.ndarray) -> dict[str, np.ndarray]:
 METRICS = list(_metrics({k: np.zeros(1) for k in _PARTS}, np.ones(1)))
 
 
+def with_opponent_assists(teams: pd.DataFrame) -> pd.DataFrame:
+    """The team-game rows with the opponent's assists of the same game (the table keeps the
+    opponent's shooting and rebounds, not its assists)."""
+    other = teams[["game_id", "team_abbr", "ast"]].rename(columns={"team_abbr": "opponent_abbr", "ast": "opp_ast"})
+    return teams.merge(other, on=["game_id", "opponent_abbr"], how="left", validate="many_to_one")
+
+
 def compute(inputs: h.Inputs) -> pd.DataFrame:
-    teams = inputs.rolling_teams()
+    teams = with_opponent_assists(inputs.rolling_teams())
     sched = inputs.schedule
     wanted = sched[sched["game_date"].isin(inputs.dates)].reset_index(drop=True)
     codes = h.team_codes(teams["team_abbr"], wanted["team_abbr"])

@@ -6,6 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared import tables
+from shared.props import (  # noqa: F401  (the catalogue's props, declared there)
+    BOX_SCORE_COLUMNS,
+    PROP_BY_NAME,
+    PROP_NAMES,
+    PROPS,
+    Prop,
+)
 
 
 @dataclass(frozen=True)
@@ -53,20 +60,6 @@ ML_SYSTEMS: tuple[str, ...] = tuple(s.name for s in SYSTEMS if s.kind == "ml")
 BLEND_SYSTEMS: tuple[str, ...] = tuple(s.name for s in SYSTEMS if s.kind == "blend")
 
 
-@dataclass(frozen=True)
-class Prop:
-    name: str
-    stat: str                          # the box-score column it predicts
-    baselines: dict[str, str]          # naive forecast name -> feature column holding it
-
-
-PROPS: tuple[Prop, ...] = (
-    Prop("points", "pts", {"season_avg": "pts_avg_season", "last10": "pts_avg_last10", "ewma": "pts_ewma"}),
-    Prop("rebounds", "reb", {"last10": "reb_avg_last10"}),
-    Prop("assists", "ast", {"last10": "ast_avg_last10"}),
-)
-PROP_NAMES: tuple[str, ...] = tuple(p.name for p in PROPS)
-PROP_BY_NAME: dict[str, Prop] = {p.name: p for p in PROPS}
 
 
 @dataclass(frozen=True)
@@ -88,3 +81,6 @@ ALERTS: tuple[Alert, ...] = (
     Alert("accuracy_degraded", "a system's 14-day MAE is 10% above its validation MAE"),
     Alert("auth_disabled", "a service runs with authentication off"),
 )
+
+# a predicted player has one row per system and prop (shadow rows aside)
+ROWS_PER_PLAYER: int = len(SYSTEM_NAMES) * len(PROP_NAMES)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FEATURE_VERSION = "v1"
+from shared.props import PROPS, Prop
+
+FEATURE_VERSION = "v2"
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,6 @@ FEATURES: tuple[Feature, ...] = (
     F("usage_rate_last10", "PDC", "100 * sum(FGA+0.44FTA+TOV) / sum(team FGA+0.44FTA+TOV * MIN/(team MIN/5))",
       "20"),
     F("true_shooting_pct_last10", "PDC", "sum PTS / (2 * sum(FGA + 0.44 FTA)), last 10 games", "0.55"),
-    F("reb_avg_last10", "PDC", "mean rebounds, last 10 games", "0"),
-    F("ast_avg_last10", "PDC", "mean assists, last 10 games", "0"),
     F("games_played_season", "PDC", "games played in season S before D", "0"),
     F("games_last7d", "PDC", "games in the 7 days before D", "0"),
     F("games_last14d", "PDC", "games in the 14 days before D", "0"),
@@ -60,6 +60,26 @@ FEATURES: tuple[Feature, ...] = (
     F("pts_vs_opp_avg", "MLFS", "mean points against this opponent, seasons S-3..S before D", "pts_ewma"),
     F("games_vs_opp", "MLFS", "games against this opponent, seasons S-3..S before D", "0"),
 )
+
+
+def stat_block(prop: Prop) -> tuple[Feature, ...]:
+    """The history features of a prop other than points (points has its own, above)."""
+    s, what = prop.stat, prop.name
+    return (
+        F(f"{s}_ewma", "PDC", f"EWMA of {what}, half-life 10 games, last 30 games", "0"),
+        F(f"{s}_avg_last5", "PDC", f"mean {what}, last 5 games", f"{s}_ewma"),
+        F(f"{s}_avg_last10", "PDC", f"mean {what}, last 10 games", f"{s}_ewma"),
+        F(f"{s}_avg_season", "PDC", f"mean {what}, games of season S before D", f"{s}_ewma"),
+        F(f"{s}_std_last10", "PDC", f"sample std of {what}, last 10 games", "0"),
+        F(f"{s}_per_minute_last10", "PDC", f"sum {what} / sum minutes, last 10 games", "0"),
+        F(f"opp_{s}_allowed_vs_league", "TDZA", f"{what} the opponent allowed per game over its last 15 games, "
+          "minus the league's per team-game in the 30 days before D", "0"),
+    )
+
+
+STATS: tuple[str, ...] = tuple(p.stat for p in PROPS if p.stat != "pts")
+STAT_FEATURES: tuple[Feature, ...] = tuple(f for p in PROPS if p.stat != "pts" for f in stat_block(p))
+FEATURES = FEATURES + STAT_FEATURES
 NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 
 

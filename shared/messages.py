@@ -10,11 +10,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, WithJsonSchema
 
 from shared import topology
-from shared.catalogue import PROCESSOR_NAMES
+from shared.catalogue import PROCESSOR_NAMES, PROP_NAMES
 
 SCHEMA_VERSION = 1
 
 ProcessorName = Literal[PROCESSOR_NAMES]
+PropName = Literal[PROP_NAMES]
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 BATCH_ID_PATTERN = r"^[a-f0-9]{32}$"
 PLAYER_KEY_PATTERN = r"^[1-9][0-9]{0,8}$"
@@ -73,15 +74,23 @@ class ProcessorCompleted(Message):
     error: str | None = None
 
 
+class Line(BaseModel):
+    """A sportsbook line for one prop, with the book's decimal prices when known."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    line: float = Field(ge=0, le=300)
+    book: str | None = Field(default=None, max_length=64)
+    over: float | None = Field(default=None, gt=1, le=1000)
+    under: float | None = Field(default=None, gt=1, le=1000)
+
+
 class PredictionRequest(Message):
     batch_id: BatchId
     game_date: GameDate
     player_id: PlayerId
     systems: tuple[str, ...] | None = None
-    line: float | None = Field(default=None, ge=0, le=200)
-    line_book: str | None = Field(default=None, max_length=64)
-    over_price: float | None = Field(default=None, gt=1, le=1000)    # decimal odds
-    under_price: float | None = Field(default=None, gt=1, le=1000)
+    props: tuple[PropName, ...] | None = None          # None: every prop
+    lines: dict[PropName, Line] = Field(default_factory=dict)
     availability: str | None = Field(default=None, max_length=32)   # the injury report's status
 
 

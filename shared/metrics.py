@@ -24,7 +24,7 @@ class ServiceMetrics:
         self.latency = Histogram("pipeline_http_request_duration_seconds", "HTTP request latency",
                                  ["service", "endpoint"], buckets=LATENCY_BUCKETS, registry=r)
         self.predictions = Counter("pipeline_predictions_total", "prediction rows written",
-                                   ["system", "model_source"], registry=r)
+                                   ["system", "model_source", "prop"], registry=r)
         self.skips = Counter("pipeline_prediction_skips_total", "players skipped", ["reason"], registry=r)
         for reason in SKIP_REASONS:   # exported at zero, so rates and panels exist before the first skip
             self.skips.labels(reason)

@@ -162,9 +162,12 @@ PROP_LINES = register(
 
 # -- Phase 4 precompute tables ----------------------------------------------------------------
 from shared.features import NAMES as _FEATURES  # noqa: E402
+from shared.features import STAT_FEATURES as _STAT_FEATURES  # noqa: E402
+from shared.features import STATS as _STATS  # noqa: E402
 
 _TDZA_METRICS = ["opp_fg2_pct", "opp_fg3_pct", "opp_fg2a_per_game", "opp_fg3a_per_game", "opp_fta_per_game",
-                 "opp_two_pts_per_game", "opp_three_pts_per_game", "opp_free_throw_pts_per_game", "ft_rate_allowed"]
+                 "opp_two_pts_per_game", "opp_three_pts_per_game", "opp_free_throw_pts_per_game", "ft_rate_allowed",
+                 *(f"opp_{s}_allowed" for s in _STATS)]
 
 
 def _floats(names) -> list[tuple[str, str]]:
@@ -198,7 +201,8 @@ PLAYER_DAILY_CACHE = register(
     [("cache_date", "DATE"), ("player_id", "INT64"), ("player_name", "STRING"), ("team_abbr", "STRING")]
     + _floats(["pts_avg_last5", "pts_avg_last10", "pts_avg_season", "pts_ewma", "pts_std_last10",
                "minutes_avg_last10", "minutes_avg_season", "pts_per_minute_last10", "usage_rate_last10",
-               "true_shooting_pct_last10", "reb_avg_last10", "ast_avg_last10", "games_played_season",
+               "true_shooting_pct_last10", *(f.name for f in _STAT_FEATURES if f.source == "PDC"),
+               "games_played_season",
                "games_in_window", "games_last7d", "minutes_last7d", "games_last14d", "minutes_last14d",
                "back_to_backs_last14d", "rest_days"])
     + [("is_back_to_back", "BOOL")] + _floats(["team_pace_last10", "team_off_rating_last10"])

@@ -7,6 +7,7 @@ from flask import Flask, request
 
 from shared import http_errors, openapi, tables
 from shared.auth import guard
+from shared.catalogue import ML_SYSTEMS, PROP_NAMES
 from shared.logging import traced
 from shared.messages import PredictionRequest
 from shared.metrics import gauge
@@ -62,7 +63,7 @@ def _model_metrics(deps: service.WorkerDeps):
 
 def deep_health(deps: service.WorkerDeps) -> tuple[dict, int]:
     checks, degraded = {}, False
-    for name, kind in (("points_xgboost", "xgboost"), ("points_catboost", "catboost")):
+    for name, kind in ((f"{prop}_{kind}", kind) for prop in PROP_NAMES for kind in ML_SYSTEMS):
         try:
             loaded = deps.models.get(name, kind)
             checks[name] = {"version": loaded.version, "source": loaded.source,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from shared import tables
 from shared.ports import Warehouse
+from shared.props import BOX_SCORE_COLUMNS, PROPS
 
 HISTORY_DAYS = 400
 
@@ -43,8 +44,8 @@ class FeatureCache:
         return self.features(day).get(player_id)
 
     def history(self, day: date, player_id: int) -> dict | None:
-        """The player's earlier feature rows (up to HISTORY_DAYS before D) with actual points,
-        as column -> array."""
+        """The player's earlier feature rows (up to HISTORY_DAYS before D) with what he did
+        in each prop, as column -> array."""
         by_player = self._remember(self._history, day, lambda: self._load_history(day))
         return by_player.get(player_id)
 
@@ -53,9 +54,10 @@ class FeatureCache:
 
         start, end = day - timedelta(days=HISTORY_DAYS), day - timedelta(days=1)
         feats = self.warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end)
-        actual = self.warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
-                                     columns=["game_date", "player_id", "pts", "played"])
-        actual = actual[actual["played"].astype(bool)]
-        rows = feats.merge(actual[["game_date", "player_id", "pts"]], on=["game_date", "player_id"], how="inner")
+        box = self.warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
+                                  columns=["game_date", "player_id", "played", *BOX_SCORE_COLUMNS])
+        box = box[box["played"].astype(bool)]
+        actual = box[["game_date", "player_id"]].assign(**{p.name: p.actual(box) for p in PROPS})
+        rows = feats.merge(actual, on=["game_date", "player_id"], how="inner")
         return {int(pid): {c: g[c].to_numpy(dtype=float) for c in HISTORY_COLUMNS}
                 for pid, g in rows.groupby("player_id")}

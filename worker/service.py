@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from shared import failpoints, topology
-from shared.catalogue import BLEND_SYSTEMS, ML_SYSTEMS, SYSTEM_NAMES
+from shared.catalogue import BLEND_SYSTEMS, ML_SYSTEMS, PROP_NAMES, SYSTEM_NAMES
 from shared.features import FEATURE_VERSION
 from shared.messages import PredictionReady, PredictionRequest
 from shared.metrics import ServiceMetrics
@@ -58,7 +58,7 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
     ready = [(req, row) for req, row in found if row is not None]
     by_systems: dict = {}
     for req, row in ready:
-        by_systems.setdefault((req.game_date, req.systems), []).append((req, row))
+        by_systems.setdefault((req.game_date, req.systems, req.props), []).append((req, row))
     records = []
     for group in by_systems.values():
         records.extend(predict_rows(deps, [r for r, _ in group], [row for _, row in group]))
@@ -72,7 +72,7 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
     for rec in records:
         per_player[rec["player_id"]] = per_player.get(rec["player_id"], 0) + 1
         deps.metrics.predictions.labels(rec["system"] + ("_shadow" if rec["shadow"] else ""),
-                                        rec["model_source"]).inc()
+                                        rec["model_source"], rec["prop"]).inc()
     for req, _ in ready:
         _ready(deps, req, "completed", n_rows=per_player.get(req.player_id, 0))
 
@@ -84,41 +84,56 @@ def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
         raise TransientError(f"feature store unreachable: {exc}") from exc
 
 
-def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dict],
-                 prop: str = "points") -> list[dict]:
-    """Every wanted system over the rows of one date (same systems for all requests)."""
+def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dict]) -> list[dict]:
+    """Every wanted system and prop over the rows of one date (same systems and props for all
+    requests)."""
     first = reqs[0]
-    wanted = [s for s in SYSTEM_NAMES if first.systems is None or s in first.systems]
-    blending = any(s in BLEND_SYSTEMS for s in wanted)
     numeric = {c: np.array([r[c] for r in rows], dtype=float) for c in rows[0]
                if isinstance(rows[0][c], (int, float, np.number)) and not isinstance(rows[0][c], bool)}
+    records = []
+    for prop in first.props or PROP_NAMES:
+        outputs = _run_systems(deps, first, numeric, [r.player_id for r in reqs], prop)
+        records.extend(_records(reqs, rows, prop, outputs))
+        _say_fallbacks(deps, first.batch_id, outputs)
+    return records
+
+
+def _run_systems(deps: WorkerDeps, first: PredictionRequest, numeric: dict, player_ids: list[int],
+                 prop: str) -> dict[str, Output]:
+    wanted = [s for s in SYSTEM_NAMES if first.systems is None or s in first.systems]
+    blending = any(s in BLEND_SYSTEMS for s in wanted)
     ctx = Context(day=first.game_date, prop=prop, features=deps.features, models=deps.models, previous={},
-                  player_ids=[r.player_id for r in reqs])
+                  player_ids=player_ids)
     outputs: dict[str, Output] = {}
     for name in SYSTEM_NAMES:
         if name in BLEND_SYSTEMS:
             ctx.previous = outputs
         if name in wanted or (blending and name in ML_SYSTEMS):
             outputs[name] = deps.systems[name].predict(numeric, ctx)
+    return {name: out for name, out in outputs.items() if name in wanted}
+
+
+def _records(reqs: list[PredictionRequest], rows: list[dict], prop: str, outputs: dict[str, Output]) -> list[dict]:
     now = datetime.now(UTC)
     records = []
     for i, (req, row) in enumerate(zip(reqs, rows, strict=True)):
         quality = float(row.get("quality_score", 1.0))
-        for name, out in ((n, o) for n in wanted for o in (outputs[n], outputs[n].shadow) if o is not None):
+        line = req.lines.get(prop)
+        for name, out in ((n, o) for n, base in outputs.items() for o in (base, base.shadow) if o is not None):
             predicted, p10, p50, p90 = (float(out.values[k][i]) for k in ("predicted", "p10", "p50", "p90"))
             records.append({
                 "game_date": req.game_date, "player_id": req.player_id, "player_name": row.get("player_name"),
                 "team_abbr": row.get("team_abbr"), "opponent_abbr": row.get("opponent_abbr"), "system": name,
                 "prop": prop, "predicted": predicted, "p10": p10, "p50": p50, "p90": p90,
                 "confidence": float(np.clip(quality * (1 - (p90 - p10) / (2 * (predicted + 5))), 0, 1)),
-                **judge(p10, p50, p90, req.line, req.over_price, req.under_price),
-                "line_book": req.line_book if req.line is not None else None, "availability": req.availability,
+                **judge(p10, p50, p90, line.line if line else None, line.over if line else None,
+                        line.under if line else None),
+                "line_book": line.book if line else None, "availability": req.availability,
                 "model_name": out.model_name, "model_version": out.model_version,
                 "model_source": out.model_source if isinstance(out.model_source, str) else out.model_source[i],
                 "feature_version": row.get("feature_version", FEATURE_VERSION),
                 "batch_id": req.batch_id, "correlation_id": req.correlation_id, "created_at": now,
                 "shadow": out is not outputs[name]})
-    _say_fallbacks(deps, first.batch_id, outputs)
     return records
 
 

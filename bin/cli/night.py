@@ -20,6 +20,7 @@ from bin.cli.common import (
     warehouse,
 )
 from shared import schedule, tables
+from shared.catalogue import PROP_NAMES
 
 TIMEOUT_HELP = "give up waiting for the batch after this long"
 
@@ -114,14 +115,15 @@ def _wait(st, d: date, timeout_s: int) -> dict:
 def _summary(result: dict, d: date, seconds: float) -> None:
     s = settings()
     wh = warehouse(s, read_only=True)
-    parts = wh.query("SELECT system, model_source, COUNT(*) AS n, SUM(predicted) AS total "
+    parts = wh.query("SELECT system, prop, model_source, COUNT(*) AS n, SUM(predicted) AS total "
                      f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
-                     "AND shadow IS NOT TRUE GROUP BY system, model_source", {"b": result["batch_id"], "d": d})
-    table = Table("system", "predictions", "mean predicted points", "model source")
-    for system, g in parts.groupby("system", sort=True):
+                     "AND shadow IS NOT TRUE GROUP BY system, prop, model_source", {"b": result["batch_id"], "d": d})
+    table = Table("system", "prop", "predictions", "mean predicted", "model source")
+    order = {p: i for i, p in enumerate(PROP_NAMES)}
+    for (system, prop), g in sorted(parts.groupby(["system", "prop"]), key=lambda k: (k[0][0], order[k[0][1]])):
         sources = ", ".join(f"{src} ({int(n)})" if len(g) > 1 else src
                             for src, n in sorted(zip(g["model_source"], g["n"], strict=True), key=lambda x: -x[1]))
-        table.add_row(system, str(int(g["n"].sum())), f"{g['total'].sum() / g['n'].sum():.2f}", sources)
+        table.add_row(system, prop, str(int(g["n"].sum())), f"{g['total'].sum() / g['n'].sum():.2f}", sources)
     console.print(table)
     console.print("  every rostered player is predicted, bench players included, so the mean is low\n"
                   "  model source: 'registry' = a champion you trained, 'bundled' = the model shipped with the code, "
@@ -129,7 +131,8 @@ def _summary(result: dict, d: date, seconds: float) -> None:
     rows = parts.groupby("system", as_index=False)["n"].sum()
     top = wh.query("SELECT player_name, team_abbr, opponent_abbr, predicted, p10, p90 "
                    f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
-                   "AND system = 'ensemble' ORDER BY predicted DESC LIMIT 10", {"b": result["batch_id"], "d": d})
+                   "AND system = 'ensemble' AND prop = 'points' ORDER BY predicted DESC LIMIT 10",
+                   {"b": result["batch_id"], "d": d})
     if len(top):
         best = Table("player", "team", "opp", "points (ensemble)", "p10", "p90", title=f"top predictions {d}")
         for r in top.itertuples():

@@ -9,12 +9,14 @@ from rich.table import Table
 
 from bin.cli.common import Prop, TrainedSystem, console, fail, parse_date, progress_bar, settings, warehouse
 from shared import bootstrap
+from shared.catalogue import ML_SYSTEMS, PROP_NAMES
 from shared.models import BUNDLED as BUNDLE_DIR
 
 
 def train_command(
-    system: TrainedSystem = typer.Option(..., "--system", help="the model to fit; ensemble fits the blend weights "
-                                                                "of the registered xgboost and catboost models"),
+    system: Optional[TrainedSystem] = typer.Option(None, "--system", help="the model to fit; ensemble fits the blend "
+                                                   "weights of the registered xgboost and catboost models"),
+    every: bool = typer.Option(False, "--all", help="every system of every prop, ensembles last (ignores --prop)"),
     prop: Prop = typer.Option("points", "--prop", help="the stat the model predicts"),
     train_start: str = typer.Option("2015-10-01", "--train-start", help="first game date of the training window"),
     train_end: str = typer.Option("2022-06-30", "--train-end", help="last game date of the training window"),
@@ -28,10 +30,18 @@ def train_command(
                                                                           "instead (implies --bundle)"),
 ) -> None:
     """Train on a chronological split, report metrics against the naive baselines, register."""
-    from modeling.train import Windows, train
+    if every == (system is not None):
+        fail("give --system NAME, or --all")
+    jobs = [(p, s) for p in PROP_NAMES for s in (*ML_SYSTEMS, "ensemble")] if every else [(prop, system)]
+    for job_prop, job_system in jobs:
+        if job_system == "ensemble":
+            _ensemble(job_prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir)
+        else:
+            _model(job_system, job_prop, train_start, train_end, valid_start, valid_end, force, bundle, bundle_dir)
 
-    if system == "ensemble":
-        return _ensemble(prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir)
+
+def _model(system, prop, train_start, train_end, valid_start, valid_end, force, bundle, bundle_dir) -> None:
+    from modeling.train import Windows, train
 
     windows = Windows(parse_date(train_start, "--train-start"), parse_date(train_end, "--train-end"),
                       parse_date(valid_start, "--valid-start"), parse_date(valid_end, "--valid-end"))

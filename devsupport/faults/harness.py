@@ -15,11 +15,11 @@ from devsupport import ROOT
 from processors.runner import nightly
 from shared import tables, topology
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.catalogue import SYSTEM_NAMES
+from shared.catalogue import ROWS_PER_PLAYER
 from shared.config import Settings
 from shared.importer import import_files
 
-SYSTEMS = len(SYSTEM_NAMES)
+SYSTEMS = ROWS_PER_PLAYER   # rows per predicted player
 
 TOKEN = "faults-token-0123456789"   # the services' bearer token in every scenario
 

@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from shared import tables
+from shared.catalogue import PROP_NAMES
 from shared.importer.layouts import ImportValidationError, Problem
 from shared.ports import Warehouse
 from shared.schedule import playable
 
 EASTERN = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
-LINE_PROPS = ("points", "rebounds", "assists", "threes", "pra")
+LINE_PROPS = PROP_NAMES
 
 
 class Problems:

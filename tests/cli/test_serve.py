@@ -15,6 +15,7 @@ import requests
 
 from devsupport.emulators import free_port_run
 from shared import tables
+from shared.catalogue import ROWS_PER_PLAYER
 from tests.cli.conftest import PIPELINE, run
 from tests.conftest import SAMPLE
 
@@ -71,7 +72,7 @@ def test_serve_reports_batches_lets_readers_in_and_stops_cleanly(served_home, el
                        cwd=elsewhere)
         assert exported.returncode == 0, exported.stderr
         frame = pd.read_csv(elsewhere / "p.csv")
-        assert (frame["batch_id"] == batch).sum() == int(started.json()["expected"]) * 6
+        assert (frame["batch_id"] == batch).sum() == int(started.json()["expected"]) * ROWS_PER_PLAYER
         reader = json.loads((served_home / "serve.json").read_text())["reader"]
         auth = {"Authorization": f"Bearer {token}"}
         assert requests.post(f"{reader}/count", json={"table": "predictions.player_prop_predictions"},

@@ -17,6 +17,7 @@ from processors.runner import nightly
 from shared import tables
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+from shared.catalogue import ROWS_PER_PLAYER
 from shared.config import Settings
 
 DAY = date(2024, 1, 16)
@@ -65,7 +66,7 @@ def test_a_batch_on_bigquery_filters_partitions_and_stays_within_job_quotas(bq_c
     chain = inline(Settings.from_env({"PIPELINE_HOME": str(tmp_path / "home"), "PIPELINE_AUTH": "off"}), bq,
                    DirectoryStore(tmp_path / "objects"))
     code, body = start_batch(chain.coordinator, StartRequest(game_date=DAY), DAY)
-    assert code == 202 and chain.completed and chain.completed[0].rows == len(features) * 6
+    assert code == 202 and chain.completed and chain.completed[0].rows == len(features) * ROWS_PER_PLAYER
 
     for table in FILTERED:
         touching = [q for q in recorder.queries if names(q, table)]

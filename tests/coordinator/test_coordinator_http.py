@@ -9,6 +9,7 @@ from coordinator.recovery import check_stalled
 from coordinator.service import status
 from processors.runner import nightly
 from shared import tables, topology
+from shared.catalogue import PROP_NAMES, ROWS_PER_PLAYER
 from tests.e2e.conftest import DAY
 
 AUTH = {"Authorization": "Bearer test-token-0123456789"}
@@ -36,6 +37,10 @@ def client(stack):
     ({"game_date": "2024-01-16", "players": [1, 2]}, "players"),
     ({"game_date": "2024-01-16", "colour": "red"}, "colour"),
     ({"game_date": "2024-01-16", "lines": {"2544": 900}}, "lines"),
+    ({"game_date": "2024-01-16", "lines": {"2544": {"steals": 1.5}}}, "lines"),
+    ({"game_date": "2024-01-16", "lines": {"2544": {}}}, "lines"),
+    ({"game_date": "2024-01-16", "props": ["points", "dunks"]}, "props"),
+    ({"game_date": "2024-01-16", "props": []}, "props"),
     ({"game_date": "2024-07-15"}, "game_date"),
 ])
 def test_bad_start_bodies_are_400_naming_the_field(client, body, field):
@@ -57,18 +62,37 @@ def test_start_is_idempotent_per_date_unless_forced(client, stack):
 
 def test_manual_batch_carries_lines_and_a_player_subset(client, stack):
     players = stack.warehouse.read(tables.ML_FEATURE_STORE.fqn, DAY, DAY)["player_id"].head(3).tolist()
-    resp = client.post("/start", json={"game_date": "2024-01-16", "players": players,
-                                       "lines": {str(players[0]): 18.5}, "systems": ["xgboost"]}, headers=AUTH)
+    resp = client.post("/start", json={"game_date": "2024-01-16", "players": players, "systems": ["xgboost"],
+                                       "lines": {str(players[0]): 18.5}}, headers=AUTH)
     assert resp.status_code == 202 and resp.json["expected"] == 3
     sent = stack.bus.messages(topology.PREDICTION_REQUEST)
     assert sorted(m["player_id"] for m in sent) == sorted(players)
-    assert {m["player_id"]: m["line"] for m in sent}[players[0]] == 18.5
+    assert {m["player_id"]: m["lines"] for m in sent}[players[0]]["points"]["line"] == 18.5   # a bare number: points
     stack.bus.drain()
     rows = stack.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)
-    assert set(rows["system"]) == {"xgboost"} and len(rows) == 3
-    lined = rows[rows.player_id == players[0]].iloc[0]
+    assert set(rows["system"]) == {"xgboost"} and set(rows["prop"]) == set(PROP_NAMES)
+    assert len(rows) == 3 * len(PROP_NAMES)
+    lined = rows[(rows.player_id == players[0]) & (rows.prop == "points")].iloc[0]
     assert lined["line"] == 18.5 and lined["recommendation"] in ("OVER", "UNDER", "PASS")
     assert 0 <= lined["p_over"] <= 1
+    assert rows.loc[rows.prop != "points", "line"].isna().all()
+
+
+def test_a_batch_predicts_the_props_asked_with_a_line_per_prop(client, stack):
+    player = int(stack.warehouse.read(tables.ML_FEATURE_STORE.fqn, DAY, DAY)["player_id"].iloc[0])
+    resp = client.post("/start", json={"game_date": "2024-01-16", "players": [player], "props": ["rebounds", "pra"],
+                                       "lines": {str(player): {"rebounds": 6.5, "pra": 30.5}}}, headers=AUTH)
+    assert resp.status_code == 202, resp.json
+    unasked = client.post("/start", json={"game_date": "2024-01-16", "players": [player], "props": ["rebounds"],
+                                          "force": True, "lines": {str(player): {"assists": 4.5}}}, headers=AUTH)
+    assert unasked.status_code == 400 and unasked.json["field"] == "lines"
+    stack.bus.drain()
+    rows = stack.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)
+    assert set(rows["prop"]) == {"rebounds", "pra"} and len(rows) == 2 * 6
+    lines = rows.groupby("prop")["line"].agg(set)
+    assert lines["rebounds"] == {6.5} and lines["pra"] == {30.5}
+    by_prop = rows[rows.system == "ensemble"].set_index("prop")["predicted"]
+    assert by_prop["pra"] > by_prop["rebounds"]      # PRA holds his rebounds and more
 
 
 def test_credentials_are_required(client):
@@ -104,7 +128,7 @@ def test_a_stalled_batch_is_republished_once_then_finalised_with_what_it_has(cli
     assert check_stalled(stack.coordinator) == {batch_id: f"finalised without {len(lost)}"}
     result = status(stack.coordinator, batch_id)
     assert result["state"] == "finished" and result["completed"] == 10 and len(result["missing"]) == len(lost)
-    assert len(stack.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)) == 10 * 6
+    assert len(stack.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)) == 10 * ROWS_PER_PLAYER
     assert check_stalled(stack.coordinator) == {}
 
 
@@ -123,7 +147,8 @@ def test_a_finaliser_that_died_after_claiming_is_taken_over_once_its_lease_runs_
     result = status(stack.coordinator, batch_id)
     assert result["state"] == "finished" and result["missing"] == []
     preds = stack.warehouse.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)
-    assert len(preds) == result["completed"] * 6 and not preds.duplicated(["player_id", "system", "prop"]).any()
+    assert len(preds) == result["completed"] * ROWS_PER_PLAYER
+    assert not preds.duplicated(["player_id", "system", "prop"]).any()
     assert check_stalled(stack.coordinator) == {}
 
 

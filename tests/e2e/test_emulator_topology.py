@@ -20,12 +20,12 @@ import requests
 
 from devsupport.emulators import free_port, wait_for_port
 from shared import tables
-from shared.catalogue import SYSTEM_NAMES
+from shared.catalogue import ROWS_PER_PLAYER
 from tests.conftest import BQ_PROJECT, ROOT, SAMPLE
 
 pytestmark = [pytest.mark.emulator, pytest.mark.e2e]
 DAY = date(2023, 12, 7)
-SYSTEMS = len(SYSTEM_NAMES)
+SYSTEMS = ROWS_PER_PLAYER   # rows per predicted player
 
 
 GUNICORN_CONFIG = str(ROOT / "devsupport" / "emulator_gunicorn.py")

@@ -12,6 +12,7 @@ import requests
 
 from coordinator.recovery import check_stalled
 from shared import staging
+from shared.catalogue import ROWS_PER_PLAYER
 from tests.e2e.conftest import DAY
 
 pytestmark = pytest.mark.e2e
@@ -96,7 +97,7 @@ def test_the_worker_stages_nothing_for_a_request_outside_a_running_batch(served)
     assert _forge(st, batch, DAY, outsider) == 204                        # a player not in the batch
     assert st.store.list("staging/") == []
     assert _forge(st, batch, DAY, players[0]) == 204                      # the real request is served
-    assert len(staging.read(st.store, batch)) == 6
+    assert len(staging.read(st.store, batch)) == ROWS_PER_PLAYER
     st.bus.drain()
     assert st.coordinator.batches.batch(batch)[0]["state"] == "finished"
 

@@ -9,6 +9,7 @@ import pytest
 from bin import stack as local
 from coordinator.service import status
 from processors.runner import nightly
+from shared.catalogue import ROWS_PER_PLAYER
 from shared.config import Settings
 from shared.importer import import_files
 from tests.conftest import SAMPLE
@@ -44,7 +45,7 @@ def test_hostile_names_are_stored_and_predicted_verbatim(hostile):
     preds = st.warehouse.query("SELECT player_id, player_name, system FROM predictions.player_prop_predictions "
                                "WHERE player_id IN (SELECT * FROM UNNEST(@ids))", {"ids": sorted(names)})
     got = dict(zip(preds["player_id"], preds["player_name"], strict=True))
-    assert got == names and len(preds) == 6 * len(names)
+    assert got == names and len(preds) == ROWS_PER_PLAYER * len(names)
     assert st.warehouse.count("analytics.schedule") > 0        # no fragment ran as SQL
     assert not (home.parent / "tmp" / "escaped").exists() and not list(home.rglob("escaped*"))
 

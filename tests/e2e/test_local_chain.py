@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from shared import tables, topology
-from shared.catalogue import SYSTEM_NAMES
+from shared.catalogue import PROP_NAMES, ROWS_PER_PLAYER, SYSTEM_NAMES
 from shared.models import BUNDLED
 from tests.e2e.conftest import DAY, predictions, run_chain
 
@@ -21,8 +21,8 @@ def test_a_real_date_ends_with_one_row_per_player_and_system(make_stack):
     assert result["state"] == "finished" and result["expected"] == 97
     assert result["completed"] + result["skipped"] == 97 and result["missing"] == []
     rows = predictions(st, result["batch_id"])
-    assert len(rows) == 97 * len(SYSTEMS) and set(rows["system"]) == SYSTEMS
-    assert not rows.duplicated(["player_id", "system"]).any()
+    assert len(rows) == 97 * ROWS_PER_PLAYER and set(rows["system"]) == SYSTEMS
+    assert not rows.duplicated(["player_id", "system", "prop"]).any()
     for col in ("batch_id", "model_name", "model_version", "model_source", "feature_version", "created_at"):
         assert rows[col].notna().all(), col
     assert set(rows.loc[rows.system.isin(["xgboost", "catboost"]), "model_source"]) == {"bundled"}
@@ -30,7 +30,7 @@ def test_a_real_date_ends_with_one_row_per_player_and_system(make_stack):
     assert (rows["p10"] <= rows["p50"]).all() and (rows["p50"] <= rows["p90"]).all()
     assert rows["predicted"].between(0, 60).all()
     done = st.bus.messages(topology.PREDICTIONS_COMPLETE)
-    assert len(done) == 1 and done[0]["rows"] == 97 * 6 and done[0]["completed"] == 97
+    assert len(done) == 1 and done[0]["rows"] == 97 * ROWS_PER_PLAYER and done[0]["completed"] == 97
 
 
 def test_every_message_delivered_three_times_shuffled_changes_nothing(make_stack):
@@ -45,7 +45,7 @@ def test_every_message_delivered_three_times_shuffled_changes_nothing(make_stack
     key = ["player_id", "system"]
     a = predictions(clean).sort_values(key).reset_index(drop=True)
     b = predictions(noisy).sort_values(key).reset_index(drop=True)
-    assert len(b) == len(a) == 97 * 6
+    assert len(b) == len(a) == 97 * ROWS_PER_PLAYER
     pd.testing.assert_frame_equal(a[key + ["predicted", "p10", "p90", "model_version"]],
                                   b[key + ["predicted", "p10", "p90", "model_version"]])
     assert len(noisy.bus.messages(topology.PREDICTIONS_COMPLETE)) == 1
@@ -80,7 +80,7 @@ def test_transient_worker_errors_are_redelivered_and_the_batch_completes(make_st
     assert result["state"] == "finished" and result["completed"] == 97
     assert flaky.calls > 40          # every failed write was answered 500 and redelivered
     rows = predictions(st, result["batch_id"])
-    assert len(rows) == 97 * 6 and not rows.duplicated(["player_id", "system"]).any()
+    assert len(rows) == 97 * ROWS_PER_PLAYER and not rows.duplicated(["player_id", "system", "prop"]).any()
     assert st.store.list(f"staging/{result['batch_id']}/") == []    # cleared once merged
 
 
@@ -146,7 +146,8 @@ def test_export_has_the_fixed_leading_columns(make_stack, tmp_path):
     assert list(frame.columns[:13]) == ["game_date", "player_id", "player_name", "system", "prop", "predicted",
                                         "p10", "p50", "p90", "model_name", "model_version", "model_source",
                                         "batch_id"]
-    assert len(frame) == 97 * 6 and set(frame["prop"]) == {"points"} and frame["game_date"].iloc[0] == str(DAY)
+    assert len(frame) == 97 * ROWS_PER_PLAYER and set(frame["prop"]) == set(PROP_NAMES)
+    assert frame["game_date"].iloc[0] == str(DAY)
     assert date.fromisoformat(frame["game_date"].iloc[0]) == DAY
 
 
@@ -158,12 +159,12 @@ def test_a_system_that_falls_back_says_so_in_its_rows_and_once_in_the_log(make_s
         result = run_chain(st)
     rows = predictions(st, result["batch_id"])
     similarity = rows[rows["system"] == "similarity"]
-    assert len(similarity) == 97 and set(similarity["model_source"]) == {"fallback"}
+    assert len(similarity) == 97 * len(PROP_NAMES) and set(similarity["model_source"]) == {"fallback"}
     assert set(rows.loc[rows["system"] == "zone_matchup", "model_source"]) == {"rule"}
     said = [r for r in caplog.records if "falls back to its simple forecast" in r.getMessage()]
     assert len(said) == 1 and said[0].batch_id == result["batch_id"]
-    metric = st.worker.metrics.predictions.labels("similarity", "fallback")._value.get()
-    assert metric == 97
+    for prop in PROP_NAMES:
+        assert st.worker.metrics.predictions.labels("similarity", "fallback", prop)._value.get() == 97
 
 
 def test_ensemble_weights_are_served_from_the_registry_and_the_rows_say_which(make_stack):
@@ -183,8 +184,9 @@ def test_ensemble_weights_are_served_from_the_registry_and_the_rows_say_which(ma
     registry.set_pointer("points_ensemble", version, sha256(data), expected=None)
     result = run_chain(st)
     rows = predictions(st, result["batch_id"])
+    rows = rows[rows["prop"] == "points"]     # the other props' weights are still the bundled ones
     ensemble = rows[rows["system"] == "ensemble"].set_index("player_id")
     assert set(ensemble["model_source"]) == {"registry"}
-    assert set(ensemble["model_version"]) == {f"{version}[catboost:bundled-v3+xgboost:bundled-v3]"}   # and its members
+    assert set(ensemble["model_version"]) == {f"{version}[catboost:bundled-v1+xgboost:bundled-v1]"}   # and its members
     members = rows[rows["system"].isin(["xgboost", "catboost"])].groupby("player_id")["predicted"].mean()
     assert (ensemble["predicted"] - members.reindex(ensemble.index)).abs().max() < 1e-9   # the registry's 50/50

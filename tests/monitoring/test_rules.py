@@ -8,6 +8,7 @@ from datetime import date
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from shared.catalogue import ROWS_PER_PLAYER
 from tests.conftest import ROOT
 from tests.e2e.conftest import run_chain
 
@@ -63,7 +64,7 @@ def test_metrics_count_what_the_batch_did(make_stack):
     predictions = sum(s.value for f in text_string_to_metric_families(
         generate_latest(st.worker.metrics.registry).decode()) for s in f.samples
         if s.name == "pipeline_predictions_total")
-    assert predictions == result["completed"] * 6
+    assert predictions == result["completed"] * ROWS_PER_PLAYER
     assert worker["pipeline_model_fallbacks"].value == 2.0        # no registry: both models bundled
     coord = generate_latest(st.coordinator.metrics.registry).decode()
     assert "pipeline_batch_coverage_ratio 1.0" in coord and "pipeline_batch_players_missing 0.0" in coord

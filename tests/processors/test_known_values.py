@@ -75,11 +75,11 @@ def test_celtics_three_point_defence_last_15(raw_rows, computed):
 
 
 def test_feature_store_rows_are_complete_vectors(computed):
-    from shared.features import NAMES
+    from shared.features import FEATURE_VERSION, NAMES
 
     mlfs = computed["ml_feature_store"]
     assert len(NAMES) >= 25 and len(mlfs) > 300
     assert not mlfs[list(NAMES)].isna().any().any()
-    assert mlfs["quality_score"].between(0, 1).all() and (mlfs["feature_version"] == "v1").all()
+    assert mlfs["quality_score"].between(0, 1).all() and (mlfs["feature_version"] == FEATURE_VERSION).all()
     lebron = mlfs.set_index("player_id").loc[2544]
     assert (lebron["team_abbr"], lebron["opponent_abbr"]) == ("LAL", "OKC")

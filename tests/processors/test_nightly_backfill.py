@@ -56,10 +56,11 @@ def test_features_for_d_ignore_box_scores_on_or_after_d(fresh_warehouse):
     before = rows_for(wh, day)
     # rewrite every box score on or after D, and drop D's own rows: who played on D must not matter
     wh.query(f"UPDATE {tables.PLAYER_GAME_SUMMARY.fqn} SET pts = pts + 17, minutes = 48, fgm = fgm + 5, "
-             "fga = fga + 9 WHERE game_date >= @d", {"d": day})
+             "fga = fga + 9, reb = reb + 7, ast = ast + 6, fg3m = fg3m + 4 WHERE game_date >= @d", {"d": day})
     wh.query(f"DELETE FROM {tables.PLAYER_GAME_SUMMARY.fqn} WHERE game_date = @d", {"d": day})
     wh.query(f"UPDATE {tables.TEAM_GAME_SUMMARY.fqn} SET pts = pts + 40, opp_pts = opp_pts + 40, pace = 130, "
-             "possessions = possessions + 20 WHERE game_date >= @d", {"d": day})
+             "possessions = possessions + 20, ast = ast + 9, opp_oreb = opp_oreb + 8, opp_dreb = opp_dreb + 8, "
+             "opp_fg3m = opp_fg3m + 5 WHERE game_date >= @d", {"d": day})
     nightly(wh, None, day)
     after = rows_for(wh, day)
     for name in SPECS:
@@ -74,11 +75,17 @@ def test_changing_a_game_before_d_does_change_features(fresh_warehouse):
     before = wh.read(tables.ML_FEATURE_STORE.fqn, day, day).set_index("player_id")
     last = wh.query(f"SELECT MAX(game_date) AS d FROM {tables.PLAYER_GAME_SUMMARY.fqn} "
                     "WHERE player_id = 2544 AND game_date < @d", {"d": day})["d"].iloc[0]
-    wh.query(f"UPDATE {tables.PLAYER_GAME_SUMMARY.fqn} SET pts = pts + 10, fgm = fgm + 5 "
-             "WHERE player_id = 2544 AND game_date = @d", {"d": last})
+    wh.query(f"UPDATE {tables.PLAYER_GAME_SUMMARY.fqn} SET pts = pts + 10, fgm = fgm + 5, reb = reb + 5, "
+             "ast = ast + 10, fg3m = fg3m + 5 WHERE player_id = 2544 AND game_date = @d", {"d": last})
     nightly(wh, None, day)
     after = wh.read(tables.ML_FEATURE_STORE.fqn, day, day).set_index("player_id")
-    assert after.loc[2544, "pts_avg_last5"] == pytest.approx(before.loc[2544, "pts_avg_last5"] + 2)
+    # every prop's history features read the box scores before D: one game +x moves a last-5 mean by x/5
+    for feature, moved in (("pts_avg_last5", 2), ("reb_avg_last5", 1), ("ast_avg_last5", 2), ("fg3m_avg_last5", 1),
+                           ("pra_avg_last5", 5), ("reb_avg_last10", 0.5), ("pra_avg_season", None)):
+        if moved is None:
+            assert after.loc[2544, feature] > before.loc[2544, feature]
+        else:
+            assert after.loc[2544, feature] == pytest.approx(before.loc[2544, feature] + moved), feature
 
 
 def test_parallel_backfill_matches_serial(fresh_warehouse):

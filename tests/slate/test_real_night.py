@@ -49,7 +49,7 @@ def test_tonight_is_predicted_from_the_schedule_then_graded_in_the_morning(seaso
     ok(run("export-predictions", "--start", DAY.isoformat(), "--end", DAY.isoformat(), "--out", "slate.csv",
            home=home, cwd=work))
     slate = pd.read_csv(work / "slate.csv")
-    ensemble = slate[slate["system"] == "ensemble"].set_index("player_name")
+    ensemble = slate[(slate["system"] == "ensemble") & (slate["prop"] == "points")].set_index("player_name")
     assert len(ensemble) > 250
     assert not set(OUT) & set(ensemble.index)                                       # out players are not predicted
     priced = ensemble[ensemble["line"].notna()]

@@ -8,6 +8,7 @@ import subprocess
 
 import pandas as pd
 
+from shared.catalogue import PROP_NAMES
 from tests.conftest import ROOT
 
 
@@ -35,7 +36,8 @@ def test_predict_range_then_evaluate_writes_a_report(feature_db, tmp_path):
     report = pipeline(home, "evaluate", "--start", "2024-03-01", "--end", "2024-03-21", "--out",
                       str(tmp_path / "eval"))
     assert "ensemble" in report
-    for name in ("report.md", "mae_by_system.png", "interval_calibration.png", "error_by_minutes.png"):
+    for name in ("report.md", *(f"{plot}_{prop}.png" for prop in PROP_NAMES
+                                for plot in ("mae_by_system", "interval_calibration", "error_by_minutes"))):
         assert (tmp_path / "eval" / name).stat().st_size > 1000, name
     text = (tmp_path / "eval" / "report.md").read_text()
     assert "| points | ewma |" in text and "| points | season_avg |" in text
@@ -73,4 +75,5 @@ def _plots_tell_the_truth(ev):
                                                                                          "points"])
     assert [line.get_label() for line in ax.lines] == ["EWMA baseline"]
     panels = [a for a in minutes_figure(ev).axes if a.get_visible()]
-    assert sorted(a.get_title() for a in panels) == sorted(ev.by_minutes["system"].unique())
+    assert sorted(a.get_title() for a in panels) == sorted(ev.by_minutes.loc[ev.by_minutes["prop"] == "points",
+                                                                             "system"].unique())

@@ -7,6 +7,8 @@ from typing import Protocol
 
 import numpy as np
 
+from shared.props import PROP_BY_NAME
+
 Z80 = 1.2816    # the 10th/90th percentiles of a normal, in standard deviations
 Rows = Mapping[str, object]   # column -> values: a DataFrame, or a dict of arrays (one player or many)
 
@@ -47,6 +49,11 @@ def normal_interval(center, sigma) -> dict:
             "p90": center + Z80 * sigma}
 
 
-def spread(rows: Rows, center) -> np.ndarray:
+def stat(ctx: Context) -> str:
+    """The feature prefix of the context's prop (pts, reb, ast, fg3m, pra)."""
+    return PROP_BY_NAME[ctx.prop].stat
+
+
+def spread(rows: Rows, center, prefix: str = "pts") -> np.ndarray:
     """A player's typical miss: his recent std, never below a count-like floor."""
-    return np.maximum(col(rows, "pts_std_last10"), np.sqrt(np.clip(center, 0, None) + 1)) * 0.95
+    return np.maximum(col(rows, f"{prefix}_std_last10"), np.sqrt(np.clip(center, 0, None) + 1)) * 0.95

@@ -1,14 +1,23 @@
-"""The player's scoring mix against the opponent's zone defence, scaled by pace."""
+"""The player against what the opponent allows, scaled by pace: for points his scoring mix
+against the opponent's zone defence; for other props what the opponent allowed of that
+stat against the league, as a share of a team's usual total."""
 from __future__ import annotations
 
-from worker.systems.base import Context, Output, col, normal_interval, spread
+from worker.systems.base import Context, Output, col, normal_interval, spread, stat
+
+# a team's per-game total in the league (2015-2024), to turn "allowed vs league" into a share
+TEAM_PER_GAME = {"reb": 44.0, "ast": 25.0, "fg3m": 11.5, "pra": 180.0}
 
 
 class ZoneMatchup:
     name = "zone_matchup"
 
     def predict(self, rows, ctx: Context) -> Output:
-        mismatch = col(rows, "shot_zone_mismatch") / 100      # relative, per point scored
+        s = stat(ctx)
         pace = col(rows, "pace_score") / 100
-        center = col(rows, "pts_ewma") * (1 + 0.5 * mismatch) * (1 + pace)
-        return Output(normal_interval(center, spread(rows, center)), "zone_matchup", "rule-v1", "rule")
+        if s == "pts":
+            matchup = 0.5 * col(rows, "shot_zone_mismatch") / 100      # relative, per point scored
+        else:
+            matchup = 0.5 * col(rows, f"opp_{s}_allowed_vs_league") / TEAM_PER_GAME[s]
+        center = col(rows, f"{s}_ewma") * (1 + matchup) * (1 + pace)
+        return Output(normal_interval(center, spread(rows, center, s)), "zone_matchup", "rule-v1", "rule")

@@ -75,7 +75,8 @@ class ModelProvider:
         """The challenger, when the registry names one; never a fallback (shadow rows are optional)."""
         key = f"{name}#challenger"
         current = self._models.get(key)
-        if current is None or self.clock() - self._checked.get(key, 0) >= self.poll_seconds:
+        # "no challenger" is an answer too, cached for the poll interval like a model
+        if key not in self._models or self.clock() - self._checked.get(key, 0) >= self.poll_seconds:
             with self._lock_for(key):
                 try:
                     loaded = self._from_registry(name, kind, current, which="challenger")

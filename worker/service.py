@@ -22,7 +22,7 @@ from worker.features import FeatureCache
 from worker.lines import judge
 from worker.model_provider import ModelProvider
 from worker.staging import StagingWriter
-from worker.systems.base import Context, Output
+from worker.systems.base import Context, FeatureRows, Output
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +88,8 @@ def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dic
     """Every wanted system and prop over the rows of one date (same systems and props for all
     requests)."""
     first = reqs[0]
-    numeric = {c: np.array([r[c] for r in rows], dtype=float) for c in rows[0]
-               if isinstance(rows[0][c], (int, float, np.number)) and not isinstance(rows[0][c], bool)}
+    numeric = FeatureRows({c: np.array([r[c] for r in rows], dtype=float) for c in rows[0]
+                           if isinstance(rows[0][c], (int, float, np.number)) and not isinstance(rows[0][c], bool)})
     records = []
     for prop in first.props or PROP_NAMES:
         outputs = _run_systems(deps, first, numeric, [r.player_id for r in reqs], prop)

@@ -41,6 +41,8 @@ class Model:
         """rows: a DataFrame, or a mapping of feature name -> values (one player or many)."""
         if isinstance(rows, pd.DataFrame):
             x = rows[self.features].to_numpy(dtype=np.float32)
+        elif hasattr(rows, "matrix"):   # rows that build (and keep) the matrix once for every model
+            x = rows.matrix(self.features)
         else:
             x = np.column_stack([np.atleast_1d(np.asarray(rows[f], dtype=np.float32)) for f in self.features])
         if self.kind == "xgboost":

@@ -13,6 +13,18 @@ Z80 = 1.2816    # the 10th/90th percentiles of a normal, in standard deviations
 Rows = Mapping[str, object]   # column -> values: a DataFrame, or a dict of arrays (one player or many)
 
 
+class FeatureRows(dict):
+    """Column -> values for the players of one request group; the model matrix is built once
+    and shared by the ten models that read the same feature list."""
+
+    def matrix(self, features: list[str]) -> np.ndarray:
+        key = tuple(features)
+        cache = self.__dict__.setdefault("_matrices", {})
+        if key not in cache:
+            cache[key] = np.column_stack([np.atleast_1d(np.asarray(self[f], dtype=np.float32)) for f in features])
+        return cache[key]
+
+
 def col(rows: Rows, name: str) -> np.ndarray:
     return np.atleast_1d(np.asarray(rows[name], dtype=float))
 

@@ -19,11 +19,16 @@ from devsupport.emulators import free_port_run, wait_for_port
 from devsupport.faults.harness import NOISE, SYSTEMS, TOKEN, Row, Workspace, duplicates, summarise
 from shared import tables
 
+KILL_AT = 10   # the serving process kills itself after this many players reported (shared/failpoints.py)
 
-def _serve(home, port: int, log) -> subprocess.Popen:
+
+def _serve(home, port: int, log, failpoint: str | None = None) -> subprocess.Popen:
     # a short finaliser lease and a 1 s stall check, so a finaliser killed after claiming is taken over quickly
     env = {**os.environ, "PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN,
            "COORDINATOR_FINALISE_LEASE_S": "5"}
+    env.pop("PIPELINE_FAILPOINT", None)
+    if failpoint:
+        env["PIPELINE_FAILPOINT"] = failpoint
     proc = subprocess.Popen([str(ROOT / "bin" / "pipeline"), "serve", "--port", str(port),
                              "--stall-check-seconds", "1"], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -48,14 +53,13 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
     home, day = ws.home(), ws.days[0]
     port = free_port_run(3)   # serve takes port, port + 1 and port + 2
     with open(home / "serve.log", "ab") as log:
-        proc = _serve(home, port, log)
+        proc = _serve(home, port, log, failpoint=f"coordinator.marked:{KILL_AT}")
         url = f"http://127.0.0.1:{port}"
         started = requests.post(f"{url}/start", json={"game_date": str(day)},
                                 headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30).json()
-        seen = _poll(f"{url}/status", {"batch_id": started["batch_id"]},
-                     lambda s: s["completed"] >= max(1, s["expected"] // 5), 120)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        # it kills itself right after the KILL_AT-th completion marker, mid-batch by construction
+        if proc.wait(timeout=300) != -signal.SIGKILL:
+            raise RuntimeError(f"serve exited with {proc.returncode} instead of being killed at its failpoint")
         proc = _serve(home, port, log)
         try:
             final = _poll(f"{url}/status", {"batch_id": started["batch_id"]}, lambda s: s["state"] == "finished", 120)
@@ -70,7 +74,7 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
     wh.close()
     return Row("serving process SIGKILLed mid-batch, restarted", 1, "1/1", final["completed"] * SYSTEMS,
                len(preds), duplicates(preds), len(final["missing"]), 0,
-               f"killed at {seen['completed']}/{seen['expected']} players", _logged(home / "serve.log"))
+               f"killed at {KILL_AT}/{started['expected']} players", _logged(home / "serve.log"))
 
 
 def _logged(path: Path) -> str:

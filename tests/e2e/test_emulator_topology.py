@@ -135,7 +135,7 @@ def test_processor_events_flow_through_the_emulator_topology_into_predictions(to
     assert status["expected"] == players and status["completed"] + status["skipped"] == players
     rows = wh.read(tables.PREDICTIONS.fqn, DAY, DAY)
     assert len(rows) == status["completed"] * SYSTEMS
-    assert not rows.duplicated(["player_id", "system"]).any()
+    assert not rows.duplicated(["player_id", "system", "prop"]).any()
     assert set(rows.loc[rows.system == "xgboost", "model_source"]) == {"bundled"}
     final = gcs_client.bucket(topology_env["bucket"]).blob(f"batches/{status['batch_id']}/final.json")
     assert b'"finalized"' in final.download_as_bytes()
@@ -143,5 +143,5 @@ def test_processor_events_flow_through_the_emulator_topology_into_predictions(to
     assert sum(_count(subscriber, taps[t]) for t in topology.DEAD_LETTER_TOPICS) == 0
     # one line bin/bench faults reads into its table
     print("FAULT-ROW " + json.dumps({"copies": copies, "expected": status["completed"] * SYSTEMS, "written": len(rows),
-                                     "duplicates": int(rows.duplicated(["player_id", "system"]).sum()),
+                                     "duplicates": int(rows.duplicated(["player_id", "system", "prop"]).sum()),
                                      "lost": len(status["missing"]), "dead_lettered": 0}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from devsupport.faults import SMALL_DAYS, run_all, table
+from shared.catalogue import ROWS_PER_PLAYER
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +28,8 @@ def test_every_fault_leaves_complete_batches_without_duplicates_or_losses(rows):
 
 def test_tripled_delivery_announces_each_batch_once(rows):
     row = rows["every message delivered 3x, shuffled"]
-    assert row.injected > 3 * row.rows_expected / 6 and row.note.startswith("1 predictions-complete for 1 ")
+    assert row.injected > 3 * row.rows_expected / ROWS_PER_PLAYER
+    assert row.note.startswith("1 predictions-complete for 1 ")
 
 
 def test_retried_faults_are_logged_once_each_as_warnings(rows):

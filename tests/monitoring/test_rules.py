@@ -65,7 +65,7 @@ def test_metrics_count_what_the_batch_did(make_stack):
         generate_latest(st.worker.metrics.registry).decode()) for s in f.samples
         if s.name == "pipeline_predictions_total")
     assert predictions == result["completed"] * ROWS_PER_PLAYER
-    assert worker["pipeline_model_fallbacks"].value == 2.0        # no registry: both models bundled
+    assert worker["pipeline_model_fallbacks"].value == 10.0       # no registry: all ten models bundled
     coord = generate_latest(st.coordinator.metrics.registry).decode()
     assert "pipeline_batch_coverage_ratio 1.0" in coord and "pipeline_batch_players_missing 0.0" in coord
     http = [s for f in text_string_to_metric_families(coord) for s in f.samples

@@ -122,6 +122,29 @@ def test_plain_csv_lines(wh, tmp_path):
     assert import_lines(wh, tmp_path / "l.csv").rows == 2
 
 
+def test_a_batch_takes_the_latest_line_of_every_prop_and_the_manual_ones_win(wh, tmp_path):
+    from datetime import UTC, datetime
+
+    from coordinator import slate
+
+    (tmp_path / "l.csv").write_text("player_name,team,prop,line,over_price,under_price,book,as_of\n"
+                                    "Trae Young,ATL,points,27.5,-110,-110,fanduel,2024-01-15T15:00:00Z\n"
+                                    "Trae Young,ATL,points,28.5,-115,-105,fanduel,2024-01-15T18:00:00Z\n"
+                                    "Trae Young,ATL,assists,10.5,1.9,1.9,fanduel,2024-01-15T15:00:00Z\n"
+                                    "Trae Young,ATL,threes,2.5,2.1,1.75,fanduel,2024-01-15T15:00:00Z\n"
+                                    "Trae Young,ATL,pra,42.5,1.9,1.9,fanduel,2024-01-15T15:00:00Z\n")
+    import_lines(wh, tmp_path / "l.csv")
+    trae = int(wh.read(tables.PROP_LINES.fqn, DAY, DAY)["player_id"].iloc[0])
+    at_six = datetime(2024, 1, 15, 23, 0, tzinfo=UTC)
+    lines = slate.load(wh, DAY, at_six).lines[trae]
+    assert {p: v["line"] for p, v in lines.items()} == {"points": 28.5, "assists": 10.5, "threes": 2.5, "pra": 42.5}
+    assert lines["threes"]["over"] == 2.1 and lines["points"]["book"] == "fanduel"
+    only = slate.load(wh, DAY, at_six, manual={trae: {"assists": 11.5}}, props=["assists", "rebounds"]).lines[trae]
+    assert only == {"assists": {"line": 11.5, "book": "manual", "over": None, "under": None}}
+    before = slate.load(wh, DAY, datetime(2024, 1, 15, 16, 0, tzinfo=UTC)).lines[trae]
+    assert before["points"]["line"] == 27.5                    # the line known when the batch starts
+
+
 @pytest.mark.parametrize("row, message", [
     ("Trae Young,ATL,dunks,1.5,-110,-110,fanduel,2024-01-15T15:00:00Z", "l.csv:3: column prop = 'dunks'"),
     ("Trae Young,ATL,points,27.5,-50,-110,fanduel,2024-01-15T15:00:00Z", "column over_price = '-50'"),

@@ -13,6 +13,7 @@ from modeling.grading import grade
 from shared import tables
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+from shared.catalogue import PROP_NAMES
 from shared.config import Settings
 
 WEEK = [date(2024, 2, d) for d in range(5, 12)]
@@ -36,12 +37,12 @@ def test_grading_a_week_gives_the_same_maes_as_evaluate(predicted):
     result = grade(predicted, WEEK[0], WEEK[-1])
     assert result.dates_graded and not result.dates_without_results
     daily = predicted.read(tables.DAILY_ACCURACY.fqn, WEEK[0], WEEK[-1])
-    weighted = daily.assign(w=daily["mae"] * daily["n"]).groupby("system")[["w", "n"]].sum()
+    weighted = daily.assign(w=daily["mae"] * daily["n"]).groupby(["system", "prop"])[["w", "n"]].sum()
     graded_mae = (weighted["w"] / weighted["n"]).to_dict()
-    evaluated = evaluate(predicted, WEEK[0], WEEK[-1]).all_played.set_index("system")["mae"].to_dict()
-    assert graded_mae.keys() == evaluated.keys()
-    for system, mae in evaluated.items():
-        assert graded_mae[system] == pytest.approx(mae, abs=1e-9)
+    evaluated = evaluate(predicted, WEEK[0], WEEK[-1]).all_played.set_index(["system", "prop"])["mae"].to_dict()
+    assert graded_mae.keys() == evaluated.keys() and len(evaluated) == 30     # six systems x five props
+    for key, mae in evaluated.items():
+        assert graded_mae[key] == pytest.approx(mae, abs=1e-9), key
 
 
 def test_grading_is_idempotent_and_scores_calls_against_the_line(predicted):
@@ -55,6 +56,11 @@ def test_grading_is_idempotent_and_scores_calls_against_the_line(predicted):
     overs = lined[lined["recommendation"] == "OVER"]
     assert len(overs) and (overs["call_hit"].astype(bool) == (overs["actual"] > 0.5)).all()
     assert acc[acc["line"].isna()]["call_hit"].isna().all()
+    # every prop is graded against its own outcome; PRA against points + rebounds + assists
+    actual = acc[acc["system"] == "ensemble"].pivot_table(index=["game_date", "player_id"], columns="prop",
+                                                         values="actual")
+    assert list(actual.columns.sort_values()) == sorted(PROP_NAMES) and len(actual) > 100
+    assert (actual["pra"] == actual["points"] + actual["rebounds"] + actual["assists"]).all()
 
 
 def test_a_date_without_box_scores_waits(predicted):

@@ -18,7 +18,7 @@ def test_a_new_champion_is_served_by_the_running_worker_after_one_poll(make_stac
     clock = [0.0]
     st.worker.models.clock = lambda: clock[0]
     first = run_chain(st, date(2024, 1, 16))
-    rows = predictions(st, first["batch_id"])
+    rows = predictions(st, first["batch_id"]).query("prop == 'points'")
     assert set(rows.loc[rows.system == "xgboost", "model_source"]) == {"bundled"}
 
     backfill(st.warehouse, date(2023, 10, 1), END)
@@ -28,7 +28,7 @@ def test_a_new_champion_is_served_by_the_running_worker_after_one_poll(make_stac
 
     clock[0] += st.worker.models.poll_seconds          # one poll interval later, same process
     second = run_chain(st, date(2024, 1, 17))
-    rows = predictions(st, second["batch_id"])
+    rows = predictions(st, second["batch_id"]).query("prop == 'points'")
     xgb = rows[rows.system == "xgboost"]
     assert set(xgb["model_source"]) == {"registry"} and set(xgb["model_version"]) == {version}
     assert set(rows.loc[rows.system == "catboost", "model_source"]) == {"bundled"}
@@ -71,7 +71,7 @@ def test_a_challenger_runs_beside_the_champion_as_shadow_rows(make_stack, tmp_pa
     reg = Registry(st.store)
     reg.set_pointer("points_xgboost", challenger.version, challenger.sha256, expected=None, which="challenger")
     result = run_chain(st, date(2024, 1, 17))
-    rows = predictions(st, result["batch_id"])
+    rows = predictions(st, result["batch_id"]).query("prop == 'points'")   # the challenger is points_xgboost
     xgb = rows[rows.system == "xgboost"]
     assert set(xgb.loc[~xgb.shadow.astype(bool), "model_version"]) == {"1"}
     assert set(xgb.loc[xgb.shadow.astype(bool), "model_version"]) == {str(challenger.version)}

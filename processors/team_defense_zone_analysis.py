@@ -21,12 +21,11 @@ _PARTS = {
 }
 
 
-# what a team allowed of each box-score column a prop sums (its opponent's numbers in the game)
-_ALLOWED = {"pts": lambda t: t["opp_pts"], "reb": lambda t: t["opp_oreb"] + t["opp_dreb"],
-            "ast": lambda t: t["opp_ast"], "fg3m": lambda t: t["opp_fg3m"]}
+# what a team allowed of each column a prop sums: the opponent's own total in the same game
 _STAT_PROPS = [p for p in PROPS if p.stat != "pts"]
+_ALLOWED_COLUMNS = tuple(dict.fromkeys(c for p in _STAT_PROPS for c in p.parts))
 for _p in _STAT_PROPS:
-    _PARTS[f"opp_{_p.stat}"] = lambda t, parts=_p.parts: sum(_ALLOWED[c](t) for c in parts)
+    _PARTS[f"opp_{_p.stat}"] = lambda t, parts=_p.parts: sum(t[f"allowed_{c}"] for c in parts)
 
 
 def _metrics(s: dict[str, np.ndarray], n: np.ndarray) -> dict[str, np.ndarray]:
@@ -47,15 +46,16 @@ def _metrics(s: dict[str, np.ndarray], n: np.ndarray) -> dict[str, np.ndarray]:
 METRICS = list(_metrics({k: np.zeros(1) for k in _PARTS}, np.ones(1)))
 
 
-def with_opponent_assists(teams: pd.DataFrame) -> pd.DataFrame:
-    """The team-game rows with the opponent's assists of the same game (the table keeps the
-    opponent's shooting and rebounds, not its assists)."""
-    other = teams[["game_id", "team_abbr", "ast"]].rename(columns={"team_abbr": "opponent_abbr", "ast": "opp_ast"})
+def with_allowed(teams: pd.DataFrame) -> pd.DataFrame:
+    """The team-game rows with ``allowed_{c}``: the opponent's total of column c in the same
+    game, for every column a prop sums (a new prop's column must be a team total too)."""
+    other = teams[["game_id", "team_abbr", *_ALLOWED_COLUMNS]].rename(
+        columns={"team_abbr": "opponent_abbr", **{c: f"allowed_{c}" for c in _ALLOWED_COLUMNS}})
     return teams.merge(other, on=["game_id", "opponent_abbr"], how="left", validate="many_to_one")
 
 
 def compute(inputs: h.Inputs) -> pd.DataFrame:
-    teams = with_opponent_assists(inputs.rolling_teams())
+    teams = with_allowed(inputs.rolling_teams())
     sched = inputs.schedule
     wanted = sched[sched["game_date"].isin(inputs.dates)].reset_index(drop=True)
     codes = h.team_codes(teams["team_abbr"], wanted["team_abbr"])

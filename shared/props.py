@@ -13,8 +13,10 @@ class Prop:
     grading and evaluation all follow this list."""
     name: str
     stat: str                  # the prefix of its features (pts_ewma ...) and of its history column
-    parts: tuple[str, ...]     # the box-score columns whose sum is the outcome
+    parts: tuple[str, ...]     # the box-score columns whose sum is the outcome (team totals have them too)
     line_max: float            # the largest sportsbook line accepted
+    form_unit: float           # similarity: a difference in the last-5 mean that counts as one unit
+    team_per_game: float       # a team's usual total per game (2015-2024): "allowed vs league" as a share
 
     @property
     def baselines(self) -> dict[str, str]:
@@ -31,12 +33,17 @@ class Prop:
 
 
 PROPS: tuple[Prop, ...] = (
-    Prop("points", "pts", ("pts",), 200),
-    Prop("rebounds", "reb", ("reb",), 100),
-    Prop("assists", "ast", ("ast",), 100),
-    Prop("threes", "fg3m", ("fg3m",), 40),
-    Prop("pra", "pra", ("pts", "reb", "ast"), 300),   # its own model: its interval is not the three summed
+    Prop("points", "pts", ("pts",), 200, 4.0, 112.0),
+    Prop("rebounds", "reb", ("reb",), 100, 1.5, 44.0),
+    Prop("assists", "ast", ("ast",), 100, 1.0, 25.0),
+    Prop("threes", "fg3m", ("fg3m",), 40, 0.6, 11.5),
+    Prop("pra", "pra", ("pts", "reb", "ast"), 300, 6.0, 180.0),   # its own model: its interval is not a sum
 )
 BOX_SCORE_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(c for p in PROPS for c in p.parts))
 PROP_NAMES: tuple[str, ...] = tuple(p.name for p in PROPS)
 PROP_BY_NAME: dict[str, Prop] = {p.name: p for p in PROPS}
+
+
+def stat_prop(stat: str) -> Prop:
+    """The prop whose feature prefix is ``stat``."""
+    return next(p for p in PROPS if p.stat == stat)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from shared.props import PROPS
+from shared.props import PROPS, stat_prop
 from worker.systems.base import Context, Output, col, normal_interval, spread, stat
 
-# feature -> the distance that counts as "one unit" of difference; form is the prop's own last-5 mean,
-# one unit being about a fifth of a typical game of it
+# feature -> the distance that counts as "one unit" of difference; form is the prop's own last-5 mean
+# (its unit is the prop's form_unit)
 CONTEXT = {"opp_defensive_rating": 5.0, "rest_days": 2.0, "is_home": 0.5, "opp_pace": 3.0}
-FORM_UNIT = {"pts": 4.0, "reb": 1.5, "ast": 1.0, "fg3m": 0.6, "pra": 6.0}
 HISTORY_COLUMNS = (*CONTEXT, *(f"{p.stat}_avg_last5" for p in PROPS), *(p.name for p in PROPS))
 K, MIN_GAMES = 15, 5
 
 
 def scales(prefix: str) -> dict[str, float]:
-    return {**CONTEXT, f"{prefix}_avg_last5": FORM_UNIT[prefix]}
+    return {**CONTEXT, f"{prefix}_avg_last5": stat_prop(prefix).form_unit}
 
 
 class Similarity:

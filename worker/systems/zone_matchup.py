@@ -3,10 +3,8 @@ against the opponent's zone defence; for other props what the opponent allowed o
 stat against the league, as a share of a team's usual total."""
 from __future__ import annotations
 
+from shared.props import PROP_BY_NAME
 from worker.systems.base import Context, Output, col, normal_interval, spread, stat
-
-# a team's per-game total in the league (2015-2024), to turn "allowed vs league" into a share
-TEAM_PER_GAME = {"reb": 44.0, "ast": 25.0, "fg3m": 11.5, "pra": 180.0}
 
 
 class ZoneMatchup:
@@ -18,6 +16,6 @@ class ZoneMatchup:
         if s == "pts":
             matchup = 0.5 * col(rows, "shot_zone_mismatch") / 100      # relative, per point scored
         else:
-            matchup = 0.5 * col(rows, f"opp_{s}_allowed_vs_league") / TEAM_PER_GAME[s]
+            matchup = 0.5 * col(rows, f"opp_{s}_allowed_vs_league") / PROP_BY_NAME[ctx.prop].team_per_game
         center = col(rows, f"{s}_ewma") * (1 + matchup) * (1 + pace)
         return Output(normal_interval(center, spread(rows, center, s)), "zone_matchup", "rule-v1", "rule")

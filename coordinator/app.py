@@ -1,7 +1,6 @@
 """Coordinator service: routes only; logic in coordinator/service.py."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from coordinator.monitoring import AccuracyCollector
 from coordinator.requests import StartRequest
 from shared import bodies, http_errors, openapi
 from shared.auth import guard
+from shared.batch_docs import check_id
 from shared.logging import bound, traced
 from shared.messages import BATCH_ID_PATTERN, DATE_PATTERN, PredictionReady, describe, parse_date
 from shared.pubsub import handle_push, read_body
@@ -53,9 +53,11 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
         batch_id, day = request.args.get("batch_id"), request.args.get("game_date")
         if not batch_id and not day:
             return {"error": "give batch_id or game_date", "field": "batch_id"}, 400
-        if batch_id and not re.fullmatch(BATCH_ID_PATTERN[1:-1], batch_id):
-            return {"error": f"batch_id must be 32 lowercase hex digits, got {batch_id[:40]!r}",
-                    "field": "batch_id"}, 400
+        try:
+            if batch_id:
+                check_id(batch_id)
+        except ValueError as exc:
+            return {"error": str(exc), "field": "batch_id"}, 400
         try:
             found = service.status(deps, batch_id) if batch_id else service.status_for_date(deps, parse_date(day))
         except ValueError as exc:

@@ -126,8 +126,13 @@ def overview(batches: BatchStore, now: datetime, stall_after: timedelta, owner_c
                           "state": "creating", "expected": 0, "reported": 0, "subset": False, "age_s": None})
             continue
         doc = batch[0]
-        markers = batches.done_docs(doc["batch_id"])
         state = doc["state"]
+        summary = doc.get("summary")
+        if state == "finished" and summary:   # a finished batch keeps its counts: no marker to read
+            reported = summary["completed"] + summary["skipped"] + summary["failed"]
+        else:
+            markers = batches.done_docs(doc["batch_id"])
+            reported = len(markers)
         if state == "running":
             final = batches.final(doc["batch_id"])
             last = max([datetime.fromisoformat(m["at"]) for m in markers.values()]
@@ -137,6 +142,6 @@ def overview(batches: BatchStore, now: datetime, stall_after: timedelta, owner_c
             elif now - last >= stall_after or (final and owner_gone(owner_check, final[0])):
                 state = "stalled"
         found.append({"game_date": day, "batch_id": doc["batch_id"], "state": state, "expected": doc["expected"],
-                      "reported": len(markers), "subset": bool(doc.get("subset")),
+                      "reported": reported, "subset": bool(doc.get("subset")),
                       "age_s": (now - datetime.fromisoformat(doc["started_at"])).total_seconds()})
     return found

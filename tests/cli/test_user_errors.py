@@ -97,3 +97,14 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path,
     assert len(out.stderr.strip().splitlines()) <= 2, out.stderr
     debug = run("--debug", "counts", home=tmp_path / "home", cwd=elsewhere)
     assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["train"], "give --system NAME, or --all"),
+    (["train", "--system", "xgboost", "--all"], "give --system NAME, or --all"),
+    (["batches", "--start", "2024-01-31", "--end", "2024-01-01"], "--start 2024-01-31 is after --end 2024-01-01"),
+    (["batches", "--start", "20240131"], "--start '20240131' is not a date"),
+    (["backfill", "--start", "2024-01-01", "--end", "2024-01-31", "--chunk-dates", "0"], "--chunk-dates"),
+])
+def test_training_and_batch_listing_refuse_what_they_cannot_do(args, fragment, tmp_path, elsewhere):
+    refused(run(*args, home=tmp_path / "home", cwd=elsewhere), fragment)

@@ -4,6 +4,7 @@ run. A killed parallel backfill leaves no worker process behind."""
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -143,7 +144,16 @@ def test_a_killed_parallel_backfill_leaves_no_worker_behind(sample_db, tmp_path)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     try:
-        _until(lambda: not any(_alive(p) for p in workers), 30, f"backfill workers {workers} outlived their parent")
+        for pid in workers:   # a pidfd turns readable when its process exits: no polling
+            try:
+                fd = os.pidfd_open(pid)
+            except ProcessLookupError:
+                continue
+            try:
+                ready, _, _ = select.select([fd], [], [], 30)
+            finally:
+                os.close(fd)
+            assert ready or not _alive(pid), f"backfill worker {pid} outlived its parent"
     finally:
         for pid in filter(_alive, workers):   # never leave them to the next test
             os.kill(pid, signal.SIGKILL)

@@ -149,7 +149,8 @@ def _say_fallbacks(deps: WorkerDeps, batch_id: str, outputs: dict[str, Output]) 
             deps.fallbacks_said.add((batch_id, name))
             log.warning("%s falls back to its simple forecast for players with too little history in batch %s "
                         "(said once per batch; each such row says model_source=fallback)", name, batch_id,
-                        extra={"system": name, "batch_id": batch_id, "fallback_rows": fell_back})
+                        extra={"system": name, "batch_id": batch_id, "fallback_rows": fell_back,
+                               "notice": "system_fallback", "model": name})
 
 
 def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0,

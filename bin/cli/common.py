@@ -86,6 +86,10 @@ def print_notices() -> None:
         console.print(f"note: no champion registered for {', '.join(models)}: the models bundled with the code "
                       "served\n      (model source 'bundled'); `bin/pipeline train` registers your own",
                       highlight=False)
+    systems = sorted(NOTICES.pop("system_fallback", set()))
+    if systems:   # said once per batch in the service logs; once per command here
+        console.print(f"note: {', '.join(systems)} used its simple forecast for players with too little history "
+                      "(their rows say model_source=fallback)", highlight=False)
 
 
 def warehouse(s: Settings, read_only: bool = False):

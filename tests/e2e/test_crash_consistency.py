@@ -69,6 +69,8 @@ def clean(featured, tmp_path_factory) -> pd.DataFrame:
     shutil.copytree(featured, home, dirs_exist_ok=True)
     done = predict_range(home)
     assert done.returncode == 0, done.stderr
+    # the fallback is said once per batch in the logs, once per command on the terminal
+    assert "falls back" not in done.stderr and done.stdout.count("note: similarity used its simple forecast") == 1
     rows = predictions(home)
     assert set(rows["game_date"].dt.date) == set(DAYS) and not rows.duplicated(KEY).any()
     return rows

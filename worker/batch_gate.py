@@ -3,6 +3,7 @@ stray or forged push cannot stage rows under some batch. Batch documents are cac
 batch's date and players never change once it runs."""
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from shared.batch_docs import read_batch
@@ -16,6 +17,7 @@ class BatchGate:
         self.store = store
         self.size = size
         self._running: OrderedDict[str, tuple[str, frozenset[int]]] = OrderedDict()
+        self._lock = threading.Lock()   # the worker serves requests on several threads
 
     def check(self, req: PredictionRequest) -> None:
         day, players = self._batch(req.batch_id)
@@ -25,9 +27,10 @@ class BatchGate:
             raise PermanentError(f"player {req.player_id} is not in batch {req.batch_id}; dropped")
 
     def _batch(self, batch_id: str) -> tuple[str, frozenset[int]]:
-        if batch_id in self._running:
-            self._running.move_to_end(batch_id)
-            return self._running[batch_id]
+        with self._lock:
+            if batch_id in self._running:
+                self._running.move_to_end(batch_id)
+                return self._running[batch_id]
         try:
             doc = read_batch(self.store, batch_id)
         except Exception as exc:
@@ -36,7 +39,9 @@ class BatchGate:
             raise PermanentError(f"batch {batch_id} does not exist; request dropped")
         if doc.get("state") != "running":
             raise PermanentError(f"batch {batch_id} is {doc.get('state')}; a late request dropped")
-        self._running[batch_id] = entry = (doc["game_date"], frozenset(int(p) for p in doc["players"]))
-        if len(self._running) > self.size:
-            self._running.popitem(last=False)
+        entry = (doc["game_date"], frozenset(int(p) for p in doc["players"]))
+        with self._lock:
+            self._running[batch_id] = entry
+            if len(self._running) > self.size:
+                self._running.popitem(last=False)
         return entry

@@ -55,35 +55,22 @@ def psi(ref: dict, frame: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def champion_metrics(store: ObjectStore, name: str) -> dict | None:
-    """The validation metrics of the model the workers serve under ``name`` (champion, else bundled)."""
+def _served(store: ObjectStore, name: str, filename: str) -> tuple[dict, str] | None:
+    """(document, version label) of a file of the model the workers serve under ``name``:
+    the champion's, else the bundled copy."""
     registry = Registry(store)
     pointer = registry.pointer(name)
     if pointer is not None:
         try:
-            return registry.read_json(name, pointer.version, "metrics.json")
+            return registry.read_json(name, pointer.version, filename), str(pointer.version)
         except NotFound:
-            pass
-    path = BUNDLED / name / "metrics.json"
-    return json.loads(path.read_text()) if path.exists() else None
+            log.warning("champion %s v%s has no %s; using the bundled one", name, pointer.version, filename)
+    path = BUNDLED / name / filename
+    return (json.loads(path.read_text()), "bundled") if path.exists() else None
 
 
-def champion_reference(store: ObjectStore) -> tuple[dict, str, dict] | None:
-    """(reference, version label, metrics) of the champion, else of the bundled model."""
-    registry = Registry(store)
-    pointer = registry.pointer(REFERENCE_MODEL)
-    if pointer is not None:
-        try:
-            return (registry.read_json(REFERENCE_MODEL, pointer.version, "drift_reference.json"), str(pointer.version),
-                    registry.read_json(REFERENCE_MODEL, pointer.version, "metrics.json"))
-        except NotFound:
-            log.warning("champion %s v%s has no drift reference; using the bundled one", REFERENCE_MODEL,
-                        pointer.version)
-    folder = BUNDLED / REFERENCE_MODEL
-    if not (folder / "drift_reference.json").exists():
-        return None
-    return (json.loads((folder / "drift_reference.json").read_text()), "bundled",
-            json.loads((folder / "metrics.json").read_text()))
+def champion_reference(store: ObjectStore) -> tuple[dict, str] | None:
+    return _served(store, REFERENCE_MODEL, "drift_reference.json")
 
 
 @dataclass
@@ -102,7 +89,7 @@ def monitor(warehouse: Warehouse, store: ObjectStore, day: date) -> MonitorResul
     if found is None:
         log.warning("no drift reference available; PSI not computed for %s", day)
     elif len(features):
-        ref, version, _ = found
+        ref, version = found
         scores = psi(ref, features)
         warehouse.replace_partitions(tables.FEATURE_DRIFT.fqn, pd.DataFrame(
             [{"game_date": day, "feature": f, "psi": v, "rows": len(features), "reference_model": REFERENCE_MODEL,
@@ -120,10 +107,10 @@ def _accuracy_alerts(warehouse: Warehouse, store: ObjectStore, day: date) -> lis
     daily = warehouse.read(tables.DAILY_ACCURACY.fqn, day - timedelta(days=MAE_DAYS), day)
     alerts = []
     for prop in PROP_NAMES:
-        metrics = champion_metrics(store, f"{prop}_xgboost")
-        if metrics is None:
+        served = _served(store, f"{prop}_xgboost", "metrics.json")
+        if served is None:
             continue
-        valid_mae = metrics["valid"]["mae"]
+        valid_mae = served[0]["valid"]["mae"]
         for system in ("xgboost", "ensemble"):
             g = daily[(daily["system"] == system) & (daily["prop"] == prop)]
             if g["n"].sum() == 0:

@@ -24,9 +24,7 @@ def install(app: Flask, max_bytes: int = bodies.MAX_BYTES) -> None:
         response.content_type = "application/json"
         return response
 
-    @app.errorhandler(Exception)
+    @app.errorhandler(Exception)   # Flask picks the HTTPException handler above for those
     def _crash(exc: Exception):
-        if isinstance(exc, HTTPException):
-            return _http(exc)
         log.exception("unhandled error in %s", app.name)
         return {"error": "internal error; the service's log has the details"}, InternalServerError.code

@@ -114,3 +114,34 @@ class BatchStore:
                 self.store.delete(key)
             except NotFound:
                 pass
+
+
+def batch_summary(markers: dict[int, dict]) -> dict:
+    by = lambda s: [p for p, m in markers.items() if m["status"] == s]  # noqa: E731
+    return {"completed": len(by("completed")), "skipped": len(by("skipped")), "failed": len(by("failed")),
+            "skip_reasons": {str(p): markers[p]["reason"] for p in by("skipped")},
+            "fail_reasons": {str(p): markers[p]["reason"] for p in by("failed")}}
+
+
+def describe(batches: BatchStore, batch_id: str) -> dict | None:
+    """A batch's progress as /status answers it: a finished batch from its kept summary,
+    a running one from its markers."""
+    found = batches.batch(batch_id)
+    if found is None:
+        return None
+    doc = found[0]
+    if doc["state"] == "finished" and "summary" in doc:
+        summary, missing = doc["summary"], doc.get("missing", [])
+    else:
+        markers = batches.done_docs(batch_id)
+        summary = batch_summary(markers)
+        missing = sorted(set(doc["players"]) - set(markers)) if doc["state"] == "running" else doc.get("missing", [])
+    return {"batch_id": batch_id, "game_date": doc["game_date"], "state": doc["state"],
+            "expected": doc["expected"], **summary, "missing": missing,
+            "started_at": doc["started_at"], "finished_at": doc["finished_at"], "degraded": doc["degraded"],
+            "missing_processors": doc.get("missing_processors", [])}
+
+
+def describe_date(batches: BatchStore, day: date) -> dict | None:
+    pointer = batches.date_pointer(day)
+    return describe(batches, pointer[0]["batch_id"]) if pointer else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from coordinator import slate
-from coordinator.batches import BatchStore
+from coordinator.batches import BatchStore, batch_summary, describe, describe_date
 from coordinator.requests import StartRequest, lines_by_prop
 from shared import failpoints, staging, tables, topology
 from shared.catalogue import PROP_NAMES
@@ -205,7 +205,7 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
         deps.batches.put_final(batch_id, {**claim, "state": "failed", "error": str(exc)[:500]}, generation)
         raise TransientError(f"consolidation of batch {batch_id} failed; it will be retried: {exc}") from exc
     markers = deps.batches.done_docs(batch_id)
-    summary = _summary(markers)
+    summary = batch_summary(markers)
     counts = {s: summary[s] for s in ("completed", "skipped", "failed")}
     missing = sorted(set(doc["players"]) - set(markers)) if missing is None else sorted(missing)
     deps.publisher.publish(topology.PREDICTIONS_COMPLETE, PredictionsComplete(
@@ -227,12 +227,6 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
              extra={"batch_id": batch_id, "game_date": doc["game_date"], "rows": rows, "missing_count": len(missing),
                     "seconds": round(seconds, 3), "batch_event": "finished", **counts})
     return True
-
-
-def _summary(markers: dict[int, dict]) -> dict:
-    by = lambda s: [p for p, m in markers.items() if m["status"] == s]  # noqa: E731
-    return {"completed": len(by("completed")), "skipped": len(by("skipped")), "failed": len(by("failed")),
-            "skip_reasons": {str(p): markers[p]["reason"] for p in by("skipped")}}
 
 
 def _close(deps: CoordinatorDeps, batch_id: str, finished: str, missing: list[int],
@@ -261,22 +255,8 @@ def _observe_batch(deps: CoordinatorDeps, doc: dict, counts: dict, missing: list
 
 # -- /status ---------------------------------------------------------------------------------------
 def status(deps: CoordinatorDeps, batch_id: str) -> dict | None:
-    found = deps.batches.batch(batch_id)
-    if found is None:
-        return None
-    doc = found[0]
-    if doc["state"] == "finished" and "summary" in doc:
-        summary, missing = doc["summary"], doc.get("missing", [])
-    else:
-        markers = deps.batches.done_docs(batch_id)
-        summary = _summary(markers)
-        missing = sorted(set(doc["players"]) - set(markers)) if doc["state"] == "running" else doc.get("missing", [])
-    return {"batch_id": batch_id, "game_date": doc["game_date"], "state": doc["state"],
-            "expected": doc["expected"], **summary, "missing": missing,
-            "started_at": doc["started_at"], "finished_at": doc["finished_at"], "degraded": doc["degraded"],
-            "missing_processors": doc.get("missing_processors", [])}
+    return describe(deps.batches, batch_id)
 
 
 def status_for_date(deps: CoordinatorDeps, day: date) -> dict | None:
-    pointer = deps.batches.date_pointer(day)
-    return status(deps, pointer[0]["batch_id"]) if pointer else None
+    return describe_date(deps.batches, day)

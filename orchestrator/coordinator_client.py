@@ -40,6 +40,12 @@ class CoordinatorClient:
         self.session = session or requests.Session()
 
     def start(self, body: dict) -> dict:
+        return self._post("/start", body)
+
+    def check_stalled(self) -> dict:
+        return self._post("/check-stalled", {})
+
+    def _post(self, path: str, body: dict) -> dict:
         headers = {}
         try:
             token = self.token()
@@ -47,14 +53,15 @@ class CoordinatorClient:
             raise StartFailed(f"could not obtain an identity token for {self.base_url}: {exc}") from exc
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        url = f"{self.base_url}{path}"
         try:
-            resp = self.session.post(f"{self.base_url}/start", json=body, headers=headers, timeout=self.timeout_s)
+            resp = self.session.post(url, json=body, headers=headers, timeout=self.timeout_s)
         except requests.RequestException as exc:
-            raise StartFailed(f"POST {self.base_url}/start: {type(exc).__name__}: {exc}") from None
+            raise StartFailed(f"POST {url}: {type(exc).__name__}: {exc}") from None
         if 400 <= resp.status_code < 500 and resp.status_code not in RETRYABLE_4XX:
-            raise StartRefused(f"POST {self.base_url}/start answered {resp.status_code}: {resp.text[:300]}")
+            raise StartRefused(f"POST {url} answered {resp.status_code}: {resp.text[:300]}")
         if not 200 <= resp.status_code < 300:
-            raise StartFailed(f"POST {self.base_url}/start answered {resp.status_code}: {resp.text[:300]}")
+            raise StartFailed(f"POST {url} answered {resp.status_code}: {resp.text[:300]}")
         try:
             return resp.json()
         except ValueError:

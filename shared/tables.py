@@ -261,6 +261,17 @@ PREDICTIONS = register("predictions", "player_prop_predictions", _PREDICTION_COL
                        partition="game_date", key=PREDICTION_KEY,
                        required=("game_date", "player_id", "system", "prop", "predicted", "batch_id"),
                        partition_filter_required=True)
+# what consumers get (the CSV export and the read API): these columns first, then the rest
+EXPORT_COLUMNS = ("game_date", "player_id", "player_name", "system", "prop", "predicted", "p10", "p50", "p90",
+                  "model_name", "model_version", "model_source", "batch_id",
+                  "line", "line_book", "p_over", "market_p_over", "edge", "recommendation", "availability")
+
+
+def exported(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prediction rows as consumers see them: challengers' shadow rows left out, leading
+    columns first."""
+    frame = frame[~frame["shadow"].fillna(False).astype(bool)]
+    return frame[[*EXPORT_COLUMNS, *(c for c in frame.columns if c not in EXPORT_COLUMNS)]]
 
 
 # -- grading ---------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ challenger pointer; rollback is the same command with an older version)."""
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, datetime
 from typing import Literal
 
 import typer
@@ -47,30 +46,19 @@ def promote_command(name: str = typer.Argument(..., metavar="NAME", help="model 
                     reason: str = typer.Option(..., "--reason", help="why (kept in the registry log)"),
                     challenger: bool = typer.Option(False, "--challenger", help="move the challenger pointer")):
     """Make VERSION the champion (or the challenger). Rolling back is promoting an older version."""
-    from shared.models.native import sha256
-    from shared.models.registry import Registry, check_name
-    from shared.ports import NotFound, PreconditionFailed
+    from shared.models.registry import Registry
+    from shared.ports import PreconditionFailed
 
     s = settings()
-    registry = Registry(bootstrap.build_store(s))
-    try:
-        check_name(name)
-        schema = registry.read_json(name, version, "schema.json")
-        data = registry.read_model(name, version, schema["system"])
-    except (NotFound, ValueError, KeyError) as exc:
-        fail(f"{name} v{version} is not in the registry ({exc})")
     which = "challenger" if challenger else "latest"
-    current = registry.pointer(name, which)
     try:
-        registry.set_pointer(name, version, sha256(data), expected=current, which=which)
+        entry = Registry(bootstrap.build_store(s)).promote(name, version, reason, getpass.getuser(), challenger)
+    except ValueError as exc:
+        fail(str(exc))
     except PreconditionFailed:
         fail(f"{name}: the {which} pointer moved while promoting; run the command again")
-    entry = {"version": version, "decision": f"promoted_{'challenger' if challenger else 'champion'}",
-             "reason": reason, "by": getpass.getuser(), "previous_version": current.version if current else None,
-             "at": datetime.now(UTC).isoformat()}
-    registry.log(name, entry)
-    console.print(f"{name}: {which} is now v{version} (was {f'v{current.version}' if current else 'unset'}); "
-                  f"logged by {entry['by']}")
+    was = f"v{entry['previous_version']}" if entry["previous_version"] else "unset"
+    console.print(f"{name}: {which} is now v{version} (was {was}); logged by {entry['by']}")
 
 
 def monitor_command(day: str = typer.Option("today", "--date", metavar="DATE",

@@ -96,6 +96,28 @@ class Registry:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         self.store.write(self._key(name, f"registry_log/{stamp}.json"), json.dumps(entry).encode())
 
+    def promote(self, name: str, version: int, reason: str, by: str, challenger: bool = False) -> dict:
+        """Move the champion (or challenger) pointer to a registered version and log who, when
+        and why; rolling back is promoting an older version. ValueError names what is wrong;
+        PreconditionFailed means the pointer moved meanwhile (try again)."""
+        from shared.models.native import sha256
+
+        check_name(name)
+        if not reason.strip():
+            raise ValueError("reason: say why (it is kept in the registry log)")
+        try:
+            schema = self.read_json(name, version, "schema.json")
+            data = self.read_model(name, version, schema["system"])
+        except (NotFound, InvalidModel, KeyError, ValueError) as exc:
+            raise ValueError(f"{name} v{version} is not in the registry ({exc})") from None
+        which = "challenger" if challenger else "latest"
+        current = self.pointer(name, which)
+        self.set_pointer(name, version, sha256(data), expected=current, which=which)
+        entry = {"version": version, "decision": f"promoted_{'challenger' if challenger else 'champion'}",
+                 "reason": reason, "by": by, "previous_version": current.version if current else None, "at": _now()}
+        self.log(name, entry)
+        return entry
+
     def history(self, name: str) -> list[dict]:
         return [json.loads(self.store.read(k).data) for k in self.store.list(self._key(name, "registry_log/"))]
 

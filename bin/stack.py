@@ -1,5 +1,5 @@
-"""The composition root for one machine: the three services wired to one warehouse, store
-and bus. ``start`` serves them over real HTTP on loopback with the durable local bus
+"""The composition root for one machine: the three services and the console wired to one
+warehouse, store and bus. ``start`` serves them over real HTTP on loopback with the durable local bus
 (`bin/pipeline serve` and `run`); ``inline`` joins the worker and coordinator with an
 in-process bus and no HTTP (`predict-range`).
 
@@ -18,10 +18,12 @@ from flask import request
 from functions_framework import create_app as create_function
 from werkzeug.serving import make_server
 
+import console.main
 import coordinator.main
 import orchestrator.main
 import worker.main
 from bin import warehouse_reader
+from console.app import create_app as create_console
 from coordinator.app import create_app as create_coordinator
 from coordinator.service import CoordinatorDeps, complete
 from orchestrator.coordinator_client import CoordinatorClient, static_token
@@ -47,6 +49,7 @@ class Stack:
     coordinator: CoordinatorDeps
     worker: WorkerDeps
     orchestrator: orchestrator.main.OrchestratorDeps | None = None
+    console: console.main.ConsoleDeps | None = None
     urls: dict = field(default_factory=dict)
     _servers: list = field(default_factory=list)
 
@@ -109,6 +112,11 @@ def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool 
         function.before_request_funcs.setdefault(None, []).insert(0, lambda: check(request))
     _listen(stack, "orchestrator", function, ports.get("orchestrator", 0))
     _listen(stack, "reader", warehouse_reader.create_app(warehouse, check), ports.get("reader", 0))
+    stack.console = console.main.build_deps(settings, warehouse, store, worker=stack.worker,
+                                            coordinator=CoordinatorClient(stack.urls["coordinator"],
+                                                                          static_token(token)))
+    _listen(stack, "console", create_console(stack.console, console.main.access_from_settings(settings, token)),
+            ports.get("console", 0))
     bus.endpoints.update(stack.urls)
     if start_dispatcher:
         bus.start()

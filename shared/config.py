@@ -38,6 +38,9 @@ _ENV = {
     "OIDC_AUDIENCE": "oidc_audience",
     "OIDC_SERVICE_ACCOUNTS": "oidc_service_accounts",
     "OIDC_CERTS_URL": "oidc_certs_url",
+    "PIPELINE_CONSOLE_SECRET": "console_secret",
+    "IAP_AUDIENCE": "iap_audience",
+    "IAP_CERTS_URL": "iap_certs_url",
     "PIPELINE_SCHEDULE_URL": "schedule_url",
     "PIPELINE_GRADE_AT": "grade_at",
     "PIPELINE_PROCESS_AT": "process_at",
@@ -67,6 +70,11 @@ class Settings(BaseModel):
     oidc_audience: str | None = None           # the URL of this service, as push subscriptions sign it
     oidc_service_accounts: str | None = None   # comma-separated emails allowed to call
     oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    # the console: signs its session cookies with this (locally derived from the token when unset)
+    console_secret: str | None = Field(default=None, repr=False, min_length=MIN_TOKEN)
+    # on GCP the console sits behind IAP: /projects/NUMBER/locations/REGION/services/console
+    iap_audience: str | None = None
+    iap_certs_url: str = "https://www.gstatic.com/iap/verify/public_key"
     schedule_url: str = Field(default="https://cdn.nba.com/static/json/staticData/scheduleLeagueV2.json",
                               pattern=r"^https?://")
     # the nightly loop (`serve`, `daily`), in ET: grade yesterday, run today's processors, check the deadline
@@ -90,7 +98,7 @@ class Settings(BaseModel):
             err = exc.errors()[0]
             field = str(err["loc"][0]) if err["loc"] else "?"
             var = field_to_var.get(field, field)
-            secret = field.endswith("_token")
+            secret = field.endswith(("_token", "_secret"))
             shown = f"<{len(env.get(var, ''))} characters, not shown>" if secret else repr(env.get(var))
             raise ConfigError(f"{var}={shown}: {err['msg']}") from None
         if settings.backend == "gcp":

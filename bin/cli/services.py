@@ -20,17 +20,13 @@ from bin.cli.common import (
 )
 from shared import tables
 
-EXPORT_COLUMNS = ["game_date", "player_id", "player_name", "system", "prop", "predicted", "p10", "p50", "p90",
-                  "model_name", "model_version", "model_source", "batch_id",
-                  # the market, then the rest
-                  "line", "line_book", "p_over", "market_p_over", "edge", "recommendation", "availability"]
 
-
-def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65532,
-                                          help="coordinator port; worker +1, orchestrator +2, warehouse reader +3"),
+def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
+                                          help="coordinator port; worker +1, orchestrator +2, warehouse reader +3, "
+                                               "console +4"),
                   stall_check_s: int = typer.Option(60, "--stall-check-seconds", min=1,
                                                     help="how often running batches are checked for stalls")) -> None:
-    """Start orchestrator, coordinator and worker on 127.0.0.1 with the durable local bus.
+    """Start orchestrator, coordinator, worker and the console on 127.0.0.1 with the durable local bus.
     Stops cleanly on Ctrl-C or SIGTERM; read-only commands keep working while it runs."""
     from bin import stack as local
     from bin.nightly import Nightly
@@ -38,7 +34,7 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65532,
     from coordinator.recovery import check_stalled
 
     s = settings()
-    names = ("coordinator", "worker", "orchestrator", "reader")
+    names = ("coordinator", "worker", "orchestrator", "reader", "console")
     try:
         st = local.start(s, ports={name: port + i for i, name in enumerate(names)})
     except ValueError as exc:
@@ -56,7 +52,7 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65532,
     source = "$PIPELINE_AUTH_TOKEN" if s.auth_token else f"$(cat {s.home / 'auth_token'})"
     token_hint = f' -H "Authorization: Bearer {source}"' if st.token else ""
     for name, url in st.urls.items():
-        console.print(f"{name:<13} {url}")
+        console.print(f"{name:<13} {url}" + ("/" if name == "console" else ""), highlight=False)
     console.print(f"\ncurl -X POST {st.urls['coordinator']}/start{token_hint} -H 'Content-Type: application/json' "
                   f"-d '{{\"game_date\":\"2024-01-15\"}}'", soft_wrap=True)
     console.print(f"curl '{st.urls['coordinator']}/status?game_date=2024-01-15'{token_hint}", soft_wrap=True)
@@ -94,9 +90,7 @@ def export_command(start: str = typer.Option(..., "--start", help="first game da
     output_file(out)
     s = settings()
     frame = read_only_warehouse(s).read(tables.PREDICTIONS.fqn, d1, d2)
-    frame = frame[~frame["shadow"].fillna(False).astype(bool)]   # challengers' shadow rows are not exported
-    rest = [c for c in frame.columns if c not in EXPORT_COLUMNS]
-    frame = frame[EXPORT_COLUMNS + rest].sort_values(["game_date", "player_id", "system", "prop"])
+    frame = tables.exported(frame).sort_values(["game_date", "player_id", "system", "prop"])
     frame["game_date"] = frame["game_date"].dt.date
     frame.to_csv(out, index=False)
     console.print(f"wrote {len(frame):,} predictions for {d1}..{d2} to {out}")

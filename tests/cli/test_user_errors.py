@@ -57,7 +57,7 @@ def test_pipeline_home_a_file_or_not_writable(tmp_path, elsewhere):
 
 
 def test_serve_port_out_of_range(tmp_path, elsewhere):
-    refused(run("serve", "--port", "99999", home=tmp_path / "home", cwd=elsewhere), "'--port'", "65532")
+    refused(run("serve", "--port", "99999", home=tmp_path / "home", cwd=elsewhere), "'--port'", "65531")
 
 
 def test_header_only_csv_and_a_directory(tmp_path, elsewhere):

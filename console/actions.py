@@ -1,0 +1,101 @@
+"""What an operator can do from the console, each through the code that owns it: a batch
+through the coordinator's HTTP API, a model pointer through Registry.promote. Every
+attempt, refused or done, is one audit entry (who, when, what, outcome) in the object store."""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from orchestrator.coordinator_client import CoordinatorClient, StartFailed
+from shared.messages import parse_date
+from shared.models.registry import Registry
+from shared.ports import ObjectStore, PreconditionFailed
+
+log = logging.getLogger(__name__)
+AUDIT_PREFIX = "audit/console/"
+
+
+class Refused(ValueError):
+    """The action's input is wrong; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    title: str
+    fields: tuple[str, ...]
+    consequence: str           # shown on the confirmation page
+
+
+ACTIONS: dict[str, Action] = {a.name: a for a in (
+    Action("start", "Start the batch for a date", ("game_date",),
+           "asks the coordinator for the date's batch; an existing batch is returned, not repeated"),
+    Action("force", "Force a new batch for a date", ("game_date",),
+           "starts a new batch even if the date has one; its rows replace the old batch's"),
+    Action("check-stalled", "Run the stall check", (),
+           "re-publishes the missing players of stalled batches and finalises the ones that are done"),
+    Action("promote", "Promote a model", ("name", "version", "reason"),
+           "moves the champion pointer; the workers serve that version from their next load"),
+)}
+
+
+def check(name: str, form: dict) -> dict:
+    """The action's parameters, validated; Refused names the field and the value."""
+    if name not in ACTIONS:
+        raise Refused(f"action: {name!r} is not one of {', '.join(ACTIONS)}")
+    params = {f: str(form.get(f, "")).strip() for f in ACTIONS[name].fields}
+    if "game_date" in params:
+        try:
+            params["game_date"] = parse_date(params["game_date"]).isoformat()
+        except ValueError as exc:
+            raise Refused(f"game_date {exc}") from None
+    if "version" in params:
+        if not params["version"].isdigit() or not 0 < int(params["version"]) < 10**6:
+            raise Refused(f"version {params['version'][:20]!r}: a version number such as 3")
+        params["version"] = int(params["version"])
+    if "reason" in params and not params["reason"]:
+        raise Refused("reason: say why (it is kept in the registry log)")
+    return params
+
+
+def run(name: str, params: dict, user: str, coordinator: CoordinatorClient, store: ObjectStore) -> tuple[bool, str]:
+    """Do the action; (succeeded, what happened). The outcome is audited either way."""
+    try:
+        ok, outcome = True, _do(name, params, user, coordinator, store)
+    except (StartFailed, ValueError, PreconditionFailed) as exc:
+        ok, outcome = False, str(exc)[:500] or type(exc).__name__
+    audit(store, user, name, params, ok, outcome)
+    return ok, outcome
+
+
+def _do(name: str, params: dict, user: str, coordinator: CoordinatorClient, store: ObjectStore) -> str:
+    if name in ("start", "force"):
+        answer = coordinator.start({"game_date": params["game_date"], "force": name == "force",
+                                    "correlation_id": f"console-{secrets.token_hex(6)}"})
+        return (f"batch {answer.get('batch_id')} for {params['game_date']}: {answer.get('expected', '?')} players"
+                + (f" ({answer['state']})" if answer.get("state") else ""))
+    if name == "check-stalled":
+        actions = coordinator.check_stalled().get("actions", {})
+        return "; ".join(f"{b}: {a}" for b, a in actions.items()) or "no stalled batch"
+    try:
+        entry = Registry(store).promote(params["name"], params["version"], params["reason"], user)
+    except PreconditionFailed:
+        raise PreconditionFailed(f"{params['name']}: the champion pointer moved meanwhile; try again") from None
+    was = f"v{entry['previous_version']}" if entry["previous_version"] else "the bundled model"
+    return f"{params['name']}: champion is now v{params['version']} (was {was})"
+
+
+def audit(store: ObjectStore, user: str, action: str, params: dict, ok: bool, outcome: str) -> None:
+    at = datetime.now(UTC)
+    entry = {"at": at.isoformat(), "user": user, "action": action, "params": params, "ok": ok, "outcome": outcome}
+    store.write(f"{AUDIT_PREFIX}{at:%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}.json", json.dumps(entry).encode())
+    log.info("console action %s by %s: %s", action, user, outcome,
+             extra={"audit": action, "user": user, "ok": ok, "params": params})
+
+
+def history(store: ObjectStore, limit: int = 30) -> list[dict]:
+    keys = sorted(store.list(AUDIT_PREFIX))[-limit:]
+    return [json.loads(store.read(k).data) for k in reversed(keys)]

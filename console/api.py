@@ -1,0 +1,172 @@
+"""The read API under /v1: JSON, the services' credentials (or a console session), 400 naming
+the field, 404 for a date or player with nothing to show. Described in SPEC (OpenAPI 3.1)."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+from pydantic import ValidationError
+
+from console import predict as realtime
+from console import reads
+from shared import bodies, openapi
+from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
+from shared.messages import DATE_PATTERN, PLAYER_KEY_PATTERN, describe, parse_date
+
+
+class BadQuery(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def blueprint(deps) -> Blueprint:
+    api = Blueprint("api", __name__, url_prefix="/v1")
+
+    @api.errorhandler(BadQuery)
+    def _bad(exc: BadQuery):
+        return {"error": str(exc), "field": exc.field}, 400
+
+    @api.errorhandler(reads.Unknown)
+    def _unknown(exc: reads.Unknown):
+        return {"error": str(exc)}, 404
+
+    @api.get("/predictions")
+    def predictions():
+        day = _date("game_date", required=True)
+        system = _choice("system", SYSTEM_NAMES + ("all",)) or "ensemble"
+        frame = reads.predictions(deps.warehouse, day, _choice("prop", PROP_NAMES), _player("player_id"),
+                                  _team("team"), None if system == "all" else system)
+        return {"game_date": day.isoformat(), "predictions": reads.records(frame)}
+
+    @api.get("/players/<player_id>")
+    def player(player_id: str):
+        return reads.player(deps.warehouse, _player_key(player_id))
+
+    @api.get("/accuracy")
+    def accuracy():
+        start, end = reads.accuracy_window(deps.warehouse, _date("start"), _date("end"))
+        if start > end:
+            raise BadQuery("start", f"start {start} is after end {end}")
+        return reads.accuracy(deps.warehouse, start, end, _choice("prop", PROP_NAMES))
+
+    @api.post("/predict/<prop>")
+    def predict(prop: str):
+        if prop not in PROP_NAMES:
+            return {"error": f"prop {prop[:40]!r}: one of {', '.join(PROP_NAMES)}", "field": "prop"}, 404
+        if not request.is_json:
+            return {"error": "Content-Type must be application/json", "field": "<body>"}, 415
+        try:
+            body = bodies.load(request.get_data())
+        except bodies.BodyError as exc:
+            return {"error": str(exc), "field": "<body>"}, 400
+        if not isinstance(body, dict):
+            return {"error": "body must be a JSON object", "field": "<body>"}, 400
+        try:
+            parsed = realtime.PredictBody.model_validate(body)
+            return realtime.predict(deps.worker, prop, parsed)
+        except ValidationError as exc:
+            loc = exc.errors()[0]["loc"]
+            return {"error": describe(exc), "field": str(loc[0]) if loc else "<body>"}, 400
+        except reads.Unknown:
+            raise
+        except ValueError as exc:
+            return {"error": str(exc), "field": str(exc).split(" ", 1)[0].rstrip(":")}, 400
+
+    return api
+
+
+def _date(name: str, required: bool = False):
+    value = request.args.get(name) or None
+    if value is None:
+        if required:
+            raise BadQuery(name, f"{name} is required (YYYY-MM-DD)")
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise BadQuery(name, f"{name} {exc}") from None
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
+    value = request.args.get(name) or None
+    if value is not None and value not in allowed:
+        raise BadQuery(name, f"{name} {value[:40]!r}: one of {', '.join(allowed)}")
+    return value
+
+
+def _player_key(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 10**9:
+        raise BadQuery("player_id", f"player_id {value[:20]!r}: a positive whole number below 1000000000")
+    return int(value)
+
+
+def _player(name: str) -> int | None:
+    value = request.args.get(name) or None
+    return None if value is None else _player_key(value)
+
+
+def _team(name: str) -> str | None:
+    value = request.args.get(name) or None
+    if value is not None and not (value.isascii() and value.isalpha() and 2 <= len(value) <= 4):
+        raise BadQuery(name, f"{name} {value[:20]!r}: a team abbreviation such as BOS")
+    return value.upper() if value else None
+
+
+# -- OpenAPI -------------------------------------------------------------------------------------------
+AUTHED = openapi.AUTHED
+ERROR = openapi.ERROR
+BAD = {"400": openapi.json_response("invalid input; `field` names it", ERROR)}
+MISSING = {"404": openapi.json_response("nothing for this date or player", ERROR)}
+DATE = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+NUMBER_OR_NULL = {"type": ["number", "null"]}
+PREDICTION = {"type": "object", "required": ["game_date", "player_id", "system", "prop", "predicted", "p10", "p50",
+                                             "p90"],
+              "properties": {"game_date": {"type": "string"}, "player_id": {"type": "integer"},
+                             "player_name": {"type": ["string", "null"]}, "system": {"type": "string"},
+                             "prop": {"enum": list(PROP_NAMES)}, "predicted": {"type": "number"},
+                             "p10": {"type": "number"}, "p50": {"type": "number"}, "p90": {"type": "number"},
+                             "line": NUMBER_OR_NULL, "p_over": NUMBER_OR_NULL, "edge": NUMBER_OR_NULL,
+                             "recommendation": {"type": ["string", "null"]}}}
+
+
+def _query(name: str, schema: dict, required: bool = False, description: str = "") -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+SPEC_PATHS = {
+    "/v1/predictions": {"get": {**AUTHED, "summary": "a date's predictions, every exported column", "parameters": [
+        _query("game_date", DATE, True), _query("prop", {"enum": list(PROP_NAMES)}),
+        _query("player_id", {"type": "string", "pattern": PLAYER_KEY_PATTERN}),
+        _query("team", {"type": "string", "pattern": "^[A-Za-z]{2,4}$"}),
+        _query("system", {"enum": [*SYSTEM_NAMES, "all"]}, description="default ensemble")],
+        "responses": {"200": openapi.json_response("the rows", {
+            "type": "object", "required": ["game_date", "predictions"],
+            "properties": {"game_date": DATE, "predictions": {"type": "array", "items": PREDICTION}}}),
+            **BAD, **MISSING, **openapi.UNAUTHORIZED}}},
+    "/v1/players/{player_id}": {"get": {**AUTHED, "summary": "a player's last 30 days of predictions with actuals",
+                                        "parameters": [{"name": "player_id", "in": "path", "required": True,
+                                                        "schema": {"type": "string",
+                                                                   "pattern": PLAYER_KEY_PATTERN}}],
+                                        "responses": {"200": openapi.json_response("his predictions", {
+                                            "type": "object", "required": ["player_id", "predictions"]}),
+                                            **BAD, **MISSING, **openapi.UNAUTHORIZED}}},
+    "/v1/accuracy": {"get": {**AUTHED, "summary": "daily MAE, interval coverage and OVER/UNDER hit rate per system "
+                                                  "and prop (default: the last 30 graded days)",
+                             "parameters": [_query("start", DATE), _query("end", DATE),
+                                            _query("prop", {"enum": list(PROP_NAMES)})],
+                             "responses": {"200": openapi.json_response("daily rows and totals", {
+                                 "type": "object", "required": ["start", "end", "daily", "total"]}),
+                                 **BAD, **MISSING, **openapi.UNAUTHORIZED}}},
+    "/v1/predict/{prop}": {"post": {**AUTHED, "summary": "one player on one date, now, by the worker's own code",
+                                    "parameters": [{"name": "prop", "in": "path", "required": True,
+                                                    "schema": {"enum": list(PROP_NAMES)}}],
+                                    "requestBody": {"required": True, "content": {"application/json": {
+                                        "schema": realtime.PredictBody.model_json_schema()}}},
+                                    "responses": {"200": openapi.json_response("every system's prediction", {
+                                        "type": "object", "required": ["game_date", "player_id", "prop",
+                                                                       "predictions"],
+                                        "properties": {"predictions": {"type": "array", "items": {
+                                            "type": "object", "required": ["system", "predicted", "p10", "p90"]}}}}),
+                                        **BAD, **MISSING, **openapi.UNAUTHORIZED,
+                                        "413": openapi.json_response("body over 1 MB", ERROR),
+                                        "415": openapi.json_response("not application/json", ERROR)}}},
+}

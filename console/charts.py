@@ -1,0 +1,74 @@
+"""Inline SVG drawn on the server: the p10-p50-p90 interval of a row, daily MAE lines, and
+calibration bars. No script library, nothing from a CDN; every label is escaped."""
+from __future__ import annotations
+
+from html import escape
+
+from markupsafe import Markup
+
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#7f7f7f", "#e377c2")
+BASELINE = "#000000"
+
+
+def interval(p10: float, p50: float, p90: float, line: float | None, scale: float) -> Markup:
+    """A bar from p10 to p90 with a tick at p50 and, if known, the line as a red mark."""
+    w, h = 160, 14
+    x = lambda v: 4 + (w - 8) * min(max(v / scale, 0), 1)  # noqa: E731
+    parts = [f'<rect x="{x(p10):.1f}" y="4" width="{max(x(p90) - x(p10), 1):.1f}" height="6" class="band"/>',
+             f'<rect x="{x(p50) - 1:.1f}" y="1" width="2" height="12" class="mid"/>']
+    if line is not None:
+        parts.append(f'<rect x="{x(line) - 1:.1f}" y="0" width="2" height="14" class="line"/>')
+    label = f"p10 {p10:.1f}, p50 {p50:.1f}, p90 {p90:.1f}" + (f", line {line:g}" if line is not None else "")
+    return Markup(f'<svg class="interval" width="{w}" height="{h}" role="img" aria-label="{escape(label)}">'
+                  f'<title>{escape(label)}</title>{"".join(parts)}</svg>')
+
+
+def lines(series: dict[str, list[tuple[str, float]]], title: str, baseline: str | None = None) -> Markup:
+    """One polyline per series over shared dates (x) and values (y), with a legend."""
+    points = [v for s in series.values() for _, v in s if v is not None]
+    days = sorted({d for s in series.values() for d, _ in s})
+    if not points or not days:
+        return Markup(f'<p class="empty">{escape(title)}: nothing graded in this window</p>')
+    w, h, left, bottom = 720, 240, 40, 20
+    lo, hi = min(points), max(points)
+    hi = hi if hi > lo else lo + 1
+    index = {d: i for i, d in enumerate(days)}
+    x = lambda d: left + (w - left - 10) * (index[d] / max(len(days) - 1, 1))  # noqa: E731
+    y = lambda v: 10 + (h - bottom - 10) * (1 - (v - lo) / (hi - lo))  # noqa: E731
+    body = [f'<line x1="{left}" y1="{h - bottom}" x2="{w - 10}" y2="{h - bottom}" class="axis"/>',
+            f'<text x="2" y="14" class="tick">{hi:.2f}</text>',
+            f'<text x="2" y="{h - bottom}" class="tick">{lo:.2f}</text>',
+            f'<text x="{left}" y="{h - 4}" class="tick">{escape(days[0])}</text>',
+            f'<text x="{w - 90}" y="{h - 4}" class="tick">{escape(days[-1])}</text>']
+    legend = []
+    for i, (name, values) in enumerate(sorted(series.items())):
+        colour = BASELINE if name == baseline else PALETTE[i % len(PALETTE)]
+        dash = ' stroke-dasharray="5,3"' if name == baseline else ""
+        coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in values if v is not None)
+        body.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="1.5"{dash}/>')
+        legend.append(f'<span class="key"><svg width="14" height="4"><rect width="14" height="4" '
+                      f'fill="{colour}"/></svg>{escape(name)}</span>')
+    return Markup(f'<figure><svg class="chart" width="{w}" height="{h}" role="img" aria-label="{escape(title)}">'
+                  f'<title>{escape(title)}</title>{"".join(body)}</svg><figcaption>{escape(title)} '
+                  f'{"".join(legend)}</figcaption></figure>')
+
+
+def calibration(rows: list[dict]) -> Markup:
+    """For each system: the share of outcomes below p10, the prediction and p90, against the
+    10 / 50 / 90 % a calibrated interval gives."""
+    if not rows:
+        return Markup('<p class="empty">calibration: nothing graded in this window</p>')
+    w, bar, gap = 720, 10, 26
+    h = 30 + gap * len(rows)
+    x = lambda share: 160 + (w - 170) * share  # noqa: E731
+    body = [f'<line x1="{x(t):.1f}" y1="10" x2="{x(t):.1f}" y2="{h - 6}" class="target"/>'
+            f'<text x="{x(t) - 8:.1f}" y="9" class="tick">{int(t * 100)}%</text>' for t in (0.1, 0.5, 0.9)]
+    for i, r in enumerate(rows):
+        top = 20 + gap * i
+        body.append(f'<text x="2" y="{top + bar}" class="tick">{escape(r["prop"])} {escape(r["system"])}</text>')
+        for j, key in enumerate(("below_p10", "below_predicted", "below_p90")):
+            share = r[key] or 0.0
+            body.append(f'<rect x="{x(share) - 3:.1f}" y="{top + 2:.1f}" width="6" height="{bar}" '
+                        f'fill="{PALETTE[j]}"><title>{escape(key)}: {share:.1%}</title></rect>')
+    return Markup(f'<svg class="chart" width="{w}" height="{h}" role="img" aria-label="calibration">'
+                  f'{"".join(body)}</svg>')

@@ -1,0 +1,91 @@
+"""The console's composition root. Cloud Run: gunicorn 'console.main:build_app()'.
+``build_deps`` is the one factory for its dependencies; the local stack hands in its
+warehouse, store, worker and coordinator address, since DuckDB has one writer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from console import session
+from orchestrator.coordinator_client import CoordinatorClient, google_id_token, static_token
+from shared import auth, bootstrap
+from shared.config import ConfigError, Settings
+from shared.logging import setup_logging
+from shared.metrics import ServiceMetrics
+from shared.ports import ObjectStore, Warehouse
+from worker.service import WorkerDeps
+
+EASTERN = ZoneInfo("America/New_York")
+
+
+class NoPublishing:
+    """The console predicts for an answer, never for a batch: nothing is published."""
+
+    def publish(self, topic, message, attributes=None):
+        raise RuntimeError(f"the console does not publish ({topic})")
+
+    publish_many = publish
+
+
+@dataclass
+class ConsoleDeps:
+    warehouse: Warehouse
+    store: ObjectStore
+    worker: WorkerDeps
+    coordinator: CoordinatorClient
+    today: callable = field(default=lambda: datetime.now(EASTERN).date())
+    metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("console"))
+
+
+def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: ObjectStore | None = None,
+               worker: WorkerDeps | None = None, coordinator: CoordinatorClient | None = None,
+               today=None) -> ConsoleDeps:
+    from worker.main import build_deps as worker_deps
+
+    warehouse = warehouse or bootstrap.build_warehouse(settings)
+    store = store or bootstrap.build_store(settings)
+    if coordinator is None:
+        if not settings.coordinator_url:
+            raise ConfigError("console: COORDINATOR_URL is required (the actions start batches through it)")
+        token = google_id_token(settings.coordinator_url) if settings.backend == "gcp" else \
+            static_token(settings.auth_token)
+        coordinator = CoordinatorClient(settings.coordinator_url, token)
+    deps = ConsoleDeps(warehouse, store, worker or worker_deps(settings, warehouse, store, NoPublishing()),
+                       coordinator)
+    if today is not None:
+        deps.today = today
+    return deps
+
+
+def access_from_settings(settings: Settings, token: str | None = None) -> session.Access:
+    """The service credentials as the other services take them, plus the sign-in form
+    (locally, with the same token) or Google IAP (on GCP)."""
+    token = token if token is not None else settings.auth_token
+    service = auth.from_settings(settings.model_copy(update={"auth_token": token}), "console")
+    iap = None
+    if settings.backend == "gcp" and settings.auth == "on":
+        if not settings.iap_audience:
+            raise ConfigError("console: IAP_AUDIENCE is required when PIPELINE_BACKEND=gcp (the console sits "
+                              "behind IAP: /projects/NUMBER/locations/REGION/services/console)")
+        if not settings.console_secret:
+            raise ConfigError("console: PIPELINE_CONSOLE_SECRET is required when PIPELINE_BACKEND=gcp (it signs "
+                              "the session cookie on every instance)")
+        iap = session.iap_identity(settings.iap_audience, settings.iap_certs_url)
+    return session.Access(service, token if settings.backend == "local" and settings.auth == "on" else None, iap,
+                          session.session_secret(settings, token), secure_cookie=settings.backend == "gcp",
+                          scraper=auth.scraper_from_settings(settings))
+
+
+def build_app(settings: Settings | None = None):
+    from console.app import create_app
+
+    s = settings or Settings.from_env()
+    setup_logging("console", s.log_level)
+    return create_app(build_deps(s), access_from_settings(s), s.gcp_project)
+
+
+def default_day(deps: ConsoleDeps) -> date:
+    from console.reads import default_day as pick
+
+    return pick(deps.warehouse, deps.store, deps.today())

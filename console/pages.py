@@ -1,0 +1,159 @@
+"""The console's pages, rendered on the server from console.reads. Query parameters are
+checked like the API's: a bad one is a 400 page naming it."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+
+from console import actions, charts, reads, session
+from console.api import BadQuery, _choice, _date, _team
+from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
+
+SORTS = ("edge", "predicted", "player")
+CSV_COLUMNS = ("game_date", "player_id", "player_name", "team_abbr", "opponent_abbr", "system", "prop", "p10", "p50",
+               "p90", "predicted", "line", "p_over", "edge", "recommendation", "availability")
+
+
+def blueprint(deps, day_default) -> Blueprint:
+    pages = Blueprint("pages", __name__)
+
+    @pages.errorhandler(BadQuery)
+    def _bad(exc: BadQuery):
+        return render_template("error.html", title="Bad request", message=str(exc)), 400
+
+    @pages.app_context_processor
+    def _common():
+        return {"user": g.get("user"), "csrf_token": session.csrf_token(), "props": PROP_NAMES,
+                "systems": SYSTEM_NAMES}
+
+    @pages.get("/")
+    def home():
+        return redirect(url_for("pages.tonight"))
+
+    @pages.route("/login", methods=["GET", "POST"])
+    def login():
+        target = session.next_page(request.values.get("next"))
+        if request.method == "GET":
+            return render_template("login.html", next=target, error=None, iap=_access().token is None)
+        error = session.sign_in(_access(), request.form.get("token", ""), request.form.get("name", ""))
+        if error:
+            return render_template("login.html", next=target, error=error,
+                                   iap=_access().token is None), 401
+        return redirect(target)
+
+    @pages.post("/logout")
+    def logout():
+        session.end()
+        return redirect(url_for("pages.login"))
+
+    @pages.get("/tonight")
+    def tonight():
+        day = _date("date") or day_default()
+        return render_template("tonight.html", night=reads.night(deps.warehouse, deps.store, day), day=day)
+
+    @pages.get("/tonight/progress")
+    def progress():
+        day = _date("date", required=True)
+        return render_template("_progress.html", night=reads.night(deps.warehouse, deps.store, day), day=day)
+
+    @pages.get("/slate")
+    def slate():
+        day, prop, team, system, sort = _slate_query(day_default)
+        try:
+            frame = reads.predictions(deps.warehouse, day, prop, None, team, system)
+        except reads.Unknown as exc:
+            return render_template("slate.html", day=day, tables={}, missing=str(exc), q=request.args)
+        teams = sorted(frame["team_abbr"].dropna().unique()) if team is None else [team]
+        frame = _sorted(frame, sort)
+        by_prop = {p: _rows(frame[frame["prop"] == p]) for p in PROP_NAMES if (frame["prop"] == p).any()}
+        return render_template("slate.html", day=day, tables=by_prop, missing=None, q=request.args, teams=teams,
+                               sort=sort, prop=prop, team=team, system=system)
+
+    @pages.get("/slate.csv")
+    def slate_csv():
+        day, prop, team, system, sort = _slate_query(day_default)
+        frame = _sorted(reads.predictions(deps.warehouse, day, prop, None, team, system), sort)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for r in reads.records(frame[list(CSV_COLUMNS)]):
+            writer.writerow(["" if r[c] is None else r[c] for c in CSV_COLUMNS])
+        return Response(out.getvalue(), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="slate-{day}.csv"'})
+
+    @pages.get("/accuracy")
+    def accuracy():
+        prop = _choice("prop", PROP_NAMES) or "points"
+        try:
+            start, end = reads.accuracy_window(deps.warehouse, _date("start"), _date("end"))
+        except reads.Unknown as exc:
+            return render_template("accuracy.html", missing=str(exc), prop=prop)
+        if start > end:
+            raise BadQuery("start", f"start {start} is after end {end}")
+        found = reads.accuracy(deps.warehouse, start, end, prop)
+        series: dict[str, list] = {}
+        for r in found["daily"]:
+            series.setdefault(r["system"], []).append((r["game_date"], r["mae"]))
+        chart = charts.lines(series, f"daily MAE, {prop}", baseline="ewma (baseline)")
+        calibration = charts.calibration(reads.calibration(deps.warehouse, start, end, prop))
+        return render_template("accuracy.html", missing=None, prop=prop, found=found, chart=chart,
+                               calibration=calibration, start=start, end=end)
+
+    @pages.get("/models")
+    def models():
+        return render_template("models.html", models=reads.models(deps.store), log=reads.registry_log(deps.store),
+                               drift=reads.drift(deps.warehouse))
+
+    @pages.get("/actions")
+    def actions_page():
+        return render_template("actions.html", actions=actions.ACTIONS, history=actions.history(deps.store),
+                               day=day_default(), done=request.args.get("done"))
+
+    @pages.post("/actions/confirm")
+    def confirm():
+        name = request.form.get("action", "")
+        try:
+            params = actions.check(name, request.form)
+        except actions.Refused as exc:
+            return render_template("error.html", title="Action refused", message=str(exc)), 400
+        return render_template("confirm.html", action=actions.ACTIONS[name], params=params)
+
+    @pages.post("/actions/run")
+    def run():
+        name = request.form.get("action", "")
+        try:
+            params = actions.check(name, request.form)
+        except actions.Refused as exc:
+            return render_template("error.html", title="Action refused", message=str(exc)), 400
+        ok, outcome = actions.run(name, params, g.user, deps.coordinator, deps.store)
+        return render_template("done.html", action=actions.ACTIONS[name], params=params, ok=ok, outcome=outcome,
+                               day=params.get("game_date")), 200 if ok else 502
+
+    return pages
+
+
+def _access() -> session.Access:
+    return current_app.config["CONSOLE_ACCESS"]
+
+
+def _slate_query(day_default) -> tuple[date, str | None, str | None, str | None, str]:
+    system = _choice("system", (*SYSTEM_NAMES, "all")) or "ensemble"
+    return (_date("date") or day_default(), _choice("prop", PROP_NAMES) or None, _team("team"),
+            None if system == "all" else system, _choice("sort", SORTS) or "edge")
+
+
+def _sorted(frame, sort: str):
+    if sort == "player":
+        return frame.sort_values(["player_name", "system"], na_position="last")
+    return frame.sort_values([sort, "predicted"], ascending=False, na_position="last")
+
+
+def _rows(frame) -> list[dict]:
+    rows = reads.records(frame)
+    scale = max([r["p90"] for r in rows] + [r["line"] or 0 for r in rows] + [1.0])
+    for r in rows:
+        r["interval"] = charts.interval(r["p10"], r["p50"], r["p90"], r["line"], scale)
+    return rows

@@ -1,0 +1,57 @@
+"""POST /v1/predict/{prop}: one player on one date, answered synchronously by the worker's
+own code (its FeatureCache, ModelProvider and prediction systems), so a real-time answer
+and the batch row for the same player-date are the same numbers. Nothing is written."""
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from console.reads import Unknown
+from shared.catalogue import SYSTEM_NAMES
+from shared.messages import GameDate, Line, PlayerId, PredictionRequest
+from worker.service import WorkerDeps, predict_rows
+
+REALTIME_BATCH = "0" * 32      # not a batch: the rows are answered, never staged or reported
+RESULT_COLUMNS = ("system", "predicted", "p10", "p50", "p90", "confidence", "line", "p_over", "market_p_over",
+                  "edge", "recommendation", "model_name", "model_version", "model_source")
+
+
+class PredictBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    game_date: GameDate
+    player_id: PlayerId
+    line: float | None = Field(default=None, ge=0, le=300, description="the sportsbook line, for P(over) and edge")
+    over: float | None = Field(default=None, gt=1, le=1000, description="decimal odds of the over")
+    under: float | None = Field(default=None, gt=1, le=1000, description="decimal odds of the under")
+    systems: tuple[str, ...] | None = Field(default=None, min_length=1, max_length=len(SYSTEM_NAMES),
+                                            description=f"some of {', '.join(SYSTEM_NAMES)}; default all")
+
+
+def check_systems(systems: tuple[str, ...] | None) -> None:
+    for name in systems or ():
+        if name not in SYSTEM_NAMES:
+            raise ValueError(f"systems: {name!r} is not one of {', '.join(SYSTEM_NAMES)}")
+
+
+def predict(worker: WorkerDeps, prop: str, body: PredictBody) -> dict:
+    check_systems(body.systems)
+    row = worker.features.row(body.game_date, body.player_id)
+    if row is None:
+        _explain_missing(worker, body.game_date, body.player_id)
+    lines = {} if body.line is None else {prop: Line(line=body.line, book="request", over=body.over,
+                                                    under=body.under)}
+    req = PredictionRequest(batch_id=REALTIME_BATCH, game_date=body.game_date, player_id=body.player_id,
+                            systems=body.systems, props=(prop,), lines=lines)
+    rows = predict_rows(worker, [req], [row])
+    return {"game_date": body.game_date.isoformat(), "player_id": body.player_id, "prop": prop,
+            "player_name": row.get("player_name"), "team_abbr": row.get("team_abbr"),
+            "opponent_abbr": row.get("opponent_abbr"),
+            "predictions": [{c: r[c] for c in RESULT_COLUMNS} for r in rows if not r["shadow"]]}
+
+
+def _explain_missing(worker: WorkerDeps, day: date, player_id: int) -> None:
+    if not worker.features.features(day):
+        raise Unknown(f"game_date {day}: no feature-store rows (the processors have not run for it)")
+    raise Unknown(f"player_id {player_id}: no feature-store row on {day} (not on a roster playing that day)")

@@ -1,0 +1,264 @@
+"""The console's read model: one function per question the pages and the read API ask. Each
+reads the warehouse (aggregating in SQL where a season is involved) or the object store
+and returns plain values; nothing here writes."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from coordinator.batches import BatchStore, describe_date
+from coordinator.recovery import overview
+from orchestrator import state as orchestration
+from shared import tables
+from shared.catalogue import ML_SYSTEMS, PROCESSOR_NAMES, PROP_NAMES, PROPS
+from shared.models.registry import Registry
+from shared.ports import NotFound, ObjectStore, Warehouse
+
+STALL_AFTER = timedelta(minutes=10)
+PLAYER_DAYS = 30          # a player's page: his last 30 days of predictions
+ACCURACY_DAYS = 30        # the accuracy page's default window, ending at the last graded date
+
+
+class Unknown(LookupError):
+    """The date or player has nothing to show (the API answers 404)."""
+
+
+def _value(v):
+    """A JSON-ready scalar: NaN/NA -> None, numpy -> Python, timestamps -> ISO text."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat() if v == v.normalize() and v.tzinfo is None else v.isoformat()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    cols = list(frame.columns)
+    return [{c: _value(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False)]
+
+
+# -- predictions -------------------------------------------------------------------------------------
+def predictions(warehouse: Warehouse, day: date, prop: str | None = None, player_id: int | None = None,
+                team: str | None = None, system: str | None = "ensemble") -> pd.DataFrame:
+    """The date's exported prediction rows (no shadow rows), filtered; Unknown when the date
+    has no predictions at all. ``system=None`` keeps every system."""
+    frame = warehouse.read(tables.PREDICTIONS.fqn, day, day)
+    if not len(frame):
+        raise Unknown(f"game_date {day}: no predictions")
+    frame = tables.exported(frame)
+    keep = pd.Series(True, index=frame.index)
+    for column, wanted in (("prop", prop), ("player_id", player_id), ("team_abbr", team), ("system", system)):
+        if wanted is not None:
+            keep &= frame[column] == wanted
+    return frame[keep].sort_values(["prop", "edge", "predicted"], ascending=[True, False, False],
+                                   na_position="last").reset_index(drop=True)
+
+
+def prediction_dates(warehouse: Warehouse) -> list[date]:
+    found = warehouse.query(f"SELECT DISTINCT game_date FROM {tables.PREDICTIONS.fqn} "
+                            "WHERE game_date BETWEEN @a AND @b ORDER BY game_date",
+                            {"a": tables.EVERY_DATE[0], "b": tables.EVERY_DATE[1]})
+    return [pd.Timestamp(d).date() for d in found["game_date"]]
+
+
+def player(warehouse: Warehouse, player_id: int, days: int = PLAYER_DAYS) -> dict:
+    """The player's predictions (every system and prop) over his last ``days`` days of
+    predictions, each with what he did where graded."""
+    last = warehouse.query(f"SELECT MAX(game_date) AS d FROM {tables.PREDICTIONS.fqn} "
+                           "WHERE player_id = @p AND game_date BETWEEN @a AND @b",
+                           {"p": player_id, "a": tables.EVERY_DATE[0], "b": tables.EVERY_DATE[1]})["d"].iloc[0]
+    if pd.isna(last):
+        raise Unknown(f"player_id {player_id}: no predictions")
+    end = pd.Timestamp(last).date()
+    start = end - timedelta(days=days - 1)
+    rows = warehouse.query(
+        f"SELECT p.game_date, p.prop, p.system, p.predicted, p.p10, p.p50, p.p90, p.line, p.recommendation, "
+        f"p.player_name, p.team_abbr, p.opponent_abbr, a.actual, a.error, a.inside_interval, a.call_hit "
+        f"FROM {tables.PREDICTIONS.fqn} p LEFT JOIN {tables.PREDICTION_ACCURACY.fqn} a "
+        f"ON a.game_date = p.game_date AND a.player_id = p.player_id AND a.system = p.system AND a.prop = p.prop "
+        f"AND a.model_version = p.model_version "
+        f"WHERE p.player_id = @p AND p.game_date BETWEEN @a AND @b AND NOT COALESCE(p.shadow, FALSE) "
+        f"ORDER BY p.game_date DESC, p.prop, p.system", {"p": player_id, "a": start, "b": end})
+    latest = rows.iloc[0]
+    return {"player_id": player_id, "player_name": _value(latest["player_name"]),
+            "team_abbr": _value(latest["team_abbr"]), "start": start.isoformat(), "end": end.isoformat(),
+            "predictions": records(rows.drop(columns=["player_name", "team_abbr"]))}
+
+
+# -- accuracy ------------------------------------------------------------------------------------------
+def accuracy_window(warehouse: Warehouse, start: date | None, end: date | None) -> tuple[date, date]:
+    """The requested window, or the last ACCURACY_DAYS ending at the last graded date."""
+    if end is None:
+        last = warehouse.query(f"SELECT MAX(game_date) AS d FROM {tables.DAILY_ACCURACY.fqn}")["d"].iloc[0]
+        if pd.isna(last):
+            raise Unknown("no graded dates yet (run `grade`)")
+        end = pd.Timestamp(last).date()
+    return (start or end - timedelta(days=ACCURACY_DAYS - 1)), end
+
+
+def accuracy(warehouse: Warehouse, start: date, end: date, prop: str | None = None) -> dict:
+    """Daily MAE, interval coverage and OVER/UNDER hit rate per system and prop (champions;
+    a challenger's rows are named "system (challenger)"), the EWMA baseline's MAE on the
+    ensemble's rows, and the whole window's totals."""
+    daily = warehouse.read(tables.DAILY_ACCURACY.fqn, start, end)
+    if prop:
+        daily = daily[daily["prop"] == prop]
+    daily = pd.concat([daily, _ewma_daily(warehouse, start, end, prop)], ignore_index=True)
+    daily["hit_rate"] = (daily["calls_hit"] / daily["calls"].where(daily["calls"] > 0)).astype(float)
+    daily = daily.sort_values(["prop", "system", "game_date"]).reset_index(drop=True)
+    total = []
+    for (p, s), g in daily.groupby(["prop", "system"], sort=True):
+        n = g["n"].astype(float)
+        calls, hits = float(g["calls"].fillna(0).sum()), float(g["calls_hit"].fillna(0).sum())
+        total.append({"prop": p, "system": s, "n": int(n.sum()), "mae": float((g["mae"] * n).sum() / n.sum()),
+                      "interval_coverage": _weighted(g["interval_coverage"], n),
+                      "calls": int(calls), "hit_rate": hits / calls if calls else None})
+    return {"start": start.isoformat(), "end": end.isoformat(),
+            "daily": records(daily[["game_date", "prop", "system", "n", "mae", "interval_coverage", "calls",
+                                    "hit_rate"]]),
+            "total": total}
+
+
+def _weighted(values: pd.Series, weights: pd.Series) -> float | None:
+    ok = values.notna()
+    return float((values[ok] * weights[ok]).sum() / weights[ok].sum()) if ok.any() else None
+
+
+def _ewma_daily(warehouse: Warehouse, start: date, end: date, prop: str | None) -> pd.DataFrame:
+    """The one-line baseline (each prop's EWMA feature) scored on the graded ensemble rows."""
+    ewma = " ".join(f"WHEN '{p.name}' THEN f.{p.baselines['ewma']}" for p in PROPS)
+    frame = warehouse.query(
+        f"SELECT a.game_date, a.prop, COUNT(*) AS n, AVG(ABS((CASE a.prop {ewma} END) - a.actual)) AS mae "
+        f"FROM {tables.PREDICTION_ACCURACY.fqn} a JOIN {tables.ML_FEATURE_STORE.fqn} f "
+        f"ON f.game_date = a.game_date AND f.player_id = a.player_id "
+        f"WHERE a.system = 'ensemble' AND NOT COALESCE(a.shadow, FALSE) AND a.game_date BETWEEN @a AND @b "
+        f"AND f.game_date BETWEEN @a AND @b GROUP BY a.game_date, a.prop", {"a": start, "b": end})
+    if prop:
+        frame = frame[frame["prop"] == prop]
+    return frame.assign(system="ewma (baseline)", interval_coverage=np.nan, calls=0, calls_hit=0,
+                        game_date=pd.to_datetime(frame["game_date"]))
+
+
+def calibration(warehouse: Warehouse, start: date, end: date, prop: str | None = None) -> list[dict]:
+    """Per prop and system, how often the outcome fell below p10, the prediction and p90:
+    a calibrated interval reads about 10 %, 50 %, 90 %."""
+    frame = warehouse.query(
+        f"SELECT prop, system, COUNT(*) AS n, AVG(CASE WHEN actual < p10 THEN 1.0 ELSE 0.0 END) AS below_p10, "
+        f"AVG(CASE WHEN actual < predicted THEN 1.0 ELSE 0.0 END) AS below_predicted, "
+        f"AVG(CASE WHEN actual < p90 THEN 1.0 ELSE 0.0 END) AS below_p90 "
+        f"FROM {tables.PREDICTION_ACCURACY.fqn} WHERE game_date BETWEEN @a AND @b AND NOT COALESCE(shadow, FALSE) "
+        f"GROUP BY prop, system ORDER BY prop, system", {"a": start, "b": end})
+    if prop:
+        frame = frame[frame["prop"] == prop]
+    return records(frame)
+
+
+# -- the night -----------------------------------------------------------------------------------------
+@dataclass
+class Night:
+    day: date
+    games: list[dict]
+    processors: list[dict]          # name, status (success/failed/partial/missing), rows, error
+    trigger: dict
+    batch: dict | None              # /status's answer plus the overview's state (stalled, failed)
+    skipped: list[dict]             # player, name, reason
+    failed: list[dict]
+
+
+def night(warehouse: Warehouse, store: ObjectStore, day: date) -> Night:
+    games = warehouse.read(tables.SCHEDULE.fqn, day, day).sort_values(["tipoff_utc", "game_id"])
+    state, generation = orchestration.load(store, day)
+    runs = warehouse.read(tables.PROCESSOR_RUNS.fqn, day, day).set_index("processor")
+    procs = []
+    for name in PROCESSOR_NAMES:
+        event = state["processors"].get(name)
+        run = runs.loc[name] if name in runs.index else None
+        status = event["status"] if event else (run["status"] if run is not None else "missing")
+        procs.append({"name": name, "status": status, "rows": _value(run["rows"]) if run is not None else None,
+                      "error": _value(run["error"]) if run is not None else None})
+    batches = BatchStore(store)
+    batch = progress(batches, day)
+    names = _names(warehouse, day)
+    reasons = lambda key: [{"player_id": int(p), "player_name": names.get(int(p)), "reason": r}  # noqa: E731
+                           for p, r in sorted((batch or {}).get(key, {}).items(), key=lambda kv: str(kv[1]))]
+    shown = games[["game_id", "away_team_abbr", "home_team_abbr", "tipoff_utc", "status", "arena"]]
+    return Night(day, records(shown), procs, {**state["trigger"], "seen": bool(generation)}, batch,
+                 reasons("skip_reasons"), reasons("fail_reasons"))
+
+
+def progress(batches: BatchStore, day: date) -> dict | None:
+    """The date's batch as /status describes it, with the overview's verdict on its state."""
+    batch = describe_date(batches, day)
+    if batch is None:
+        return None
+    seen = overview(batches, datetime.now(UTC), STALL_AFTER, owner_check=False, start=day, end=day)
+    state = seen[0]["state"] if seen else batch["state"]
+    reported = batch["completed"] + batch["skipped"] + batch["failed"]
+    return {**batch, "state": state, "reported": reported,
+            "percent": round(100 * reported / batch["expected"]) if batch["expected"] else 100}
+
+
+def _names(warehouse: Warehouse, day: date) -> dict[int, str]:
+    rows = warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=["player_id", "player_name"])
+    return {int(p): n for p, n in zip(rows["player_id"], rows["player_name"], strict=True)}
+
+
+def default_day(warehouse: Warehouse, store: ObjectStore, today: date) -> date:
+    """Today when the schedule has games, else the latest date with a batch, else today."""
+    if len(warehouse.read(tables.SCHEDULE.fqn, today, today, columns=["game_id"])):
+        return today
+    dates = BatchStore(store).dates()
+    return date.fromisoformat(dates[-1]) if dates else today
+
+
+# -- models --------------------------------------------------------------------------------------------
+def models(store: ObjectStore) -> list[dict]:
+    """Champion and challenger of every trained model with their validation MAE."""
+    registry = Registry(store)
+    found = []
+    for prop in PROP_NAMES:
+        for system in (*ML_SYSTEMS, "ensemble"):
+            name = f"{prop}_{system}"
+            entry = {"name": name, "prop": prop, "system": system}
+            for role, which in (("champion", "latest"), ("challenger", "challenger")):
+                pointer = registry.pointer(name, which)
+                entry[role] = None if pointer is None else {
+                    "version": pointer.version, "updated_at": pointer.updated_at,
+                    "valid_mae": _valid_mae(registry, name, pointer.version)}
+            found.append(entry)
+    return found
+
+
+def _valid_mae(registry: Registry, name: str, version: int) -> float | None:
+    try:
+        return registry.read_json(name, version, "metrics.json").get("valid", {}).get("mae")
+    except (NotFound, ValueError):
+        return None
+
+
+def registry_log(store: ObjectStore, limit: int = 50) -> list[dict]:
+    """The latest registry decisions of every model, newest first."""
+    entries = []
+    for name in (f"{p}_{s}" for p in PROP_NAMES for s in (*ML_SYSTEMS, "ensemble")):
+        keys = sorted(store.list(f"models/{name}/registry_log/"))[-limit:]
+        entries += [{"name": name, "stamp": k.rsplit("/", 1)[1][:-5], **json.loads(store.read(k).data)}
+                    for k in keys]
+    return sorted(entries, key=lambda e: e["stamp"], reverse=True)[:limit]
+
+
+def drift(warehouse: Warehouse) -> dict:
+    """PSI per feature on the latest monitored date."""
+    last = warehouse.query(f"SELECT MAX(game_date) AS d FROM {tables.FEATURE_DRIFT.fqn}")["d"].iloc[0]
+    if pd.isna(last):
+        return {"game_date": None, "features": []}
+    day = pd.Timestamp(last).date()
+    rows = warehouse.read(tables.FEATURE_DRIFT.fqn, day, day).sort_values("psi", ascending=False)
+    return {"game_date": day.isoformat(), "features": records(rows[["feature", "psi", "rows", "reference_model",
+                                                                   "reference_version"]])}
+

@@ -1,0 +1,167 @@
+"""Who may use the console, by one rule: the credentials the other services take (a bearer
+token locally, a Google OIDC token on GCP) or a console session. A session comes from the
+sign-in form (the same token, never in a URL) or, on GCP, from Google IAP's signed header;
+it lives in a signed HttpOnly SameSite=Strict cookie with a CSRF token, which every change
+made with a session must carry."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Flask, g, jsonify, redirect, request, session, url_for
+
+from shared.auth import Check
+from shared.oidc import CertCache
+
+log = logging.getLogger(__name__)
+SESSION_LIFETIME = timedelta(hours=12)
+OPEN_PATHS = ("/health", "/login")
+STATIC = "/static/"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+API_PREFIXES = ("/v1/", "/openapi.json", "/metrics")
+IAP_HEADER = "X-Goog-IAP-JWT-Assertion"
+IAP_ISSUER = "https://cloud.google.com/iap"
+
+Identify = Callable[[object], str | None]     # request -> signed-in email, or None
+
+
+@dataclass(frozen=True)
+class Access:
+    service: Check | None       # the services' own check; None: authentication is off
+    token: str | None           # what the sign-in form compares with (locally)
+    iap: Identify | None        # Google IAP's header (on GCP)
+    secret: str                 # signs the session cookie
+    secure_cookie: bool         # HTTPS only (on GCP)
+    scraper: Check | None = None   # PIPELINE_METRICS_TOKEN also opens /metrics
+
+
+def session_secret(settings, token: str | None) -> str:
+    """PIPELINE_CONSOLE_SECRET, else one derived from the token (sessions survive a restart),
+    else a random one (authentication off: sessions last as long as the process)."""
+    if settings.console_secret:
+        return settings.console_secret
+    if token:
+        return hmac.new(token.encode(), b"pipeline console session", hashlib.sha256).hexdigest()
+    return secrets.token_hex(32)
+
+
+def iap_identity(audience: str, certs_url: str) -> Identify:
+    """The email in IAP's signed header (ES256, Google's IAP keys, this service's audience)."""
+    from google.auth import exceptions, jwt
+
+    certs = CertCache(certs_url)
+
+    def identify(req) -> str | None:
+        assertion = req.headers.get(IAP_HEADER)
+        if not assertion:
+            return None
+        try:
+            try:
+                claims = jwt.decode(assertion, certs=certs.get(), audience=audience)
+            except ValueError as exc:
+                if "Certificate for key id" not in str(exc):
+                    raise
+                claims = jwt.decode(assertion, certs=certs.get(refresh=True), audience=audience)
+        except (ValueError, exceptions.GoogleAuthError) as exc:
+            log.warning("IAP assertion refused: %s", type(exc).__name__, extra={"auth": "refused"})
+            return None
+        if claims.get("iss") != IAP_ISSUER or not claims.get("email"):
+            log.warning("IAP assertion refused: issuer or email", extra={"auth": "refused"})
+            return None
+        return str(claims["email"])
+    return identify
+
+
+def install(app: Flask, access: Access) -> None:
+    app.config.update(SECRET_KEY=access.secret, SESSION_COOKIE_NAME="pipeline_console",
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      SESSION_COOKIE_SECURE=access.secure_cookie, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME)
+
+    @app.before_request
+    def _who():
+        g.user, g.via = _identify(access)
+        if request.path in OPEN_PATHS or request.path.startswith(STATIC):
+            return None
+        if request.path == "/metrics" and access.scraper is not None and access.scraper(request) is None:
+            return None
+        if g.user is None:
+            if request.path.startswith(API_PREFIXES) or request.method not in SAFE_METHODS:
+                return jsonify(error="missing or invalid credentials"), 401
+            return redirect(url_for("pages.login", next=_local(request.full_path)))
+        if g.via != "bearer" and request.method not in SAFE_METHODS:
+            return _check_csrf()
+        return None
+
+
+def _identify(access: Access) -> tuple[str | None, str | None]:
+    if session.get("user"):
+        return session["user"], "session"
+    if access.iap is not None:
+        email = access.iap(request)
+        if email:
+            start(email)
+            return email, "session"
+    if access.service is None:
+        if "csrf" not in session:
+            start("anyone (authentication off)")
+        return session["user"], "session"
+    if request.headers.get("Authorization") and access.service(request) is None:
+        return "service credentials", "bearer"
+    return None, None
+
+
+def start(user: str) -> None:
+    session.clear()
+    session.permanent = True
+    session["user"] = user
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+def end() -> None:
+    session.clear()
+
+
+def csrf_token() -> str:
+    return session.get("csrf", "")
+
+
+def _check_csrf():
+    given = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    expected = session.get("csrf") or ""
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.host:
+        log.warning("cross-site request refused: Origin %s on %s", origin[:100], request.host,
+                    extra={"auth": "refused"})
+        return jsonify(error="cross-site request refused"), 403
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        return jsonify(error="missing or invalid CSRF token; reload the page and try again"), 403
+    return None
+
+
+def _local(target: str | None) -> str:
+    """Only a path on this site is a place to return to after sign-in."""
+    target = (target or "").rstrip("?")
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+
+
+def sign_in(access: Access, token: str, name: str) -> str | None:
+    """The error to show, or None when the token matches and the session has started."""
+    if access.token is None:
+        return "sign-in with a token is not configured here (Google IAP signs you in on Cloud Run)"
+    if not name.strip():
+        return "name: say who you are (the audit log records it)"
+    if not hmac.compare_digest(token.encode(), access.token.encode()):
+        log.warning("console sign-in refused for %r", name[:64], extra={"auth": "refused"})
+        return "wrong token"
+    start(name.strip()[:64])
+    return None
+
+
+def next_page(target: str | None) -> str:
+    return _local(target)

@@ -5,24 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, request
 from pydantic import ValidationError
 
+from console import params, reads
 from console import predict as realtime
-from console import reads
 from shared import bodies, openapi
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
-from shared.messages import DATE_PATTERN, PLAYER_KEY_PATTERN, describe, parse_date
-
-
-class BadQuery(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+from shared.messages import DATE_PATTERN, PLAYER_KEY_PATTERN, describe
 
 
 def blueprint(deps) -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/v1")
 
-    @api.errorhandler(BadQuery)
-    def _bad(exc: BadQuery):
+    @api.errorhandler(params.BadQuery)
+    def _bad(exc: params.BadQuery):
         return {"error": str(exc), "field": exc.field}, 400
 
     @api.errorhandler(reads.Unknown)
@@ -31,22 +25,25 @@ def blueprint(deps) -> Blueprint:
 
     @api.get("/predictions")
     def predictions():
-        day = _date("game_date", required=True)
-        system = _choice("system", SYSTEM_NAMES + ("all",)) or "ensemble"
-        frame = reads.predictions(deps.warehouse, day, _choice("prop", PROP_NAMES), _player("player_id"),
-                                  _team("team"), None if system == "all" else system)
+        params.only("game_date", "prop", "player_id", "team", "system")
+        day = params.day("game_date", required=True)
+        system = params.choice("system", SYSTEM_NAMES + ("all",)) or "ensemble"
+        frame = reads.predictions(deps.warehouse, day, params.choice("prop", PROP_NAMES), params.player("player_id"),
+                                  params.team("team"), None if system == "all" else system)
         return {"game_date": day.isoformat(), "predictions": reads.records(frame)}
 
     @api.get("/players/<player_id>")
     def player(player_id: str):
-        return reads.player(deps.warehouse, _player_key(player_id))
+        params.only()
+        return reads.player(deps.warehouse, params.player_key(player_id))
 
     @api.get("/accuracy")
     def accuracy():
-        start, end = reads.accuracy_window(deps.warehouse, _date("start"), _date("end"))
+        params.only("start", "end", "prop")
+        start, end = reads.accuracy_window(deps.warehouse, params.day("start"), params.day("end"))
         if start > end:
-            raise BadQuery("start", f"start {start} is after end {end}")
-        return reads.accuracy(deps.warehouse, start, end, _choice("prop", PROP_NAMES))
+            raise params.BadQuery("start", f"start {start} is after end {end}")
+        return reads.accuracy(deps.warehouse, start, end, params.choice("prop", PROP_NAMES))
 
     @api.post("/predict/<prop>")
     def predict(prop: str):
@@ -72,43 +69,6 @@ def blueprint(deps) -> Blueprint:
             return {"error": str(exc), "field": str(exc).split(" ", 1)[0].rstrip(":")}, 400
 
     return api
-
-
-def _date(name: str, required: bool = False):
-    value = request.args.get(name) or None
-    if value is None:
-        if required:
-            raise BadQuery(name, f"{name} is required (YYYY-MM-DD)")
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise BadQuery(name, f"{name} {exc}") from None
-
-
-def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
-    value = request.args.get(name) or None
-    if value is not None and value not in allowed:
-        raise BadQuery(name, f"{name} {value[:40]!r}: one of {', '.join(allowed)}")
-    return value
-
-
-def _player_key(value: str) -> int:
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 10**9:
-        raise BadQuery("player_id", f"player_id {value[:20]!r}: a positive whole number below 1000000000")
-    return int(value)
-
-
-def _player(name: str) -> int | None:
-    value = request.args.get(name) or None
-    return None if value is None else _player_key(value)
-
-
-def _team(name: str) -> str | None:
-    value = request.args.get(name) or None
-    if value is not None and not (value.isascii() and value.isalpha() and 2 <= len(value) <= 4):
-        raise BadQuery(name, f"{name} {value[:20]!r}: a team abbreviation such as BOS")
-    return value.upper() if value else None
 
 
 # -- OpenAPI -------------------------------------------------------------------------------------------

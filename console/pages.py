@@ -8,8 +8,8 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 
-from console import actions, charts, reads, session
-from console.api import BadQuery, _choice, _date, _team
+from console import actions, charts, params, reads, session
+from console.params import BadQuery
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 
 SORTS = ("edge", "predicted", "player")
@@ -51,12 +51,12 @@ def blueprint(deps, day_default) -> Blueprint:
 
     @pages.get("/tonight")
     def tonight():
-        day = _date("date") or day_default()
+        day = params.day("date", args=_form()) or day_default()
         return render_template("tonight.html", night=reads.night(deps.warehouse, deps.store, day), day=day)
 
     @pages.get("/tonight/progress")
     def progress():
-        day = _date("date", required=True)
+        day = params.day("date", required=True)
         return render_template("_progress.html", night=reads.night(deps.warehouse, deps.store, day), day=day)
 
     @pages.get("/slate")
@@ -86,9 +86,11 @@ def blueprint(deps, day_default) -> Blueprint:
 
     @pages.get("/accuracy")
     def accuracy():
-        prop = _choice("prop", PROP_NAMES) or "points"
+        args = _form()
+        prop = params.choice("prop", PROP_NAMES, args) or "points"
         try:
-            start, end = reads.accuracy_window(deps.warehouse, _date("start"), _date("end"))
+            start, end = reads.accuracy_window(deps.warehouse, params.day("start", args=args),
+                                               params.day("end", args=args))
         except reads.Unknown as exc:
             return render_template("accuracy.html", missing=str(exc), prop=prop)
         if start > end:
@@ -139,10 +141,17 @@ def _access() -> session.Access:
     return current_app.config["CONSOLE_ACCESS"]
 
 
+def _form() -> dict:
+    """The query string as the filter forms send it: an empty field means "any"."""
+    return {k: v for k, v in request.args.items() if v != ""}
+
+
 def _slate_query(day_default) -> tuple[date, str | None, str | None, str | None, str]:
-    system = _choice("system", (*SYSTEM_NAMES, "all")) or "ensemble"
-    return (_date("date") or day_default(), _choice("prop", PROP_NAMES) or None, _team("team"),
-            None if system == "all" else system, _choice("sort", SORTS) or "edge")
+    args = _form()
+    system = params.choice("system", (*SYSTEM_NAMES, "all"), args) or "ensemble"
+    return (params.day("date", args=args) or day_default(), params.choice("prop", PROP_NAMES, args),
+            params.team("team", args), None if system == "all" else system,
+            params.choice("sort", SORTS, args) or "edge")
 
 
 def _sorted(frame, sort: str):

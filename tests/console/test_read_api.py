@@ -53,7 +53,7 @@ def test_filters_narrow_to_exactly_the_matching_rows(served, stored):
     ("", "game_date"), ("game_date=2024-13-01", "game_date"), ("game_date=20240116", "game_date"),
     (f"game_date={DAY}&prop=steals", "prop"), (f"game_date={DAY}&player_id=12a", "player_id"),
     (f"game_date={DAY}&player_id=-4", "player_id"), (f"game_date={DAY}&team=%3Cscript%3E", "team"),
-    (f"game_date={DAY}&system=xgboost'--", "system")])
+    (f"game_date={DAY}&system=xgboost'--", "system"), (f"game_date={DAY}&sytem=xgboost", "sytem")])
 def test_bad_queries_are_400_naming_the_field(served, query, field):
     resp = get(served, f"/v1/predictions?{query}")
     assert resp.status_code == 400 and resp.json()["field"] == field, resp.text
@@ -80,10 +80,11 @@ def test_no_credentials_no_answer(served, method, path):
 
 
 def test_a_players_predictions_come_with_what_he_did(served, stored):
-    player = int(stored["player_id"].iloc[0])
-    answer = get(served, f"/v1/players/{player}").json()
     box = served.warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, DAY, DAY)
-    line = box[box["player_id"] == player].iloc[0]
+    played = box[box["played"].astype(bool) & box["player_id"].isin(stored["player_id"])]
+    line = played.sort_values("player_id").iloc[0]
+    player = int(line["player_id"])
+    answer = get(served, f"/v1/players/{player}").json()
     rows = [r for r in answer["predictions"] if r["game_date"] == str(DAY)]
     assert len(rows) == len(SYSTEM_NAMES) * len(PROP_NAMES)
     actual = {r["prop"]: r["actual"] for r in rows}

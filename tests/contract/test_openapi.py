@@ -1,4 +1,4 @@
-"""schemathesis against the coordinator and worker apps, from the OpenAPI description each
+"""schemathesis against the coordinator, worker and console apps, from the OpenAPI description each
 serves: for valid and invalid generated input, no 5xx, only the documented status codes,
 content types and response shapes, invalid input rejected, and credentials required."""
 from __future__ import annotations
@@ -30,26 +30,33 @@ EXAMPLES = settings(max_examples=30, deadline=None, suppress_health_check=list(H
 
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory, sample_db):
+    from console.app import create_app as console
+    from console.main import access_from_settings
     from coordinator.app import create_app as coordinator
+    from modeling.grading import grade
     from worker.app import create_app as worker
 
     home = tmp_path_factory.mktemp("api")
     shutil.copy(sample_db, home / "warehouse.duckdb")
-    st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token-0123456789"}),
-                     start_dispatcher=False)
-    nightly(st.warehouse, None, DAY)
+    settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token-0123456789"})
+    st = local.start(settings, start_dispatcher=False)
+    nightly(st.warehouse, st.bus, DAY)   # a batch, predictions and grades for the read API to serve
+    st.bus.drain()
+    grade(st.warehouse, DAY, DAY)
     yield {"coordinator": coordinator(st.coordinator, bearer("test-token-0123456789")),
-           "worker": worker(st.worker, bearer("test-token-0123456789"))}
+           "worker": worker(st.worker, bearer("test-token-0123456789")),
+           "console": console(st.console, access_from_settings(settings))}
     st.stop()
 
 
 def _cases() -> list[tuple[str, str, GenerationMode]]:
     """Every (service, operation, mode); invalid input only where an operation takes input."""
+    from console.app import SPEC as console
     from coordinator.app import SPEC as coordinator
     from worker.app import SPEC as worker
 
     found = []
-    for service, spec in (("coordinator", coordinator), ("worker", worker)):
+    for service, spec in (("coordinator", coordinator), ("worker", worker), ("console", console)):
         for path, ops in spec["paths"].items():
             for method, op in ops.items():
                 takes_input = "requestBody" in op or "parameters" in op
@@ -75,7 +82,7 @@ def test_each_operation_honours_the_services_openapi_description(apps, service, 
     run()
 
 
-@pytest.mark.parametrize("module", ["coordinator.app", "worker.app", "orchestrator.api"])
+@pytest.mark.parametrize("module", ["coordinator.app", "worker.app", "orchestrator.api", "console.app"])
 def test_every_description_is_a_valid_openapi_document(module):
     import importlib
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.e2e
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HOSTILE = ["O'Neal\"; DROP TABLE analytics.schedule; --", "../../../../tmp/escaped", "Nikola Jokić 🏀 ß",
-           "Robert'); DELETE FROM predictions.player_prop_predictions WHERE ('1'='1", "\\x00 \u202e evil"]
+           "Robert'); DELETE FROM predictions.player_prop_predictions WHERE ('1'='1", "\\x00 \u202e evil",
+           "<script>alert('pwned')</script>", '<img src=x onerror="alert(1)"> "Big" O\'Neal']
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,31 @@ def test_a_manual_batch_for_hostile_players_and_bad_ids_in_every_field(hostile):
     for query in ("batch_id=../../etc/passwd", "batch_id=x'%20OR%20'1'='1", "game_date=2024-01-16'--",
                   "batch_id=%E2%80%AE%00"):
         assert client.get(f"/status?{query}", headers=AUTH).status_code == 400, query
+
+
+def test_the_console_shows_hostile_names_as_text(hostile):
+    """Escaped in the pages, verbatim in the CSV and the API's JSON; and the pages' policy
+    refuses inline script even if a name ever got through."""
+    import csv
+    import io
+
+    import requests
+
+    st, names, _ = hostile
+    base = st.urls["console"]
+    s = requests.Session()
+    s.post(f"{base}/login", data={"name": "<b>ann</b>", "token": TOKEN})
+    page = s.get(f"{base}/slate?date={DAY}&system=all")
+    assert page.status_code == 200 and "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "<script>alert" not in page.text and "<img src=x" not in page.text and "<b>ann" not in page.text
+    assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in page.text
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &#34;Big&#34; O&#39;Neal" in page.text
+    rows = list(csv.DictReader(io.StringIO(s.get(f"{base}/slate.csv?date={DAY}").text)))
+    assert set(names.values()) <= {r["player_name"] for r in rows}
+    api = s.get(f"{base}/v1/predictions?game_date={DAY}", headers=AUTH).json()["predictions"]
+    assert set(names.values()) <= {r["player_name"] for r in api}
+    tonight = s.get(f"{base}/tonight?date={DAY}&x=%3Cscript%3E").text
+    assert "<script>" not in tonight.replace('<script src="/static/console.js" defer></script>', "")
 
 
 @pytest.mark.parametrize("name", ["../points_xgboost", "points xgboost", "Points", "a/b", "x'--", "é"])

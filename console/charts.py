@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#7f7f7f", "#e377c2")
 BASELINE = "#000000"
+MARKED_DAYS = 45
 
 
 def interval(p10: float, p50: float, p90: float, line: float | None, scale: float) -> Markup:
@@ -44,8 +45,11 @@ def lines(series: dict[str, list[tuple[str, float]]], title: str, baseline: str 
     for i, (name, values) in enumerate(sorted(series.items())):
         colour = BASELINE if name == baseline else PALETTE[i % len(PALETTE)]
         dash = ' stroke-dasharray="5,3"' if name == baseline else ""
-        coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in values if v is not None)
-        body.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="1.5"{dash}/>')
+        shown = [(x(d), y(v)) for d, v in values if v is not None]
+        body.append(f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in shown)}" fill="none" '
+                    f'stroke="{colour}" stroke-width="1.5"{dash}/>')
+        if len(days) <= MARKED_DAYS:   # a short window (or one day) needs its points drawn
+            body += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="2.5" fill="{colour}"/>' for a, b in shown]
         legend.append(f'<span class="key"><svg width="14" height="4"><rect width="14" height="4" '
                       f'fill="{colour}"/></svg>{escape(name)}</span>')
     return Markup(f'<figure><svg class="chart" width="{w}" height="{h}" role="img" aria-label="{escape(title)}">'

@@ -2,7 +2,8 @@
 token locally, a Google OIDC token on GCP) or a console session. A session comes from the
 sign-in form (the same token, never in a URL) or, on GCP, from Google IAP's signed header;
 it lives in a signed HttpOnly SameSite=Strict cookie with a CSRF token, which every change
-made with a session must carry."""
+made with a session must carry (the JSON API excepted: a page on another site cannot send
+it a JSON body)."""
 from __future__ import annotations
 
 import hashlib
@@ -25,6 +26,9 @@ OPEN_PATHS = ("/health", "/login")
 STATIC = "/static/"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 API_PREFIXES = ("/v1/", "/openapi.json", "/metrics")
+# the API takes application/json bodies only (415 otherwise): a cross-site form cannot send one,
+# and a cross-site script would need a CORS preflight this app never grants
+JSON_ONLY = "/v1/"
 IAP_HEADER = "X-Goog-IAP-JWT-Assertion"
 IAP_ISSUER = "https://cloud.google.com/iap"
 
@@ -95,7 +99,7 @@ def install(app: Flask, access: Access) -> None:
                 return jsonify(error="missing or invalid credentials"), 401
             return redirect(url_for("pages.login", next=_local(request.full_path)))
         if g.via != "bearer" and request.method not in SAFE_METHODS:
-            return _check_csrf()
+            return _check_origin() or (None if request.path.startswith(JSON_ONLY) else _check_csrf())
         return None
 
 
@@ -131,14 +135,18 @@ def csrf_token() -> str:
     return session.get("csrf", "")
 
 
-def _check_csrf():
-    given = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-    expected = session.get("csrf") or ""
+def _check_origin():
     origin = request.headers.get("Origin")
     if origin and urlsplit(origin).netloc != request.host:
         log.warning("cross-site request refused: Origin %s on %s", origin[:100], request.host,
                     extra={"auth": "refused"})
         return jsonify(error="cross-site request refused"), 403
+    return None
+
+
+def _check_csrf():
+    given = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    expected = session.get("csrf") or ""
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         return jsonify(error="missing or invalid CSRF token; reload the page and try again"), 403
     return None

@@ -18,7 +18,13 @@ from bin.cli.deploy_alerts import alerting
 from shared import tables, topology
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("coordinator", "worker")
+SERVICES = ("coordinator", "worker", "console")
+SIZING = {   # Cloud Run service -> concurrency, min and max instances, memory
+    "coordinator": ("80", "0", "3", "1Gi"),
+    "worker": ("8", "0", "20", "1Gi"),
+    "console": ("20", "0", "2", "1Gi"),    # pages, the read API and real-time predictions (the worker's models)
+}
+CONSOLE_SECRET = "console-session-secret"   # signs the console's session cookies on every instance
 
 
 PATTERNS = {"project": r"[a-z][a-z0-9-]{4,28}[a-z0-9]", "region": r"[a-z]+-[a-z]+[0-9]{1,2}",
@@ -50,11 +56,17 @@ class Target:
         return (f"$(gcloud run services describe {service} --region {self.region} --project {self.project} "
                 f"--format 'value(status.url)')")
 
+    @property
+    def number(self) -> str:
+        return f"$(gcloud projects describe {self.project} --format 'value(projectNumber)')"
+
     def audience(self, service: str) -> str:
         """Cloud Run's deterministic URL (https://SERVICE-PROJECT_NUMBER.REGION.run.app), known
         before the service exists, so its first revision starts with OIDC_AUDIENCE set."""
-        number = f"$(gcloud projects describe {self.project} --format 'value(projectNumber)')"
-        return f"https://{service}-{number}.{self.region}.run.app"
+        return f"https://{service}-{self.number}.{self.region}.run.app"
+
+
+EMAIL = r"[^@\s'\"$`]+@[^@\s'\"$`]+\.[A-Za-z]{2,}"
 
 
 def q(*parts: str) -> str:
@@ -93,6 +105,11 @@ ROLES = {   # least privilege per service account: (role, resource kind, resourc
                    ("roles/bigquery.dataEditor", "dataset", "predictions"),   # grade, monitor
                    ("roles/storage.objectAdmin", "bucket", ""),               # retrain registers models
                    ("roles/pubsub.publisher", "topic", topology.PRECOMPUTE_COMPLETE)],
+    "console": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "analytics"),
+                ("roles/bigquery.dataViewer", "dataset", "precompute"),
+                ("roles/bigquery.dataViewer", "dataset", "predictions"),
+                ("roles/storage.objectAdmin", "bucket", ""),     # reads state and models; promote and audit write
+                ("roles/run.invoker", "service", "coordinator")],   # start, force, the stall check
     "pusher": [("roles/run.invoker", "service", "worker"), ("roles/run.invoker", "service", "coordinator")],
     "scheduler": [("roles/run.invoker", "service", "coordinator"), *[("roles/run.invoker", "job", j) for j in
                                                                      ("schedule", "processors", "grade", "monitor",
@@ -102,13 +119,14 @@ ROLES = {   # least privilege per service account: (role, resource kind, resourc
 }
 
 
-def plan(t: Target, build_dir: Path, alert_email: str | None = None) -> list[str]:
+def plan(t: Target, build_dir: Path, alert_email: str | None = None, console_users: tuple[str, ...] = ()) -> list[str]:
     p, r = t.project, t.region
     cmds = [f"# project {p}, region {r}, bucket gs://{t.bucket}, images tagged {t.tag}",
             q("gcloud", "services", "enable", "run.googleapis.com", "cloudfunctions.googleapis.com",
               "pubsub.googleapis.com", "bigquery.googleapis.com", "storage.googleapis.com",
               "cloudscheduler.googleapis.com", "eventarc.googleapis.com", "artifactregistry.googleapis.com",
-              "cloudbuild.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com", "--project", p)]
+              "cloudbuild.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com",
+              "iap.googleapis.com", "secretmanager.googleapis.com", "--project", p)]
     cmds.append("# service accounts")
     for name in ROLES:
         cmds.append(create_or_update(q("gcloud", "iam", "service-accounts", "create", f"pipeline-{name}",
@@ -128,12 +146,14 @@ def plan(t: Target, build_dir: Path, alert_email: str | None = None) -> list[str
     cmds += _bigquery(t, build_dir)
     cmds += _pubsub_topics(t)
     cmds += _images(t, build_dir)
+    cmds += _console_secret(t)
     cmds += _cloud_run(t)
     cmds += _pubsub_subscriptions(t)
     if alert_email:
         cmds += alerting(p, alert_email, build_dir, q)
     cmds += _orchestrator(t, build_dir)
     cmds += _iam(t)
+    cmds += _console_access(t, console_users)
     cmds += _scheduler(t)
     return cmds
 
@@ -190,19 +210,26 @@ def _env(t: Target, service: str, **extra: str) -> str:
            "OIDC_SERVICE_ACCOUNTS": ",".join([t.sa("pusher"), t.sa("scheduler"), t.sa("orchestrator")])}
     if service in SERVICES:
         env["OIDC_AUDIENCE"] = t.audience(service)
+    if service == "console":
+        env["COORDINATOR_URL"] = t.url("coordinator")
+        env["IAP_AUDIENCE"] = f"/projects/{t.number}/locations/{t.region}/services/console"
     env.update(extra)
     pairs = ";".join(f"{k}={v}" for k, v in env.items())
     return '"^;^' + pairs.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _cloud_run(t: Target) -> list[str]:
-    cmds = ["# Cloud Run services: --update-env-vars keeps variables set elsewhere; no public access"]
-    sizing = {"coordinator": ("80", "0", "3", "1Gi"), "worker": ("8", "0", "20", "1Gi")}
+    cmds = ["# Cloud Run services: --update-env-vars keeps variables set elsewhere; no public access; the console "
+            "behind IAP (a beta flag of run deploy)"]
     for name in SERVICES:
-        concurrency, lo, hi, memory = sizing[name]
-        cmds.append(q("gcloud", "run", "deploy", name, "--image", t.image(name), "--region", t.region, "--project",
-                      t.project, "--service-account", t.sa(name), "--no-allow-unauthenticated", "--concurrency",
-                      concurrency, "--min-instances", lo, "--max-instances", hi, "--memory", memory,
+        concurrency, lo, hi, memory = SIZING[name]
+        console = name == "console"
+        cmds.append(q("gcloud", *(("beta",) if console else ()), "run", "deploy", name, "--image", t.image(name),
+                      "--region", t.region, "--project", t.project, "--service-account", t.sa(name),
+                      "--no-allow-unauthenticated", *(("--iap", "--set-secrets",
+                                                       f"PIPELINE_CONSOLE_SECRET={CONSOLE_SECRET}:latest")
+                                                      if console else ()),
+                      "--concurrency", concurrency, "--min-instances", lo, "--max-instances", hi, "--memory", memory,
                       "--update-env-vars") + " " + _env(t, name))
     for job, args in JOBS.items():   # the CLI image as Cloud Run jobs, one per scheduled command
         common = ["--image", t.image("processors"), "--region", t.region, "--project", t.project,
@@ -211,6 +238,31 @@ def _cloud_run(t: Target) -> list[str]:
                                      + _env(t, "processors"),
                                      q("gcloud", "run", "jobs", "update", job, *common, "--update-env-vars") + " "
                                      + _env(t, "processors")))
+    return cmds
+
+
+def _console_secret(t: Target) -> list[str]:
+    """A random secret, created once (a rerun keeps it, so sessions survive a deploy) and never
+    written to disk; the console's account may read it before its first revision starts."""
+    return ["# the console's session secret in Secret Manager (created once), readable by the console",
+            create_or_update("head -c 48 /dev/urandom | base64 | tr -d '\\n' | " +
+                             q("gcloud", "secrets", "create", CONSOLE_SECRET, "--replication-policy", "automatic",
+                               "--data-file", "-", "--project", t.project),
+                             q("gcloud", "secrets", "describe", CONSOLE_SECRET, "--project", t.project)),
+            q("gcloud", "secrets", "add-iam-policy-binding", CONSOLE_SECRET, "--project", t.project, "--member",
+              f"serviceAccount:{t.sa('console')}", "--role", "roles/secretmanager.secretAccessor")]
+
+
+def _console_access(t: Target, users: tuple[str, ...]) -> list[str]:
+    """IAP signs people in; its service agent invokes the service for them."""
+    agent = f"serviceAccount:service-{t.number}@gcp-sa-iap.iam.gserviceaccount.com"
+    cmds = ["# who may open the console: IAP's agent invokes it; each --console-user may pass IAP",
+            q("gcloud", "run", "services", "add-iam-policy-binding", "console", "--region", t.region, "--project",
+              t.project, "--role", "roles/run.invoker", "--member") + f" {agent}"]
+    for user in users:
+        cmds.append(q("gcloud", "beta", "iap", "web", "add-iam-policy-binding", "--resource-type", "cloud-run",
+                      "--service", "console", "--region", t.region, "--project", t.project, "--member",
+                      f"user:{user}", "--role", "roles/iap.httpsResourceAccessor"))
     return cmds
 
 
@@ -341,15 +393,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tag", default="latest")
     parser.add_argument("--dry-run", action="store_true", help="print every command; touch nothing")
     parser.add_argument("--alert-email", help="e-mail the alert policies notify (default: no alerting is set up)")
+    parser.add_argument("--console-user", action="append", default=[], metavar="EMAIL",
+                        help="a person IAP lets into the console (repeatable)")
     args = parser.parse_args(argv)
     try:
         target = Target(args.project, args.region, args.bucket or f"{args.project}-pipeline", args.tag)
     except ValueError as exc:
         parser.error(str(exc))
     build_dir = ROOT / "var" / "deploy"
-    if args.alert_email and not re.fullmatch(r"[^@\s'\"$`]+@[^@\s'\"$`]+\.[A-Za-z]{2,}", args.alert_email):
-        parser.error(f"--alert-email {args.alert_email!r} is not an e-mail address")
-    commands = plan(target, build_dir, args.alert_email)
+    for flag, value in [("--alert-email", args.alert_email), *(("--console-user", u) for u in args.console_user)]:
+        if value and not re.fullmatch(EMAIL, value):
+            parser.error(f"{flag} {value!r} is not an e-mail address")
+    commands = plan(target, build_dir, args.alert_email, tuple(args.console_user))
     for i, cmd in enumerate(commands):
         print(cmd)
         if args.dry_run or cmd.startswith("#"):

@@ -37,8 +37,7 @@ def start_serve(home, port, cwd):
     proc = subprocess.Popen([PIPELINE, "serve", "--port", str(port)], cwd=cwd, text=True, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env={**os.environ, "PIPELINE_HOME": str(home)},
                             preexec_fn=ignore_sigint)
-    read_until(proc, "serving")
-    return proc
+    return proc, read_until(proc, "serving")
 
 
 def read_until(proc, marker: str) -> list[str]:
@@ -52,9 +51,12 @@ def read_until(proc, marker: str) -> list[str]:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_serve_reports_batches_lets_readers_in_and_stops_cleanly(served_home, elsewhere, stop_signal):
-    port = free_port_run(4)
-    proc = start_serve(served_home, port, elsewhere)
+    port = free_port_run(5)
+    proc, banner = start_serve(served_home, port, elsewhere)
     try:
+        console = f"http://127.0.0.1:{port + 4}/"
+        assert any(line.split() == ["console", console] for line in banner), banner
+        assert requests.get(console, allow_redirects=False, timeout=30).headers["Location"].startswith("/login")
         assert json.loads((served_home / "serve.json").read_text())["pid"] == proc.pid
         token = (served_home / "auth_token").read_text().strip()
         started = requests.post(f"http://127.0.0.1:{port}/start", json={"game_date": DAY, "force": True},

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bin import stack as local
-from processors.runner import nightly
+from coordinator.requests import StartRequest
+from coordinator.service import start as start_batch
+from processors.backfill import backfill
+from modeling.grading import grade
 from shared.config import Settings
+from shared.importer.injuries import import_injuries
+from shared.importer.lines import import_lines
+from tests.conftest import SAMPLE
 from tests.console.conftest import TOKEN
 from tests.e2e.conftest import DAY
 
@@ -24,13 +31,21 @@ LIVE_S = 180     # the longest a batch of the sample may take to finish on a loa
 
 @pytest.fixture
 def live(tmp_path, sample_db):
-    """The stack with its bus dispatching on its own, as `serve` runs; features for DAY but
-    no batch yet (the processors ran without publishing)."""
+    """The stack with its bus dispatching on its own, as `serve` runs; the week before DAY
+    predicted and graded; DAY's injury report and lines imported (the sample's real files) and
+    its features computed, but no batch yet (a backfill never publishes)."""
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(sample_db, home / "warehouse.duckdb")
     st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN}))
-    assert all(e.status == "success" for e in nightly(st.warehouse, None, DAY))
+    import_injuries(st.warehouse, SAMPLE.parent / f"Injury-Report_{DAY}_05PM.csv")
+    import_lines(st.warehouse, SAMPLE.parent / f"odds_{DAY}.json")
+    week = [DAY - timedelta(days=n) for n in range(7, 0, -1)]
+    backfill(st.warehouse, week[0], DAY)
+    chain = local.inline(st.settings, st.warehouse, st.store)   # the week before, predicted as predict-range does
+    for day in week:
+        start_batch(chain.coordinator, StartRequest(game_date=day), day)
+    grade(st.warehouse, week[0], week[-1])
     yield st
     st.stop()
 
@@ -93,7 +108,9 @@ def test_sign_in_force_a_batch_watch_it_finish_and_filter_the_slate(live, driver
     reported = driver.find_element(By.ID, "batch-reported").text
     assert int(reported) == live.coordinator.batches.batch(
         live.coordinator.batches.date_pointer(DAY)[0]["batch_id"])[0]["expected"]
+    assert "out:" in driver.find_element(By.ID, "skips").text, "players the report rules out, with its reason"
     shoot(driver, "tonight")
+    grade(live.warehouse, DAY, DAY)   # the box scores are in: the accuracy page has a night to show
 
     driver.get(f"{base}/slate?date={DAY}")
     shoot(driver, "slate")
@@ -106,6 +123,9 @@ def test_sign_in_force_a_batch_watch_it_finish_and_filter_the_slate(live, driver
     rows = driver.find_elements(By.CSS_SELECTOR, "#slate-points tbody tr")
     assert rows and all(r.find_elements(By.TAG_NAME, "td")[1].text == team for r in rows)
     assert not driver.find_elements(By.ID, "slate-rebounds")
+
+    calls = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#slate-points td[class^=call-]")]
+    assert {"OVER", "UNDER"} & set(calls), "the imported lines give calls"
 
     for page in ("accuracy", "models", "actions"):
         driver.get(f"{base}/{page}")

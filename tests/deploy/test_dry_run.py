@@ -35,9 +35,13 @@ def test_no_env_var_is_set_with_a_flag_that_wipes_the_others(plan):
         for part in line.split(" || "):
             if "--set-env-vars" in part:
                 assert " create " in part, part      # only where the resource is new
-    deploys = [c for c in plan if c.startswith("gcloud run deploy")]
-    assert len(deploys) == 2 and all("--update-env-vars" in c and "--no-allow-unauthenticated" in c
+    deploys = [c for c in plan if c.startswith(("gcloud run deploy", "gcloud beta run deploy"))]
+    assert len(deploys) == 3 and all("--update-env-vars" in c and "--no-allow-unauthenticated" in c
                                      for c in deploys)
+    console = next(c for c in deploys if " deploy console " in c)
+    assert "--iap" in console and "--set-secrets PIPELINE_CONSOLE_SECRET=console-session-secret:latest" in console
+    secret = next(i for i, c in enumerate(plan) if "secrets add-iam-policy-binding console-session-secret" in c)
+    assert secret < plan.index(console), "the console may read its secret before its first revision starts"
 
 
 def test_every_table_topic_and_scheduler_job_is_declared(plan):

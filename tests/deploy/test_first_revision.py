@@ -16,25 +16,37 @@ from tests.deploy.test_real_cli_parses_plan import _resolved
 
 
 def deploy_env(command: str) -> dict[str, str]:
+    """The variables a deploy line gives its revision: --update-env-vars, and each of
+    --set-secrets as Cloud Run mounts it (a stand-in value here)."""
     out = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--dry-run"], capture_output=True,
                          text=True, timeout=120)
     line = next(c for c in out.stdout.splitlines() if c.startswith(f"{command} "))
     argv = shlex.split(_resolved(line))
     value = argv[argv.index("--update-env-vars") + 1]
     delimiter, pairs = (value[1], value[3:]) if value.startswith("^") else (",", value)
-    return dict(pair.split("=", 1) for pair in pairs.split(delimiter))
+    env = dict(pair.split("=", 1) for pair in pairs.split(delimiter))
+    if "--set-secrets" in argv:
+        env.update({pair.split("=", 1)[0]: "s" * 32 for pair in argv[argv.index("--set-secrets") + 1].split(",")})
+    return env
 
 
-@pytest.mark.parametrize("service", ["coordinator", "worker"])
-def test_the_first_revision_builds_its_app_from_the_plans_environment(service, monkeypatch):
-    env = deploy_env(f"gcloud run deploy {service}")
+FIRST_CALL = {"coordinator": ("post", "/start"), "worker": ("post", "/predict"),
+              "console": ("get", "/v1/predictions?game_date=2024-01-16")}
+
+
+@pytest.mark.parametrize("service, command", [("coordinator", "gcloud run deploy coordinator"),
+                                              ("worker", "gcloud run deploy worker"),
+                                              ("console", "gcloud beta run deploy console")])
+def test_the_first_revision_builds_its_app_from_the_plans_environment(service, command, monkeypatch):
+    env = deploy_env(command)
     assert re.fullmatch(rf"https://{service}-123456789012\.us-central1\.run\.app", env["OIDC_AUDIENCE"])
     assert env["OIDC_SERVICE_ACCOUNTS"].count("@") == 3
     # what Cloud Run adds itself: credentials come from the metadata server there, anonymous here
     monkeypatch.setattr("google.auth.default", lambda *a, **k: (AnonymousCredentials(), "demo-proj"))
     app = importlib.import_module(f"{service}.main").build_app(Settings.from_env(env))
     assert app.test_client().get("/health").status_code in (200, 503)
-    assert app.test_client().post("/start" if service == "coordinator" else "/predict").status_code == 401
+    method, path = FIRST_CALL[service]
+    assert getattr(app.test_client(), method)(path).status_code == 401
 
 
 def test_the_orchestrator_function_gets_its_coordinator_and_accounts_apart(monkeypatch):

@@ -35,15 +35,16 @@ def _resolved(command: str) -> str:
 
 
 def commands() -> list[list[str]]:
-    out = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--dry-run",
-                          "--alert-email", "oncall@example.com"], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--dry-run", "--alert-email",
+                          "oncall@example.com", "--console-user", "ops@example.com"], capture_output=True, text=True,
+                         timeout=120)
     assert out.returncode == 0, out.stderr
     argvs = []
     for line in out.stdout.splitlines():
         if not line or line.startswith("#"):
             continue
         for alternative in _resolved(line).split(" || "):
-            argv = shlex.split(alternative)
+            argv = shlex.split(alternative.split(" | ")[-1])   # a pipeline's last command reads its stdin
             if argv[0] in ("gcloud", "bq", "gsutil"):
                 argvs.append(argv)
     return argvs

@@ -13,8 +13,8 @@ import pytest
 from bin import stack as local
 from coordinator.requests import StartRequest
 from coordinator.service import start as start_batch
-from processors.backfill import backfill
 from modeling.grading import grade
+from processors.backfill import backfill
 from shared.config import Settings
 from shared.importer.injuries import import_injuries
 from shared.importer.lines import import_lines

@@ -13,6 +13,7 @@ BENCHES = {
     "worker": "benchmarks.worker_bench",
     "faults": "benchmarks.faults_bench",
     "load": "benchmarks.load_bench",
+    "console": "benchmarks.console_bench",
 }
 
 

@@ -2,7 +2,7 @@
 the field, 404 for a date or player with nothing to show. Described in SPEC (OpenAPI 3.1)."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 from pydantic import ValidationError
 
 from console import params, reads
@@ -30,7 +30,8 @@ def blueprint(deps) -> Blueprint:
         system = params.choice("system", SYSTEM_NAMES + ("all",)) or "ensemble"
         frame = reads.predictions(deps.warehouse, day, params.choice("prop", PROP_NAMES), params.player("player_id"),
                                   params.team("team"), None if system == "all" else system)
-        return {"game_date": day.isoformat(), "predictions": reads.records(frame)}
+        body = f'{{"game_date": "{day.isoformat()}", "predictions": {reads.records_json(frame)}}}'
+        return Response(body, mimetype="application/json")
 
     @api.get("/players/<player_id>")
     def player(player_id: str):

@@ -3,6 +3,7 @@
 warehouse, store, worker and coordinator address, since DuckDB has one writer."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -34,7 +35,7 @@ class ConsoleDeps:
     store: ObjectStore
     worker: WorkerDeps
     coordinator: CoordinatorClient
-    today: callable = field(default=lambda: datetime.now(EASTERN).date())
+    today: Callable[[], date] = field(default=lambda: datetime.now(EASTERN).date())   # ET, as the league's
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("console"))
 
 

@@ -21,6 +21,7 @@ from shared.ports import NotFound, ObjectStore, Warehouse
 STALL_AFTER = timedelta(minutes=10)
 PLAYER_DAYS = 30          # a player's page: his last 30 days of predictions
 ACCURACY_DAYS = 30        # the accuracy page's default window, ending at the last graded date
+MODEL_NAMES = tuple(f"{p}_{s}" for p in PROP_NAMES for s in (*ML_SYSTEMS, "ensemble"))   # the registry's
 
 
 class Unknown(LookupError):
@@ -39,8 +40,46 @@ def _value(v):
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    cols = list(frame.columns)
-    return [{c: _value(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False)]
+    """Rows as JSON-ready dicts, converted a column at a time (a slate is 14,000 rows)."""
+    columns = {c: _column(frame[c]) for c in frame.columns}
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)] \
+        if columns else [{} for _ in range(len(frame))]
+
+
+def records_json(frame: pd.DataFrame) -> str:
+    """The same rows as a JSON array, written by pandas in one pass (the read API's large answers):
+    dates as YYYY-MM-DD, timestamps ISO 8601, missing values null."""
+    out = frame.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c].dtype):
+            out[c] = _iso(out[c])
+    return out.to_json(orient="records", double_precision=15, force_ascii=False)
+
+
+def _iso(values: pd.Series) -> pd.Series:
+    """Dates as YYYY-MM-DD, instants as ISO 8601 in UTC; missing as None."""
+    if values.dt.tz is not None:
+        text = values.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    elif bool((values.dropna() == values.dropna().dt.normalize()).all()):
+        text = values.dt.strftime("%Y-%m-%d")
+    else:
+        text = values.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return text.astype(object).where(values.notna(), None)
+
+
+def _column(values: pd.Series) -> list:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return _iso(values).tolist()
+    missing = values.isna().tolist()
+    if pd.api.types.is_float_dtype(values.dtype):
+        return [None if m else v for v, m in zip(values.astype("float64").tolist(), missing, strict=True)]
+    if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        kind = "bool" if pd.api.types.is_bool_dtype(values.dtype) else "int64"
+        filled = values.fillna(False if kind == "bool" else 0).astype(kind)
+        return [None if m else v for v, m in zip(filled.tolist(), missing, strict=True)]
+    if pd.api.types.is_string_dtype(values.dtype):
+        return [None if m else v for v, m in zip(values.astype(object).tolist(), missing, strict=True)]
+    return [None if m else _value(v) for v, m in zip(values.astype(object).tolist(), missing, strict=True)]
 
 
 # -- predictions -------------------------------------------------------------------------------------
@@ -222,16 +261,15 @@ def models(store: ObjectStore) -> list[dict]:
     """Champion and challenger of every trained model with their validation MAE."""
     registry = Registry(store)
     found = []
-    for prop in PROP_NAMES:
-        for system in (*ML_SYSTEMS, "ensemble"):
-            name = f"{prop}_{system}"
-            entry = {"name": name, "prop": prop, "system": system}
-            for role, which in (("champion", "latest"), ("challenger", "challenger")):
-                pointer = registry.pointer(name, which)
-                entry[role] = None if pointer is None else {
-                    "version": pointer.version, "updated_at": pointer.updated_at,
-                    "valid_mae": _valid_mae(registry, name, pointer.version)}
-            found.append(entry)
+    for name in MODEL_NAMES:
+        prop, system = name.split("_", 1)
+        entry = {"name": name, "prop": prop, "system": system}
+        for role, which in (("champion", "latest"), ("challenger", "challenger")):
+            pointer = registry.pointer(name, which)
+            entry[role] = None if pointer is None else {
+                "version": pointer.version, "updated_at": pointer.updated_at,
+                "valid_mae": _valid_mae(registry, name, pointer.version)}
+        found.append(entry)
     return found
 
 
@@ -245,7 +283,7 @@ def _valid_mae(registry: Registry, name: str, version: int) -> float | None:
 def registry_log(store: ObjectStore, limit: int = 50) -> list[dict]:
     """The latest registry decisions of every model, newest first."""
     entries = []
-    for name in (f"{p}_{s}" for p in PROP_NAMES for s in (*ML_SYSTEMS, "ensemble")):
+    for name in MODEL_NAMES:
         keys = sorted(store.list(f"models/{name}/registry_log/"))[-limit:]
         entries += [{"name": name, "stamp": k.rsplit("/", 1)[1][:-5], **json.loads(store.read(k).data)}
                     for k in keys]

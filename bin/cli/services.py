@@ -96,13 +96,14 @@ def export_command(start: str = typer.Option(..., "--start", help="first game da
     console.print(f"wrote {len(frame):,} predictions for {d1}..{d2} to {out}")
 
 
-def openapi_command(service: Literal["coordinator", "worker", "orchestrator"] = typer.Argument(
-        ..., metavar="SERVICE", help="coordinator, worker or orchestrator")) -> None:
-    """Print a service's OpenAPI 3.1 description (coordinator and worker also serve it at /openapi.json)."""
+def openapi_command(service: Literal["coordinator", "worker", "orchestrator", "console"] = typer.Argument(
+        ..., metavar="SERVICE", help="coordinator, worker, orchestrator or console")) -> None:
+    """Print a service's OpenAPI 3.1 description (coordinator, worker and console also serve it at /openapi.json)."""
     import importlib
     import json
 
-    modules = {"coordinator": "coordinator.app", "worker": "worker.app", "orchestrator": "orchestrator.api"}
+    modules = {"coordinator": "coordinator.app", "worker": "worker.app", "orchestrator": "orchestrator.api",
+               "console": "console.app"}
     print(json.dumps(importlib.import_module(modules[service]).SPEC, indent=2))
 
 

@@ -47,6 +47,7 @@ def test_readme_commands_work_in_order_from_a_fresh_copy(tmp_path):
     assert out.returncode == 0, f"{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
     assert "2024-01-15: batch" in out.stdout and "next:" in out.stdout                 # the demo ran and explained
     assert '"expected"' in out.stdout and "services stopped" in out.stdout           # serve + curl on its data
+    assert '{"game_date":"2024-01-15","predictions":[{"game_date":"2024-01-15","player_id":' in out.stdout
     assert (repo / "var" / "warehouse.duckdb").is_file() and not (repo / "var" / "demo").exists()
     assert (repo / "predictions.csv").stat().st_size > 10_000                       # relative to where we stand
     assert "out: Rest" in out.stdout                                                # the injury report was used

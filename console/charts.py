@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+import numpy as np
 from markupsafe import Markup
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#7f7f7f", "#e377c2")
@@ -11,16 +12,23 @@ BASELINE = "#000000"
 MARKED_DAYS = 45
 
 
-def interval(p10: float, p50: float, p90: float, line: float | None, scale: float) -> str:
-    """A bar from p10 to p90 with a tick at p50 and, if known, the line as a red mark. Only
-    numbers go in, so nothing needs escaping (a slate draws thousands of these)."""
+def intervals(p10, p50, p90, line, scale: float) -> list[str]:
+    """Per row, a bar from p10 to p90 with a tick at p50 and, where known, the line as a red
+    mark. Positions are computed for all rows at once and only numbers go in, so nothing
+    needs escaping (the busiest slate draws 14,000 of these)."""
     w = 160
-    x = lambda v: 4 + (w - 8) * min(max(v / scale, 0), 1)  # noqa: E731
-    mark = "" if line is None else f'<rect x="{x(line) - 1:.1f}" y="0" width="2" height="14" class="line"/>'
-    label = f"p10 {p10:.1f}, p50 {p50:.1f}, p90 {p90:.1f}" + ("" if line is None else f", line {line:g}")
-    return (f'<svg class="interval" width="{w}" height="14" role="img" aria-label="{label}"><title>{label}</title>'
-            f'<rect x="{x(p10):.1f}" y="4" width="{max(x(p90) - x(p10), 1):.1f}" height="6" class="band"/>'
-            f'<rect x="{x(p50) - 1:.1f}" y="1" width="2" height="12" class="mid"/>{mark}</svg>')
+    x = lambda v: 4 + (w - 8) * np.clip(np.asarray(v, dtype=float) / scale, 0, 1)  # noqa: E731
+    left, mid, mark = x(p10), x(p50) - 1, x(np.nan_to_num(line, nan=0.0)) - 1
+    width = np.maximum(x(p90) - left, 1)
+    out = []
+    for lo, hi, md, ln, a, b, m, k in zip(p10, p90, p50, line, left.tolist(), width.tolist(), mid.tolist(),
+                                          mark.tolist(), strict=True):
+        label = f"p10 {lo:.1f}, p50 {md:.1f}, p90 {hi:.1f}" + ("" if ln != ln else f", line {ln:g}")
+        red = "" if ln != ln else f'<rect x="{k:.1f}" y="0" width="2" height="14" class="line"/>'
+        out.append(f'<svg class="interval" width="{w}" height="14" role="img"><title>{label}</title>'
+                   f'<rect x="{a:.1f}" y="4" width="{b:.1f}" height="6" class="band"/>'
+                   f'<rect x="{m:.1f}" y="1" width="2" height="12" class="mid"/>{red}</svg>')
+    return out
 
 
 def lines(series: dict[str, list[tuple[str, float]]], title: str, baseline: str | None = None) -> Markup:

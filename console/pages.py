@@ -3,6 +3,7 @@ checked like the API's: a bad one is a 400 page naming it."""
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 from datetime import date
@@ -163,25 +164,25 @@ def _sorted(frame, sort: str):
     return frame.sort_values([sort, "predicted"], ascending=False, na_position="last")
 
 
+_escape = functools.lru_cache(maxsize=8192)(html.escape)   # names and teams repeat once per system and prop
+
+
 def _rows(frame) -> Markup:
     """The table body of one prop, built in one pass: a busy slate is 14,000 rows, and a
     template's per-cell lookups cost more than the page's budget. Every text is escaped."""
-    escaped: dict[str, str] = {}   # a name appears once per system: escape it once
-    text = lambda c: [escaped.setdefault(v, html.escape(v)) if isinstance(v, str) else ""  # noqa: E731
-                      for v in frame[c].astype(object).tolist()]
+    text = lambda c: [_escape(v) if isinstance(v, str) else "" for v in frame[c].astype(object).tolist()]  # noqa: E731
     num = lambda c: frame[c].astype(float).tolist()  # noqa: E731
     p10, p50, p90, line, p_over, edge = (num(c) for c in ("p10", "p50", "p90", "line", "p_over", "edge"))
     scale = max(max(p90, default=1.0), max((v for v in line if v == v), default=0.0), 1.0)
+    svgs = charts.intervals(p10, p50, p90, line, scale)
     rows = []
-    for name, team, opp, system, call, status, lo, mid, hi, ln, po, ed in zip(
+    for name, team, opp, system, call, status, lo, mid, hi, ln, po, ed, svg in zip(
             text("player_name"), text("team_abbr"), text("opponent_abbr"), text("system"), text("recommendation"),
-            text("availability"), p10, p50, p90, line, p_over, edge, strict=True):
-        known = ln == ln
+            text("availability"), p10, p50, p90, line, p_over, edge, svgs, strict=True):
         rows.append(f'<tr><td class="name">{name}</td><td>{team}</td><td>{opp}</td><td>{system}</td>'
-                    f'<td class="num">{lo:.1f} · {mid:.1f} · {hi:.1f}</td>'
-                    f'<td>{charts.interval(lo, mid, hi, ln if known else None, scale)}</td>'
-                    f'<td class="num">{f"{ln:g}" if known else "-"}</td>'
-                    f'<td class="num">{f"{100 * po:.0f}%" if po == po else "-"}</td>'
-                    f'<td class="num">{f"{100 * ed:+.1f}%" if ed == ed else "-"}</td>'
+                    f'<td class="num">{lo:.1f} · {mid:.1f} · {hi:.1f}</td><td>{svg}</td>'
+                    f'<td class="num">{"-" if ln != ln else f"{ln:g}"}</td>'
+                    f'<td class="num">{"-" if po != po else f"{100 * po:.0f}%"}</td>'
+                    f'<td class="num">{"-" if ed != ed else f"{100 * ed:+.1f}%"}</td>'
                     f'<td class="call-{call or "none"}">{call or "-"}</td><td>{status}</td></tr>')
     return Markup("\n".join(rows))

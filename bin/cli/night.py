@@ -152,7 +152,8 @@ def _summary(result: dict, d: date, seconds: float) -> None:
                   f"{seconds:.1f}s")
     print_notices()
     console.print(f"next: bin/pipeline export-predictions --start {d} --end {d} --out predictions.csv  (every row)\n"
-                  "      bin/pipeline serve  (batches over HTTP: README, Manual batches)", highlight=False)
+                  "      bin/pipeline serve  (batches over HTTP, the read API, and the console at --port+4: "
+                  "README, Console and read API)", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

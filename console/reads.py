@@ -15,6 +15,7 @@ from coordinator.recovery import overview
 from orchestrator import state as orchestration
 from shared import tables
 from shared.catalogue import ML_SYSTEMS, PROCESSOR_NAMES, PROP_NAMES, PROPS
+from shared.models import BUNDLED
 from shared.models.registry import Registry
 from shared.ports import NotFound, ObjectStore, Warehouse
 
@@ -258,12 +259,13 @@ def default_day(warehouse: Warehouse, store: ObjectStore, today: date) -> date:
 
 # -- models --------------------------------------------------------------------------------------------
 def models(store: ObjectStore) -> list[dict]:
-    """Champion and challenger of every trained model with their validation MAE."""
+    """Champion and challenger of every trained model with their validation MAE; without a
+    registry champion, the bundled model the workers serve instead."""
     registry = Registry(store)
     found = []
     for name in MODEL_NAMES:
         prop, system = name.split("_", 1)
-        entry = {"name": name, "prop": prop, "system": system}
+        entry = {"name": name, "prop": prop, "system": system, "bundled": _bundled(name)}
         for role, which in (("champion", "latest"), ("challenger", "challenger")):
             pointer = registry.pointer(name, which)
             entry[role] = None if pointer is None else {
@@ -271,6 +273,14 @@ def models(store: ObjectStore) -> list[dict]:
                 "valid_mae": _valid_mae(registry, name, pointer.version)}
         found.append(entry)
     return found
+
+
+def _bundled(name: str) -> dict:
+    folder = BUNDLED / name
+    if (folder / "weights.json").exists():
+        return {"valid_mae": json.loads((folder / "weights.json").read_text()).get("valid_mae")}
+    metrics = json.loads((folder / "metrics.json").read_text()) if (folder / "metrics.json").exists() else {}
+    return {"valid_mae": metrics.get("valid", {}).get("mae")}
 
 
 def _valid_mae(registry: Registry, name: str, version: int) -> float | None:

@@ -13,6 +13,7 @@ import pytest
 from bin import stack as local
 from coordinator.requests import StartRequest
 from coordinator.service import start as start_batch
+from modeling.drift import monitor
 from modeling.grading import grade
 from processors.backfill import backfill
 from shared.config import Settings
@@ -46,6 +47,7 @@ def live(tmp_path, sample_db):
     for day in week:
         start_batch(chain.coordinator, StartRequest(game_date=day), day)
     grade(st.warehouse, week[0], week[-1])
+    monitor(st.warehouse, st.store, week[-1])
     yield st
     st.stop()
 

@@ -30,7 +30,7 @@ def blueprint(deps) -> Blueprint:
         system = params.choice("system", SYSTEM_NAMES + ("all",)) or "ensemble"
         frame = reads.predictions(deps.warehouse, day, params.choice("prop", PROP_NAMES), params.player("player_id"),
                                   params.team("team"), None if system == "all" else system)
-        body = f'{{"game_date": "{day.isoformat()}", "predictions": {reads.records_json(frame)}}}'
+        body = f'{{"game_date":"{day.isoformat()}","predictions":{reads.records_json(frame)}}}'
         return Response(body, mimetype="application/json")
 
     @api.get("/players/<player_id>")

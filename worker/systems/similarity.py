@@ -1,17 +1,24 @@
-"""Weighted mean of the player's most similar past games: opponent strength, rest, venue,
-form and pace, measured in the feature store rows of his earlier games."""
+"""The player's level (moving_average's) corrected by how he did, against his level then, in
+his most similar past games (opponent strength, rest, venue, form and pace, from the feature
+store rows of his earlier games); the interval is those games' misses around the center.
+The correction is shrunk to a twentieth: the neighbours say little about the center (a tenth
+already made some months worse than the EWMA, the full kNN mean of outcomes was 3-4 % worse
+on every prop; docs/EXPERIMENTS.md); what they do say is how wide the night can go."""
 from __future__ import annotations
 
 import numpy as np
 
 from shared.props import PROPS, stat_prop
 from worker.systems.base import Context, Output, col, normal_interval, spread, stat
+from worker.systems.moving_average import level, rested
 
 # feature -> the distance that counts as "one unit" of difference; form is the prop's own last-5 mean
 # (its unit is the prop's form_unit)
 CONTEXT = {"opp_defensive_rating": 5.0, "rest_days": 2.0, "is_home": 0.5, "opp_pace": 3.0}
-HISTORY_COLUMNS = (*CONTEXT, *(f"{p.stat}_avg_last5" for p in PROPS), *(p.name for p in PROPS))
+HISTORY_COLUMNS = (*CONTEXT, *(f"{p.stat}_avg_last5" for p in PROPS), *(f"{p.stat}_ewma" for p in PROPS),
+                   *(p.name for p in PROPS))
 K, MIN_GAMES = 15, 5
+SHRINK = 0.05     # the share of the neighbours' mean miss added to the level
 
 
 def scales(prefix: str) -> dict[str, float]:
@@ -24,31 +31,33 @@ class Similarity:
     def predict(self, rows, ctx: Context) -> Output:
         ids = np.atleast_1d(np.asarray(ctx.player_ids))
         s = stat(ctx)
-        fallback = normal_interval(col(rows, f"{s}_ewma"), spread(rows, col(rows, f"{s}_ewma"), s))
+        center = level(rows, s) * rested(rows)
+        fallback = normal_interval(center, spread(rows, center, s))
         out = {k: np.array(v, dtype=float) for k, v in fallback.items()}
-        # a player with too few earlier games gets the EWMA interval, and his row says so
+        # a player with too few earlier games gets the level with a normal interval, and his row says so
         source = np.full(len(ids), "fallback", dtype=object)
         for i, player_id in enumerate(ids):      # one player per worker request
             history = ctx.features.history(ctx.day, int(player_id)) if ctx.features is not None else None
             if history is not None and len(history[ctx.prop]) >= MIN_GAMES:
                 now = {c: col(rows, c)[i] for c in scales(s)}
-                for k, v in zip(("predicted", "p10", "p50", "p90"), _nearest(now, history, s, ctx.prop),
-                                strict=True):
+                for k, v in zip(("predicted", "p10", "p50", "p90"),
+                                _nearest(now, history, s, ctx.prop, float(center[i])), strict=True):
                     out[k][i] = v
                 source[i] = "rule"
-        return Output(out, "similarity", "knn-v1", source)
+        return Output(out, "similarity", "knn-v2", source)
 
 
-def _nearest(now: dict, history: dict, prefix: str, outcome: str) -> tuple[float, float, float, float]:
+def _nearest(now: dict, history: dict, prefix: str, outcome: str, center: float) -> tuple[float, float, float, float]:
     d = np.zeros(len(history[outcome]))
     for c, scale in scales(prefix).items():
         d += ((history[c] - now[c]) / scale) ** 2
     d = np.sqrt(d)
     nearest = np.argsort(d, kind="stable")[:K]
     w = 1 / (1 + d[nearest])
-    pts = history[outcome][nearest]
-    order = np.argsort(pts, kind="stable")
+    then = level(history, prefix)[nearest]
+    miss = history[outcome][nearest] - then
+    center = max(center + SHRINK * float(np.sum(w * miss) / w.sum()), 0.0)
+    order = np.argsort(miss, kind="stable")
     cum = np.cumsum(w[order]) / w.sum()
-    quantile = lambda p: float(pts[order][min(np.searchsorted(cum, p), len(pts) - 1)])  # noqa: E731
-    center = float(np.sum(w * pts) / w.sum())
-    return center, min(quantile(0.10), center), center, max(quantile(0.90), center)
+    quantile = lambda p: float(miss[order][min(np.searchsorted(cum, p), len(miss) - 1)])  # noqa: E731
+    return center, max(min(center + quantile(0.10), center), 0.0), center, max(center + quantile(0.90), center)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from bin.cli.common import (
     WORK_FAILED,
+    Prop,
     console,
     fail,
     output_dir,
@@ -72,7 +73,13 @@ def predict_range_command(start: str = typer.Option(..., "--start", help="first 
 def evaluate_command(start: str = typer.Option(..., "--start", help="first game date"),
                      end: str = typer.Option(..., "--end", help="last game date"),
                      out: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
-                                                        help="folder for report.md and the plots (created)")):
+                                                        help="folder for report.md and the plots (created)"),
+                     walk: bool = typer.Option(False, "--walk-forward", help=(
+                         "replay the range as production runs: retrain before every period (rolling window, "
+                         "validation gate) and predict it; frozen and walk-forward MAE side by side")),
+                     every: int = typer.Option(7, "--retrain-every", min=1, metavar="DAYS",
+                                               help="with --walk-forward: days between retrains"),
+                     prop: Prop = typer.Option("points", "--prop", help="with --walk-forward: the prop")):
     """Join predictions to actual box scores; MAE etc. per system and prop, with baselines."""
     from modeling.evaluation import evaluate
     from modeling.report import write_report
@@ -80,6 +87,8 @@ def evaluate_command(start: str = typer.Option(..., "--start", help="first game 
     d1, d2 = parse_range(start, end)
     if out is not None:
         output_dir(out)
+    if walk:
+        return _walk_forward(d1, d2, every, prop, out)
     s = settings()
     try:
         result = evaluate(read_only_warehouse(s), d1, d2)
@@ -99,6 +108,34 @@ def evaluate_command(start: str = typer.Option(..., "--start", help="first game 
     if out is not None:
         written = write_report(result, out)
         console.print(f"report: {written}")
+
+
+def _walk_forward(d1, d2, every: int, prop: str, out: Path | None) -> None:
+    from modeling.walkforward import as_frame, walk_forward
+
+    s = settings()
+    began = time.perf_counter()
+    try:
+        with progress_bar(f"retraining every {every} days") as report:
+            result = walk_forward(read_only_warehouse(s), bootstrap.build_store(s), d1, d2, prop, every,
+                                  progress=report)
+    except ValueError as exc:
+        fail(str(exc))
+    frame = as_frame(result)
+    table = Table("system", "rows", "frozen MAE", "walk-forward MAE", "retrains", "promoted", "training s",
+                  title=f"{prop} {d1}..{d2}: frozen (today's champion) vs retrained every {every} days")
+    for r in frame.itertuples():
+        table.add_row(r.system, f"{r.rows:,}", f"{r.frozen_mae:.3f}", f"{r.walk_forward_mae:.3f}", str(r.retrains),
+                      str(r.promoted), f"{r.train_seconds:.0f}")
+    console.print(table)
+    console.print(f"walk-forward over {len(result.periods)} periods in {time.perf_counter() - began:.0f}s",
+                  highlight=False)
+    if out is not None:
+        frame.to_csv(out / "walk_forward.csv", index=False)
+        import json
+
+        (out / "walk_forward_periods.json").write_text(json.dumps(result.periods, indent=1))
+        console.print(f"written: {out / 'walk_forward.csv'}, {out / 'walk_forward_periods.json'}")
 
 
 def grade_command(day: Optional[str] = typer.Option(None, "--date", help="one game date (or give --start and --end)"),

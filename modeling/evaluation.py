@@ -18,6 +18,8 @@ from shared.ports import Warehouse
 
 MIN_GAMES = 10
 MINUTE_BUCKETS = [0, 10, 20, 30, 40, 80]
+# expected minutes (the last-10 average, known before the game): where an interval is judged
+EXPECTED_MINUTE_BUCKETS = [0, 15, 25, 32, 60]
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Evaluation:
     by_minutes: pd.DataFrame
     by_month: pd.DataFrame
     graded: pd.DataFrame       # the joined graded rows (plots)
+    by_expected_minutes: pd.DataFrame = None   # MAE and p10-p90 coverage per expected-minutes bucket
     challengers: pd.DataFrame = None   # champion vs challenger on the rows both predicted
 
 
@@ -48,7 +51,7 @@ def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
         raise ValueError(f"no predictions between {start} and {end}: run `bin/pipeline predict-range` first")
     actual = outcomes(warehouse, start, end)
     features = warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end,
-                              columns=["game_date", "player_id", "games_played_season",
+                              columns=["game_date", "player_id", "games_played_season", "minutes_avg_last10",
                                        *{c for p in PROPS for c in p.baselines.values()}])
     frames = []
     for prop in (p.name for p in PROPS):
@@ -86,11 +89,19 @@ def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
     graded["abs_error"] = (graded["predicted"] - graded["actual"]).abs()
     by_minutes = graded.groupby(["prop", "system", "minutes_bucket"], observed=True)["abs_error"] \
         .agg(["mean", "size"]).rename(columns={"mean": "mae", "size": "n"}).reset_index()
+    graded["expected_minutes"] = pd.cut(graded["minutes_avg_last10"], EXPECTED_MINUTE_BUCKETS, right=False,
+                                        labels=[f"{a}-{b}" for a, b in itertools.pairwise(EXPECTED_MINUTE_BUCKETS)])
+    by_expected = pd.DataFrame([{"prop": p, "system": s, "expected_minutes": str(b), "n": len(g),
+                                 "mae": float(g["abs_error"].mean()),
+                                 "interval_coverage": coverage(g["actual"], g["p10"], g["p90"])}
+                                for (p, s, b), g in graded.groupby(["prop", "system", "expected_minutes"],
+                                                                   observed=True)])
     graded["month"] = graded["game_date"].dt.strftime("%Y-%m")
     by_month = graded.groupby(["prop", "system", "month"])["abs_error"].agg(["mean", "size"]) \
         .rename(columns={"mean": "mae", "size": "n"}).reset_index()
     return Evaluation(start, end, pd.DataFrame(main_rows).sort_values("mae"), pd.DataFrame(base_rows),
-                      pd.DataFrame(all_rows).sort_values("mae"), by_minutes, by_month, graded, challengers)
+                      pd.DataFrame(all_rows).sort_values("mae"), by_minutes, by_month, graded,
+                      challengers=challengers, by_expected_minutes=by_expected)
 
 
 def _champion_vs_challenger(champion: pd.DataFrame, shadow: pd.DataFrame) -> pd.DataFrame:

@@ -112,6 +112,9 @@ def write_report(ev: Evaluation, out: Path) -> Path:
             "## Every predicted player who played", "", _table(ev.all_played, cols[:-1]),
             "## MAE by minutes played", "", _table(ev.by_minutes.astype({"minutes_bucket": str}),
                                                    ["prop", "system", "minutes_bucket", "n", "mae"]),
+            "## By expected minutes (last-10 average): MAE and p10-p90 coverage", "",
+            _table(ev.by_expected_minutes, ["prop", "system", "expected_minutes", "n", "mae", "interval_coverage"])
+            if ev.by_expected_minutes is not None and len(ev.by_expected_minutes) else "No graded rows.\n",
             "## MAE by month", "", _table(ev.by_month, ["prop", "system", "month", "n", "mae"]),
             "## Plots", "", *plots]
     path = out / "report.md"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bin.cli.deploy_alerts import alerting
+from bin.cli.deploy_console import console_access, console_secret
 from shared import tables, topology
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,14 +147,14 @@ def plan(t: Target, build_dir: Path, alert_email: str | None = None, console_use
     cmds += _bigquery(t, build_dir)
     cmds += _pubsub_topics(t)
     cmds += _images(t, build_dir)
-    cmds += _console_secret(t)
+    cmds += console_secret(t, CONSOLE_SECRET, q, create_or_update)
     cmds += _cloud_run(t)
     cmds += _pubsub_subscriptions(t)
     if alert_email:
         cmds += alerting(p, alert_email, build_dir, q)
     cmds += _orchestrator(t, build_dir)
     cmds += _iam(t)
-    cmds += _console_access(t, console_users)
+    cmds += console_access(t, console_users, q)
     cmds += _scheduler(t)
     return cmds
 
@@ -238,31 +239,6 @@ def _cloud_run(t: Target) -> list[str]:
                                      + _env(t, "processors"),
                                      q("gcloud", "run", "jobs", "update", job, *common, "--update-env-vars") + " "
                                      + _env(t, "processors")))
-    return cmds
-
-
-def _console_secret(t: Target) -> list[str]:
-    """A random secret, created once (a rerun keeps it, so sessions survive a deploy) and never
-    written to disk; the console's account may read it before its first revision starts."""
-    return ["# the console's session secret in Secret Manager (created once), readable by the console",
-            create_or_update("head -c 48 /dev/urandom | base64 | tr -d '\\n' | " +
-                             q("gcloud", "secrets", "create", CONSOLE_SECRET, "--replication-policy", "automatic",
-                               "--data-file", "-", "--project", t.project),
-                             q("gcloud", "secrets", "describe", CONSOLE_SECRET, "--project", t.project)),
-            q("gcloud", "secrets", "add-iam-policy-binding", CONSOLE_SECRET, "--project", t.project, "--member",
-              f"serviceAccount:{t.sa('console')}", "--role", "roles/secretmanager.secretAccessor")]
-
-
-def _console_access(t: Target, users: tuple[str, ...]) -> list[str]:
-    """IAP signs people in; its service agent invokes the service for them."""
-    agent = f"serviceAccount:service-{t.number}@gcp-sa-iap.iam.gserviceaccount.com"
-    cmds = ["# who may open the console: IAP's agent invokes it; each --console-user may pass IAP",
-            q("gcloud", "run", "services", "add-iam-policy-binding", "console", "--region", t.region, "--project",
-              t.project, "--role", "roles/run.invoker", "--member") + f" {agent}"]
-    for user in users:
-        cmds.append(q("gcloud", "beta", "iap", "web", "add-iam-policy-binding", "--resource-type", "cloud-run",
-                      "--service", "console", "--region", t.region, "--project", t.project, "--member",
-                      f"user:{user}", "--role", "roles/iap.httpsResourceAccessor"))
     return cmds
 
 

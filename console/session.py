@@ -97,7 +97,7 @@ def install(app: Flask, access: Access) -> None:
         if g.user is None:
             if request.path.startswith(API_PREFIXES) or request.method not in SAFE_METHODS:
                 return jsonify(error="missing or invalid credentials"), 401
-            return redirect(url_for("pages.login", next=_local(request.full_path)))
+            return redirect(url_for("pages.login", next=next_page(request.full_path)))
         if g.via != "bearer" and request.method not in SAFE_METHODS:
             return _check_origin() or (None if request.path.startswith(JSON_ONLY) else _check_csrf())
         return None
@@ -152,7 +152,7 @@ def _check_csrf():
     return None
 
 
-def _local(target: str | None) -> str:
+def next_page(target: str | None) -> str:
     """Only a path on this site is a place to return to after sign-in."""
     target = (target or "").rstrip("?")
     return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
@@ -169,7 +169,3 @@ def sign_in(access: Access, token: str, name: str) -> str | None:
         return "wrong token"
     start(name.strip()[:64])
     return None
-
-
-def next_page(target: str | None) -> str:
-    return _local(target)

@@ -19,7 +19,7 @@ from shared import tables
 from shared.catalogue import ML_SYSTEMS, PROP_BY_NAME
 from shared.features import FEATURE_VERSION, NAMES
 from shared.models import native
-from shared.models.intervals import apply_interval, fit_interval
+from shared.models.intervals import MINUTES_FEATURE, apply_interval, fit_interval
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, PreconditionFailed, Warehouse
 
@@ -116,8 +116,8 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     model_bytes = native.dump(system, impl)
     model = native.load(system, model_bytes, list(NAMES))     # score exactly what the worker will load
     pred = model.predict(va)
-    interval = fit_interval(va["actual"], pred)
-    low, _, high = apply_interval(pred, interval)
+    interval = fit_interval(va["actual"], pred, va[MINUTES_FEATURE])
+    low, _, high = apply_interval(pred, interval, va[MINUTES_FEATURE])
     metrics = {
         "valid": {**accuracy(va["actual"], pred), "interval_coverage": coverage(va["actual"], low, high)},
         "train": accuracy(tr["actual"], model.predict(tr)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from shared.models.intervals import apply_interval
-from worker.systems.base import Context, Output
+from worker.systems.base import Context, Output, col
 
 
 class GradientBoosting:
@@ -23,6 +23,8 @@ class GradientBoosting:
 
 def _run(loaded, rows) -> Output:
     center = np.clip(loaded.model.predict(rows), 0, None)
-    p10, p50, p90 = apply_interval(center, loaded.schema["interval"])
+    interval = loaded.schema["interval"]
+    minutes = col(rows, interval["by"]) if "by" in interval else None
+    p10, p50, p90 = apply_interval(center, interval, minutes)
     return Output({"predicted": center, "p10": p10, "p50": p50, "p90": p90}, loaded.name, loaded.version,
                   loaded.source)

@@ -145,3 +145,16 @@ def test_a_prediction_request_must_be_json(served):
 def test_answers_are_json_numbers_not_nan(served):
     text = get(served, f"/v1/predictions?game_date={DAY}&system=all").text
     assert "NaN" not in text and pd.io.json.ujson_loads(text)["predictions"]
+
+
+def test_a_newer_batch_with_a_new_model_version_shows_instead_of_the_old_rows(served, stored):
+    """The model version is part of the key, so a forced batch under a new champion writes
+    rows beside the old ones; consumers see one row per player, system and prop: the latest."""
+    from console.reads import newest
+
+    old = stored[stored["prop"] == "points"]
+    new = old.assign(model_version="v-next", predicted=old["predicted"] + 1,
+                     created_at=old["created_at"] + pd.Timedelta(minutes=5))
+    shown = newest(pd.concat([new, old]))
+    assert len(shown) == len(old) and (shown["model_version"] == "v-next").all()
+    assert shown["predicted"].sum() == pytest.approx(new["predicted"].sum())

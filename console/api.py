@@ -50,14 +50,10 @@ def blueprint(deps) -> Blueprint:
     def predict(prop: str):
         if prop not in PROP_NAMES:
             return {"error": f"prop {prop[:40]!r}: one of {', '.join(PROP_NAMES)}", "field": "prop"}, 404
-        if not request.is_json:
-            return {"error": "Content-Type must be application/json", "field": "<body>"}, 415
         try:
-            body = bodies.load(request.get_data())
-        except bodies.BodyError as exc:
-            return {"error": str(exc), "field": "<body>"}, 400
-        if not isinstance(body, dict):
-            return {"error": "body must be a JSON object", "field": "<body>"}, 400
+            body = bodies.json_object(request)
+        except bodies.Refused as exc:
+            return {"error": str(exc), "field": "<body>"}, exc.status
         try:
             parsed = realtime.PredictBody.model_validate(body)
             return realtime.predict(deps.worker, prop, parsed)

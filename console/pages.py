@@ -118,22 +118,20 @@ def blueprint(deps, day_default) -> Blueprint:
         return render_template("actions.html", actions=actions.ACTIONS, history=actions.history(deps.store),
                                day=day_default(), model_names=reads.MODEL_NAMES)
 
+    @pages.errorhandler(actions.Refused)
+    def _refused(exc: actions.Refused):
+        return render_template("error.html", title="Action refused", message=str(exc)), 400
+
     @pages.post("/actions/confirm")
     def confirm():
         name = request.form.get("action", "")
-        try:
-            params = actions.check(name, request.form)
-        except actions.Refused as exc:
-            return render_template("error.html", title="Action refused", message=str(exc)), 400
+        params = actions.check(name, request.form)
         return render_template("confirm.html", action=actions.ACTIONS[name], params=params)
 
     @pages.post("/actions/run")
     def run():
         name = request.form.get("action", "")
-        try:
-            params = actions.check(name, request.form)
-        except actions.Refused as exc:
-            return render_template("error.html", title="Action refused", message=str(exc)), 400
+        params = actions.check(name, request.form)
         ok, outcome = actions.run(name, params, g.user, deps.coordinator, deps.store)
         return render_template("done.html", action=actions.ACTIONS[name], params=params, ok=ok, outcome=outcome,
                                day=params.get("game_date")), 200 if ok else 502

@@ -30,14 +30,10 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
 
     @app.post("/start")
     def start():
-        if not request.is_json:
-            return {"error": "Content-Type must be application/json", "field": "<body>"}, 415
         try:
-            body = bodies.load(request.get_data())
-        except bodies.BodyError as exc:
-            return {"error": str(exc), "field": "<body>"}, 400
-        if not isinstance(body, dict):
-            return {"error": "body must be a JSON object", "field": "<body>"}, 400
+            body = bodies.json_object(request)
+        except bodies.Refused as exc:
+            return {"error": str(exc), "field": "<body>"}, exc.status
         try:
             req = StartRequest.model_validate(body)
             with bound(correlation_id=req.correlation_id):

@@ -46,3 +46,25 @@ def load(raw: bytes | str, what: str = "body", max_bytes: int = MAX_BYTES, max_d
         return json.loads(data)
     except (ValueError, RecursionError) as exc:
         raise BodyError(f"{what} is not JSON: {exc}") from None
+
+
+class Refused(BodyError):
+    """A request body a JSON route cannot take; ``status`` is the HTTP answer (415 or 400)."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def json_object(request) -> dict:
+    """A Flask request's body as a JSON object, or Refused: not sent as application/json (415),
+    too big, too deep or not JSON, or not an object (400)."""
+    if not request.is_json:
+        raise Refused("Content-Type must be application/json", 415)
+    try:
+        body = load(request.get_data())
+    except BodyError as exc:
+        raise Refused(str(exc), 400) from None
+    if not isinstance(body, dict):
+        raise Refused("body must be a JSON object", 400)
+    return body

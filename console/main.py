@@ -15,6 +15,7 @@ from shared.config import ConfigError, Settings
 from shared.logging import setup_logging
 from shared.metrics import ServiceMetrics
 from shared.ports import ObjectStore, Warehouse
+from worker.main import build_deps as worker_deps
 from worker.service import WorkerDeps
 
 EASTERN = ZoneInfo("America/New_York")
@@ -40,10 +41,7 @@ class ConsoleDeps:
 
 
 def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: ObjectStore | None = None,
-               worker: WorkerDeps | None = None, coordinator: CoordinatorClient | None = None,
-               today=None) -> ConsoleDeps:
-    from worker.main import build_deps as worker_deps
-
+               worker: WorkerDeps | None = None, coordinator: CoordinatorClient | None = None) -> ConsoleDeps:
     warehouse = warehouse or bootstrap.build_warehouse(settings)
     store = store or bootstrap.build_store(settings)
     if coordinator is None:
@@ -52,11 +50,8 @@ def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: Ob
         token = google_id_token(settings.coordinator_url) if settings.backend == "gcp" else \
             static_token(settings.auth_token)
         coordinator = CoordinatorClient(settings.coordinator_url, token)
-    deps = ConsoleDeps(warehouse, store, worker or worker_deps(settings, warehouse, store, NoPublishing()),
+    return ConsoleDeps(warehouse, store, worker or worker_deps(settings, warehouse, store, NoPublishing()),
                        coordinator)
-    if today is not None:
-        deps.today = today
-    return deps
 
 
 def access_from_settings(settings: Settings, token: str | None = None) -> session.Access:

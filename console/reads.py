@@ -148,7 +148,9 @@ def accuracy_window(warehouse: Warehouse, start: date | None, end: date | None) 
         if pd.isna(last):
             raise Unknown("no graded dates yet (run `grade`)")
         end = pd.Timestamp(last).date()
-    return (start or end - timedelta(days=ACCURACY_DAYS - 1)), end
+    if start is None:
+        start = end - timedelta(days=ACCURACY_DAYS - 1) if end > date.min + timedelta(days=ACCURACY_DAYS) else date.min
+    return start, end
 
 
 def accuracy(warehouse: Warehouse, start: date, end: date, prop: str | None = None) -> dict:

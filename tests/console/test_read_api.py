@@ -104,6 +104,8 @@ def test_accuracy_is_the_graded_mae_beside_the_ewma_baseline(served, stored):
     ewma = ens.merge(feats, on="player_id")
     assert total["ewma (baseline)"]["mae"] == pytest.approx((ewma["pts_ewma"] - ewma["pts"]).abs().mean())
     assert get(served, "/v1/accuracy?start=2024-02-01&end=2024-01-01").json()["field"] == "start"
+    early = get(served, "/v1/accuracy?end=0001-01-05")   # the default window would start before year 1
+    assert early.status_code == 200 and early.json()["daily"] == [] and early.json()["start"] == "0001-01-01"
 
 
 def test_a_realtime_prediction_is_the_batch_row_for_that_player_date(served, stored):

@@ -107,13 +107,6 @@ def newest(frame: pd.DataFrame) -> pd.DataFrame:
         ["game_date", "player_id", "system", "prop"], keep="last")
 
 
-def prediction_dates(warehouse: Warehouse) -> list[date]:
-    found = warehouse.query(f"SELECT DISTINCT game_date FROM {tables.PREDICTIONS.fqn} "
-                            "WHERE game_date BETWEEN @a AND @b ORDER BY game_date",
-                            {"a": tables.EVERY_DATE[0], "b": tables.EVERY_DATE[1]})
-    return [pd.Timestamp(d).date() for d in found["game_date"]]
-
-
 def player(warehouse: Warehouse, player_id: int, days: int = PLAYER_DAYS) -> dict:
     """The player's predictions (every system and prop) over his last ``days`` days of
     predictions, each with what he did where graded."""

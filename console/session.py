@@ -57,7 +57,7 @@ def session_secret(settings, token: str | None) -> str:
 
 def iap_identity(audience: str, certs_url: str) -> Identify:
     """The email in IAP's signed header (ES256, Google's IAP keys, this service's audience)."""
-    from google.auth import exceptions, jwt
+    from google.auth import exceptions
 
     certs = CertCache(certs_url)
 
@@ -66,12 +66,7 @@ def iap_identity(audience: str, certs_url: str) -> Identify:
         if not assertion:
             return None
         try:
-            try:
-                claims = jwt.decode(assertion, certs=certs.get(), audience=audience)
-            except ValueError as exc:
-                if "Certificate for key id" not in str(exc):
-                    raise
-                claims = jwt.decode(assertion, certs=certs.get(refresh=True), audience=audience)
+            claims = certs.decode(assertion, audience)
         except (ValueError, exceptions.GoogleAuthError) as exc:
             log.warning("IAP assertion refused: %s", type(exc).__name__, extra={"auth": "refused"})
             return None

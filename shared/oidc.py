@@ -31,9 +31,22 @@ class CertCache:
                 self._certs, self._fetched = resp.json(), time.monotonic()
             return self._certs
 
+    def decode(self, token: str, audience: str) -> dict:
+        """The token's claims, its signature checked against these certificates (fetched again
+        once when it names a key they lack: Google rotates keys); ValueError or GoogleAuthError
+        when it does not verify."""
+        from google.auth import jwt
+
+        try:
+            return jwt.decode(token, certs=self.get(), audience=audience)
+        except ValueError as exc:
+            if "Certificate for key id" not in str(exc):
+                raise
+            return jwt.decode(token, certs=self.get(refresh=True), audience=audience)
+
 
 def make_verifier(audience: str, allowed: set[str] | None, certs_url: str) -> Check:
-    from google.auth import exceptions, jwt
+    from google.auth import exceptions
 
     certs = CertCache(certs_url)
 
@@ -47,12 +60,7 @@ def make_verifier(audience: str, allowed: set[str] | None, certs_url: str) -> Ch
             return deny("no bearer token")
         token = header[7:]
         try:
-            try:
-                claims = jwt.decode(token, certs=certs.get(), audience=audience)
-            except ValueError as exc:
-                if "Certificate for key id" not in str(exc):
-                    raise
-                claims = jwt.decode(token, certs=certs.get(refresh=True), audience=audience)   # key rotation
+            claims = certs.decode(token, audience)
         except (ValueError, exceptions.GoogleAuthError) as exc:
             return deny(f"token rejected: {type(exc).__name__}")
         if claims.get("iss") not in ISSUERS:

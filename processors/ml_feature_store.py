@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from processors import game_context
 from processors import history as h
 from shared.features import FEATURE_VERSION, FEATURES, NAMES, STAT_FEATURES
 
@@ -48,6 +49,9 @@ def compute(inputs: h.Inputs, roster: pd.DataFrame, pdc: pd.DataFrame, psza: pd.
         f[f"opp_{z}_pts_vs_league"] = frame[f"opp_{z}_pts_per_game_vs_league"].astype(float)
     f["team_win_pct_season"] = _team_win_pct(inputs, base)
     f["pts_vs_opp_avg"], f["games_vs_opp"] = _head_to_head(inputs, base)
+    for columns in (game_context.availability(inputs, roster), game_context.calendar(inputs, roster)):
+        for name, values in columns.items():
+            f[name] = values
     f = f[list(NAMES)]
 
     present = f.notna()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from shared.props import PROPS, Prop
 
-FEATURE_VERSION = "v2"
+FEATURE_VERSION = "v3"
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,16 @@ FEATURES: tuple[Feature, ...] = (
     F("team_win_pct_season", "MLFS", "his team's wins / games in season S before D", "0.5"),
     F("pts_vs_opp_avg", "MLFS", "mean points against this opponent, seasons S-3..S before D", "pts_ewma"),
     F("games_vs_opp", "MLFS", "games against this opponent, seasons S-3..S before D", "0"),
+    F("teammates_out", "MLFS", "rostered teammates who did not play his team's previous game before D", "0"),
+    F("teammates_out_pts", "MLFS", "sum of those teammates' points per game, each over his last 10 games", "0"),
+    F("teammates_out_minutes", "MLFS", "sum of those teammates' minutes per game, each over his last 10 games",
+      "0"),
+    F("teammates_out_pts_share", "MLFS", "teammates_out_pts / the same sum over every rostered teammate", "0"),
+    F("missed_last_game", "MLFS", "1 if he did not play his team's previous game before D", "0"),
+    F("days_into_season", "schedule", "days from the first scheduled game of season S to D", "0"),
+    F("road_trip_games", "schedule", "his team's consecutive away games ending with D's (0 at home)", "0"),
+    F("time_zones_crossed", "schedule", "time zones between the arena of D's game and of his team's previous "
+      "game", "0"),
 )
 
 

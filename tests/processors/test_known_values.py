@@ -83,3 +83,61 @@ def test_feature_store_rows_are_complete_vectors(computed):
     assert mlfs["quality_score"].between(0, 1).all() and (mlfs["feature_version"] == FEATURE_VERSION).all()
     lebron = mlfs.set_index("player_id").loc[2544]
     assert (lebron["team_abbr"], lebron["opponent_abbr"]) == ("LAL", "OKC")
+
+
+def _last10_ppg(raw_rows, player: str) -> float:
+    games = sorted((r for r in raw_rows if r["PLAYER_ID"] == player and r["GAME_DATE"] < DAY),
+                   key=lambda r: r["GAME_DATE"])[-10:]
+    return sum(int(r["PTS"]) for r in games) / len(games)
+
+
+def test_teammates_out_of_the_previous_game(raw_rows, computed):
+    """For every team playing D: the rostered teammates with no box score in the team's
+    previous game, and the points per game (each over his last 10) they leave, counted by hand
+    from the CSV."""
+    mlfs = computed["ml_feature_store"]
+    by_player = mlfs.set_index("player_id")
+    teams_with_absences = 0
+    for team in sorted(mlfs["team_abbr"].unique()):
+        earlier = [r for r in raw_rows if r["TEAM_ABBREVIATION"] == team and r["GAME_DATE"] < DAY]
+        previous = max(r["GAME_DATE"] for r in earlier)
+        played_previous = {r["PLAYER_ID"] for r in earlier if r["GAME_DATE"] == previous}
+        rostered = [str(p) for p in mlfs.loc[mlfs["team_abbr"] == team, "player_id"]]
+        out = [p for p in rostered if p not in played_previous]
+        teams_with_absences += bool(out)
+        for p in rostered:
+            others = [q for q in out if q != p]
+            row = by_player.loc[int(p)]
+            assert row["missed_last_game"] == (1.0 if p in out else 0.0), (team, p)
+            assert row["teammates_out"] == len(others), (team, p)
+            assert row["teammates_out_pts"] == pytest.approx(sum(_last10_ppg(raw_rows, q) for q in others))
+            everyone = sum(_last10_ppg(raw_rows, q) for q in rostered if q != p)
+            assert row["teammates_out_pts_share"] == pytest.approx(row["teammates_out_pts"] / everyone)
+    assert teams_with_absences >= 3, "the date tests nothing unless some rostered players missed a game"
+
+
+def test_season_day_road_trip_and_time_zones(raw_rows, computed):
+    """For every team playing D: days since the season's first game, its run of away games
+    ending with D's and the time zones between D's arena and the previous game's, read from the
+    CSV's MATCHUP ("LAL @ UTA" away, "LAL vs. OKC" home)."""
+    from processors.game_context import TIME_ZONE
+
+    first = min(r["GAME_DATE"] for r in raw_rows)
+    mlfs = computed["ml_feature_store"]
+    seen = set()
+    for team, rows in mlfs.groupby("team_abbr"):
+        games = sorted({r["GAME_DATE"]: r["MATCHUP"] for r in raw_rows if r["TEAM_ABBREVIATION"] == team
+                        and r["GAME_DATE"] <= DAY}.items())
+        assert games[-1][0] == DAY
+        trip = 0
+        for _, matchup in reversed(games):
+            if "@" not in matchup:
+                break
+            trip += 1
+        host = [m.split()[-1] if "@" in m else team for _, m in games[-2:]]
+        for _, row in rows.iterrows():
+            assert row["days_into_season"] == (date.fromisoformat(DAY) - date.fromisoformat(first)).days
+            assert row["road_trip_games"] == trip, team
+            assert row["time_zones_crossed"] == abs(TIME_ZONE[host[1]] - TIME_ZONE[host[0]]), team
+        seen.add((trip > 1, host[0] != host[1]))
+    assert (True, True) in seen or {(True, False), (False, True)} <= seen, "nothing on the road on D"

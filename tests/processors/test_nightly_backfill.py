@@ -88,6 +88,31 @@ def test_changing_a_game_before_d_does_change_features(fresh_warehouse):
             assert after.loc[2544, feature] == pytest.approx(before.loc[2544, feature] + moved), feature
 
 
+def test_a_missing_box_score_before_d_marks_him_out_of_the_previous_game(fresh_warehouse):
+    """The availability features read who played the team's previous game, and nothing on D."""
+    day = date(2024, 1, 15)
+    wh = fresh_warehouse()
+    nightly(wh, None, day)
+    before = wh.read(tables.ML_FEATURE_STORE.fqn, day, day).set_index("player_id")
+    previous = wh.query(f"SELECT MAX(game_date) AS d FROM {tables.PLAYER_GAME_SUMMARY.fqn} "
+                        "WHERE team_abbr = 'LAL' AND game_date < @d", {"d": day})["d"].iloc[0]
+    scorer = int(wh.query(f"SELECT player_id FROM {tables.PLAYER_GAME_SUMMARY.fqn} WHERE team_abbr = 'LAL' "
+                          "AND game_date = @d ORDER BY pts DESC LIMIT 1", {"d": previous})["player_id"].iloc[0])
+    assert before.loc[scorer, "missed_last_game"] == 0
+    wh.query(f"DELETE FROM {tables.PLAYER_GAME_SUMMARY.fqn} WHERE player_id = @p AND game_date = @d",
+             {"p": scorer, "d": previous})
+    nightly(wh, None, day)
+    after = wh.read(tables.ML_FEATURE_STORE.fqn, day, day).set_index("player_id")
+    assert after.loc[scorer, "missed_last_game"] == 1
+    teammates = before.index[(before["team_abbr"] == "LAL") & (before.index != scorer)]
+    assert len(teammates) > 5
+    assert (after.loc[teammates, "teammates_out"] == before.loc[teammates, "teammates_out"] + 1).all()
+    left = after.loc[teammates, "teammates_out_pts"] - before.loc[teammates, "teammates_out_pts"]
+    assert left.min() == pytest.approx(left.max()) and left.min() > 5   # his points per game, for each of them
+    others = before.index[before["team_abbr"] != "LAL"]
+    assert (after.loc[others, "teammates_out"] == before.loc[others, "teammates_out"]).all()
+
+
 def test_parallel_backfill_matches_serial(fresh_warehouse):
     serial, parallel = fresh_warehouse("a.duckdb"), fresh_warehouse("b.duckdb")
     backfill(serial, date(2023, 12, 1), date(2024, 1, 31), chunk_dates=10)

@@ -1,0 +1,81 @@
+"""Game-context features for each rostered player and D, from games strictly before D and the
+published schedule: who on his team missed its previous game and what they score, and where
+the season and the road trip stand. Each function returns columns aligned with the roster's
+rows. (Candidates measured and not kept are in benchmarks/feature_candidates.py.)"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from processors import history as h
+
+LEVEL_GAMES = 10        # a player's scoring level: his last 10 games
+
+# UTC offset of each team's arena in winter: enough to count time zones crossed
+TIME_ZONE = {
+    "ATL": -5, "BKN": -5, "BOS": -5, "CHA": -5, "CHI": -6, "CLE": -5, "DAL": -6, "DEN": -7, "DET": -5,
+    "GSW": -8, "HOU": -6, "IND": -5, "LAC": -8, "LAL": -8, "MEM": -6, "MIA": -5, "MIL": -6, "MIN": -6,
+    "NOP": -6, "NYK": -5, "OKC": -6, "ORL": -5, "PHI": -5, "PHX": -7, "POR": -8, "SAC": -8, "SAS": -6,
+    "TOR": -5, "UTA": -7, "WAS": -5,
+}
+
+
+def player_levels(inputs: h.Inputs, roster: pd.DataFrame) -> pd.DataFrame:
+    """Each roster row's own last-10 points and minutes per game, from games before D."""
+    hist = inputs.rolling_players()
+    pos = h.positions(hist["player_id"].to_numpy())
+    n = h.rolling_count(pos, LEVEL_GAMES)
+    pts = h.rolling_sum(hist["pts"].to_numpy(dtype=float), pos, LEVEL_GAMES) / n
+    mins = h.rolling_sum(hist["minutes"].to_numpy(dtype=float), pos, LEVEL_GAMES) / n
+    idx = h.asof_index(hist["player_id"].to_numpy(), h.days(hist["game_date"]),
+                       roster["player_id"].to_numpy(), h.days(roster["game_date"]))
+    return pd.DataFrame({"pts": h.take(pts, idx), "minutes": h.take(mins, idx)})
+
+
+def availability(inputs: h.Inputs, roster: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Teammates on the roster who did not play the team's previous game (the same rule at
+    serve time: a player's last game is the last box score before D), the points per game and
+    minutes they leave, and whether the player himself missed it."""
+    sched = inputs.schedule
+    prev = sched.groupby("team_abbr")["game_date"].shift(1)
+    prev_by_game = pd.Series(prev.to_numpy(), index=pd.MultiIndex.from_frame(sched[["team_abbr", "game_id"]]))
+    team_prev = prev_by_game.reindex(pd.MultiIndex.from_frame(roster[["team_abbr", "game_id"]])).to_numpy()
+    missed = (h.days(roster["last_game_date"]) < h.days(team_prev)) & ~pd.isna(team_prev)
+    level = player_levels(inputs, roster).fillna(0.0)
+    frame = pd.DataFrame({"game_date": roster["game_date"].to_numpy(), "team": roster["team_abbr"].to_numpy(),
+                          "out_pts": np.where(missed, level["pts"], 0.0),
+                          "out_min": np.where(missed, level["minutes"], 0.0),
+                          "all_pts": level["pts"].to_numpy(), "out_n": missed.astype(float)})
+    team = frame.groupby(["game_date", "team"])[["out_pts", "out_min", "all_pts", "out_n"]].transform("sum")
+    out_pts = team["out_pts"].to_numpy() - frame["out_pts"].to_numpy()
+    return {
+        "teammates_out": team["out_n"].to_numpy() - frame["out_n"].to_numpy(),
+        "teammates_out_pts": out_pts,
+        "teammates_out_minutes": team["out_min"].to_numpy() - frame["out_min"].to_numpy(),
+        "teammates_out_pts_share": h.ratio(out_pts, team["all_pts"].to_numpy() - frame["all_pts"].to_numpy()),
+        "missed_last_game": missed.astype(float),
+    }
+
+
+def calendar(inputs: h.Inputs, roster: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Days into the season, the road trip so far and the time zones crossed since the team's
+    last game: all from the published schedule."""
+    sched = inputs.schedule.copy()
+    season = sched[sched["season_year"] == inputs.season]
+    first = season["game_date"].min()
+    away = (sched["is_home"] == False).to_numpy()   # noqa: E712 (None: venue unknown, counted as home)
+    team = sched["team_abbr"].to_numpy()
+    starts = np.r_[True, team[1:] != team[:-1]] | ~away
+    run = pd.Series(away.astype(float)).groupby(np.cumsum(starts)).cumsum().to_numpy()   # away games in a row
+    host = np.where(sched["is_home"] == False, sched["opponent_abbr"], sched["team_abbr"])   # noqa: E712
+    zone = pd.Series(host).map(TIME_ZONE).to_numpy(dtype=float)
+    prev_zone = pd.Series(zone).groupby(team).shift(1).to_numpy()
+    key = pd.MultiIndex.from_frame(sched[["team_abbr", "game_id"]])
+    at = pd.Series(np.arange(len(sched)), index=key).reindex(
+        pd.MultiIndex.from_frame(roster[["team_abbr", "game_id"]])).to_numpy()
+    ok = ~np.isnan(at)
+    at = np.where(ok, at, 0).astype(int)
+    into = (h.days(roster["game_date"]) - np.datetime64(pd.Timestamp(first).date(), "D")).astype(float)
+    return {"days_into_season": into,
+            "road_trip_games": np.where(ok, run[at], np.nan),
+            "time_zones_crossed": np.where(ok, np.abs(zone[at] - prev_zone[at]), np.nan)}

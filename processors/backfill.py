@@ -22,11 +22,13 @@ from processors.registry import ordered
 from processors.runner import Outcome, compute_dates, record_failure, warehouse_upstream, write_chunk
 from shared import tables
 from shared.catalogue import BY_NAME
+from shared.features import FEATURE_VERSION
 from shared.ports import Warehouse
 
 log = logging.getLogger(__name__)
 
 DONE = ("success", "partial", "no_data")
+FEATURE_STORE = "ml_feature_store"
 CHUNK_DATES = 200    # about one season: windows are rebuilt once per chunk, so bigger is faster
 
 
@@ -60,10 +62,20 @@ def plan(all_dates: list[pd.Timestamp], todo: set[pd.Timestamp], size: int = CHU
 
 
 def done_dates(warehouse: Warehouse, names: list[str], start: date, end: date) -> set[pd.Timestamp]:
+    """Dates every requested processor finished, less those whose feature rows were computed
+    under another feature version (the models of this code would read missing columns)."""
     runs = warehouse.read(tables.PROCESSOR_RUNS.fqn, start, end, columns=["processor", "game_date", "status"])
     runs = runs[runs["processor"].isin(names) & runs["status"].isin(DONE)]
     per_date = runs.groupby("game_date")["processor"].nunique()
-    return {pd.Timestamp(d) for d, n in per_date.items() if n == len(names)}
+    done = {pd.Timestamp(d) for d, n in per_date.items() if n == len(names)}
+    if FEATURE_STORE in names and done:
+        rows = warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end, columns=["game_date", "feature_version"])
+        stale = {pd.Timestamp(d) for d in rows.loc[rows["feature_version"] != FEATURE_VERSION, "game_date"].unique()}
+        if stale:
+            log.info("%d date(s) hold features of another version than %s: computed again", len(stale),
+                     FEATURE_VERSION)
+        done -= stale
+    return done
 
 
 # Forked workers inherit the prepared inputs instead of receiving them pickled.

@@ -149,6 +149,23 @@ def test_killed_backfill_resumes_without_duplicates(fresh_warehouse):
     assert (runs["status"] == "success").all() and not runs.duplicated(["processor", "game_date"]).any()
 
 
+def test_backfill_recomputes_dates_whose_features_have_another_version(fresh_warehouse):
+    """After an upgrade that changes the feature vector, a plain backfill redoes the dates that
+    hold the old version (their new columns would be empty) and skips the rest."""
+    from shared.features import FEATURE_VERSION
+
+    wh = fresh_warehouse()
+    backfill(wh, date(2023, 11, 1), date(2023, 11, 30))
+    old = date(2023, 11, 10)
+    wh.query(f"UPDATE {tables.ML_FEATURE_STORE.fqn} SET feature_version = 'v0', teammates_out = NULL "
+             "WHERE game_date = @d", {"d": old})
+    again = backfill(wh, date(2023, 11, 1), date(2023, 11, 30))
+    assert again.dates_skipped == again.dates_in_range - 1
+    rows = wh.read(tables.ML_FEATURE_STORE.fqn, old, old)
+    assert len(rows) > 100 and (rows["feature_version"] == FEATURE_VERSION).all()
+    assert rows["teammates_out"].notna().all()
+
+
 def test_no_games_means_no_data_for_every_processor(fresh_warehouse):
     events = nightly(fresh_warehouse(), None, date(2024, 7, 15))
     assert {e.status for e in events} == {"no_data"} and len(events) == 5

@@ -14,6 +14,8 @@ BENCHES = {
     "faults": "benchmarks.faults_bench",
     "load": "benchmarks.load_bench",
     "console": "benchmarks.console_bench",
+    "features": "benchmarks.feature_experiments",
+    "tuning": "benchmarks.tuning",
 }
 
 

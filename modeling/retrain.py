@@ -1,6 +1,7 @@
-"""Scheduled retraining: every model on a rolling window ending yesterday, behind the
-validation gate, registered as champion or as challenger; the registry log records the
-decision either way."""
+"""Scheduled retraining: every model on the ten years before a 90-day validation window
+ending yesterday (every season the data has: three years lost to the seven-season champion
+in every walk-forward retrain, docs/EXPERIMENTS.md), behind the validation gate, registered
+as champion or as challenger; the registry log records the decision either way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from shared.catalogue import ML_SYSTEMS
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, Warehouse
 
-VALID_DAYS, TRAIN_YEARS = 90, 3
+VALID_DAYS, TRAIN_YEARS = 90, 10
 
 
 def rolling_windows(end: date) -> Windows:

@@ -72,7 +72,8 @@ def fit(tr: pd.DataFrame, va: pd.DataFrame, target: str, cols: list[str], seed: 
 
 def expected_minutes(rows: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """Minutes predicted out of fold: each training season by a model of the other training
-    seasons, the validation season by a model of all of them."""
+    seasons, the validation season by a model of all of them; each model early-stops on one
+    season it does not train on (the next one, else the first)."""
     season = rows["game_date"].dt.year - (rows["game_date"].dt.month < 8)
     out = np.full(len(rows), np.nan)
     train_seasons = sorted(season[rows["game_date"] <= TRAIN_END].unique())
@@ -97,14 +98,12 @@ def run(data: Path) -> None:
     made = [c for c in extra.columns if c not in ("game_date", "player_id")]
     rows = rows.drop(columns=[c for c in made if c in rows.columns]).merge(extra, on=["game_date", "player_id"],
                                                                             how="left")
-    tr = rows[rows["game_date"] <= TRAIN_END]
-    va = rows[(rows["game_date"] >= VALID_START) & (rows["game_date"] <= VALID_END)]
-    print(f"train {len(tr):,} rows, validation {len(va):,} rows (2022-23)")
     base = [n for n in NAMES if n not in made]   # the feature store without any candidate
     rows["expected_minutes"] = expected_minutes(rows, base + group_cols["availability"])
     group_cols["minutes model"] = ["expected_minutes"]
     tr = rows[rows["game_date"] <= TRAIN_END]
     va = rows[(rows["game_date"] >= VALID_START) & (rows["game_date"] <= VALID_END)]
+    print(f"train {len(tr):,} rows, validation {len(va):,} rows (2022-23)")
     trials = {"feature store only": base, **{f"+ {g}": base + cols for g, cols in group_cols.items()},
               "+ availability + calendar": base + group_cols["availability"] + group_cols["calendar"],
               "+ every group": base + [c for cols in group_cols.values() for c in cols]}

@@ -33,14 +33,17 @@ def player_levels(inputs: h.Inputs, roster: pd.DataFrame) -> pd.DataFrame:
 
 
 def availability(inputs: h.Inputs, roster: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Teammates on the roster who did not play the team's previous game (the same rule at
-    serve time: a player's last game is the last box score before D), the points per game and
-    minutes they leave, and whether the player himself missed it."""
-    sched = inputs.schedule
-    prev = sched.groupby("team_abbr")["game_date"].shift(1)
-    prev_by_game = pd.Series(prev.to_numpy(), index=pd.MultiIndex.from_frame(sched[["team_abbr", "game_id"]]))
-    team_prev = prev_by_game.reindex(pd.MultiIndex.from_frame(roster[["team_abbr", "game_id"]])).to_numpy()
-    missed = (h.days(roster["last_game_date"]) < h.days(team_prev)) & ~pd.isna(team_prev)
+    """Teammates on the roster who did not play the team's previous game, the points per game
+    and minutes they leave, and whether the player himself missed it. The previous game is the
+    team's last one with box scores before D, not the schedule's: when last night's box scores
+    are late, nobody is marked out of a game whose box score is not there yet."""
+    teams = inputs.teams
+    codes = h.team_codes(teams["team_abbr"], roster["team_abbr"])
+    dates = h.days(teams["game_date"])
+    at = h.asof_index(teams["team_abbr"].map(codes).to_numpy(), dates, roster["team_abbr"].map(codes).to_numpy(),
+                      h.days(roster["game_date"]))
+    team_prev = np.where(at >= 0, dates[np.maximum(at, 0)], np.datetime64("NaT"))
+    missed = (h.days(roster["last_game_date"]) < team_prev) & (at >= 0)
     level = player_levels(inputs, roster).fillna(0.0)
     frame = pd.DataFrame({"game_date": roster["game_date"].to_numpy(), "team": roster["team_abbr"].to_numpy(),
                           "out_pts": np.where(missed, level["pts"], 0.0),

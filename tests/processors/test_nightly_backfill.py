@@ -113,6 +113,23 @@ def test_a_missing_box_score_before_d_marks_him_out_of_the_previous_game(fresh_w
     assert (after.loc[others, "teammates_out"] == before.loc[others, "teammates_out"]).all()
 
 
+def test_late_box_scores_of_the_previous_game_mark_nobody_out(fresh_warehouse):
+    """Last night's game is on the schedule but its box scores are not in yet: the previous
+    game is then the one before it, and the roster is not marked out of a game with no rows."""
+    day = date(2024, 1, 15)
+    wh = fresh_warehouse()
+    previous = wh.query(f"SELECT MAX(game_date) AS d FROM {tables.TEAM_GAME_SUMMARY.fqn} "
+                        "WHERE team_abbr = 'LAL' AND game_date < @d", {"d": day})["d"].iloc[0]
+    game = wh.query(f"SELECT game_id FROM {tables.TEAM_GAME_SUMMARY.fqn} WHERE team_abbr = 'LAL' AND game_date = @d",
+                    {"d": previous})["game_id"].iloc[0]
+    for table in (tables.PLAYER_GAME_SUMMARY, tables.TEAM_GAME_SUMMARY):
+        wh.query(f"DELETE FROM {table.fqn} WHERE game_id = @g", {"g": game})
+    assert len(wh.query(f"SELECT * FROM {tables.SCHEDULE.fqn} WHERE game_id = @g", {"g": game})) == 1
+    nightly(wh, None, day)
+    lal = wh.read(tables.ML_FEATURE_STORE.fqn, day, day).query("team_abbr == 'LAL'")
+    assert len(lal) > 8 and (lal["missed_last_game"] == 0).sum() >= 8, lal["missed_last_game"].tolist()
+
+
 def test_parallel_backfill_matches_serial(fresh_warehouse):
     serial, parallel = fresh_warehouse("a.duckdb"), fresh_warehouse("b.duckdb")
     backfill(serial, date(2023, 12, 1), date(2024, 1, 31), chunk_dates=10)

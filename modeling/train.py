@@ -142,7 +142,7 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
                                                     windows.train_end))).encode()
     store.write(f"models/{name}/v{version}/drift_reference.json", drift_ref)
     result = _gate(registry, name, version, digest, system, va, metrics, force, move=champion)
-    if bundle_dir is not None:
+    if bundle_dir is not None and result.promoted:   # the fallback is only ever a model that became champion
         result.bundled_to = _bundle(bundle_dir, name, system, model_bytes, metrics, {**schema, "sha256": digest,
                                                                                       "version": version})
         (result.bundled_to / "drift_reference.json").write_bytes(drift_ref)

@@ -25,7 +25,8 @@ def train_command(
     valid_end: str = typer.Option("2023-06-30", "--valid-end", help="last game date of the validation window"),
     force: bool = typer.Option(False, "--force", help="become champion even without beating it (logged)"),
     bundle: bool = typer.Option(False, "--bundle", help=f"also write the model as the worker's bundled fallback "
-                                                         f"({BUNDLE_DIR.relative_to(BUNDLE_DIR.parents[1])})"),
+                                                         f"({BUNDLE_DIR.relative_to(BUNDLE_DIR.parents[1])}) "
+                                                         f"when it becomes champion"),
     bundle_dir: Optional[Path] = typer.Option(None, "--bundle-dir", help="write the bundled copy to this folder "
                                                                           "instead (implies --bundle)"),
 ) -> None:
@@ -65,7 +66,8 @@ def _model(system, prop, train_start, train_end, valid_start, valid_end, force, 
     console.print(f"p10-p90 coverage on validation: {m['valid']['interval_coverage']:.1%}; "
                   f"rows train {m['rows']['train']:,}, valid {m['rows']['valid']:,}; best iteration "
                   f"{m['best_iteration']}")
-    bundled = f"; bundled to {result.bundled_to}" if result.bundled_to else ""
+    bundled = (f"; bundled to {result.bundled_to}" if result.bundled_to
+               else "; not bundled (only a champion is)" if target is not None else "")
     console.print(f"{result.name} v{result.version} {'PROMOTED' if result.promoted else 'not promoted'}: "
                   f"{result.reason}{bundled}")
 

@@ -36,19 +36,24 @@ def test_training_registers_a_native_model_that_beats_the_naive_baselines(featur
 
 
 def test_a_model_that_does_not_beat_the_champion_leaves_latest_unchanged(feature_warehouse, tmp_path):
-    store = DirectoryStore(tmp_path / "objects")
-    train(feature_warehouse, store, "xgboost", "points", SAMPLE_WINDOWS)
+    """... and leaves the bundled fallback alone: `train --bundle` copies only a model that
+    became champion."""
+    store, bundle = DirectoryStore(tmp_path / "objects"), tmp_path / "bundled"
+    train(feature_warehouse, store, "xgboost", "points", SAMPLE_WINDOWS, bundle_dir=bundle)
     reg = Registry(store)
     before = store.read("models/points_xgboost/latest.json")
-    again = train(feature_warehouse, store, "xgboost", "points", SAMPLE_WINDOWS)   # identical, so not better
-    assert not again.promoted and again.version == 2
+    again = train(feature_warehouse, store, "xgboost", "points", SAMPLE_WINDOWS,   # identical, so not better
+                  bundle_dir=bundle)
+    assert not again.promoted and again.version == 2 and again.bundled_to is None
+    assert json.loads((bundle / "points_xgboost" / "schema.json").read_text())["version"] == 1
     after = store.read("models/points_xgboost/latest.json")
     assert (after.data, after.generation) == (before.data, before.generation)
     log = reg.history("points_xgboost")
     assert [e["decision"] for e in log] == ["promoted", "rejected"]
     assert log[1]["valid_mae"] == pytest.approx(log[1]["champion_mae"])
-    forced = train(feature_warehouse, store, "xgboost", "points", SAMPLE_WINDOWS, force=True)
+    forced = train(feature_warehouse, store, "xgboost", "points", SAMPLE_WINDOWS, force=True, bundle_dir=bundle)
     assert forced.promoted and reg.pointer("points_xgboost").version == 3
+    assert json.loads((bundle / "points_xgboost" / "schema.json").read_text())["version"] == 3
 
 
 def test_rebounds_go_through_the_same_path(feature_warehouse, tmp_path):

@@ -8,16 +8,10 @@ import numpy as np
 import pandas as pd
 
 from processors import history as h
+from shared.teams import TIME_ZONE
 
 LEVEL_GAMES = 10        # a player's scoring level: his last 10 games
 
-# UTC offset of each team's arena in winter: enough to count time zones crossed
-TIME_ZONE = {
-    "ATL": -5, "BKN": -5, "BOS": -5, "CHA": -5, "CHI": -6, "CLE": -5, "DAL": -6, "DEN": -7, "DET": -5,
-    "GSW": -8, "HOU": -6, "IND": -5, "LAC": -8, "LAL": -8, "MEM": -6, "MIA": -5, "MIL": -6, "MIN": -6,
-    "NOP": -6, "NYK": -5, "OKC": -6, "ORL": -5, "PHI": -5, "PHX": -7, "POR": -8, "SAC": -8, "SAS": -6,
-    "TOR": -5, "UTA": -7, "WAS": -5,
-}
 
 
 def player_levels(inputs: h.Inputs, roster: pd.DataFrame) -> pd.DataFrame:
@@ -63,7 +57,7 @@ def availability(inputs: h.Inputs, roster: pd.DataFrame) -> dict[str, np.ndarray
 def calendar(inputs: h.Inputs, roster: pd.DataFrame) -> dict[str, np.ndarray]:
     """Days into the season, the road trip so far and the time zones crossed since the team's
     last game: all from the published schedule."""
-    sched = inputs.schedule.copy()
+    sched = inputs.schedule
     season = sched[sched["season_year"] == inputs.season]
     first = season["game_date"].min()
     away = (sched["is_home"] == False).to_numpy()   # noqa: E712 (None: venue unknown, counted as home)

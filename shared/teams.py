@@ -19,6 +19,13 @@ TEAM_IDS: dict[str, int] = {
     "POR": 1610612757, "SAC": 1610612758, "SAS": 1610612759, "OKC": 1610612760, "TOR": 1610612761,
     "UTA": 1610612762, "MEM": 1610612763, "WAS": 1610612764, "DET": 1610612765, "CHA": 1610612766,
 }
+# UTC offset of each team's arena in winter: enough to count the time zones a team crosses
+TIME_ZONE: dict[str, int] = {
+    "ATL": -5, "BKN": -5, "BOS": -5, "CHA": -5, "CHI": -6, "CLE": -5, "DAL": -6, "DEN": -7, "DET": -5,
+    "GSW": -8, "HOU": -6, "IND": -5, "LAC": -8, "LAL": -8, "MEM": -6, "MIA": -5, "MIL": -6, "MIN": -6,
+    "NOP": -6, "NYK": -5, "OKC": -6, "ORL": -5, "PHI": -5, "PHX": -7, "POR": -8, "SAC": -8, "SAS": -6,
+    "TOR": -5, "UTA": -7, "WAS": -5,
+}
 # the odds feeds spell the Clippers out; the injury report's PDF has used both
 ALIASES = {"Los Angeles Clippers": "LAC"}
 _BY_NAME = {name.lower(): code for code, name in TEAMS.items()} | {k.lower(): v for k, v in ALIASES.items()}

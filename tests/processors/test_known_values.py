@@ -120,8 +120,9 @@ def test_season_day_road_trip_and_time_zones(raw_rows, computed):
     """For every team playing D: days since the season's first game, its run of away games
     ending with D's and the time zones between D's arena and the previous game's, read from the
     CSV's MATCHUP ("LAL @ UTA" away, "LAL vs. OKC" home)."""
-    from processors.game_context import TIME_ZONE
+    from shared.teams import TEAMS, TIME_ZONE
 
+    assert set(TIME_ZONE) == set(TEAMS)
     first = min(r["GAME_DATE"] for r in raw_rows)
     mlfs = computed["ml_feature_store"]
     seen = set()

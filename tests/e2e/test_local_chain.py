@@ -187,6 +187,9 @@ def test_ensemble_weights_are_served_from_the_registry_and_the_rows_say_which(ma
     rows = rows[rows["prop"] == "points"]     # the other props' weights are still the bundled ones
     ensemble = rows[rows["system"] == "ensemble"].set_index("player_id")
     assert set(ensemble["model_source"]) == {"registry"}
-    assert set(ensemble["model_version"]) == {f"{version}[catboost:bundled-v1+xgboost:bundled-v1]"}   # and its members
+    bundled = {s: json.loads((BUNDLED / f"points_{s}" / "schema.json").read_text())["version"]
+               for s in ("catboost", "xgboost")}
+    assert set(ensemble["model_version"]) == {   # and its members
+        f"{version}[catboost:bundled-v{bundled['catboost']}+xgboost:bundled-v{bundled['xgboost']}]"}
     members = rows[rows["system"].isin(["xgboost", "catboost"])].groupby("player_id")["predicted"].mean()
     assert (ensemble["predicted"] - members.reindex(ensemble.index)).abs().max() < 1e-9   # the registry's 50/50

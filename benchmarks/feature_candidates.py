@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from processors import history as h
-from processors.game_context import LEVEL_GAMES
 
+LEVEL_GAMES = 10        # a player's own level: his last 10 games
 FORM_GAMES = 10         # a team's net rating: its last 10 games
 OPP_GAMES = 15          # what an opponent allowed: its last 15 games
 

@@ -19,13 +19,15 @@ from benchmarks import feature_candidates as fc
 from modeling import dataset
 from processors import game_context as gc
 from processors import history as h
+from shared import tables
 from shared.bootstrap import build_warehouse
 from shared.config import Settings
 from shared.features import NAMES
 
 TRAIN_END, VALID_START, VALID_END = pd.Timestamp("2022-06-30"), pd.Timestamp("2022-10-01"), pd.Timestamp("2023-06-30")
 GROUPS = {
-    "availability": gc.availability,
+    "availability": lambda inputs, roster: gc.availability(inputs, roster, roster["pts_avg_last10"],
+                                                           roster["minutes_avg_last10"]),
     "team form": fc.team_form,
     "calendar": gc.calendar,
     "opponent vs kind": fc.opponent_vs_kind,
@@ -37,12 +39,17 @@ def candidates(warehouse, start: date, end: date) -> tuple[pd.DataFrame, dict[st
     """Every group's columns for every rostered player-date, season by season, and which
     columns each group made."""
     seasons = h.prepare_seasons(h.read_analytics(warehouse, start, end))
+    # each rostered player's last-10 means, as PDC computed them (availability sums them)
+    levels = warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end,
+                            columns=["game_date", "player_id", "pts_avg_last10", "minutes_avg_last10"])
+    levels["game_date"] = pd.to_datetime(levels["game_date"])
     frames, groups = [], {}
     for _, inputs in sorted(seasons.items()):
         inputs.dates = [d for d in inputs.dates if pd.Timestamp(start) <= d <= pd.Timestamp(end)]
         if not inputs.dates:
             continue
         roster = h.roster(inputs)
+        roster = roster.merge(levels, on=["game_date", "player_id"], how="left")
         cols = {"game_date": roster["game_date"].to_numpy(), "player_id": roster["player_id"].to_numpy()}
         for group, fn in GROUPS.items():
             made = fn(inputs, roster)

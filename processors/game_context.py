@@ -10,25 +10,11 @@ import pandas as pd
 from processors import history as h
 from shared.teams import TIME_ZONE
 
-LEVEL_GAMES = 10        # a player's scoring level: his last 10 games
 
-
-
-def player_levels(inputs: h.Inputs, roster: pd.DataFrame) -> pd.DataFrame:
-    """Each roster row's own last-10 points and minutes per game, from games before D."""
-    hist = inputs.rolling_players()
-    pos = h.positions(hist["player_id"].to_numpy())
-    n = h.rolling_count(pos, LEVEL_GAMES)
-    pts = h.rolling_sum(hist["pts"].to_numpy(dtype=float), pos, LEVEL_GAMES) / n
-    mins = h.rolling_sum(hist["minutes"].to_numpy(dtype=float), pos, LEVEL_GAMES) / n
-    idx = h.asof_index(hist["player_id"].to_numpy(), h.days(hist["game_date"]),
-                       roster["player_id"].to_numpy(), h.days(roster["game_date"]))
-    return pd.DataFrame({"pts": h.take(pts, idx), "minutes": h.take(mins, idx)})
-
-
-def availability(inputs: h.Inputs, roster: pd.DataFrame) -> dict[str, np.ndarray]:
+def availability(inputs: h.Inputs, roster: pd.DataFrame, pts_level, minutes_level) -> dict[str, np.ndarray]:
     """Teammates on the roster who did not play the team's previous game, the points per game
-    and minutes they leave, and whether the player himself missed it. The previous game is the
+    and minutes they leave (``pts_level``/``minutes_level``: each roster row's last-10 means,
+    PDC's), and whether the player himself missed it. The previous game is the
     team's last one with box scores before D, not the schedule's: when last night's box scores
     are late, nobody is marked out of a game whose box score is not there yet."""
     teams = inputs.teams
@@ -38,7 +24,8 @@ def availability(inputs: h.Inputs, roster: pd.DataFrame) -> dict[str, np.ndarray
                       h.days(roster["game_date"]))
     team_prev = np.where(at >= 0, dates[np.maximum(at, 0)], np.datetime64("NaT"))
     missed = (h.days(roster["last_game_date"]) < team_prev) & (at >= 0)
-    level = player_levels(inputs, roster).fillna(0.0)
+    level = pd.DataFrame({"pts": np.asarray(pts_level, dtype=float),
+                          "minutes": np.asarray(minutes_level, dtype=float)}).fillna(0.0)
     frame = pd.DataFrame({"game_date": roster["game_date"].to_numpy(), "team": roster["team_abbr"].to_numpy(),
                           "out_pts": np.where(missed, level["pts"], 0.0),
                           "out_min": np.where(missed, level["minutes"], 0.0),

@@ -49,7 +49,8 @@ def compute(inputs: h.Inputs, roster: pd.DataFrame, pdc: pd.DataFrame, psza: pd.
         f[f"opp_{z}_pts_vs_league"] = frame[f"opp_{z}_pts_per_game_vs_league"].astype(float)
     f["team_win_pct_season"] = _team_win_pct(inputs, base)
     f["pts_vs_opp_avg"], f["games_vs_opp"] = _head_to_head(inputs, base)
-    for columns in (game_context.availability(inputs, roster), game_context.calendar(inputs, roster)):
+    for columns in (game_context.availability(inputs, roster, f["pts_avg_last10"], f["minutes_avg_last10"]),
+                    game_context.calendar(inputs, roster)):
         for name, values in columns.items():
             f[name] = values
     f = f[list(NAMES)]

@@ -20,7 +20,11 @@ SPEC = openapi.document("orchestrator", "Collects the processors' completion eve
         "requestBody": {"required": True, "content": {"application/json": {"schema": openapi.PUSH_ENVELOPE}}},
         "responses": {
             "200": {"description": "acked: recorded, a duplicate, stale, or poison (logged, not retried)"},
-            "400": {"description": "functions-framework: not a CloudEvent; Pub/Sub retries, then dead-letters"},
-            "500": {"description": "a transient failure (state store, coordinator): redelivered with backoff"}},
+            "400": openapi.json_response("not a CloudEvent; `field` names the missing or invalid header. "
+                                         "Pub/Sub retries, then dead-letters", openapi.ERROR),
+            **openapi.UNAUTHORIZED,
+            "405": openapi.json_response("a method other than POST", openapi.ERROR),
+            "500": openapi.json_response("a transient failure (state store, coordinator): redelivered with "
+                                         "backoff", openapi.ERROR)},
         "x-message-schema": ProcessorCompleted.model_json_schema()}},
 })

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import flask
 import functions_framework
 
+from orchestrator import refusals
 from orchestrator.coordinator_client import CoordinatorClient, google_id_token, static_token
 from orchestrator.events import decode, too_old
 from orchestrator.service import Orchestrator, Starter
@@ -91,6 +92,7 @@ def _drop_hostile_body():
 
 if flask.has_app_context():   # being loaded by functions-framework, inside the app it builds
     flask.current_app.before_request(_drop_hostile_body)
+    refusals.install(flask.current_app)
 
 
 @functions_framework.cloud_event

@@ -53,7 +53,7 @@ def blueprint(deps) -> Blueprint:
         try:
             body = bodies.json_object(request)
         except bodies.Refused as exc:
-            return {"error": str(exc), "field": "<body>"}, exc.status
+            return {"error": str(exc), "field": exc.field}, exc.status
         try:
             parsed = realtime.PredictBody.model_validate(body)
             return realtime.predict(deps.worker, prop, parsed)

@@ -33,7 +33,7 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
         try:
             body = bodies.json_object(request)
         except bodies.Refused as exc:
-            return {"error": str(exc), "field": "<body>"}, exc.status
+            return {"error": str(exc), "field": exc.field}, exc.status
         try:
             req = StartRequest.model_validate(body)
             with bound(correlation_id=req.correlation_id):

@@ -40,29 +40,53 @@ def check(raw: bytes | str, what: str = "body", max_bytes: int = MAX_BYTES, max_
     return data
 
 
-def load(raw: bytes | str, what: str = "body", max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH):
+class DuplicateKey(BodyError):
+    """An object names one key twice: JSON leaves the meaning open (Python keeps the last value)."""
+
+    def __init__(self, key: str):
+        super().__init__(f"key {key[:60]!r} appears twice in one object; send it once")
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def load(raw: bytes | str, what: str = "body", max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
+         unique_keys: bool = False):
     data = check(raw, what, max_bytes, max_depth)
     try:
-        return json.loads(data)
+        return json.loads(data, object_pairs_hook=_unique_keys if unique_keys else None)
+    except DuplicateKey:
+        raise
     except (ValueError, RecursionError) as exc:
         raise BodyError(f"{what} is not JSON: {exc}") from None
 
 
 class Refused(BodyError):
-    """A request body a JSON route cannot take; ``status`` is the HTTP answer (415 or 400)."""
+    """A request body a JSON route cannot take; ``status`` is the HTTP answer (415 or 400) and
+    ``field`` what to name in it (the body as a whole unless one key is at fault)."""
 
-    def __init__(self, message: str, status: int):
+    def __init__(self, message: str, status: int, field: str = "<body>"):
         super().__init__(message)
         self.status = status
+        self.field = field
 
 
 def json_object(request) -> dict:
     """A Flask request's body as a JSON object, or Refused: not sent as application/json (415),
-    too big, too deep or not JSON, or not an object (400)."""
+    too big, too deep or not JSON, a key given twice, or not an object (400)."""
     if not request.is_json:
         raise Refused("Content-Type must be application/json", 415)
     try:
-        body = load(request.get_data())
+        body = load(request.get_data(), unique_keys=True)
+    except DuplicateKey as exc:
+        raise Refused(str(exc), 400, exc.key[:60]) from None
     except BodyError as exc:
         raise Refused(str(exc), 400) from None
     if not isinstance(body, dict):

@@ -48,6 +48,18 @@ def test_bad_start_bodies_are_400_naming_the_field(client, body, field):
     assert resp.status_code == 400 and resp.json["field"] == field, resp.json
 
 
+@pytest.mark.parametrize("raw, key", [
+    ('{"game_date": "2024-01-16", "game_date": "2024-01-17"}', "game_date"),
+    ('{"game_date": "2024-01-16", "force": true, "force": false}', "force"),
+    ('{"game_date": "2024-01-16", "props": ["points"], "systems": ["ensemble"], "props": ["rebounds"]}', "props"),
+])
+def test_a_key_given_twice_is_refused_naming_it_and_starts_nothing(client, stack, raw, key):
+    resp = client.post("/start", data=raw, content_type="application/json", headers=AUTH)
+    assert resp.status_code == 400 and resp.json["field"] == key, resp.json
+    assert f"key '{key}' appears twice" in resp.json["error"]
+    assert stack.coordinator.batches.dates() == []
+
+
 def test_start_is_idempotent_per_date_unless_forced(client, stack):
     first = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH)
     assert first.status_code == 202 and first.json["expected"] == 97

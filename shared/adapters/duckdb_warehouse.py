@@ -47,6 +47,11 @@ class DuckDBWarehouse:
             raise
         self._lock = threading.RLock()
         self._conn.execute("SET TimeZone='UTC'")
+        # Nothing here reads or writes a file but the database's own (frames travel as registered
+        # views): no COPY TO, read_text, glob, ATTACH or extension install, and no statement can
+        # switch that back on. Set last, since the time zone setting loads an extension.
+        self._conn.execute("SET enable_external_access = false")
+        self._conn.execute("SET lock_configuration = true")
 
     def close(self) -> None:
         with self._lock:

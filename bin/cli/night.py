@@ -112,12 +112,20 @@ def _wait(st, d: date, timeout_s: int) -> dict:
     fail(f"batch for {d} did not finish within {timeout_s}s: {status_for_date(st.coordinator, d)}", WORK_FAILED)
 
 
+def _served_rows(wh, batch_id: str, d: date):
+    """The batch's rows but the shadow systems', read the way `serve`'s reader answers (a table by
+    date range) should another `serve` have taken the file since this command let it go."""
+    rows = wh.read(tables.PREDICTIONS.fqn, d, d, columns=["batch_id", "shadow", "system", "prop", "model_source",
+                                                          "predicted", "p10", "p90", "player_name", "team_abbr",
+                                                          "opponent_abbr"])
+    return rows[(rows["batch_id"] == batch_id) & ~rows["shadow"].fillna(False).astype(bool)]
+
+
 def _summary(result: dict, d: date, seconds: float) -> None:
     s = settings()
-    wh = warehouse(s, read_only=True)
-    parts = wh.query("SELECT system, prop, model_source, COUNT(*) AS n, SUM(predicted) AS total "
-                     f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
-                     "AND shadow IS NOT TRUE GROUP BY system, prop, model_source", {"b": result["batch_id"], "d": d})
+    batch = _served_rows(warehouse(s, read_only=True), result["batch_id"], d)
+    parts = batch.groupby(["system", "prop", "model_source"], as_index=False, dropna=False).agg(
+        n=("predicted", "size"), total=("predicted", "sum"))
     table = Table("system", "prop", "predictions", "mean predicted", "model source")
     order = {p: i for i, p in enumerate(PROP_NAMES)}
     for (system, prop), g in sorted(parts.groupby(["system", "prop"]), key=lambda k: (k[0][0], order[k[0][1]])):
@@ -129,10 +137,7 @@ def _summary(result: dict, d: date, seconds: float) -> None:
                   "  model source: 'registry' = a champion you trained, 'bundled' = the model shipped with the code, "
                   "'rule' = a formula, 'fallback' = too little history, the simple forecast", highlight=False)
     rows = parts.groupby("system", as_index=False)["n"].sum()
-    top = wh.query("SELECT player_name, team_abbr, opponent_abbr, predicted, p10, p90 "
-                   f"FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d "
-                   "AND system = 'ensemble' AND prop = 'points' ORDER BY predicted DESC LIMIT 10",
-                   {"b": result["batch_id"], "d": d})
+    top = batch[(batch["system"] == "ensemble") & (batch["prop"] == "points")].nlargest(10, "predicted")
     if len(top):
         best = Table("player", "team", "opp", "points (ensemble)", "p10", "p90", title=f"top predictions {d}")
         for r in top.itertuples():

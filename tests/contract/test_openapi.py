@@ -1,6 +1,7 @@
-"""schemathesis against the coordinator, worker and console apps, from the OpenAPI description each
-serves: for valid and invalid generated input, no 5xx, only the documented status codes,
-content types and response shapes, invalid input rejected, and credentials required."""
+"""schemathesis against the coordinator, worker, console and warehouse reader apps, from the
+OpenAPI description each serves: for valid and invalid generated input, no 5xx, only the
+documented status codes, content types and response shapes, invalid input rejected, and
+credentials required."""
 from __future__ import annotations
 
 import base64
@@ -30,6 +31,7 @@ EXAMPLES = settings(max_examples=30, deadline=None, suppress_health_check=list(H
 
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory, sample_db):
+    from bin.warehouse_reader import create_app as reader
     from console.app import create_app as console
     from console.main import access_from_settings
     from coordinator.app import create_app as coordinator
@@ -45,18 +47,21 @@ def apps(tmp_path_factory, sample_db):
     grade(st.warehouse, DAY, DAY)
     yield {"coordinator": coordinator(st.coordinator, bearer("test-token-0123456789")),
            "worker": worker(st.worker, bearer("test-token-0123456789")),
-           "console": console(st.console, access_from_settings(settings))}
+           "console": console(st.console, access_from_settings(settings)),
+           "reader": reader(st.warehouse, bearer("test-token-0123456789"))}
     st.stop()
 
 
 def _cases() -> list[tuple[str, str, GenerationMode]]:
     """Every (service, operation, mode); invalid input only where an operation takes input."""
+    from bin.warehouse_reader import SPEC as reader
     from console.app import SPEC as console
     from coordinator.app import SPEC as coordinator
     from worker.app import SPEC as worker
 
     found = []
-    for service, spec in (("coordinator", coordinator), ("worker", worker), ("console", console)):
+    for service, spec in (("coordinator", coordinator), ("worker", worker), ("console", console),
+                          ("reader", reader)):
         for path, ops in spec["paths"].items():
             for method, op in ops.items():
                 takes_input = "requestBody" in op or "parameters" in op
@@ -82,7 +87,8 @@ def test_each_operation_honours_the_services_openapi_description(apps, service, 
     run()
 
 
-@pytest.mark.parametrize("module", ["coordinator.app", "worker.app", "orchestrator.api", "console.app"])
+@pytest.mark.parametrize("module", ["coordinator.app", "worker.app", "orchestrator.api", "console.app",
+                                    "bin.warehouse_reader"])
 def test_every_description_is_a_valid_openapi_document(module):
     import importlib
 

@@ -22,7 +22,6 @@ SPEC = openapi.document("orchestrator", "Collects the processors' completion eve
             "200": {"description": "acked: recorded, a duplicate, stale, or poison (logged, not retried)"},
             "400": openapi.json_response("not a CloudEvent; `field` names the missing or invalid header. "
                                          "Pub/Sub retries, then dead-letters", openapi.ERROR),
-            **openapi.UNAUTHORIZED,
             "405": openapi.json_response("a method other than POST", openapi.ERROR),
             "500": openapi.json_response("a transient failure (state store, coordinator): redelivered with "
                                          "backoff", openapi.ERROR)},

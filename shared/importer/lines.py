@@ -108,9 +108,9 @@ def _events(content: str, problems: Problems, skipped: dict[str, int]) -> pd.Dat
                 problems.add(e + 1, f"{where}.{side}", event.get(side), "not an NBA team")
         if tip is None or None in teams:
             continue
-        for b, book in enumerate(event["bookmakers"]):
+        for b, book in _objects(event["bookmakers"], f"{where}.bookmakers", e + 1, problems):
             key = text(str(book.get("key")), limits.MAX_NAME, e + 1, f"{where}.bookmakers[{b}].key", problems)
-            for m, market in enumerate(book.get("markets") or []):
+            for m, market in _objects(book.get("markets"), f"{where}.bookmakers[{b}].markets", e + 1, problems):
                 at = f"{where}.bookmakers[{b}].markets[{m}]"
                 kind = text(str(market.get("key")), limits.MAX_NAME, e + 1, f"{at}.key", problems)
                 prop = MARKETS.get(kind)
@@ -125,16 +125,30 @@ def _events(content: str, problems: Problems, skipped: dict[str, int]) -> pd.Dat
                 as_of = plausible(as_of, e + 1, f"{at}.last_update", stamp, problems)
                 if as_of is None:
                     continue
-                rows += _pairs(market.get("outcomes") or [], at, e + 1, problems, {
+                rows += _pairs(_objects(market.get("outcomes"), f"{at}.outcomes", e + 1, problems), at, e + 1,
+                               problems, {
                     "game_date": pd.Timestamp(eastern_date(tip)), "as_of": as_of, "book": key,
                     "prop": prop, "team_abbr": ""})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _pairs(outcomes: list, at: str, line: int, problems: Problems, base: dict) -> list[dict]:
+def _objects(value, at: str, line: int, problems: Problems) -> list[tuple[int, dict]]:
+    """The objects of an optional JSON list with their indexes; anything else is a problem."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.add(line, at, value, "not a list")
+        return []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            problems.add(line, f"{at}[{i}]", item, "not an object")
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _pairs(outcomes: list[tuple[int, dict]], at: str, line: int, problems: Problems, base: dict) -> list[dict]:
     """Over and Under of one player at one point make one row."""
     sides: dict[tuple[str, float], dict] = {}
-    for o, outcome in enumerate(outcomes):
+    for o, outcome in outcomes:
         name = text(str(outcome.get("description", "")), limits.MAX_NAME, line, f"{at}.outcomes[{o}].description",
                     problems)
         side = str(outcome.get("name", "")).title()

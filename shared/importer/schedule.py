@@ -89,6 +89,9 @@ def _feed(name: str, text: str):
     except RecursionError:
         return [], {}, [Problem(name, 0, "-", "-", "not the league schedule feed: nested too deeply to read")]
     for n, (i, j, g) in enumerate(games, 1):
+        if not isinstance(g, dict):
+            problems.append(Problem(name, n, f"gameDates[{i}].games[{j}]", str(g), "not a game object"))
+            continue
         found: list[tuple[str, object, str]] = []
         game_id = str(g.get("gameId", ""))
         kind = GAME_TYPES.get(game_id[:3]) if len(game_id) == 10 and game_id.isdigit() else None
@@ -98,6 +101,11 @@ def _feed(name: str, text: str):
             skipped[kind] = skipped.get(kind, 0) + 1
             continue
         teams = {side: (g.get(side) or {}) for side in ("homeTeam", "awayTeam")}
+        odd = [(side, team) for side, team in teams.items() if not isinstance(team, dict)]
+        if odd:
+            problems += [Problem(name, n, f"gameDates[{i}].games[{j}].{side}", str(team), "not a team object")
+                         for side, team in odd]
+            continue
         if not found and any(not t.get("teamTricode") or not t.get("teamId") for t in teams.values()):
             skipped["teams not decided yet"] = skipped.get("teams not decided yet", 0) + 1
             continue

@@ -159,6 +159,10 @@ def market(event):
      "column [0].bookmakers[0].markets[0].outcomes[0].description = 'Trae\\x00Young': contains the control"),
     (lambda e: e["bookmakers"][0]["markets"].append({"key": "k" * 2_000_000, "outcomes": []}),
      "column [0].bookmakers[0].markets[1].key = 'kkkk"),
+    (lambda e: e["bookmakers"].insert(0, 1), "column [0].bookmakers[0] = '1': not an object"),
+    (lambda e: e["bookmakers"][0].update(markets="x"), "column [0].bookmakers[0].markets = 'x': not a list"),
+    (lambda e: market(e)["outcomes"].insert(0, 5), "column [0].bookmakers[0].markets[0].outcomes[0] = '5': not an "
+                                                   "object"),
 ])
 def test_odds_with_a_hostile_value_are_refused_whole(wh, season, tmp_path, edit, fragment):
     message = refused(lambda: import_lines(wh, odds(season, tmp_path, edit)), fragment)
@@ -200,6 +204,7 @@ def scheduled(wh):
     (lambda g: g.update(arenaName="A" * 2_000_000), "column gameDates[0].games[0].arenaName = 'AAAA"),
     (lambda g: g.update(gameLabel="Cup\x00"), "gameLabel = 'Cup\\x00': contains the control character U+0000"),
     (lambda g: g.update(arenaName=["not", "text"]), "arenaName = \"['not', 'text']\": not text"),
+    (lambda g: g.update(homeTeam=["PHI"]), "column gameDates[0].games[0].homeTeam = \"['PHI']\": not a team object"),
 ])
 def test_a_feed_with_a_hostile_value_is_refused_whole(wh, season, tmp_path, edit, fragment):
     before = scheduled(wh)
@@ -209,6 +214,12 @@ def test_a_feed_with_a_hostile_value_is_refused_whole(wh, season, tmp_path, edit
     message = refused(lambda: read_schedule(tmp_path / "s.json"), fragment)
     assert len(message) < 1000
     assert scheduled(wh) == before
+
+
+def test_a_feed_whose_game_is_not_an_object_is_refused(tmp_path):
+    (tmp_path / "s.json").write_text('{"leagueSchedule": {"gameDates": [{"games": [1]}]}}')
+    refused(lambda: read_schedule(tmp_path / "s.json"), "s.json:1: column gameDates[0].games[0] = '1': not a game "
+                                                        "object")
 
 
 def test_a_csv_schedule_dated_9999_is_refused(tmp_path):

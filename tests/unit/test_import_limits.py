@@ -12,7 +12,7 @@ import pytest
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.importer import ImportValidationError, import_files
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import PLAYOFF_FIXTURE, ROOT, SAMPLE
 
 NAME, GAME_DATE = 2, 7    # columns of the player-log layout
 ROW = 150                 # Chris Boucher, TOR vs. PHI, game 0022300092 on 2023-10-28 (19 more rows in the slice)
@@ -70,6 +70,17 @@ def test_a_player_name_of_64_characters_imports(tmp_path, warehouse, sample_rows
     import_files(warehouse, [with_cell(tmp_path, sample_rows, NAME, "B" * 64)])
     names = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn)["player_name"]
     assert ("B" * 64) in set(names)
+
+
+@pytest.mark.parametrize("comment, reason", [("DNP - " + "x" * 300, "longer than the 200 characters allowed"),
+                                             ("DNP - Coach's\x00 Decision", "contains the control character U+0000")])
+def test_a_playoff_dnp_comment_is_capped_like_any_free_text(tmp_path, warehouse, comment, reason):
+    with gzip.open(PLAYOFF_FIXTURE, "rt") as fh:
+        header, first, *rest = fh.read().splitlines()
+    assert first.split(",")[11] == "DNP - Coach's Decision"
+    (tmp_path / "playoffs.csv").write_text("\n".join([header, first.replace("DNP - Coach's Decision", comment),
+                                                      *rest]) + "\n")
+    refused(warehouse, tmp_path / "playoffs.csv", "playoffs.csv:2: column comment = ", reason)
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "0000-01-01", "1946-10-31"])

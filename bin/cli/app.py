@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperArgument
 
 from bin.cli import data, models, night, orchestration, processing, ranges, services, slate, training
-from bin.cli.common import WORK_FAILED, err_console
+from bin.cli.common import WORK_FAILED, print_error
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]},
@@ -65,6 +65,5 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:   # anything a command did not turn into a message is a defect: say so in one line
         if _debug["on"]:
             raise
-        err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-                          highlight=False, soft_wrap=True)
+        print_error(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")
         sys.exit(WORK_FAILED)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from shared import bootstrap, messages
 from shared.catalogue import ML_SYSTEMS, PROP_NAMES
@@ -22,9 +23,12 @@ from shared.config import ConfigError, Settings
 from shared.logging import setup_logging
 from shared.ports import WarehouseBusy
 
-# a fixed width off a terminal keeps tables whole in logs and pipes
-console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True)
+# A fixed width off a terminal keeps tables whole in logs and pipes. Output carries data (names,
+# reasons, values a file held): it is printed as it is, never parsed as markup or emoji codes
+# nor run through the highlighter, whose regular expressions take seconds on a long line.
+console = Console(stderr=False, width=None if sys.stdout.isatty() else 160, markup=False, emoji=False,
+                  highlight=False)
+err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
 USER_ERROR, WORK_FAILED = 2, 1
 # choices --help lists and the parser enforces, from the one catalogue
 Prop = Literal[PROP_NAMES]
@@ -32,8 +36,12 @@ TrainedSystem = Literal[ML_SYSTEMS + ("ensemble",)]
 
 
 def fail(message: str, code: int = USER_ERROR):
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    print_error(message)
     raise typer.Exit(code)
+
+
+def print_error(message: str) -> None:
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
 
 
 def settings() -> Settings:

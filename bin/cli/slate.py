@@ -70,6 +70,7 @@ def import_injuries_command(
             "file name, e.g. Injury-Report_2024-01-15_05PM"))) -> None:
     """Import an injury report: Out players are not predicted, others carry their status."""
     from shared.importer.injuries import import_injuries
+    from shared.importer.limits import date_problem
     from shared.importer.slate_inputs import instant
 
     when = None
@@ -77,6 +78,8 @@ def import_injuries_command(
         when = instant(as_of)
         if when is None:
             fail(f"--as-of {as_of!r} is not a date and time (ISO 8601, e.g. 2024-01-15T17:30)")
+        if date_problem(when):
+            fail(f"--as-of {as_of!r} is {date_problem(when)}")
     s = settings()
     try:
         result = import_injuries(warehouse(s), _existing(file), when)

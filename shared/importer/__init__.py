@@ -39,16 +39,33 @@ def load_files(paths: Iterable[Path], progress: Callable[[Path], None] | None = 
     if problems:
         raise ImportValidationError(problems)
     players = pd.concat(frames, ignore_index=True)
+    problems = _dated_apart(players)
     dup = players.duplicated(["game_id", "player_id"], keep="first")
     if dup.any():
         first = players.drop_duplicates(["game_id", "player_id"]).set_index(["game_id", "player_id"])
-        raise ImportValidationError([
+        problems += [
             Problem(r.source_file, int(r.line), "game_id+player_id", f"{r.game_id}/{r.player_id}",
                     "duplicate player-game (first seen in "
                     f"{first.loc[(r.game_id, r.player_id), 'source_file']} line "
                     f"{int(first.loc[(r.game_id, r.player_id), 'line'])})")
-            for r in players[dup].head(50).itertuples()])
+            for r in players[dup].head(50).itertuples()]
+    if problems:
+        raise ImportValidationError(problems)
     return build.player_game_summary(players)
+
+
+def _dated_apart(players: pd.DataFrame) -> list[Problem]:
+    """Every row of a game, in whichever file, carries one date: the one most of its rows give."""
+    counts = players.groupby(["game_id", "game_date"]).size().rename("rows").reset_index()
+    if counts["game_id"].is_unique:
+        return []
+    usual = (counts.sort_values("rows", ascending=False, kind="stable").drop_duplicates("game_id")
+             .set_index("game_id")["game_date"])
+    apart = players[players["game_date"].to_numpy() != players["game_id"].map(usual).to_numpy()]
+    column = {"regular": "GAME_DATE", "playoffs": "game_date"}
+    return [Problem(r.source_file, int(r.line), column[r.season_type], str(r.game_date.date()),
+                    f"game {r.game_id} is dated {usual[r.game_id].date()} on its other rows")
+            for r in apart.head(50).itertuples()]
 
 
 def import_files(warehouse: Warehouse, paths: Iterable[Path],

@@ -16,7 +16,17 @@ from pathlib import Path
 import pandas as pd
 
 from shared import tables
-from shared.importer.slate_inputs import Problems, as_of_from_name, eastern_date, game_date_for, instant, next_games
+from shared.importer import limits
+from shared.importer.slate_inputs import (
+    Problems,
+    as_of_from_name,
+    eastern_date,
+    game_date_for,
+    instant,
+    next_games,
+    plausible,
+    text,
+)
 from shared.players import Directory, from_report
 from shared.ports import Warehouse
 from shared.teams import tricode
@@ -35,6 +45,10 @@ class InjuryImport:
 def import_injuries(warehouse: Warehouse, path: Path, as_of: pd.Timestamp | None = None) -> InjuryImport:
     """Parse and validate the whole file, resolve names, then merge; a bad file writes nothing."""
     problems = Problems(str(path))
+    size = limits.oversize(path)
+    if size is not None:
+        problems.add(0, "-", size, limits.TOO_BIG)
+        problems.raise_any()
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -44,8 +58,13 @@ def import_injuries(warehouse: Warehouse, path: Path, as_of: pd.Timestamp | None
     if raw.empty:
         problems.add(2, "-", "", "no rows after the header")
         problems.raise_any()
+    warehouse.ensure_tables()   # the report may come before any box scores: names then match nobody
     if set(OFFICIAL) <= set(raw.columns):
-        when = as_of or as_of_from_name(path.name)
+        if as_of is not None:   # a caller's instant: named by its parts, which any year can give
+            when = plausible(as_of, 0, "as_of", f"{as_of.year:04d}-{as_of.month:02d}-{as_of.day:02d}", problems)
+        else:
+            when = as_of_from_name(path.name, problems)
+        problems.raise_any()
         if when is None:
             problems.add(0, "as_of", path.name, "the report's time is unknown: give --as-of (ET) or keep the "
                                                 "league's file name, e.g. Injury-Report_2024-01-15_05PM")
@@ -61,7 +80,6 @@ def import_injuries(warehouse: Warehouse, path: Path, as_of: pd.Timestamp | None
     frame["player_id"] = pd.array(frame["player_id"], dtype="Int64").fillna(resolved)
     unmatched = frame[frame["player_id"].isna()]
     frame = frame.assign(source_file=path.name)
-    warehouse.ensure_tables()
     warehouse.merge_frame(tables.INJURY_REPORT.fqn, frame)
     return InjuryImport(len(frame), int((frame["status"] == "Out").sum()), frame["as_of"].nunique(),
                         [f"{n} ({t})" for n, t in zip(unmatched["player_name"], unmatched["team_abbr"], strict=True)])
@@ -77,10 +95,14 @@ def _official(raw: pd.DataFrame, as_of: pd.Timestamp, problems: Problems) -> pd.
     for n, r in enumerate(raw.to_dict("records"), 2):
         if r["Game Date"].strip():
             try:
-                day = datetime.strptime(r["Game Date"].strip(), "%m/%d/%Y").date()
+                given = datetime.strptime(r["Game Date"].strip(), "%m/%d/%Y").date()
             except ValueError:
                 problems.add(n, "Game Date", r["Game Date"], "not a date (MM/DD/YYYY)")
                 continue
+            if limits.date_problem(given):
+                problems.add(n, "Game Date", r["Game Date"], limits.date_problem(given))
+                continue
+            day = given
         if r["Matchup"].strip():
             sides = r["Matchup"].strip().split("@")
             if len(sides) != 2 or not all(tricode(s) for s in sides):
@@ -92,7 +114,8 @@ def _official(raw: pd.DataFrame, as_of: pd.Timestamp, problems: Problems) -> pd.
             if team is None or matchup is not None and team not in matchup:
                 problems.add(n, "Team", r["Team"], "not a team in this row's matchup")
                 continue
-        name, reason = " ".join(r["Player Name"].split()), r["Reason"].strip()
+        name = text(r["Player Name"], limits.MAX_NAME, n, "Player Name", problems)
+        reason = text(r["Reason"], limits.MAX_TEXT, n, "Reason", problems)
         if not name and reason.upper() == "NOT YET SUBMITTED":
             continue
         if day is None or matchup is None or team is None:
@@ -119,7 +142,7 @@ def _plain(warehouse: Warehouse, raw: pd.DataFrame, problems: Problems) -> pd.Da
     if not (has_id or has_name):
         problems.add(1, "player_id", "", "required: player_id, or player_name and team")
     problems.raise_any()
-    stamps = [instant(v) for v in raw["as_of"]]
+    stamps = [plausible(instant(v), n, "as_of", v, problems) for n, v in enumerate(raw["as_of"], 2)]
     known = [s for s in stamps if s is not None]
     games = next_games(warehouse, min(eastern_date(s) for s in known) - timedelta(days=1), 14) if known else None
     directory = Directory.from_warehouse(warehouse, eastern_date(max(known)) + timedelta(days=14)) if known else None
@@ -127,7 +150,9 @@ def _plain(warehouse: Warehouse, raw: pd.DataFrame, problems: Problems) -> pd.Da
     for n, (r, when) in enumerate(zip(raw.to_dict("records"), stamps, strict=True), 2):
         status = _status(r["status"])
         pid = str(r.get("player_id", "")).strip()
-        name, team = " ".join(str(r.get("player_name", "")).split()), tricode(r.get("team", "") or "-")
+        name = text(r.get("player_name", ""), limits.MAX_NAME, n, "player_name", problems)
+        reason = text(r.get("reason", ""), limits.MAX_TEXT, n, "reason", problems)
+        team = tricode(r.get("team", "") or "-")
         if pid:
             if not pid.isdigit():
                 problems.add(n, "player_id", pid, "not a player id")
@@ -145,7 +170,8 @@ def _plain(warehouse: Warehouse, raw: pd.DataFrame, problems: Problems) -> pd.Da
             problems.add(n, "status", r["status"], f"not one of {', '.join(tables.INJURY_STATUSES)}")
             continue
         if when is None:
-            problems.add(n, "as_of", r["as_of"], "not a date and time (ISO 8601; ET when no zone is given)")
+            if instant(r["as_of"]) is None:
+                problems.add(n, "as_of", r["as_of"], "not a date and time (ISO 8601; ET when no zone is given)")
             continue
         day = _given_date(r, n, problems) if r.get("game_date", "").strip() else game_date_for(games, team, when)
         if day is None:
@@ -154,15 +180,18 @@ def _plain(warehouse: Warehouse, raw: pd.DataFrame, problems: Problems) -> pd.Da
                                                      "import the schedule first or give game_date")
             continue
         rows.append({"game_date": pd.Timestamp(day), "as_of": when, "team_abbr": team, "player_name": name,
-                     "player_id": int(pid) if pid else None, "status": status,
-                     "reason": str(r.get("reason", "")).strip() or None})
+                     "player_id": int(pid) if pid else None, "status": status, "reason": reason or None})
     return pd.DataFrame(rows, columns=["game_date", "as_of", "team_abbr", "player_name", "player_id", "status",
                                        "reason"])
 
 
 def _given_date(r: dict, n: int, problems: Problems):
     try:
-        return datetime.strptime(r["game_date"].strip(), "%Y-%m-%d").date()
+        day = datetime.strptime(r["game_date"].strip(), "%Y-%m-%d").date()
     except ValueError:
         problems.add(n, "game_date", r["game_date"], "not a date (YYYY-MM-DD)")
         return None
+    if limits.date_problem(day):
+        problems.add(n, "game_date", r["game_date"], limits.date_problem(day))
+        return None
+    return day

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from shared.importer import limits
+
 STATS = ["pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "stl", "blk",
          "tov", "pf"]
 
@@ -28,7 +30,15 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: column {self.column} = {self.value!r}: {self.reason}"
+        return f"{self.file}:{self.line}: column {self.column} = {shown(self.value)}: {self.reason}"
+
+
+def shown(value: str, room: int = 80) -> str:
+    """A value as a problem line quotes it: whole when short, else its start and its length
+    (a 2 MB cell must not become a 2 MB message)."""
+    if len(value) <= room:
+        return repr(value)
+    return f"{value[:room - 20]!r}... ({len(value):,} characters)"
 
 
 class ImportValidationError(ValueError):
@@ -57,6 +67,10 @@ PLAYOFF = {  # second source: playoff box scores with DNP rows
     "foulsPersonal": "pf", "plusMinusPoints": "plus_minus",
 }
 
+EXPECTED = ("a header with GAME_ID, GAME_DATE, PLAYER_ID, PLAYER_NAME, TEAM_ID, TEAM_ABBREVIATION, MATCHUP, ... "
+            "(stats.nba.com player logs) or gameId, game_date, personId, personName, teamTricode, minutes, ... "
+            "(playoff box scores)")
+
 
 class _Checker:
     def __init__(self, file: str, raw: pd.DataFrame, source_names: dict[str, str]):
@@ -70,6 +84,14 @@ class _Checker:
         for i in np.flatnonzero(mask)[:50]:
             name = self.source_names.get(column, column)
             self.problems.append(Problem(self.file, int(self.lines[i]), name, str(vals[i]), reason))
+
+    def text(self, column: str, limit: int) -> pd.Series:
+        """Free text stripped, at most ``limit`` characters, no control characters."""
+        s = self.raw[column].str.strip()
+        for i in np.flatnonzero(limits.texts_with_problems(s, limit).to_numpy())[:50]:
+            self.problems.append(Problem(self.file, int(self.lines[i]), self.source_names.get(column, column),
+                                         s.iloc[i], limits.text_problem(s.iloc[i], limit)))
+        return s
 
     def number(self, column: str, allow_empty: bool = False, integer: bool = True,
                low: float | None = None, high: float | None = None) -> pd.Series:
@@ -98,13 +120,22 @@ def detect_layout(columns: list[str]) -> tuple[str, dict]:
 
 def read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     name = str(path)
+    size = limits.oversize(path)
+    if size is not None:
+        return pd.DataFrame(), [Problem(name, 0, "-", size, limits.TOO_BIG)]
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError) as exc:
+    except (OSError, EOFError) as exc:
         return pd.DataFrame(), [Problem(name, 0, "-", "-", f"cannot read file: {exc}")]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        what = {"ParserError": "rows of different widths", "EmptyDataError": "an empty file",
+                "UnicodeDecodeError": "not UTF-8 text"}[type(exc).__name__]
+        return pd.DataFrame(), [_not_box_scores(name, what)]
+    layout, mapping = detect_layout(list(raw.columns))
+    if layout == "unknown":
+        return pd.DataFrame(), [_not_box_scores(name, "no GAME_ID, PLAYER_ID, gameId or personId in its header")]
     if not isinstance(raw.index, pd.RangeIndex):   # pandas turns the surplus fields of long rows into an index
         return pd.DataFrame(), _long_rows(path, name)
-    layout, mapping = detect_layout(list(raw.columns))
     missing = [c for c in mapping if c not in raw.columns]
     if missing:
         return pd.DataFrame(), [Problem(name, 1, c, "", f"required column missing ({layout} layout)")
@@ -120,12 +151,13 @@ def read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     check.flag(~out["game_id"].str.fullmatch(r"\d{10}"), "game_id", "not a 10-digit game id", out["game_id"])
     dates = pd.to_datetime(raw["game_date"].str.strip(), format="%Y-%m-%d", errors="coerce")
     check.flag(dates.isna(), "game_date", "not a date (YYYY-MM-DD)")
+    check.flag(limits.dates_outside(dates), "game_date", limits.date_range())
     out["game_date"] = dates
     out["season"] = raw["season"].str.strip()
     check.flag(~out["season"].str.fullmatch(r"\d{4}-\d{2}"), "season", "not a season label like 2023-24")
     out["player_id"] = check.number("player_id", low=1, high=MAX_ID)
     out["team_id"] = check.number("team_id", low=1, high=MAX_ID)
-    out["player_name"] = raw["player_name"].str.strip()
+    out["player_name"] = check.text("player_name", limits.MAX_NAME)
     out["team_abbr"] = raw["team_abbr"].str.strip()
     check.flag(~out["team_abbr"].str.fullmatch(r"[A-Z]{2,4}"), "team_abbr", "not a team abbreviation")
     for col in STATS:
@@ -154,6 +186,10 @@ def _one_game_two_teams(out: pd.DataFrame, check: _Checker) -> None:
     other = high.where(out["team_abbr"] == low, low)
     check.flag((count == 2) & out["opponent_abbr"].notna() & (out["opponent_abbr"] != other), "matchup",
                "the opponent is not the other team in this game")
+
+
+def _not_box_scores(name: str, what: str) -> Problem:
+    return Problem(name, 0, "-", "-", f"not a CSV of box scores ({what}); expected {EXPECTED}")
 
 
 def _long_rows(path: Path, name: str) -> list[Problem]:
@@ -200,7 +236,7 @@ def _playoff(raw: pd.DataFrame, out: pd.DataFrame, check: _Checker) -> None:
     check.flag(bad, "minutes", "not MM:SS")
     out["minutes"] = mm[0] + mm[1] / 60
     out["played"] = text != ""
-    comment = raw["comment"].str.strip()
+    comment = check.text("comment", limits.MAX_TEXT)
     out["dnp_reason"] = comment.where(comment != "", "no minutes recorded").where(~out["played"], None)
     stat_cols = [*STATS, "plus_minus"]
     out.loc[~out["played"], stat_cols] = np.nan

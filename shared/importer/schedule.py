@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from shared import tables
+from shared.importer import limits
 from shared.importer.layouts import ImportValidationError, Problem
 from shared.ports import Warehouse
 from shared.teams import TEAM_IDS
@@ -44,6 +45,9 @@ def season_of(game_id: str) -> str:
 def read_schedule(path: Path) -> ScheduleFile:
     """Parse and validate one file; raise ImportValidationError naming every problem."""
     name = str(path)
+    size = limits.oversize(path)
+    if size is not None:
+        raise ImportValidationError([Problem(name, 0, "-", size, limits.TOO_BIG)])
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -82,7 +86,12 @@ def _feed(name: str, text: str):
     except (ValueError, KeyError, TypeError) as exc:
         return [], {}, [Problem(name, 0, "leagueSchedule.gameDates[].games[]", "-",
                                 f"not the league schedule feed ({type(exc).__name__}: {exc})")]
+    except RecursionError:
+        return [], {}, [Problem(name, 0, "-", "-", "not the league schedule feed: nested too deeply to read")]
     for n, (i, j, g) in enumerate(games, 1):
+        if not isinstance(g, dict):
+            problems.append(Problem(name, n, f"gameDates[{i}].games[{j}]", str(g), "not a game object"))
+            continue
         found: list[tuple[str, object, str]] = []
         game_id = str(g.get("gameId", ""))
         kind = GAME_TYPES.get(game_id[:3]) if len(game_id) == 10 and game_id.isdigit() else None
@@ -92,6 +101,11 @@ def _feed(name: str, text: str):
             skipped[kind] = skipped.get(kind, 0) + 1
             continue
         teams = {side: (g.get(side) or {}) for side in ("homeTeam", "awayTeam")}
+        odd = [(side, team) for side, team in teams.items() if not isinstance(team, dict)]
+        if odd:
+            problems += [Problem(name, n, f"gameDates[{i}].games[{j}].{side}", str(team), "not a team object")
+                         for side, team in odd]
+            continue
         if not found and any(not t.get("teamTricode") or not t.get("teamId") for t in teams.values()):
             skipped["teams not decided yet"] = skipped.get("teams not decided yet", 0) + 1
             continue
@@ -103,6 +117,8 @@ def _feed(name: str, text: str):
         day = _date(g.get("gameDateEst"))
         if day is None:
             found.append(("gameDateEst", g.get("gameDateEst"), "not a date (YYYY-MM-DD...)"))
+        elif limits.date_problem(day):
+            found.append(("gameDateEst", g.get("gameDateEst"), limits.date_problem(day)))
         tip = g.get("gameDateTimeEst")
         clock = _clock(str(tip)[11:16]) if tip else None
         if tip and clock is None:
@@ -110,14 +126,25 @@ def _feed(name: str, text: str):
         neutral = g.get("isNeutral", False)
         if not isinstance(neutral, bool):
             found.append(("isNeutral", neutral, "not true or false"))
+        free = {col: _free_text(g.get(col)) for col in ("arenaName", "gameLabel")}
+        found += [(col, g.get(col), reason) for col, (_, reason) in free.items() if reason]
         if found:
             where = f"gameDates[{i}].games[{j}]"
             problems += [Problem(name, n, f"{where}.{col}", str(value), reason) for col, value, reason in found]
             continue
         status = "postponed" if str(g.get("postponedStatus", "")).upper() == "Y" else "scheduled"
         rows.append(_game(game_id, day, _eastern(day, clock), codes["homeTeam"], codes["awayTeam"], neutral,
-                          status, g.get("arenaName") or None, g.get("gameLabel") or None, "feed"))
+                          status, free["arenaName"][0] or None, free["gameLabel"][0] or None, "feed"))
     return rows, skipped, problems
+
+
+def _free_text(value) -> tuple[str, str | None]:
+    """An optional text field of the feed and what is wrong with it, if anything."""
+    if value is None:
+        return "", None
+    if not isinstance(value, str):
+        return "", "not text"
+    return value.strip(), limits.text_problem(value.strip(), limits.MAX_TEXT)
 
 
 def _date(value):
@@ -153,6 +180,7 @@ def _csv(name: str, path: Path):
         checks = [(len(game_id) == 10 and game_id.isdigit() and game_id[:3] in GAME_TYPES, "game_id",
                    "not a 10-digit NBA game id"),
                   (day is not None and len(r["game_date"].strip()) == 10, "game_date", "not a date (YYYY-MM-DD)"),
+                  (day is None or not limits.date_problem(day), "game_date", limits.date_range()),
                   (not r["tipoff_et"].strip() or clock is not None, "tipoff_et", "not a time (HH:MM, 24-hour, ET)"),
                   (home in TEAM_IDS, "home", "not an NBA team tricode"),
                   (away in TEAM_IDS and away != home, "away", "not an NBA team tricode other than home"),

@@ -10,6 +10,7 @@ import pandas as pd
 
 from shared import tables
 from shared.catalogue import PROP_NAMES
+from shared.importer import limits
 from shared.importer.layouts import ImportValidationError, Problem
 from shared.ports import Warehouse
 from shared.schedule import playable
@@ -62,14 +63,46 @@ def decimal_price(value) -> float | None:
 _REPORT_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})_(\d{1,2})(?:_?(\d{2}))?\s*(AM|PM)", re.I)
 
 
-def as_of_from_name(name: str) -> pd.Timestamp | None:
-    """The league names its reports after their time: Injury-Report_2024-01-15_05PM.pdf (ET)."""
+def as_of_from_name(name: str, problems: Problems) -> pd.Timestamp | None:
+    """The league names its reports after their time: Injury-Report_2024-01-15_05PM.pdf (ET).
+    None when the name does not say; an impossible or implausible time is a problem."""
     found = _REPORT_NAME.search(name)
     if not found:
         return None
     day, hour, minute, half = found.groups()
-    clock = datetime.strptime(f"{int(hour)}:{minute or '00'} {half.upper()}", "%I:%M %p").time()
-    return pd.Timestamp(datetime.combine(date.fromisoformat(day), clock, EASTERN)).tz_convert(UTC)
+    try:
+        clock = datetime.strptime(f"{int(hour)}:{minute or '00'} {half.upper()}", "%I:%M %p").time()
+        when = datetime.combine(date.fromisoformat(day), clock, EASTERN)
+    except ValueError:
+        problems.add(0, "file name", found.group(0), "not a real date and time")
+        return None
+    outside = limits.date_problem(when)
+    if outside:
+        problems.add(0, "file name", found.group(0), outside)
+        return None
+    return pd.Timestamp(when).tz_convert(UTC)
+
+
+def text(value, limit: int, line: int, column: str, problems: Problems) -> str:
+    """Free text with its runs of white space made one space (the report's PDF wraps cells),
+    checked against ``limit`` and for control characters; a problem is recorded, not raised."""
+    if not isinstance(value, str):
+        problems.add(line, column, value, "not text")
+        return ""
+    flat = " ".join(value.split())
+    found = limits.text_problem(flat, limit)
+    if found:
+        problems.add(line, column, value, found)
+    return flat
+
+
+def plausible(stamp: pd.Timestamp | None, line: int, column: str, value, problems: Problems) -> pd.Timestamp | None:
+    """The instant when its date is within the league's life; else None and a problem."""
+    outside = None if stamp is None else limits.date_problem(stamp)
+    if outside:
+        problems.add(line, column, value, outside)
+        return None
+    return stamp
 
 
 def next_games(warehouse: Warehouse, first: date, days: int = 7) -> pd.DataFrame:

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
+from devsupport.feed_sources import Sources
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.importer import import_files
 from tests.conftest import SAMPLE
-from tests.ingest.sources import Sources
 
 HISTORY_END = date(2024, 1, 14)
 

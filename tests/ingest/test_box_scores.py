@@ -8,12 +8,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from devsupport.feed_sources import FIXTURES, Fault, html_page
 from ingest import box_scores
 from ingest.http import FeedError, Http
 from shared import freshness, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.importer import import_files
-from tests.ingest.sources import FIXTURES, Fault, html_page
 
 NIGHT = date(2024, 1, 15)
 PATH = "/stats/leaguegamelog"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from devsupport.feed_sources import API_KEY, html_page
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.importer.schedule import read_schedule, write_schedule
 from tests.cli.conftest import run
-from tests.ingest.sources import API_KEY, html_page
 from tests.ingest.test_injuries import REPORT, pdf
 from tests.slate.feeds import schedule_feed, write_json
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from devsupport.feed_sources import Fault
 from ingest.http import FeedError, Http, RetryPolicy, redact_url, retry_after_seconds
-from tests.ingest.sources import Fault
 
 PATH = "/anything"
 

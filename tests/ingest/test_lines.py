@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
+from devsupport.feed_sources import API_KEY, FIXTURES, Fault, html_page
 from ingest import lines
 from ingest.http import FeedError, Http
 from shared import freshness, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.importer.lines import import_lines
-from tests.ingest.sources import API_KEY, FIXTURES, Fault, html_page
 
 NIGHT = date(2024, 1, 16)
 EVENTS = "/v4/sports/basketball_nba/events"

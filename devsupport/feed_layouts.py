@@ -1,7 +1,7 @@
 """Responses in the public sources' real layouts, built from real data: the stats API's
 player game log from stats.nba.com player logs (the same facts, the API's column order
-and JSON types), for the season-scale timing and for regenerating the small fixtures
-under tests/fixtures/feeds/."""
+and JSON types). Tests and benchmarks serve them (devsupport/feed_sources.py); the small
+fixtures under tests/fixtures/feeds/ were made with it."""
 from __future__ import annotations
 
 import json
@@ -83,3 +83,42 @@ def playoff_rows(box: pd.DataFrame, game_id: str, home: str, season_id: str = "4
 def compact(data) -> bytes:
     """As the API sends it: one line, no spaces."""
     return json.dumps(data, separators=(",", ":")).encode()
+
+
+BOOKS = ("draftkings", "fanduel", "betmgm", "caesars", "pointsbetus", "betrivers", "unibet_us", "bovada")
+PROP_STATS = {"player_points": ["PTS"], "player_rebounds": ["REB"], "player_assists": ["AST"],
+              "player_threes": ["FG3M"], "player_points_rebounds_assists": ["PTS", "REB", "AST"]}
+
+
+def night_of_event_odds(logs: pd.DataFrame, day: str, books=BOOKS, tipoff_utc: str = "00:30:00Z") -> list[dict]:
+    """A night's event odds in the odds API v4 layout, sized like a real one: every game of
+    ``day`` an event, every player who played a line in the five player markets at every
+    book (the line is his result rounded to a half point: the values are not the point)."""
+    import hashlib
+    from datetime import date, timedelta
+
+    from shared.teams import TEAMS
+
+    night = logs[logs["GAME_DATE"] == day]
+    tip = f"{date.fromisoformat(day) + timedelta(days=1)}T{tipoff_utc}"
+    events = []
+    for game_id, game in night.groupby("GAME_ID", sort=True):
+        home = game.loc[game["MATCHUP"].str.contains("vs."), "TEAM_ABBREVIATION"].iloc[0]
+        away = game.loc[game["MATCHUP"].str.contains("@"), "TEAM_ABBREVIATION"].iloc[0]
+        bookmakers = []
+        for n, book in enumerate(books):
+            markets = []
+            for market, stats in PROP_STATS.items():
+                outcomes = []
+                for r in game.to_dict("records"):
+                    point = sum(int(r[s]) for s in stats) + 0.5
+                    outcomes += [{"name": "Over", "description": r["PLAYER_NAME"], "price": -110 - n, "point": point},
+                                 {"name": "Under", "description": r["PLAYER_NAME"], "price": -110 + n,
+                                  "point": point}]
+                markets.append({"key": market, "last_update": f"{day}T18:0{n}:00Z", "outcomes": outcomes})
+            bookmakers.append({"key": book, "title": book.title(), "last_update": f"{day}T18:0{n}:00Z",
+                               "markets": markets})
+        events.append({"id": hashlib.md5(game_id.encode()).hexdigest(), "sport_key": "basketball_nba",
+                       "sport_title": "NBA", "commence_time": tip, "home_team": TEAMS[home], "away_team": TEAMS[away],
+                       "bookmakers": bookmakers})
+    return events

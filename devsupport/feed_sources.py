@@ -1,8 +1,9 @@
-"""The four public sources on 127.0.0.1, answering from recorded responses in their real
-layouts, with scripted faults: the stats API (`/stats/leaguegamelog`, filtered by Season,
-SeasonType and DateFrom/DateTo as the API does), the injury report folder
-(`/referee/injury/Injury-Report_*.pdf`, 403 for a slot not published), and the odds API v4
-(`/v4/sports/basketball_nba/events` and `.../events/{id}/odds`, key checked, quota headers)."""
+"""The public feeds' sources on 127.0.0.1 for tests and benchmarks, answering from recorded
+responses in their real layouts (tests/fixtures/feeds/), with scripted faults: the stats
+API (`/stats/leaguegamelog`, filtered by Season, SeasonType and DateFrom/DateTo as the API
+does), the injury report folder (`/referee/injury/Injury-Report_*.pdf`, 403 for a slot not
+published), and the odds API v4 (`/v4/sports/basketball_nba/events` and
+`.../events/{id}/odds`, key checked, quota headers)."""
 from __future__ import annotations
 
 import json
@@ -14,8 +15,8 @@ from datetime import datetime
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.conftest import ROOT
-from tests.ingest.recorded import compact, player_log_response
+from devsupport import ROOT
+from devsupport.feed_layouts import compact, player_log_response
 
 FIXTURES = ROOT / "tests" / "fixtures" / "feeds"
 API_KEY = "test-odds-key-5d1f0c"

@@ -2,8 +2,8 @@
 responses in their real layouts (tests/fixtures/feeds/), with scripted faults: the stats
 API (`/stats/leaguegamelog`, filtered by Season, SeasonType and DateFrom/DateTo as the API
 does), the injury report folder (`/referee/injury/Injury-Report_*.pdf`, 403 for a slot not
-published), and the odds API v4 (`/v4/sports/basketball_nba/events` and
-`.../events/{id}/odds`, key checked, quota headers)."""
+published), the odds API v4 (`/v4/sports/basketball_nba/events` and
+`.../events/{id}/odds`, key checked, quota headers) and the league schedule feed."""
 from __future__ import annotations
 
 import json
@@ -20,6 +20,7 @@ from devsupport.feed_layouts import compact, player_log_response
 
 FIXTURES = ROOT / "tests" / "fixtures" / "feeds"
 API_KEY = "test-odds-key-5d1f0c"
+SCHEDULE_PATH = "/static/json/staticData/scheduleLeagueV2.json"
 SEASON_TYPE_PREFIX = {"Regular Season": "002", "PlayIn": "005", "Playoffs": "004"}
 ACCESS_DENIED = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'
                  b'<Message>Access Denied</Message></Error>')
@@ -47,6 +48,7 @@ class Sources:
         self.events = json.loads((FIXTURES / "odds_events_2024-01-16.json").read_text())
         self.event_odds = {e["id"]: e for e in json.loads((FIXTURES / "odds_event_odds_2024-01-16.json").read_text())}
         self.reports: dict[str, bytes] = {}          # Injury-Report_... .pdf -> the PDF
+        self.schedule: bytes | None = None           # the scheduleLeagueV2 feed
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)   # path -> answers to give first
         self.requests: list[dict] = []
         self.requests_remaining = 480
@@ -68,9 +70,13 @@ class Sources:
     def odds_url(self) -> str:
         return f"{self.url}/v4"
 
+    @property
+    def schedule_url(self) -> str:
+        return f"{self.url}{SCHEDULE_PATH}"
+
     def env(self) -> dict[str, str]:
         return {"PIPELINE_STATS_URL": self.stats_url, "PIPELINE_INJURY_URL": self.injury_url,
-                "PIPELINE_ODDS_URL": self.odds_url, "ODDS_API_KEY": API_KEY}
+                "PIPELINE_ODDS_URL": self.odds_url, "ODDS_API_KEY": API_KEY, "PIPELINE_SCHEDULE_URL": self.schedule_url}
 
     def fail(self, path: str, *faults: Fault) -> None:
         self.faults[path].extend(faults)
@@ -102,6 +108,8 @@ class Sources:
                         else Response(ACCESS_DENIED, status=403, content_type="application/xml"))
         elif request.path.startswith("/v4/sports/basketball_nba/events"):
             response = self._odds(request)
+        elif request.path == SCHEDULE_PATH and self.schedule is not None:
+            response = Response(self.schedule, content_type="application/json")
         else:
             response = Response(b"not found", status=404)
         return response(environ, start_response)

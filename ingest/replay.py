@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from ingest import box_scores, injuries, lines, raw
+from ingest import box_scores, injuries, lines, raw, schedule
 from shared.ports import ObjectStore, Warehouse
 
 
@@ -32,8 +32,12 @@ def _lines(warehouse: Warehouse, run: raw.Run, day: date) -> int:
     return lines.import_responses(warehouse, odds, day, run.fetched_at).rows
 
 
+def _schedule(warehouse: Warehouse, run: raw.Run, day: date) -> int:
+    return schedule.import_run(warehouse, run)
+
+
 REPLAYERS: dict[str, Callable[[Warehouse, raw.Run, date], int]] = {
-    box_scores.FEED: _box_scores, injuries.FEED: _injuries, lines.FEED: _lines}
+    box_scores.FEED: _box_scores, schedule.FEED: _schedule, injuries.FEED: _injuries, lines.FEED: _lines}
 
 
 def replay(warehouse: Warehouse, store: ObjectStore, feed: str, day: date) -> list[Replayed]:

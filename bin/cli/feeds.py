@@ -1,4 +1,5 @@
-"""The public feeds: `fetch-box-scores`, `fetch-injuries`, `fetch-lines`, `replay-raw`, `feeds`.
+"""The public feeds: `fetch-box-scores`, `fetch-injuries`, `fetch-lines`, `replay-raw`, `feeds`
+(`fetch-schedule` is with the schedule's other command, in slate.py).
 Each fetch keeps the raw responses, imports through the file importers and leaves a
 freshness record (docs/INGEST.md). A source that is down or answers something else is one
 line naming the feed, URL and status or field, exit 1, and nothing written."""
@@ -16,7 +17,7 @@ from bin.cli.common import WORK_FAILED, console, err_console, fail, parse_date, 
 from shared import bootstrap, freshness
 
 EASTERN = ZoneInfo("America/New_York")
-Replayable = Literal["box_scores", "injuries", "lines"]
+Replayable = Literal["box_scores", "schedule", "injuries", "lines"]
 
 
 def _now() -> datetime:

@@ -3,32 +3,26 @@ served locally: what they print, their exit codes, the raw copies and freshness 
 and the odds API key found nowhere but in the requests."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from devsupport.feed_sources import API_KEY, html_page
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.importer.schedule import read_schedule, write_schedule
 from tests.cli.conftest import run
 from tests.ingest.test_injuries import REPORT, pdf
-from tests.slate.feeds import schedule_feed, write_json
+from tests.slate.feeds import schedule_feed
 
 NIGHT = date(2024, 1, 16)
 
 
-def with_schedule(home, season, tmp_path) -> None:
-    write_json(tmp_path / "schedule.json", schedule_feed(season, [NIGHT]))
-    wh = DuckDBWarehouse(home / "warehouse.duckdb")
-    write_schedule(wh, read_schedule(tmp_path / "schedule.json"))
-    wh.close()
-
-
-def test_the_three_fetchers_import_keep_raw_copies_and_show_in_feeds(home, sources, season, tmp_path):
-    with_schedule(home, season, tmp_path)
+def test_the_four_fetchers_import_keep_raw_copies_and_show_in_feeds(home, sources, season):
+    sources.schedule = json.dumps(schedule_feed(season, [NIGHT])).encode()
     sources.reports["Injury-Report_2024-01-16_05PM.pdf"] = pdf(REPORT)
     env = sources.env()
 
     box = run("fetch-box-scores", "--date", "2024-01-15", home=home, env=env)
+    games = run("fetch-schedule", home=home, env=env)
     report = run("fetch-injuries", "--date", "2024-01-16", home=home, env=env)
     odds = run("fetch-lines", "--date", "2024-01-16", home=home, env=env)
     shown = run("feeds", home=home, env=env)
@@ -36,6 +30,8 @@ def test_the_three_fetchers_import_keep_raw_copies_and_show_in_feeds(home, sourc
     assert box.returncode == 0, box.stderr
     assert box.stdout.startswith("box scores 2024-01-15..2024-01-15: 229 player-games, 22 team-games, 11 games from "
                                  "1 request(s) in ")
+    assert games.returncode == 0, games.stderr
+    assert ": 3 games, 2024-01-16..2024-01-16 (0 already final, 0 postponed)" in games.stdout
     assert report.returncode == 0, report.stderr
     assert report.stdout.splitlines() == [
         "Injury-Report_2024-01-16_05PM: 7 players listed (3 out), as of 2024-01-16 17:00 ET (2 slot(s) asked)",
@@ -47,15 +43,15 @@ def test_the_three_fetchers_import_keep_raw_copies_and_show_in_feeds(home, sourc
     feeds = {line.split()[1]: line for line in shown.stdout.splitlines() if line.startswith("│ ")}
     assert set(feeds) == {"box_scores", "schedule", "injuries", "lines"}
     assert "229" in feeds["box_scores"] and "Injury-Report_2024-01-16_05PM" in feeds["injuries"]
-    assert "never" in feeds["schedule"]
+    assert " 3 " in feeds["schedule"] and "2024-01-16..2024-01-16" in feeds["schedule"]
     wh = DuckDBWarehouse(home / "warehouse.duckdb", read_only=True)
     assert wh.count(tables.INJURY_REPORT.fqn) == 7 and wh.count(tables.PROP_LINES.fqn) == 26
     wh.close()
     kept = sorted(p.relative_to(home / "objects" / "objects").as_posix()
                   for p in (home / "objects" / "objects" / "raw").rglob("*") if p.is_file())
-    assert [k.split("/")[1] for k in kept] == ["box_scores", "injuries"] + ["lines"] * 4
+    assert [k.split("/")[1] for k in kept] == ["box_scores", "injuries"] + ["lines"] * 4 + ["schedule"]
     assert not [p for p in home.rglob("*") if p.is_file() and API_KEY.encode() in p.read_bytes()]
-    assert API_KEY not in box.stdout + report.stdout + odds.stdout + shown.stdout + odds.stderr
+    assert API_KEY not in box.stdout + games.stdout + report.stdout + odds.stdout + shown.stdout + odds.stderr
 
 
 def test_a_source_answering_html_is_one_line_and_exit_1_and_a_missing_key_exit_2(home, sources):

@@ -118,7 +118,7 @@ def night_of_event_odds(logs: pd.DataFrame, day: str, books=BOOKS, tipoff_utc: s
                 markets.append({"key": market, "last_update": f"{day}T18:0{n}:00Z", "outcomes": outcomes})
             bookmakers.append({"key": book, "title": book.title(), "last_update": f"{day}T18:0{n}:00Z",
                                "markets": markets})
-        events.append({"id": hashlib.md5(game_id.encode()).hexdigest(), "sport_key": "basketball_nba",
-                       "sport_title": "NBA", "commence_time": tip, "home_team": TEAMS[home], "away_team": TEAMS[away],
-                       "bookmakers": bookmakers})
+        event_id = hashlib.md5(game_id.encode(), usedforsecurity=False).hexdigest()
+        events.append({"id": event_id, "sport_key": "basketball_nba", "sport_title": "NBA", "commence_time": tip,
+                       "home_team": TEAMS[home], "away_team": TEAMS[away], "bookmakers": bookmakers})
     return events

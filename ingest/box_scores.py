@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import requests
 from nba_api.stats.endpoints.leaguegamelog import LeagueGameLog
 from nba_api.stats.library.http import STATS_HEADERS, NBAStatsHTTP, NBAStatsResponse
@@ -99,9 +100,9 @@ class BoxScoreFetch:
 def default_range(warehouse: Warehouse, today: date) -> tuple[date, date] | None:
     """The day after the last stored game through yesterday; None when nothing is stored."""
     last = warehouse.query(f"SELECT MAX(game_date) AS d FROM {tables.PLAYER_GAME_SUMMARY.fqn}")["d"].iloc[0]
-    if last is None or str(last) in ("NaT", "<NA>", "None"):
+    if last is None or pd.isna(last):
         return None
-    return (datetime.fromisoformat(str(last)[:10]).date() + timedelta(days=1), today - timedelta(days=1))
+    return (pd.Timestamp(last).date() + timedelta(days=1), today - timedelta(days=1))
 
 
 def fetch(warehouse: Warehouse, store: ObjectStore, http: Http, base_url: str, start: date, end: date,

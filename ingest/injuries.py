@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -45,13 +45,17 @@ def first_tipoff(warehouse: Warehouse, day: date) -> datetime | None:
 
 def report_time(warehouse: Warehouse, day: date | None, at: datetime | None, now: datetime) -> datetime:
     """The time whose report is wanted: ``at``; else, for a night whose first tip-off has
-    passed, just before it; else now."""
+    passed, just before it (the end of that day when the schedule has no tip-off for it);
+    else now."""
     if at is not None:
         return at
     if day is not None:
         tip = first_tipoff(warehouse, day)
         if tip is not None and tip <= now:
             return tip - timedelta(seconds=1)
+        end_of_day = datetime.combine(day + timedelta(days=1), time(0), EASTERN) - timedelta(seconds=1)
+        if tip is None and end_of_day <= now:
+            return end_of_day
     return now
 
 

@@ -105,6 +105,9 @@ def test_a_past_night_takes_the_last_report_before_its_first_tipoff(scheduled):
     assert next(newest_first(at)).name == "Injury-Report_2024-01-16_06PM"
     assert injuries.report_time(scheduled, NIGHT, None, datetime(2024, 1, 16, 15, 0, tzinfo=UTC)) == \
         datetime(2024, 1, 16, 15, 0, tzinfo=UTC)                              # before the tip: now
+    unscheduled = date(2024, 1, 20)                                            # no tip-off known: the day's end
+    assert injuries.report_time(scheduled, unscheduled, None, later.replace(day=25)) == \
+        datetime(2024, 1, 20, 23, 59, 59, tzinfo=ET)
 
 
 def test_slot_names_follow_the_league_before_and_after_the_quarter_hour_reports():

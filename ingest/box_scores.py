@@ -109,6 +109,8 @@ def fetch(warehouse: Warehouse, store: ObjectStore, http: Http, base_url: str, s
           fetched_at: datetime) -> BoxScoreFetch:
     """Every request of the range, each kept raw as it arrives, then one import."""
     with recorded(store, FEED, fetched_at) as outcome:
+        # nba_api hands back only the decoded text; the retry policy needs the status and
+        # Retry-After, and the archive the bytes: the session hands us the whole response
         client, captured = _StatsClient(base_url, http.session), []
         http.session.hooks["response"] = [lambda response, *args, **kwargs: captured.append(response)]
         stamp, got, keys = raw.stamp(fetched_at), [], []

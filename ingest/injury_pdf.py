@@ -3,10 +3,15 @@ Game Time, Matchup, Team, Player Name, Current Status, Reason) as the report pri
 game columns on a game's first row, the team on its first row, NOT YET SUBMITTED teams
 with no player. The importer carries the blanks down and reads the rows.
 
-Layout (A4 landscape, no ruled cells): the header row is repeated on every page and each
-column starts at its header word's left edge. A row's cells may span several lines: a
-Reason that wraps (the row's other cells are centred on its lines), a row cut by a page
-break that continues at the top of the next page."""
+Layout (A4 landscape, no ruled cells): the header row is repeated on every page. Cells are
+set flush left, so a column starts where its cells' text starts: the leftmost word that
+opens a cell (the first on its line, or after a gap wider than a space) between the end
+of the previous column's header and the start of its own, whether the headers sit flush
+left or centred over their columns; with no such word, at its header.
+
+A row's cells may span several lines: a Reason that wraps (the row's other cells are
+centred on its lines), a row cut by a page break that continues at the top of the next
+page."""
 from __future__ import annotations
 
 import io
@@ -25,9 +30,9 @@ from shared.teams import tricode
 
 FEED = "injuries"
 NOT_SUBMITTED = "NOT YET SUBMITTED"
-PLAYER, STATUS, REASON, TEAM = 4, 5, 6, 3
+PLAYER, STATUS, REASON = 4, 5, 6
 SAME_LINE = 2.0          # points: words whose tops differ by less sit on one line
-COLUMN_SLACK = 2.0       # points: a cell's text may start this far left of its header
+CELL_GAP = 0.6          # of the text height: a wider gap between two words on a line starts a new cell
 _FOOTER = re.compile(r"^Page \d+ of \d+$")
 
 
@@ -62,28 +67,37 @@ class _Row:
 def read(data: bytes, where: str) -> Report:
     """The report's table; a file that is not a readable PDF or not laid out as the report
     is a FeedError naming what is wrong."""
-    rows: list[_Row] = []
+    pages = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for number, page in enumerate(pdf.pages, 1):
-                words = page.extract_words(x_tolerance=1.5, y_tolerance=SAME_LINE)
-                _page_rows(number, words, rows, where)
+                pages.append((number, page.extract_words(x_tolerance=1.5, y_tolerance=SAME_LINE)))
     except (PdfminerException, MalformedPDFException, PSException) as exc:
         raise FeedError(FEED, where, f"not a readable PDF (truncated, or not a PDF: {exc})") from None
+    laid_out = [(number, *_page_layout(number, words, where), words) for number, words in pages]
+    height = statistics.median([w["bottom"] - w["top"] for _, words in pages for w in words] or [0.0])
+    # every page has the same columns: the words that open a cell are gathered over the whole report
+    openers = [x for *_, body, _ in laid_out for _, ws in body for x in _cell_openers(ws, height)]
+    rows: list[_Row] = []
+    for number, labels, body, _ in laid_out:
+        edges = _edges(labels, openers)
+        _page_rows(number, [_Line(top, _cells(ws, edges)) for top, ws in body], height, rows, where)
     table = pd.DataFrame([r.cells() for r in rows], columns=list(OFFICIAL))
     return Report(table, [r.page for r in rows], _not_submitted(table))
 
 
-def _page_rows(number: int, words: list[dict], rows: list[_Row], where: str) -> None:
+def _page_layout(number: int, words: list[dict], where: str):
+    """The header's label extents and the lines below it (footer left out)."""
     lines = _lines(words)
-    header = next((n for n, (_, ws) in enumerate(lines) if _starts(ws) is not None), None)
+    header = next((n for n, (_, ws) in enumerate(lines) if _labels(ws) is not None), None)
     if header is None:
         raise FeedError(FEED, where, f"page {number}: no header row ({', '.join(OFFICIAL)}): "
                                      "not the injury report's layout")
-    starts = _starts(lines[header][1])
-    body = [_Line(top, _cells(ws, starts)) for top, ws in lines[header + 1:]
-            if not _FOOTER.match(" ".join(w["text"] for w in ws))]
-    height = statistics.median([w["bottom"] - w["top"] for w in words]) if words else 0.0
+    body = [(top, ws) for top, ws in lines[header + 1:] if not _FOOTER.match(" ".join(w["text"] for w in ws))]
+    return _labels(lines[header][1]), body
+
+
+def _page_rows(number: int, body: list[_Line], height: float, rows: list[_Row], where: str) -> None:
     first_on_page = len(rows)
     for line in body:
         if line.starts_row:
@@ -119,24 +133,41 @@ def _lines(words: list[dict]) -> list[tuple[float, list[dict]]]:
     return [(top, sorted(ws, key=lambda w: w["x0"])) for top, ws in lines]
 
 
-def _starts(words: list[dict]) -> list[float] | None:
-    """Left edges of the seven columns when ``words`` is the header row, else None."""
-    texts, starts, at = [w["text"] for w in words], [], 0
+def _labels(words: list[dict]) -> list[tuple[float, float]] | None:
+    """(start, end) of each of the seven labels when ``words`` is the header row, else None."""
+    texts, found, at = [w["text"] for w in words], [], 0
     for label in OFFICIAL:
         parts = label.split()
         while at < len(texts) and texts[at:at + len(parts)] != parts:
             at += 1
         if at >= len(texts):
             return None
-        starts.append(words[at]["x0"])
+        found.append((words[at]["x0"], words[at + len(parts) - 1]["x1"]))
         at += len(parts)
-    return starts
+    return found
 
 
-def _cells(words: list[dict], starts: list[float]) -> list[str]:
-    cells: list[list[str]] = [[] for _ in starts]
+def _cell_openers(words: list[dict], height: float) -> list[float]:
+    """Left edges of the words on a line that open a cell: the first, and any after a gap
+    wider than a space."""
+    return [w["x0"] for n, w in enumerate(words) if n == 0 or w["x0"] - words[n - 1]["x1"] > CELL_GAP * height]
+
+
+def _edges(labels: list[tuple[float, float]], openers: list[float]) -> list[float]:
+    """Left edge of each column: the leftmost cell opener between the previous label's end and
+    this label's start; the label's start when there is none."""
+    edges = [float("-inf")]
+    for (_, previous_end), (start, _) in zip(labels[:-1], labels[1:], strict=True):
+        inside = [x for x in openers if previous_end < x <= start + 1]
+        edges.append(min(inside) - 1 if inside else start - 2)
+    return edges
+
+
+def _cells(words: list[dict], edges: list[float]) -> list[str]:
+    """The words of one line in their columns, joined."""
+    cells: list[list[str]] = [[] for _ in edges]
     for word in words:
-        column = max([i for i, x in enumerate(starts) if word["x0"] >= x - COLUMN_SLACK] or [0])
+        column = max(i for i, edge in enumerate(edges) if word["x0"] >= edge)
         cells[column].append(word["text"])
     return [" ".join(c) for c in cells]
 

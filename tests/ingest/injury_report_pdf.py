@@ -30,9 +30,11 @@ def wrap(text: str, width: float = REASON_WIDTH) -> list[str]:
     return [*lines, line] if line or not lines else lines
 
 
-def build(rows: list[list[str]], title: str, rows_per_page: int = 30, headers: list[str] = HEADERS) -> bytes:
+def build(rows: list[list[str]], title: str, rows_per_page: int = 30, headers: list[str] = HEADERS,
+          centred_headers: bool = False) -> bytes:
     """``rows``: the seven cells of each row as the report prints them (blank where it
-    leaves them blank). A Reason longer than its column wraps."""
+    leaves them blank). A Reason longer than its column wraps. Headers sit flush left over
+    their columns, or centred over them."""
     pages: list[list[tuple[int, list[str], list[str]]]] = [[]]   # (slot, cells, reason lines) per page
     slot = 0
     for cells in rows:
@@ -56,8 +58,11 @@ def build(rows: list[list[str]], title: str, rows_per_page: int = 30, headers: l
         pdf.setFont(BOLD, 12)
         pdf.drawString(COLUMN_X[0], height - 40, f"Injury Report: {title}")
         pdf.setFont(BOLD, SIZE)
-        for x, label in zip(COLUMN_X, headers, strict=True):
-            pdf.drawString(x, height - TABLE_TOP + PITCH * 1.5, label)
+        for x, right, label in zip(COLUMN_X, [*COLUMN_X[1:], COLUMN_X[6] + REASON_WIDTH], headers, strict=True):
+            if centred_headers:
+                pdf.drawCentredString((x + right) / 2, height - TABLE_TOP + PITCH * 1.5, label)
+            else:
+                pdf.drawString(x, height - TABLE_TOP + PITCH * 1.5, label)
         pdf.setFont(FONT, SIZE)
         for first, cells, reason in page:
             top = height - TABLE_TOP - first * PITCH

@@ -62,8 +62,10 @@ def stored(wh):
         .sort_values(["team_abbr", "player_name"]).reset_index(drop=True)
 
 
-def test_the_pdf_reads_back_into_the_table_it_was_printed_from():
-    report = injury_pdf.read(pdf(), "Injury-Report_2024-01-16_05PM.pdf")
+@pytest.mark.parametrize("centred", [False, True], ids=["headers flush left", "headers centred"])
+def test_the_pdf_reads_back_into_the_table_it_was_printed_from(centred):
+    data = build(REPORT, "01/16/24 05:00 PM", rows_per_page=4, centred_headers=centred)
+    report = injury_pdf.read(data, "Injury-Report_2024-01-16_05PM.pdf")
     expected = pd.DataFrame(REPORT, columns=HEADERS)
     pd.testing.assert_frame_equal(report.table, expected)
     assert report.pages == [1, 1, 1, 2, 2, 2, 3, 3]       # Harris's row starts on page 1, ends on page 2
@@ -145,3 +147,13 @@ def test_no_report_in_the_last_day_is_one_line(scheduled, store, sources, clock)
                                         r"403 for all 24 slots\)"):
         fetch(scheduled, store, sources, clock, datetime(2024, 1, 16, 17, 45, tzinfo=ET))
 
+
+
+@pytest.mark.parametrize("centred", [False, True], ids=["headers flush left", "headers centred"])
+def test_long_team_names_stay_in_their_column(centred):
+    rows = [["01/17/2024", "10:00 (ET)", "MIN@POR", "Minnesota Timberwolves", "Edwards, Anthony", "Questionable",
+             "Injury/Illness - Right Hip; Contusion"],
+            ["", "", "", "Portland Trail Blazers", "Simons, Anfernee", "Out", "Injury/Illness - Right Thumb; Sprain"],
+            ["", "", "", "", "Grant, Jerami", "Probable", "Rest"]]
+    report = injury_pdf.read(build(rows, "01/17/24 01:00 PM", centred_headers=centred), "x.pdf")
+    pd.testing.assert_frame_equal(report.table, pd.DataFrame(rows, columns=HEADERS))

@@ -16,6 +16,7 @@ BENCHES = {
     "console": "benchmarks.console_bench",
     "features": "benchmarks.feature_experiments",
     "tuning": "benchmarks.tuning",
+    "feeds": "benchmarks.feeds_bench",
 }
 
 

@@ -42,6 +42,10 @@ _ENV = {
     "IAP_AUDIENCE": "iap_audience",
     "IAP_CERTS_URL": "iap_certs_url",
     "PIPELINE_SCHEDULE_URL": "schedule_url",
+    "PIPELINE_STATS_URL": "stats_url",
+    "PIPELINE_INJURY_URL": "injury_url",
+    "PIPELINE_ODDS_URL": "odds_url",
+    "ODDS_API_KEY": "odds_api_key",
     "PIPELINE_GRADE_AT": "grade_at",
     "PIPELINE_PROCESS_AT": "process_at",
     "PIPELINE_DEADLINE_AT": "deadline_at",
@@ -77,6 +81,11 @@ class Settings(BaseModel):
     iap_certs_url: str = "https://www.gstatic.com/iap/verify/public_key"
     schedule_url: str = Field(default="https://cdn.nba.com/static/json/staticData/scheduleLeagueV2.json",
                               pattern=r"^https?://")
+    # the public feeds (docs/INGEST.md); tests point them at recorded responses served locally
+    stats_url: str = Field(default="https://stats.nba.com/stats", pattern=r"^https?://")
+    injury_url: str = Field(default="https://ak-static.cms.nba.com/referee/injury", pattern=r"^https?://")
+    odds_url: str = Field(default="https://api.the-odds-api.com/v4", pattern=r"^https?://")
+    odds_api_key: str | None = Field(default=None, repr=False, min_length=1)
     # the nightly loop (`serve`, `daily`), in ET: grade yesterday, run today's processors, check the deadline
     grade_at: str = Field(default="09:00", pattern=CLOCK)
     process_at: str = Field(default="16:00", pattern=CLOCK)
@@ -98,7 +107,7 @@ class Settings(BaseModel):
             err = exc.errors()[0]
             field = str(err["loc"][0]) if err["loc"] else "?"
             var = field_to_var.get(field, field)
-            secret = field.endswith(("_token", "_secret"))
+            secret = field.endswith(("_token", "_secret", "_key"))
             shown = f"<{len(env.get(var, ''))} characters, not shown>" if secret else repr(env.get(var))
             raise ConfigError(f"{var}={shown}: {err['msg']}") from None
         if settings.backend == "gcp":

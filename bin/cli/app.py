@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from typer.core import TyperArgument
 
-from bin.cli import data, models, night, orchestration, processing, ranges, services, slate, training
+from bin.cli import data, feeds, models, night, orchestration, processing, ranges, services, slate, training
 from bin.cli.common import WORK_FAILED, print_error
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -24,7 +24,7 @@ def _root(debug: bool = typer.Option(False, "--debug", help="print the traceback
     _debug["on"] = debug
 
 
-for module in (data, slate, processing, night, orchestration, training, services, ranges, models):
+for module in (data, slate, feeds, processing, night, orchestration, training, services, ranges, models):
     module.register(app)
 
 

@@ -33,32 +33,41 @@ def import_schedule_command(files: list[Path] = typer.Argument(..., metavar="FIL
             fail(str(exc))
     wh = warehouse(settings())
     for path, schedule in zip(files, parsed, strict=True):
-        counts = write_schedule(wh, schedule)
-        left = "; left out: " + ", ".join(f"{n} {k}" for k, n in schedule.skipped.items()) if schedule.skipped else ""
-        dates = schedule.games["game_date"]
-        span = f", {dates.min().date()}..{dates.max().date()}" if len(dates) else ""
-        console.print(f"{path}: {counts['games']} games{span} ({counts['final']} already final, "
-                      f"{counts['postponed']} postponed){left}", highlight=False)
+        _schedule_summary(path, write_schedule(wh, schedule), schedule)
+
+
+def _schedule_summary(source, counts: dict[str, int], schedule) -> None:
+    left = "; left out: " + ", ".join(f"{n} {k}" for k, n in schedule.skipped.items()) if schedule.skipped else ""
+    dates = schedule.games["game_date"]
+    span = f", {dates.min().date()}..{dates.max().date()}" if len(dates) else ""
+    console.print(f"{source}: {counts['games']} games{span} ({counts['final']} already final, "
+                  f"{counts['postponed']} postponed){left}", highlight=False)
 
 
 def fetch_schedule_command(out: Optional[Path] = typer.Option(
         None, "--out", metavar="FILE", help="also keep the downloaded feed here")) -> None:
-    """Download the league's schedule feed (PIPELINE_SCHEDULE_URL) and import it."""
-    import requests
+    """Download the league's schedule feed (PIPELINE_SCHEDULE_URL) and import it; the response is
+    kept raw in the object store (raw/schedule/...)."""
+    from zoneinfo import ZoneInfo
 
     from bin.cli.common import output_file
+    from ingest import schedule
+    from ingest.http import FeedError, Http
+    from shared import bootstrap
 
     s = settings()
-    target = output_file(out) if out else s.home / "schedule" / f"schedule_{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    target = output_file(out) if out else None
+    now = datetime.now(UTC)
+    wh, store = warehouse(s), bootstrap.build_store(s)
     try:
-        response = requests.get(s.schedule_url, timeout=60, headers={"User-Agent": "nba-props-pipeline"})
-        response.raise_for_status()
-    except requests.RequestException as exc:
-        fail(f"fetching {s.schedule_url}: {exc}", WORK_FAILED)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(response.content)
-    console.print(f"downloaded {len(response.content):,} bytes from {s.schedule_url} to {target}", highlight=False)
-    import_schedule_command([target])
+        done = schedule.fetch(wh, store, Http(schedule.FEED, schedule.POLICY), s.schedule_url,
+                              now.astimezone(ZoneInfo("America/New_York")).date(), now)
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
+    if target is not None:
+        target.write_bytes(store.read(done.raw_key).data)
+    console.print(f"downloaded {done.size:,} bytes from {s.schedule_url} (kept as {done.raw_key})", highlight=False)
+    _schedule_summary(s.schedule_url, done.counts, done.schedule)
 
 
 def import_injuries_command(

@@ -56,11 +56,12 @@ def schedule(players: pd.DataFrame, scheduled: pd.DataFrame | None = None) -> pd
                          {"arena": object, "game_label": object, "source": object, "neutral": object})
     if scheduled is not None and len(scheduled):
         known = scheduled.set_index("game_id").reindex(out.index)
+        # a game the schedule does not hold has no names to order (NA): compare it as empty
+        k_home, k_away = known["home_team_abbr"].fillna(""), known["away_team_abbr"].fillna("")
+        b_home, b_away = out["home_team_abbr"].fillna(""), out["away_team_abbr"].fillna("")
         same = (known["home_team_abbr"].notna()
-                & (np.minimum(known["home_team_abbr"], known["away_team_abbr"])
-                   == np.minimum(out["home_team_abbr"], out["away_team_abbr"]))
-                & (np.maximum(known["home_team_abbr"], known["away_team_abbr"])
-                   == np.maximum(out["home_team_abbr"], out["away_team_abbr"])))
+                & (np.minimum(k_home, k_away) == np.minimum(b_home, b_away))
+                & (np.maximum(k_home, k_away) == np.maximum(b_home, b_away)))
         keep = ["home_team_abbr", "home_team_id", "away_team_abbr", "away_team_id", "tipoff_utc", "neutral", "arena",
                 "game_label", "source"]
         out.loc[same, keep] = known.loc[same, keep]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PACKAGES = ["coordinator", "worker", "orchestrator", "processors", "shared", "bin", "benchmarks"]
+PACKAGES = ["coordinator", "worker", "orchestrator", "processors", "ingest", "shared", "bin", "benchmarks"]
 
 
 def test_bandit_finds_no_unreviewed_high_severity_issue():

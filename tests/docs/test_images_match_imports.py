@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-OURS = ("shared", "coordinator", "worker", "orchestrator", "processors", "modeling", "bin")
+OURS = ("shared", "coordinator", "worker", "orchestrator", "processors", "ingest", "modeling", "bin")
 
 
 @pytest.fixture(scope="module")

@@ -165,4 +165,5 @@ def test_fetch_schedule_downloads_the_feed_and_imports_it(season, sample_db, tmp
         assert f"downloaded {len(payload):,} bytes" in out.stdout and "11 games, 2024-01-15..2024-01-15" in out.stdout
         missing = run("fetch-schedule", home=home, env={"PIPELINE_SCHEDULE_URL": url + ".missing"})
     assert missing.returncode == 1 and "404" in missing.stderr
-    assert len(list((home / "schedule").glob("*.json"))) == 1
+    kept = list((home / "objects" / "objects" / "raw" / "schedule").rglob("*_scheduleLeagueV2.json"))
+    assert len(kept) == 1 and kept[0].read_bytes() == payload            # the raw copy, in the object store

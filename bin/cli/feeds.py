@@ -1,0 +1,194 @@
+"""The public feeds: `fetch-box-scores`, `fetch-injuries`, `fetch-lines`, `replay-raw`, `feeds`
+(`fetch-schedule` is with the schedule's other command, in slate.py).
+Each fetch keeps the raw responses, imports through the file importers and leaves a
+freshness record (docs/INGEST.md). A source that is down or answers something else is one
+line naming the feed, URL and status or field, exit 1, and nothing written."""
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal, Optional
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bin.cli.common import WORK_FAILED, console, err_console, fail, parse_date, parse_range, settings, warehouse
+from shared import bootstrap, freshness
+
+EASTERN = ZoneInfo("America/New_York")
+Replayable = Literal["box_scores", "schedule", "injuries", "lines"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _today() -> date:
+    return _now().astimezone(EASTERN).date()
+
+
+def _http(feed: str, policy, secrets=()):
+    from ingest.http import Http
+
+    return Http(feed, policy, secrets=secrets)
+
+
+def fetch_box_scores_command(
+        day: Optional[str] = typer.Option(None, "--date", help="one game date (YYYY-MM-DD, today, yesterday)"),
+        start: Optional[str] = typer.Option(None, "--start", help="first game date of a range (with --end)"),
+        end: Optional[str] = typer.Option(None, "--end", help="last game date of a range (with --start)")) -> None:
+    """Fetch box scores from the league stats API (PIPELINE_STATS_URL) and import them. Default:
+    from the day after the last stored game through yesterday (ET)."""
+    from ingest import box_scores
+    from ingest.http import FeedError
+
+    if day is not None and (start is not None or end is not None):
+        fail("give --date, or --start and --end, not both")
+    if (start is None) != (end is None):
+        fail("--start and --end go together (a range of game dates)")
+    s = settings()
+    wh, store = warehouse(s), bootstrap.build_store(s)
+    if day is not None:
+        first = last = parse_date(day, "--date")
+    elif start is not None:
+        first, last = parse_range(start, end)
+    else:
+        found = box_scores.default_range(wh, _today())
+        if found is None:
+            fail("no box scores are stored yet: give --date D or --start D1 --end D2 (a season: --start "
+                 "2023-10-24 --end 2024-04-14)")
+        first, last = found
+        if first > last:
+            console.print(f"box scores are stored through {first - timedelta(days=1)}: nothing to fetch before "
+                          f"today", highlight=False)
+            return
+    began = time.perf_counter()
+    try:
+        done = box_scores.fetch(wh, store, _http(box_scores.FEED, box_scores.POLICY), s.stats_url, first, last,
+                                _now())
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
+    r = done.result
+    console.print(f"box scores {first}..{last}: {r.player_rows} player-games, {r.team_rows} team-games, {r.games} "
+                  f"games from {done.requests} request(s) in {time.perf_counter() - began:.1f}s; raw responses "
+                  f"under raw/box_scores/{last}/", highlight=False)
+
+
+def fetch_injuries_command(
+        day: Optional[str] = typer.Option(None, "--date", help=(
+            "the night the report is for (default: today, ET); for a past night, the last report before its "
+            "first tip-off")),
+        at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=(
+            "take the newest report published at or before this time (ISO 8601, ET unless a zone is given; "
+            "default: now)"))) -> None:
+    """Fetch the league's official injury report (PIPELINE_INJURY_URL), the newest published, and
+    import it: Out players are not predicted."""
+    from ingest import injuries
+    from ingest.http import FeedError
+    from shared.importer.slate_inputs import instant
+
+    when = None
+    if at is not None:
+        stamp = instant(at)
+        if stamp is None:
+            fail(f"--at {at!r} is not a date and time (ISO 8601, e.g. 2024-01-15T17:30; ET unless a zone is given)")
+        when = stamp.to_pydatetime()
+    night = parse_date(day, "--date") if day is not None else None
+    s = settings()
+    wh, store, now = warehouse(s), bootstrap.build_store(s), _now()
+    wanted = injuries.report_time(wh, night, when, now)
+    try:
+        done = injuries.fetch(wh, store, _http(injuries.FEED, injuries.POLICY), s.injury_url,
+                              night or wanted.astimezone(EASTERN).date(), wanted, now)
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
+    console.print(f"{done.report}: {done.rows} players listed ({done.out} out), as of "
+                  f"{done.as_of.tz_convert(EASTERN):%Y-%m-%d %H:%M} ET ({done.slots_tried} slot(s) asked)",
+                  highlight=False)
+    if done.not_submitted:
+        console.print(f"not yet submitted: {', '.join(done.not_submitted)}", highlight=False)
+    _unmatched(done.unmatched)
+
+
+def fetch_lines_command(day: Optional[str] = typer.Option(
+        None, "--date", help="the night whose games' lines to fetch (default: today, ET)")) -> None:
+    """Fetch the night's player-prop lines from the odds API v4 (PIPELINE_ODDS_URL, key ODDS_API_KEY):
+    every book, a timestamped snapshot each time."""
+    from ingest import lines
+    from ingest.http import FeedError
+
+    night = parse_date(day, "--date") if day is not None else _today()
+    s = settings()
+    if not s.odds_api_key:
+        fail("ODDS_API_KEY is not set: the odds API needs a key (on Google Cloud it comes from Secret Manager)")
+    wh, store = warehouse(s), bootstrap.build_store(s)
+    began = time.perf_counter()
+    try:
+        done = lines.fetch(wh, store, _http(lines.FEED, lines.POLICY, secrets=[s.odds_api_key]), s.odds_url,
+                           s.odds_api_key, night, _now())
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
+    quota = f"; {done.requests_remaining} requests left on the key" if done.requests_remaining is not None else ""
+    console.print(f"lines for {night}: {done.rows} lines for {done.players} players from {done.books} book(s), "
+                  f"{done.events} event(s) in {time.perf_counter() - began:.1f}s{quota}", highlight=False)
+    _unmatched(done.unmatched)
+
+
+def replay_raw_command(
+        feed: Replayable = typer.Option(..., "--feed", help="the feed whose stored responses to read again"),
+        day: str = typer.Option(..., "--date", help="the night they were fetched for (YYYY-MM-DD)")) -> None:
+    """Read a feed's stored raw responses for a night again (after a parser fix) and import them,
+    oldest fetch first. Nothing is requested from the source."""
+    from ingest import raw
+    from ingest.http import FeedError
+    from ingest.replay import replay
+
+    night = parse_date(day, "--date")
+    s = settings()
+    wh, store = warehouse(s), bootstrap.build_store(s)
+    try:
+        done = replay(wh, store, feed, night)
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
+    if not done:
+        fail(f"nothing stored under {raw.prefix(feed, night)}: fetch it first (bin/pipeline fetch-"
+             f"{feed.replace('_', '-')} --date {night})")
+    for run in done:
+        console.print(f"{feed} {night} fetched {run.fetched_at}: {run.responses} response(s), {run.rows} rows",
+                      highlight=False)
+
+
+def feeds_command() -> None:
+    """Each feed's freshness: last success, its age, rows it wrote, last error."""
+    s = settings()
+    now = _now()
+    table = Table("feed", "last success", "age", "rows", "covers", "last error")
+    for status in freshness.read_all(bootstrap.build_store(s)):
+        age = status.age(now)
+        error = (f"{status.last_error_at:%Y-%m-%d %H:%M}Z {status.last_error}" if status.failing else "")
+        table.add_row(status.feed, f"{status.last_success_at:%Y-%m-%d %H:%M}Z" if status.last_success_at else "never",
+                      _age(age) if age is not None else "-", "-" if status.rows is None else f"{status.rows:,}",
+                      status.covers or "", Text(error, style="red") if error else "")
+    console.print(table)
+
+
+def _age(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    return f"{days}d {hours}h" if days else f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+def _unmatched(names: list[str]) -> None:
+    if names:
+        err_console.print(f"warning: {len(names)} name(s) match no player in the box scores (kept, not used): "
+                          f"{', '.join(names[:30])}{' ...' if len(names) > 30 else ''}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fetch-box-scores")(fetch_box_scores_command)
+    app.command("fetch-injuries")(fetch_injuries_command)
+    app.command("fetch-lines")(fetch_lines_command)
+    app.command("replay-raw")(replay_raw_command)
+    app.command("feeds")(feeds_command)

@@ -16,7 +16,7 @@ from ingest.recording import recorded
 from shared import tables
 from shared.importer.injuries import import_injuries
 from shared.importer.layouts import ImportValidationError
-from shared.importer.slate_inputs import as_of_from_name
+from shared.importer.slate_inputs import Problems, as_of_from_name
 from shared.ports import ObjectStore, Warehouse
 from shared.schedule import playable
 
@@ -86,7 +86,10 @@ def fetch(warehouse: Warehouse, store: ObjectStore, http: Http, base_url: str, d
 def import_report(warehouse: Warehouse, data: bytes, name: str, where: str) -> InjuryFetch:
     """One report's PDF through the injury importer; the as-of time is the one in its name."""
     report = injury_pdf.read(data, where)
-    as_of = as_of_from_name(name)
+    named = Problems(name)
+    as_of = as_of_from_name(name, named)
+    if named.found:
+        raise FeedError(FEED, where, f"file name {name!r}: {named.found[0].reason}")
     with tempfile.TemporaryDirectory(prefix="injuries-") as tmp:
         path = Path(tmp) / f"{name}.csv"
         report.table.to_csv(path, index=False)

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from console import actions, charts, params, reads, session
 from console.params import BadQuery
+from shared import spreadsheet
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 
 SORTS = ("edge", "predicted", "player")
@@ -80,12 +81,7 @@ def blueprint(deps, day_default) -> Blueprint:
     def slate_csv():
         day, prop, team, system, sort = _slate_query(day_default)
         frame = _sorted(reads.predictions(deps.warehouse, day, prop, None, team, system), sort)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for r in reads.records(frame[list(CSV_COLUMNS)]):
-            writer.writerow(["" if r[c] is None else r[c] for c in CSV_COLUMNS])
-        return Response(out.getvalue(), mimetype="text/csv", headers={
+        return Response(_csv(frame), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="slate-{day}.csv"'})
 
     @pages.get("/accuracy")
@@ -154,6 +150,16 @@ def _slate_query(day_default) -> tuple[date, str | None, str | None, str | None,
     return (params.day("date", args=args) or day_default(), params.choice("prop", PROP_NAMES, args),
             params.team("team", args), None if system == "all" else system,
             params.choice("sort", SORTS, args) or "edge")
+
+
+def _csv(frame) -> str:
+    """The slate's columns as CSV; text a spreadsheet would run as a formula is quoted."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in reads.records(frame[list(CSV_COLUMNS)]):
+        writer.writerow(["" if r[c] is None else spreadsheet.cell(r[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
 
 
 def _sorted(frame, sort: str):

@@ -8,6 +8,7 @@ import html
 import io
 from datetime import date
 
+import pandas as pd
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
@@ -80,7 +81,10 @@ def blueprint(deps, day_default) -> Blueprint:
     @pages.get("/slate.csv")
     def slate_csv():
         day, prop, team, system, sort = _slate_query(day_default)
-        frame = _sorted(reads.predictions(deps.warehouse, day, prop, None, team, system), sort)
+        try:
+            frame = _sorted(reads.predictions(deps.warehouse, day, prop, None, team, system), sort)
+        except reads.Unknown:   # the slate as the page shows it: no rows, as when a filter matches none
+            frame = pd.DataFrame(columns=list(CSV_COLUMNS))
         return Response(_csv(frame), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="slate-{day}.csv"'})
 

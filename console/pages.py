@@ -132,9 +132,9 @@ def blueprint(deps, day_default) -> Blueprint:
     def run():
         name = request.form.get("action", "")
         params = actions.check(name, request.form)
-        ok, outcome = actions.run(name, params, g.user, deps.coordinator, deps.store)
-        return render_template("done.html", action=actions.ACTIONS[name], params=params, ok=ok, outcome=outcome,
-                               day=params.get("game_date")), 200 if ok else 502
+        outcome = actions.run(name, params, g.user, deps.coordinator, deps.store)
+        return render_template("done.html", action=actions.ACTIONS[name], params=params, ok=outcome.ok,
+                               outcome=outcome.message, day=params.get("game_date")), outcome.status
 
     return pages
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ API_PREFIXES = ("/v1/", "/openapi.json", "/metrics")
 JSON_ONLY = "/v1/"
 IAP_HEADER = "X-Goog-IAP-JWT-Assertion"
 IAP_ISSUER = "https://cloud.google.com/iap"
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~/-]*")   # one leading slash, then our paths' characters
 
 Identify = Callable[[object], str | None]     # request -> signed-in email, or None
 
@@ -92,7 +94,7 @@ def install(app: Flask, access: Access) -> None:
         if g.user is None:
             if request.path.startswith(API_PREFIXES) or request.method not in SAFE_METHODS:
                 return jsonify(error="missing or invalid credentials"), 401
-            return redirect(url_for("pages.login", next=next_page(request.full_path)))
+            return redirect(url_for("pages.login", next=next_page(request.path)))
         if g.via != "bearer" and request.method not in SAFE_METHODS:
             return _check_origin() or (None if request.path.startswith(JSON_ONLY) else _check_csrf())
         return None
@@ -148,9 +150,14 @@ def _check_csrf():
 
 
 def next_page(target: str | None) -> str:
-    """Only a path on this site is a place to return to after sign-in."""
-    target = (target or "").rstrip("?")
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+    """Where to return after sign-in: a path on this site, else "/". Only the characters of
+    our own paths are allowed, so nothing a browser could read as another host gets through
+    (``//x``, ``/\\x``, a tab or CR/LF that browsers drop, ``%2F``, a scheme). The query
+    string is dropped: a credential pasted into a link (``?token=...``) must not travel on
+    into the sign-in URL, no list of names knows every such parameter, and a page's
+    filters are one click away."""
+    path = (target or "").split("?", 1)[0].split("#", 1)[0]
+    return path if LOCAL_PATH.fullmatch(path) else "/"
 
 
 def sign_in(access: Access, token: str, name: str) -> str | None:

@@ -43,10 +43,12 @@ def blueprint(deps, day_default) -> Blueprint:
         target = session.next_page(request.values.get("next"))
         if request.method == "GET":
             return render_template("login.html", next=target, error=None, iap=_access().token is None)
-        error = session.sign_in(_access(), request.form.get("token", ""), request.form.get("name", ""))
-        if error:
-            return render_template("login.html", next=target, error=error,
-                                   iap=_access().token is None), 401
+        refused = session.sign_in(_access(), request.form.get("token", ""), request.form.get("name", ""),
+                                  request.remote_addr or "-")
+        if refused:
+            wait = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+            return render_template("login.html", next=target, error=refused.message,
+                                   iap=_access().token is None), refused.status, wait
         return redirect(target)
 
     @pages.post("/logout")

@@ -12,12 +12,13 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, redirect, request, session, url_for
 
+from console.throttle import SignInThrottle
 from shared.auth import Check
 from shared.oidc import CertCache
 
@@ -45,6 +46,7 @@ class Access:
     secret: str                 # signs the session cookie
     secure_cookie: bool         # HTTPS only (on GCP)
     scraper: Check | None = None   # PIPELINE_METRICS_TOKEN also opens /metrics
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)   # wrong sign-in tokens
 
 
 def session_secret(settings, token: str | None) -> str:
@@ -160,14 +162,31 @@ def next_page(target: str | None) -> str:
     return path if LOCAL_PATH.fullmatch(path) else "/"
 
 
-def sign_in(access: Access, token: str, name: str) -> str | None:
-    """The error to show, or None when the token matches and the session has started."""
+@dataclass(frozen=True)
+class SignInRefused:
+    message: str
+    status: int = 401
+    retry_after: int | None = None      # seconds, when throttled (429)
+
+
+def sign_in(access: Access, token: str, name: str, client: str) -> SignInRefused | None:
+    """Why the sign-in is refused, or None when the token matches and the session has started.
+    While ``client`` (or everyone) has too many wrong tokens, every attempt is refused."""
     if access.token is None:
-        return "sign-in with a token is not configured here (Google IAP signs you in on Cloud Run)"
+        return SignInRefused("sign-in with a token is not configured here (Google IAP signs you in on Cloud Run)")
+    wait = access.throttle.retry_after(client)
+    if wait is not None:
+        return SignInRefused(f"too many wrong tokens; try again in {wait} s", 429, wait)
     if not name.strip():
-        return "name: say who you are (the audit log records it)"
+        return SignInRefused("name: say who you are (the audit log records it)")
     if not hmac.compare_digest(token.encode(), access.token.encode()):
-        log.warning("console sign-in refused for %r", name[:64], extra={"auth": "refused"})
-        return "wrong token"
+        log.warning("console sign-in refused for %r from %s", name[:64], client, extra={"auth": "refused"})
+        if access.throttle.failed(client):
+            log.warning("console sign-in throttled from %s: %d wrong tokens from it or %d from everyone within "
+                        "%.0f s; attempts refused with 429 until the oldest leaves the window", client,
+                        access.throttle.per_client, access.throttle.overall, access.throttle.window_s,
+                        extra={"auth": "throttled"})
+        return SignInRefused("wrong token")
+    access.throttle.succeeded(client)
     start(name.strip()[:64])
     return None

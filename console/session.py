@@ -1,9 +1,10 @@
 """Who may use the console, by one rule: the credentials the other services take (a bearer
 token locally, a Google OIDC token on GCP) or a console session. A session comes from the
 sign-in form (the same token, never in a URL) or, on GCP, from Google IAP's signed header;
-it lives in a signed HttpOnly SameSite=Strict cookie with a CSRF token, which every change
-made with a session must carry (the JSON API excepted: a page on another site cannot send
-it a JSON body)."""
+its id lives in a signed HttpOnly SameSite=Strict cookie with a CSRF token, which every
+change made with a session must carry (the JSON API excepted: a page on another site cannot
+send it a JSON body), and its record on the server (console/session_store.py), which
+sign-out deletes."""
 from __future__ import annotations
 
 import hashlib
@@ -13,17 +14,16 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
 
+from console.session_store import ABSOLUTE, SessionStore
 from console.throttle import SignInThrottle
 from shared.auth import Check
 from shared.oidc import CertCache
 
 log = logging.getLogger(__name__)
-SESSION_LIFETIME = timedelta(hours=12)
 OPEN_PATHS = ("/health", "/login")
 STATIC = "/static/"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -34,6 +34,9 @@ JSON_ONLY = "/v1/"
 IAP_HEADER = "X-Goog-IAP-JWT-Assertion"
 IAP_ISSUER = "https://cloud.google.com/iap"
 LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~/-]*")   # one leading slash, then our paths' characters
+
+SESSIONS = "console_sessions"         # the app's SessionStore, under app.extensions
+ANYONE = "anyone (authentication off)"
 
 Identify = Callable[[object], str | None]     # request -> signed-in email, or None
 
@@ -81,15 +84,19 @@ def iap_identity(audience: str, certs_url: str) -> Identify:
     return identify
 
 
-def install(app: Flask, access: Access) -> None:
+def install(app: Flask, access: Access, sessions: SessionStore) -> None:
     app.config.update(SECRET_KEY=access.secret, SESSION_COOKIE_NAME="pipeline_console",
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
-                      SESSION_COOKIE_SECURE=access.secure_cookie, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME)
+                      SESSION_COOKIE_SECURE=access.secure_cookie, PERMANENT_SESSION_LIFETIME=ABSOLUTE)
+    app.extensions[SESSIONS] = sessions
 
     @app.before_request
     def _who():
+        if request.path.startswith(STATIC):
+            g.user = g.via = None
+            return None
         g.user, g.via = _identify(access)
-        if request.path in OPEN_PATHS or request.path.startswith(STATIC):
+        if request.path in OPEN_PATHS:
             return None
         if request.path == "/metrics" and access.scraper is not None and access.scraper(request) is None:
             return None
@@ -103,17 +110,21 @@ def install(app: Flask, access: Access) -> None:
 
 
 def _identify(access: Access) -> tuple[str | None, str | None]:
-    if session.get("user"):
-        return session["user"], "session"
+    if "sid" in session:
+        user = _sessions().user(session["sid"])
+        if user is not None:
+            return user, "session"
+        session.clear()     # signed out, expired, or never ours: the cookie opens nothing
     if access.iap is not None:
         email = access.iap(request)
         if email:
             start(email)
             return email, "session"
-    if access.service is None:
+    if access.service is None:   # nothing to revoke: the session only carries the CSRF token
         if "csrf" not in session:
-            start("anyone (authentication off)")
-        return session["user"], "session"
+            session.permanent = True
+            session["csrf"] = secrets.token_urlsafe(32)
+        return ANYONE, "session"
     if request.headers.get("Authorization") and access.service(request) is None:
         return "service credentials", "bearer"
     return None, None
@@ -122,12 +133,18 @@ def _identify(access: Access) -> tuple[str | None, str | None]:
 def start(user: str) -> None:
     session.clear()
     session.permanent = True
-    session["user"] = user
+    session["sid"] = _sessions().start(user)
     session["csrf"] = secrets.token_urlsafe(32)
 
 
 def end() -> None:
+    """Sign out: the session's record goes, so a copy of the cookie opens nothing either."""
+    _sessions().revoke(session.get("sid"))
     session.clear()
+
+
+def _sessions() -> SessionStore:
+    return current_app.extensions[SESSIONS]
 
 
 def csrf_token() -> str:

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from orchestrator.coordinator_client import CoordinatorClient, StartFailed
+from orchestrator.coordinator_client import CoordinatorClient, StartFailed, StartRefused
 from shared.messages import parse_date
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, PreconditionFailed
@@ -61,14 +61,37 @@ def check(name: str, form: dict) -> dict:
     return params
 
 
-def run(name: str, params: dict, user: str, coordinator: CoordinatorClient, store: ObjectStore) -> tuple[bool, str]:
-    """Do the action; (succeeded, what happened). The outcome is audited either way."""
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str       # what the operator reads: never an internal address
+    status: int        # the page's HTTP status
+
+
+def run(name: str, params: dict, user: str, coordinator: CoordinatorClient, store: ObjectStore) -> Outcome:
+    """Do the action and say what happened; the outcome is audited either way."""
     try:
-        ok, outcome = True, _do(name, params, user, coordinator, store)
+        outcome = Outcome(True, _do(name, params, user, coordinator, store), 200)
     except (StartFailed, ValueError, PreconditionFailed) as exc:
-        ok, outcome = False, str(exc)[:500] or type(exc).__name__
-    audit(store, user, name, params, ok, outcome)
-    return ok, outcome
+        outcome = refusal(exc)
+    audit(store, user, name, params, outcome.ok, outcome.message)
+    return outcome
+
+
+def refusal(exc: Exception) -> Outcome:
+    """A refusal in the operator's words. The coordinator's errors carry its internal URL, so
+    only its own reason is shown; the full text goes to the log."""
+    if isinstance(exc, StartRefused):
+        log.warning("console action refused by the coordinator: %s", exc)
+        return Outcome(False, f"the coordinator refused it: {exc.reason or f'HTTP {exc.status}'}", 400)
+    if isinstance(exc, StartFailed):
+        log.warning("console action: the coordinator failed: %s", exc)
+        answered = f"answered HTTP {exc.status}" if exc.status else "could not be reached"
+        return Outcome(False, f"the coordinator {answered}; try again (the console's log has "
+                              f"the details)", 502)
+    if isinstance(exc, PreconditionFailed):
+        return Outcome(False, str(exc)[:500], 409)
+    return Outcome(False, str(exc)[:500] or type(exc).__name__, 400)
 
 
 def _do(name: str, params: dict, user: str, coordinator: CoordinatorClient, store: ObjectStore) -> str:

@@ -41,10 +41,12 @@ def blueprint(deps) -> Blueprint:
     @api.get("/accuracy")
     def accuracy():
         params.only("start", "end", "prop")
+        # every parameter before the window: a bad prop is a 400 also while nothing is graded (404)
+        prop = params.choice("prop", PROP_NAMES)
         start, end = reads.accuracy_window(deps.warehouse, params.day("start"), params.day("end"))
         if start > end:
             raise params.BadQuery("start", f"start {start} is after end {end}")
-        return reads.accuracy(deps.warehouse, start, end, params.choice("prop", PROP_NAMES))
+        return reads.accuracy(deps.warehouse, start, end, prop)
 
     @api.post("/predict/<prop>")
     def predict(prop: str):

@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 
 from console import api, pages, session
 from console.main import ConsoleDeps, default_day
+from console.session_store import SessionStore
 from shared import http_errors, openapi
 from shared.logging import traced
 
@@ -20,7 +21,7 @@ def create_app(deps: ConsoleDeps, access: session.Access, project: str | None = 
     traced(app, project)
     app.json.sort_keys = False   # the leading columns first, as the CSV export has them
     app.config["CONSOLE_ACCESS"] = access
-    session.install(app, access)
+    session.install(app, access, SessionStore(deps.store))
     app.register_blueprint(api.blueprint(deps))
     app.register_blueprint(pages.blueprint(deps, lambda: default_day(deps)))
 

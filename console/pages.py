@@ -8,11 +8,13 @@ import html
 import io
 from datetime import date
 
+import pandas as pd
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from console import actions, charts, params, reads, session
 from console.params import BadQuery
+from shared import spreadsheet
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 
 SORTS = ("edge", "predicted", "player")
@@ -41,10 +43,12 @@ def blueprint(deps, day_default) -> Blueprint:
         target = session.next_page(request.values.get("next"))
         if request.method == "GET":
             return render_template("login.html", next=target, error=None, iap=_access().token is None)
-        error = session.sign_in(_access(), request.form.get("token", ""), request.form.get("name", ""))
-        if error:
-            return render_template("login.html", next=target, error=error,
-                                   iap=_access().token is None), 401
+        refused = session.sign_in(_access(), request.form.get("token", ""), request.form.get("name", ""),
+                                  request.remote_addr or "-")
+        if refused:
+            wait = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+            return render_template("login.html", next=target, error=refused.message,
+                                   iap=_access().token is None), refused.status, wait
         return redirect(target)
 
     @pages.post("/logout")
@@ -79,13 +83,11 @@ def blueprint(deps, day_default) -> Blueprint:
     @pages.get("/slate.csv")
     def slate_csv():
         day, prop, team, system, sort = _slate_query(day_default)
-        frame = _sorted(reads.predictions(deps.warehouse, day, prop, None, team, system), sort)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for r in reads.records(frame[list(CSV_COLUMNS)]):
-            writer.writerow(["" if r[c] is None else r[c] for c in CSV_COLUMNS])
-        return Response(out.getvalue(), mimetype="text/csv", headers={
+        try:
+            frame = _sorted(reads.predictions(deps.warehouse, day, prop, None, team, system), sort)
+        except reads.Unknown:   # the slate as the page shows it: no rows, as when a filter matches none
+            frame = pd.DataFrame(columns=list(CSV_COLUMNS))
+        return Response(_csv(frame), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="slate-{day}.csv"'})
 
     @pages.get("/accuracy")
@@ -132,9 +134,9 @@ def blueprint(deps, day_default) -> Blueprint:
     def run():
         name = request.form.get("action", "")
         params = actions.check(name, request.form)
-        ok, outcome = actions.run(name, params, g.user, deps.coordinator, deps.store)
-        return render_template("done.html", action=actions.ACTIONS[name], params=params, ok=ok, outcome=outcome,
-                               day=params.get("game_date")), 200 if ok else 502
+        outcome = actions.run(name, params, g.user, deps.coordinator, deps.store)
+        return render_template("done.html", action=actions.ACTIONS[name], params=params, ok=outcome.ok,
+                               outcome=outcome.message, day=params.get("game_date")), outcome.status
 
     return pages
 
@@ -154,6 +156,16 @@ def _slate_query(day_default) -> tuple[date, str | None, str | None, str | None,
     return (params.day("date", args=args) or day_default(), params.choice("prop", PROP_NAMES, args),
             params.team("team", args), None if system == "all" else system,
             params.choice("sort", SORTS, args) or "edge")
+
+
+def _csv(frame) -> str:
+    """The slate's columns as CSV; text a spreadsheet would run as a formula is quoted."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in reads.records(frame[list(CSV_COLUMNS)]):
+        writer.writerow(["" if r[c] is None else spreadsheet.cell(r[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
 
 
 def _sorted(frame, sort: str):

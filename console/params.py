@@ -33,7 +33,8 @@ def choice(name: str, allowed: tuple[str, ...], args=None) -> str | None:
 
 
 def player_key(value: str) -> int:
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 10**9:
+    # the length first: int() of a 4,301-digit string raises (Python's digit limit) rather than answering
+    if not value.isascii() or not value.isdigit() or len(value) > 9 or not 0 < int(value) < 10**9:
         raise BadQuery("player_id", f"player_id {value[:20]!r}: a positive whole number below 1000000000")
     return int(value)
 

@@ -1,27 +1,29 @@
 """Who may use the console, by one rule: the credentials the other services take (a bearer
 token locally, a Google OIDC token on GCP) or a console session. A session comes from the
 sign-in form (the same token, never in a URL) or, on GCP, from Google IAP's signed header;
-it lives in a signed HttpOnly SameSite=Strict cookie with a CSRF token, which every change
-made with a session must carry (the JSON API excepted: a page on another site cannot send
-it a JSON body)."""
+its id lives in a signed HttpOnly SameSite=Strict cookie with a CSRF token, which every
+change made with a session must carry (the JSON API excepted: a page on another site cannot
+send it a JSON body), and its record on the server (console/session_store.py), which
+sign-out deletes."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
 
+from console.session_store import ABSOLUTE, SessionStore
+from console.throttle import SignInThrottle
 from shared.auth import Check
 from shared.oidc import CertCache
 
 log = logging.getLogger(__name__)
-SESSION_LIFETIME = timedelta(hours=12)
 OPEN_PATHS = ("/health", "/login")
 STATIC = "/static/"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -31,6 +33,10 @@ API_PREFIXES = ("/v1/", "/openapi.json", "/metrics")
 JSON_ONLY = "/v1/"
 IAP_HEADER = "X-Goog-IAP-JWT-Assertion"
 IAP_ISSUER = "https://cloud.google.com/iap"
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~/-]*")   # one leading slash, then our paths' characters
+
+SESSIONS = "console_sessions"         # the app's SessionStore, under app.extensions
+ANYONE = "anyone (authentication off)"
 
 Identify = Callable[[object], str | None]     # request -> signed-in email, or None
 
@@ -43,6 +49,7 @@ class Access:
     secret: str                 # signs the session cookie
     secure_cookie: bool         # HTTPS only (on GCP)
     scraper: Check | None = None   # PIPELINE_METRICS_TOKEN also opens /metrics
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)   # wrong sign-in tokens
 
 
 def session_secret(settings, token: str | None) -> str:
@@ -77,39 +84,47 @@ def iap_identity(audience: str, certs_url: str) -> Identify:
     return identify
 
 
-def install(app: Flask, access: Access) -> None:
+def install(app: Flask, access: Access, sessions: SessionStore) -> None:
     app.config.update(SECRET_KEY=access.secret, SESSION_COOKIE_NAME="pipeline_console",
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
-                      SESSION_COOKIE_SECURE=access.secure_cookie, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME)
+                      SESSION_COOKIE_SECURE=access.secure_cookie, PERMANENT_SESSION_LIFETIME=ABSOLUTE)
+    app.extensions[SESSIONS] = sessions
 
     @app.before_request
     def _who():
+        if request.path.startswith(STATIC):
+            g.user = g.via = None
+            return None
         g.user, g.via = _identify(access)
-        if request.path in OPEN_PATHS or request.path.startswith(STATIC):
+        if request.path in OPEN_PATHS:
             return None
         if request.path == "/metrics" and access.scraper is not None and access.scraper(request) is None:
             return None
         if g.user is None:
             if request.path.startswith(API_PREFIXES) or request.method not in SAFE_METHODS:
                 return jsonify(error="missing or invalid credentials"), 401
-            return redirect(url_for("pages.login", next=next_page(request.full_path)))
+            return redirect(url_for("pages.login", next=next_page(request.path)))
         if g.via != "bearer" and request.method not in SAFE_METHODS:
             return _check_origin() or (None if request.path.startswith(JSON_ONLY) else _check_csrf())
         return None
 
 
 def _identify(access: Access) -> tuple[str | None, str | None]:
-    if session.get("user"):
-        return session["user"], "session"
+    if "sid" in session:
+        user = _sessions().user(session["sid"])
+        if user is not None:
+            return user, "session"
+        session.clear()     # signed out, expired, or never ours: the cookie opens nothing
     if access.iap is not None:
         email = access.iap(request)
         if email:
             start(email)
             return email, "session"
-    if access.service is None:
+    if access.service is None:   # nothing to revoke: the session only carries the CSRF token
         if "csrf" not in session:
-            start("anyone (authentication off)")
-        return session["user"], "session"
+            session.permanent = True
+            session["csrf"] = secrets.token_urlsafe(32)
+        return ANYONE, "session"
     if request.headers.get("Authorization") and access.service(request) is None:
         return "service credentials", "bearer"
     return None, None
@@ -118,12 +133,18 @@ def _identify(access: Access) -> tuple[str | None, str | None]:
 def start(user: str) -> None:
     session.clear()
     session.permanent = True
-    session["user"] = user
+    session["sid"] = _sessions().start(user)
     session["csrf"] = secrets.token_urlsafe(32)
 
 
 def end() -> None:
+    """Sign out: the session's record goes, so a copy of the cookie opens nothing either."""
+    _sessions().revoke(session.get("sid"))
     session.clear()
+
+
+def _sessions() -> SessionStore:
+    return current_app.extensions[SESSIONS]
 
 
 def csrf_token() -> str:
@@ -148,19 +169,41 @@ def _check_csrf():
 
 
 def next_page(target: str | None) -> str:
-    """Only a path on this site is a place to return to after sign-in."""
-    target = (target or "").rstrip("?")
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+    """Where to return after sign-in: a path on this site, else "/". Only the characters of
+    our own paths are allowed, so nothing a browser could read as another host gets through
+    (``//x``, ``/\\x``, a tab or CR/LF that browsers drop, ``%2F``, a scheme). The query
+    string is dropped: a credential pasted into a link (``?token=...``) must not travel on
+    into the sign-in URL, no list of names knows every such parameter, and a page's
+    filters are one click away."""
+    path = (target or "").split("?", 1)[0].split("#", 1)[0]
+    return path if LOCAL_PATH.fullmatch(path) else "/"
 
 
-def sign_in(access: Access, token: str, name: str) -> str | None:
-    """The error to show, or None when the token matches and the session has started."""
+@dataclass(frozen=True)
+class SignInRefused:
+    message: str
+    status: int = 401
+    retry_after: int | None = None      # seconds, when throttled (429)
+
+
+def sign_in(access: Access, token: str, name: str, client: str) -> SignInRefused | None:
+    """Why the sign-in is refused, or None when the token matches and the session has started.
+    While ``client`` (or everyone) has too many wrong tokens, every attempt is refused."""
     if access.token is None:
-        return "sign-in with a token is not configured here (Google IAP signs you in on Cloud Run)"
+        return SignInRefused("sign-in with a token is not configured here (Google IAP signs you in on Cloud Run)")
+    wait = access.throttle.retry_after(client)
+    if wait is not None:
+        return SignInRefused(f"too many wrong tokens; try again in {wait} s", 429, wait)
     if not name.strip():
-        return "name: say who you are (the audit log records it)"
+        return SignInRefused("name: say who you are (the audit log records it)")
     if not hmac.compare_digest(token.encode(), access.token.encode()):
-        log.warning("console sign-in refused for %r", name[:64], extra={"auth": "refused"})
-        return "wrong token"
+        log.warning("console sign-in refused for %r from %s", name[:64], client, extra={"auth": "refused"})
+        if access.throttle.failed(client):
+            log.warning("console sign-in throttled from %s: %d wrong tokens from it or %d from everyone within "
+                        "%.0f s; attempts refused with 429 until the oldest leaves the window", client,
+                        access.throttle.per_client, access.throttle.overall, access.throttle.window_s,
+                        extra={"auth": "throttled"})
+        return SignInRefused("wrong token")
+    access.throttle.succeeded(client)
     start(name.strip()[:64])
     return None

@@ -8,7 +8,14 @@ import requests
 
 
 class StartFailed(RuntimeError):
-    """/start did not answer 2xx; the event must be retried."""
+    """/start did not answer 2xx; the event must be retried. ``status`` is the HTTP status
+    when there was an answer, ``reason`` the coordinator's own error text (its JSON
+    ``error``), for callers that show it without the internal address in the message."""
+
+    def __init__(self, message: str, status: int | None = None, reason: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
 
 
 class StartRefused(StartFailed):
@@ -59,10 +66,20 @@ class CoordinatorClient:
         except requests.RequestException as exc:
             raise StartFailed(f"POST {url}: {type(exc).__name__}: {exc}") from None
         if 400 <= resp.status_code < 500 and resp.status_code not in RETRYABLE_4XX:
-            raise StartRefused(f"POST {url} answered {resp.status_code}: {resp.text[:300]}")
+            raise StartRefused(f"POST {url} answered {resp.status_code}: {resp.text[:300]}", resp.status_code,
+                               _reason(resp))
         if not 200 <= resp.status_code < 300:
-            raise StartFailed(f"POST {url} answered {resp.status_code}: {resp.text[:300]}")
+            raise StartFailed(f"POST {url} answered {resp.status_code}: {resp.text[:300]}", resp.status_code,
+                              _reason(resp))
         try:
             return resp.json()
         except ValueError:
             return {}
+
+
+def _reason(resp: requests.Response) -> str | None:
+    try:
+        error = resp.json().get("error")
+    except (ValueError, AttributeError):
+        return None
+    return str(error)[:300] if error else None

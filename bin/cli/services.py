@@ -18,7 +18,7 @@ from bin.cli.common import (
     read_only_warehouse,
     settings,
 )
-from shared import tables
+from shared import spreadsheet, tables
 
 
 def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
@@ -85,14 +85,16 @@ def _print_batches() -> None:
 def export_command(start: str = typer.Option(..., "--start", help="first game date"),
                    end: str = typer.Option(..., "--end", help="last game date"),
                    out: Path = typer.Option(..., "--out", metavar="FILE", help="CSV file to write (replaced)")) -> None:
-    """One row per (game_date, player, system, prop), fixed leading columns."""
+    """One row per (game_date, player, system, prop), fixed leading columns. Text that a
+    spreadsheet would run as a formula (a name starting with =, +, - or @) is written with a
+    leading single quote."""
     d1, d2 = parse_range(start, end)
     output_file(out)
     s = settings()
     frame = read_only_warehouse(s).read(tables.PREDICTIONS.fqn, d1, d2)
     frame = tables.exported(frame).sort_values(["game_date", "player_id", "system", "prop"])
     frame["game_date"] = frame["game_date"].dt.date
-    frame.to_csv(out, index=False)
+    spreadsheet.text_cells(frame).to_csv(out, index=False)
     console.print(f"wrote {len(frame):,} predictions for {d1}..{d2} to {out}")
 
 

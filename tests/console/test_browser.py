@@ -88,8 +88,10 @@ def test_sign_in_force_a_batch_watch_it_finish_and_filter_the_slate(live, driver
     driver.find_element(By.ID, "name").send_keys("ann")
     driver.find_element(By.ID, "token").send_keys(TOKEN)
     driver.find_element(By.ID, "sign-in").click()
-    WebDriverWait(driver, 30).until(ec.text_to_be_present_in_element((By.ID, "batch-state"), f"no batch for {DAY}"))
+    WebDriverWait(driver, 30).until(ec.url_to_be(f"{base}/tonight"))   # the page asked for, without its query
     assert TOKEN not in driver.current_url
+    driver.get(f"{base}/tonight?date={DAY}")
+    WebDriverWait(driver, 30).until(ec.text_to_be_present_in_element((By.ID, "batch-state"), f"no batch for {DAY}"))
     cookie = driver.get_cookie("pipeline_console")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert driver.execute_script("return document.cookie") == "", "the session is out of scripts' reach"

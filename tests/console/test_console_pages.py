@@ -150,7 +150,7 @@ def test_promoting_from_the_console_moves_the_pointer_and_logs_who(served, brows
     assert registry.pointer("points_xgboost").version == version
     assert registry.history("points_xgboost")[-1]["by"] == "ann"
     refused = browser.post(url(served, "/actions/run"), data={**form, "version": "99"})
-    assert refused.status_code == 502 and "not in the registry" in refused.text
+    assert refused.status_code == 400 and "not in the registry" in refused.text
     assert actions.history(served.store)[0]["ok"] is False
     page = browser.get(url(served, "/models")).text
     assert f"v{version}" in page and "console test" in page

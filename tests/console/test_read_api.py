@@ -53,7 +53,8 @@ def test_filters_narrow_to_exactly_the_matching_rows(served, stored):
     ("", "game_date"), ("game_date=2024-13-01", "game_date"), ("game_date=20240116", "game_date"),
     (f"game_date={DAY}&prop=steals", "prop"), (f"game_date={DAY}&player_id=12a", "player_id"),
     (f"game_date={DAY}&player_id=-4", "player_id"), (f"game_date={DAY}&team=%3Cscript%3E", "team"),
-    (f"game_date={DAY}&system=xgboost'--", "system"), (f"game_date={DAY}&sytem=xgboost", "sytem")])
+    (f"game_date={DAY}&system=xgboost'--", "system"), (f"game_date={DAY}&sytem=xgboost", "sytem"),
+    (f"game_date={DAY}&=", "<query>"), (f"=x&game_date={DAY}", "<query>")])
 def test_bad_queries_are_400_naming_the_field(served, query, field):
     resp = get(served, f"/v1/predictions?{query}")
     assert resp.status_code == 400 and resp.json()["field"] == field, resp.text

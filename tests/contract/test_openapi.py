@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode, checks
 
@@ -82,9 +82,34 @@ def test_each_operation_honours_the_services_openapi_description(apps, service, 
     @given(case=op.as_strategy(generation_mode=mode))
     @EXAMPLES
     def run(case):
+        assume(sent_as_generated(case))
         case.call_and_validate(headers=AUTH, checks=wanted)
 
     run()
+
+
+def sent_as_generated(case) -> bool:
+    """Whether the request goes out as the case was generated. Encoding the query, werkzeug
+    leaves out a parameter whose value is an empty list (or None), so a negative case made
+    invalid only by such a parameter (``{"": []}``, ``{"prop": []}``) reaches the app as a
+    valid request, and "schema-violating request accepted" would be about a request that was
+    never sent."""
+    return not isinstance(case.query, dict) or all(v != [] and v is not None for v in case.query.values())
+
+
+def test_a_case_whose_parameter_vanishes_on_the_wire_is_not_sent():
+    """The reproduction CI printed for `GET /v1/accuracy negative` was a valid request: the
+    generated case had one more parameter, an empty name with an empty list."""
+    from werkzeug.test import EnvironBuilder
+
+    from console.app import SPEC
+
+    op = schemathesis.openapi.from_dict(SPEC)["/v1/accuracy"]["GET"]
+    for query in ({"end": "2000-01-01", "": []}, {"prop": [], "end": "2000-01-01"}):
+        case = op.Case(query=query)
+        assert EnvironBuilder(query_string=query).query_string == "end=2000-01-01", "lost on the wire"
+        assert not sent_as_generated(case)
+    assert sent_as_generated(op.Case(query={"end": "2000-01-01", "": ""}))   # sent as "&=": a 400 naming <query>
 
 
 @pytest.mark.parametrize("module", ["coordinator.app", "worker.app", "orchestrator.api", "console.app",

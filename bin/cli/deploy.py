@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bin.cli.deploy_alerts import alerting
+from bin.cli.deploy_alerts import alerting, write_plan_file
 from bin.cli.deploy_console import console_access, console_secret
 from shared import tables, topology
 
@@ -141,7 +141,7 @@ def plan(t: Target, build_dir: Path, alert_email: str | None = None, console_use
     # staged prediction rows are deleted when their batch is merged; a crash in between leaves them to this rule
     lifecycle = build_dir / "lifecycle.json"
     lifecycle.parent.mkdir(parents=True, exist_ok=True)
-    lifecycle.write_text(json.dumps({"rule": [{"action": {"type": "Delete"},
+    write_plan_file(lifecycle, json.dumps({"rule": [{"action": {"type": "Delete"},
                                                "condition": {"age": 7, "matchesPrefix": ["staging/"]}}]}, indent=1))
     cmds.append(q("gcloud", "storage", "buckets", "update", f"gs://{t.bucket}", "--lifecycle-file", str(lifecycle)))
     cmds += _bigquery(t, build_dir)
@@ -167,7 +167,7 @@ def _bigquery(t: Target, build_dir: Path) -> list[str]:
     for tb in tables.CATALOG.values():
         schema = build_dir / "schemas" / f"{tb.dataset}.{tb.name}.json"
         schema.parent.mkdir(parents=True, exist_ok=True)
-        schema.write_text(json.dumps([{"name": c, "type": typ} for c, typ in tb.columns], indent=1))
+        write_plan_file(schema, json.dumps([{"name": c, "type": typ} for c, typ in tb.columns], indent=1))
         ref = f"{t.project}:{tb.fqn}"
         extra = ["--time_partitioning_field", tb.partition, "--time_partitioning_type", "DAY"] if tb.partition else []
         cluster = [k for k in tb.key if tb.type_of(k) != "DATE"][:4]
@@ -196,7 +196,7 @@ def _images(t: Target, build_dir: Path) -> list[str]:
                                "--project", t.project))]
     for name in (*SERVICES, "processors"):
         config = build_dir / f"cloudbuild-{name}.yaml"
-        config.write_text(json.dumps({"steps": [{"name": "gcr.io/cloud-builders/docker",
+        write_plan_file(config, json.dumps({"steps": [{"name": "gcr.io/cloud-builders/docker",
                                                  "args": ["build", "-f", f"{name}/Dockerfile", "-t", t.image(name),
                                                           "."]}], "images": [t.image(name)]}, indent=1))
         cmds.append(q("gcloud", "builds", "submit", str(ROOT), "--config", str(config), "--project", t.project))

@@ -4,9 +4,20 @@ Each step is guarded so a second deploy finds what the first made instead of dup
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from shared.catalogue import ALERTS
+
+
+def write_plan_file(path: Path, text: str) -> None:
+    """Write-then-rename: a reader (another dry run, a test, gcloud) never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.replace(tmp, path)
 
 
 def alerting(project: str, email: str, build_dir: Path, q) -> list[str]:
@@ -24,7 +35,7 @@ def alerting(project: str, email: str, build_dir: Path, q) -> list[str]:
                     + q("gcloud", "logging", "metrics", "update", metric, *flags))
         policy = build_dir / "alerts" / f"{metric}.json"
         policy.parent.mkdir(parents=True, exist_ok=True)
-        policy.write_text(json.dumps({
+        write_plan_file(policy, json.dumps({
             "displayName": f"pipeline: {alert.name}", "combiner": "OR",
             "documentation": {"content": f"{alert.summary}. Search the logs for jsonPayload.alert=\"{alert.name}\"."},
             "conditions": [{"displayName": alert.summary, "conditionThreshold": {

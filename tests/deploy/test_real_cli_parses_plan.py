@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import ROOT
 
 GCLOUD = shutil.which("gcloud")
-pytestmark = pytest.mark.skipif(GCLOUD is None, reason="the Google Cloud CLI is not installed")
+pytestmark = [pytest.mark.skipif(GCLOUD is None, reason="the Google Cloud CLI is not installed"), pytest.mark.slow]
 SUBSTITUTION = re.compile(r"\$\((?:[^()']|'[^']*')*\)")
 PLACEHOLDERS = {"monitoring channels list": "projects/demo-proj/notificationChannels/1234567890",
                 "monitoring policies list": "", "projectNumber": "123456789012", "status.url": "https://svc-abcdefghij-uc.a.run.app",

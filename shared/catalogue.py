@@ -36,6 +36,8 @@ PROCESSORS: tuple[Processor, ...] = (
 )
 PROCESSOR_NAMES: tuple[str, ...] = tuple(p.name for p in PROCESSORS)
 BY_NAME: dict[str, Processor] = {p.name: p for p in PROCESSORS}
+# a processor run with one of these statuses is done for its date (no_data: nothing to compute)
+RUN_DONE: tuple[str, ...] = ("success", "partial", "no_data")
 # the deadline quorum: with these two a batch can run degraded
 QUORUM: tuple[str, ...] = ("player_daily_cache", "ml_feature_store")
 

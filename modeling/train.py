@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ import pandas as pd
 from modeling import dataset
 from modeling.drift import reference
 from modeling.metrics import accuracy, coverage
+from modeling.windows import EmptyWindow, Windows, covered
 from shared import tables
 from shared.catalogue import ML_SYSTEMS, PROP_BY_NAME
 from shared.features import FEATURE_VERSION, NAMES
@@ -29,19 +30,6 @@ MAX_ROUNDS, EARLY_STOP = 3000, 100
 # tree depth per prop, chosen by time-series cross-validation on 2019-20..2021-22 (bin/bench
 # tuning on points); the other props keep 6 (depth 4 was worse on 2022-23 for assists, threes and PRA)
 TREE_DEPTH, DEFAULT_DEPTH = {"points": 4}, 6
-
-
-@dataclass(frozen=True)
-class Windows:
-    train_start: date = date(2015, 10, 1)
-    train_end: date = date(2022, 6, 30)
-    valid_start: date = date(2022, 10, 1)
-    valid_end: date = date(2023, 6, 30)
-
-    def check(self) -> None:
-        if not (self.train_start <= self.train_end < self.valid_start <= self.valid_end):
-            raise ValueError(f"windows must be chronological: train {self.train_start}..{self.train_end}, "
-                             f"valid {self.valid_start}..{self.valid_end}")
 
 
 @dataclass
@@ -113,8 +101,9 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     tr = rows[(when >= pd.Timestamp(windows.train_start)) & (when <= pd.Timestamp(windows.train_end))]
     va = rows[(when >= pd.Timestamp(windows.valid_start)) & (when <= pd.Timestamp(windows.valid_end))]
     if tr.empty or va.empty:
-        raise ValueError(f"no feature-store rows with results in the train ({len(tr)}) or validation ({len(va)}) "
-                         f"window: import box scores and run `bin/pipeline backfill` over both windows first")
+        raise EmptyWindow(f"no feature-store rows with results in the training window {windows.train_start}.."
+                          f"{windows.train_end} ({len(tr)} rows) or the validation window {windows.valid_start}.."
+                          f"{windows.valid_end} ({len(va)} rows); {covered(warehouse)}")
     fit = _fit_xgboost if system == "xgboost" else _fit_catboost
     impl, best = fit(tr, va, progress, TREE_DEPTH.get(prop, DEFAULT_DEPTH))
     model_bytes = native.dump(system, impl)

@@ -1,0 +1,48 @@
+"""Training windows that fit the data present: derived when not given."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from modeling import dataset
+from modeling.windows import dates_with_results, derived, last_date_with_results, split
+
+
+def seasons(first: int, last: int) -> pd.DataFrame:
+    """Game dates of the regular seasons first..last (October to April, one every other day)."""
+    rows = []
+    for year in range(first, last + 1):
+        day = date(year, 10, 24)
+        while day <= date(year + 1, 4, 14):
+            rows.append({"game_date": pd.Timestamp(day), "season": f"{year}-{str(year + 1)[2:]}"})
+            day += timedelta(days=2)
+    return pd.DataFrame(rows)
+
+
+def test_nine_seasons_split_as_the_bundled_models_were_trained():
+    w = split(seasons(2015, 2023))
+    assert (w.train_start, w.valid_start) == (date(2015, 10, 24), date(2022, 10, 24))
+    assert w.train_end.year == 2022 and w.valid_end.year == 2023      # 2023-24 stays unseen
+    w.check()
+
+
+def test_two_seasons_train_on_the_first_and_one_season_splits_sixty_forty():
+    two = split(seasons(2022, 2023))
+    assert (two.train_start, two.valid_start, two.valid_end) == (date(2022, 10, 24), date(2023, 10, 24),
+                                                                  seasons(2023, 2023)["game_date"].iloc[-1].date())
+    one = seasons(2023, 2023)
+    w = split(one)
+    dates = one["game_date"].dt.date
+    assert ((dates >= w.train_start) & (dates <= w.train_end)).sum() == round(0.6 * len(one))
+    assert ((dates >= w.valid_start) & (dates <= w.valid_end)).sum() == len(one) - round(0.6 * len(one))
+
+
+def test_the_sample_season_gives_windows_with_rows_in_both(feature_warehouse):
+    w = derived(feature_warehouse)
+    w.check()
+    found = dates_with_results(feature_warehouse)
+    assert w.train_start == found["game_date"].iloc[0].date()
+    assert w.valid_end == last_date_with_results(feature_warehouse) == date(2024, 4, 14)
+    assert len(dataset.load(feature_warehouse, "points", w.train_start, w.train_end)) > 10_000
+    assert len(dataset.load(feature_warehouse, "points", w.valid_start, w.valid_end)) > 5_000

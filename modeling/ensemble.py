@@ -51,6 +51,8 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
     weights = {n: round(float(x), 4) for n, x in zip(names, best[1], strict=True)}
     doc = {"version": f"ens-{datetime.now(UTC):%Y%m%d%H%M%S}", "prop": prop, "weights": weights,
            "valid_mae": best[0], "members_valid_mae": {n: accuracy(actual, preds[n])["mae"] for n in names},
+           # which versions the weights were fitted for: a member's new champion wants the weights refitted
+           "member_versions": {n: f"{out.model_source}:{out.model_version}" for n, out in outputs.items()},
            "windows": {k: str(v) for k, v in windows.__dict__.items()}, "rows": int(len(rows))}
     registry, name = Registry(store), f"{prop}_ensemble"
     version = registry.claim_version(name)

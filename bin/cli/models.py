@@ -3,7 +3,7 @@ challenger pointer; rollback is the same command with an older version)."""
 from __future__ import annotations
 
 import getpass
-from typing import Literal
+from typing import Literal, Optional
 
 import typer
 from rich.table import Table
@@ -12,33 +12,47 @@ from bin.cli.common import Prop, console, fail, parse_date, progress_bar, settin
 from shared import bootstrap
 
 
-def retrain_command(end: str = typer.Option("yesterday", "--end", metavar="DATE",
-                                           help="last day of the validation window (YYYY-MM-DD, today, yesterday)"),
+def retrain_command(end: str = typer.Option("latest", "--end", metavar="DATE", help=(
+                        "last day of the validation window: YYYY-MM-DD, today, yesterday, or latest (the last "
+                        "game date the feature store has results for)")),
                     register_as: Literal["champion", "challenger"] = typer.Option(
                         "champion", "--register-as", help="the pointer a model that passes the gate moves"),
-                    prop: Prop = typer.Option("points", "--prop", help="the prop whose models are retrained")) -> None:
-    """Retrain every model on a rolling window ending --end; gate each against its champion."""
-    from modeling.retrain import retrain, rolling_windows
+                    prop: Optional[Prop] = typer.Option(None, "--prop",
+                                                        help="retrain only this prop's models (default: every prop)")):
+    """Retrain every model (xgboost and catboost of every prop) on a rolling window ending --end,
+    gate each against what is served, and refit the ensemble weights of a prop whose champion moved."""
+    from modeling.retrain import VALID_DAYS, retrain, rolling_windows
+    from modeling.windows import EmptyWindow, last_date_with_results
+    from shared.catalogue import ML_SYSTEMS, PROP_NAMES
 
-    d = parse_date(end, "--end")
     s = settings()
+    wh = warehouse(s)
+    wh.ensure_tables()
     try:
-        with progress_bar("retraining") as report:
-            report(0, 1)
-            outcomes = retrain(warehouse(s), bootstrap.build_store(s), d, register_as, prop)
-            report(1, 1)
+        d = last_date_with_results(wh) if end == "latest" else parse_date(end, "--end")
+    except EmptyWindow as exc:
+        fail(f"--end latest: {exc}")
+    props = (prop,) if prop else PROP_NAMES
+    w = rolling_windows(d)
+    try:
+        with progress_bar(f"retraining {len(props) * len(ML_SYSTEMS)} models") as report:
+            done = retrain(wh, bootstrap.build_store(s), d, register_as, props, progress=report)
+    except EmptyWindow as exc:
+        fail(f"{exc}; choose --end inside it (the validation window is the {VALID_DAYS} days ending --end)")
     except ValueError as exc:
         fail(str(exc))
-    w = rolling_windows(d)
-    table = Table("model", "version", "valid MAE", "champion MAE", "role", "reason",
-                  title=f"train {w.train_start}..{w.train_end}, validate {w.valid_start}..{w.valid_end}")
-    for o in outcomes:
+    table = Table("model", "version", "valid MAE", "served MAE", "role", "reason",
+                  title=f"{w.describe()} (validation: the {VALID_DAYS} days ending {d})")
+    for o in done.outcomes:
         r = o.result
-        champ = "-" if r.champion_mae is None else f"{r.champion_mae:.3f}"
-        table.add_row(r.name, f"v{r.version}", f"{r.metrics['valid']['mae']:.3f}", champ, o.role, r.reason)
+        served = "-" if r.champion_mae is None else f"{r.champion_mae:.3f}"
+        table.add_row(r.name, f"v{r.version}", f"{r.metrics['valid']['mae']:.3f}", served, o.role, r.reason)
     console.print(table)
-    console.print(f"retrained {len(outcomes)} model(s): "
-                  f"{sum(o.role != 'rejected' for o in outcomes)} registered as {register_as}")
+    console.print(f"retrained {len(done.outcomes)} model(s) of {len(props)} prop(s): "
+                  f"{sum(o.role != 'rejected' for o in done.outcomes)} registered as {register_as}", highlight=False)
+    for p, doc in done.ensembles.items():
+        console.print(f"{p}_ensemble weights refitted for the new champion(s): "
+                      + ", ".join(f"{n} {weight:.2f}" for n, weight in doc["weights"].items()), highlight=False)
 
 
 def promote_command(name: str = typer.Argument(..., metavar="NAME", help="model name, e.g. points_xgboost"),

@@ -60,6 +60,10 @@ SYSTEMS: tuple[System, ...] = (
 SYSTEM_NAMES: tuple[str, ...] = tuple(s.name for s in SYSTEMS)
 ML_SYSTEMS: tuple[str, ...] = tuple(s.name for s in SYSTEMS if s.kind == "ml")
 BLEND_SYSTEMS: tuple[str, ...] = tuple(s.name for s in SYSTEMS if s.kind == "blend")
+# the registry's trained models, one per prop and ML system, and the blends' weights, one per prop:
+# what `train` registers and `promote` moves
+MODEL_NAMES: tuple[str, ...] = tuple(f"{p}_{s}" for p in PROP_NAMES for s in ML_SYSTEMS)
+WEIGHTS_NAMES: tuple[str, ...] = tuple(f"{p}_{s}" for p in PROP_NAMES for s in BLEND_SYSTEMS)
 
 
 

@@ -56,23 +56,27 @@ def retrain_command(end: str = typer.Option("latest", "--end", metavar="DATE", h
 
 
 def promote_command(name: str = typer.Argument(..., metavar="NAME", help="model name, e.g. points_xgboost"),
-                    version: int = typer.Argument(..., metavar="VERSION", help="version to serve"),
+                    version: str = typer.Argument(..., metavar="VERSION", help="version to serve: v3 or 3"),
                     reason: str = typer.Option(..., "--reason", help="why (kept in the registry log)"),
                     challenger: bool = typer.Option(False, "--challenger", help="move the challenger pointer")):
     """Make VERSION the champion (or the challenger). Rolling back is promoting an older version."""
-    from shared.models.registry import Registry
+    from shared.models.registry import Registry, parse_version
     from shared.ports import PreconditionFailed
 
+    try:
+        number = parse_version(version)
+    except ValueError as exc:
+        fail(str(exc))
     s = settings()
     which = "challenger" if challenger else "latest"
     try:
-        entry = Registry(bootstrap.build_store(s)).promote(name, version, reason, getpass.getuser(), challenger)
+        entry = Registry(bootstrap.build_store(s)).promote(name, number, reason, getpass.getuser(), challenger)
     except ValueError as exc:
         fail(str(exc))
     except PreconditionFailed:
         fail(f"{name}: the {which} pointer moved while promoting; run the command again")
     was = f"v{entry['previous_version']}" if entry["previous_version"] else "unset"
-    console.print(f"{name}: {which} is now v{version} (was {was}); logged by {entry['by']}")
+    console.print(f"{name}: {which} is now v{number} (was {was}); logged by {entry['by']}")
 
 
 def monitor_command(day: str = typer.Option("today", "--date", metavar="DATE",

@@ -65,6 +65,13 @@ BLEND_SYSTEMS: tuple[str, ...] = tuple(s.name for s in SYSTEMS if s.kind == "ble
 MODEL_NAMES: tuple[str, ...] = tuple(f"{p}_{s}" for p in PROP_NAMES for s in ML_SYSTEMS)
 WEIGHTS_NAMES: tuple[str, ...] = tuple(f"{p}_{s}" for p in PROP_NAMES for s in BLEND_SYSTEMS)
 
+# Feature drift alerts on these player-level features only: a day has hundreds of distinct values
+# of each. Date- and team-level features (days into the season, opponent pace) take one to ~20
+# values a day, which inflates their one-day PSI far past the threshold; they are measured and
+# shown, never alerted.
+DRIFT_KEY_FEATURES: tuple[str, ...] = ("pts_ewma", "pts_avg_last10", "minutes_avg_last10", "usage_rate_last10")
+PSI_ALERT = 0.25
+
 
 
 

@@ -81,8 +81,10 @@ def promote_command(name: str = typer.Argument(..., metavar="NAME", help="model 
 
 def monitor_command(day: str = typer.Option("today", "--date", metavar="DATE",
                                            help="game date whose features are measured (YYYY-MM-DD, today)")) -> None:
-    """Feature drift (PSI against the champion's training window) and accuracy alerts for a date."""
-    from modeling.drift import KEY_FEATURES, PSI_ALERT, monitor
+    """Feature drift (PSI against the champion's training window) and accuracy alerts for a date.
+    Only the key (player-level) features alert; the others are shown for context."""
+    from modeling.drift import monitor
+    from shared.catalogue import DRIFT_KEY_FEATURES, PSI_ALERT
 
     d = parse_date(day, "--date")
     s = settings()
@@ -92,12 +94,22 @@ def monitor_command(day: str = typer.Option("today", "--date", metavar="DATE",
     if not result.psi:
         console.print(f"{d}: no feature-store rows or no drift reference; nothing measured")
         return
-    table = Table("feature", "PSI", "key", title=f"feature drift {d} (alert above {PSI_ALERT})")
-    for f, v in sorted(result.psi.items(), key=lambda kv: -kv[1])[:12]:
-        table.add_row(f, f"{v:.3f}", "yes" if f in KEY_FEATURES else "")
+    key = [f for f in DRIFT_KEY_FEATURES if f in result.psi]
+    others = sorted((f for f in result.psi if f not in DRIFT_KEY_FEATURES), key=lambda f: -result.psi[f])
+    table = Table("feature", "PSI", f"alert (key, above {PSI_ALERT})", title=f"feature drift {d}")
+    for f in key:
+        table.add_row(f, f"{result.psi[f]:.3f}", "ALERT" if f in result.drift_alerts else "key: calm")
+    for f in others[:8]:
+        table.add_row(f, f"{result.psi[f]:.3f}", "not alerted", style="dim")
     console.print(table)
-    console.print(f"{d}: {len(result.psi)} features measured; drift alerts: {', '.join(result.drift_alerts) or 'none'};"
-                  f" accuracy alerts: {', '.join(result.accuracy_alerts) or 'none'}")
+    console.print(f"{d}: {len(result.psi)} features measured; drift alerts (key features above {PSI_ALERT}): "
+                  f"{', '.join(result.drift_alerts) or 'none'}; accuracy alerts: "
+                  f"{', '.join(result.accuracy_alerts) or 'none'}", highlight=False)
+    if others and result.psi[others[0]] > PSI_ALERT:
+        console.print(f"  the other {len(others)} features are measured, not alerted: one day holds only a few "
+                      f"values of the date- and team-level ones, which inflates their one-day PSI (highest: "
+                      f"{others[0]} {result.psi[others[0]]:.2f}); `predictions.feature_drift` keeps them all",
+                      highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ from coordinator.batches import BatchStore, describe_date
 from coordinator.recovery import overview
 from orchestrator import state as orchestration
 from shared import tables
-from shared.catalogue import ML_SYSTEMS, PROCESSOR_NAMES, PROP_NAMES, PROPS
+from shared.catalogue import DRIFT_KEY_FEATURES, ML_SYSTEMS, PROCESSOR_NAMES, PROP_NAMES, PROPS, PSI_ALERT
 from shared.models import BUNDLED
 from shared.models.registry import Registry
 from shared.ports import NotFound, ObjectStore, Warehouse
@@ -308,9 +308,16 @@ def drift(warehouse: Warehouse) -> dict:
     """PSI per feature on the latest monitored date."""
     last = warehouse.query(f"SELECT MAX(game_date) AS d FROM {tables.FEATURE_DRIFT.fqn}")["d"].iloc[0]
     if pd.isna(last):
-        return {"game_date": None, "features": []}
+        return {"game_date": None, "features": [], "alerts": [], "key_features": DRIFT_KEY_FEATURES,
+                "threshold": PSI_ALERT}
     day = pd.Timestamp(last).date()
-    rows = warehouse.read(tables.FEATURE_DRIFT.fqn, day, day).sort_values("psi", ascending=False)
-    return {"game_date": day.isoformat(), "features": records(rows[["feature", "psi", "rows", "reference_model",
-                                                                   "reference_version"]])}
+    rows = warehouse.read(tables.FEATURE_DRIFT.fqn, day, day)
+    # the key features first: they alone alert; the others are context (shared.catalogue says why)
+    rows = rows.assign(key=rows["feature"].isin(DRIFT_KEY_FEATURES)).sort_values(["key", "psi"],
+                                                                                 ascending=[False, False])
+    rows = rows.assign(alert=rows["key"] & (rows["psi"] > PSI_ALERT))
+    return {"game_date": day.isoformat(), "key_features": DRIFT_KEY_FEATURES, "threshold": PSI_ALERT,
+            "alerts": list(rows.loc[rows["alert"], "feature"]),
+            "features": records(rows[["feature", "psi", "rows", "reference_model", "reference_version", "key",
+                                      "alert"]])}
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from shared import tables
-from shared.catalogue import PROP_NAMES
+from shared.catalogue import DRIFT_KEY_FEATURES, PROP_NAMES, PSI_ALERT
 from shared.features import NAMES
 from shared.models import BUNDLED
 from shared.models.registry import Registry
@@ -22,10 +22,8 @@ from shared.ports import NotFound, ObjectStore, Warehouse
 log = logging.getLogger(__name__)
 
 REFERENCE_MODEL = "points_xgboost"
-# player-level: a day has hundreds of distinct values. Team-level features (opponent pace, rating)
-# take ~20 values a day, so their one-day PSI is inflated; they are stored and exported, not alerted.
-KEY_FEATURES = ("pts_ewma", "pts_avg_last10", "minutes_avg_last10", "usage_rate_last10")
-PSI_ALERT, MAE_RATIO_ALERT, MAE_DAYS = 0.25, 1.10, 14
+KEY_FEATURES = DRIFT_KEY_FEATURES      # the only features that alert (shared.catalogue says why)
+MAE_RATIO_ALERT, MAE_DAYS = 1.10, 14
 _EPS = 1e-4
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from modeling import dataset
 from modeling.metrics import accuracy
-from modeling.train import Windows
+from modeling.windows import EmptyWindow, Windows, covered
 from shared.catalogue import ML_SYSTEMS
 from shared.models.native import sha256
 from shared.models.registry import Registry
@@ -32,9 +32,11 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
         bundle_dir: Path | None = None) -> dict:
     rows = dataset.load(warehouse, prop, windows.valid_start, windows.valid_end)
     if rows.empty:
-        raise ValueError("no validation rows: backfill the validation window first")
+        raise EmptyWindow(f"no feature-store rows with results in the validation window {windows.valid_start}.."
+                          f"{windows.valid_end}; {covered(warehouse)}")
     ctx = Context(day=windows.valid_end, prop=prop, models=ModelProvider(Registry(store)))
-    preds = {m.name: m.predict(rows, ctx).values["predicted"] for m in MEMBERS}
+    outputs = {m.name: m.predict(rows, ctx) for m in MEMBERS}
+    preds = {name: out.values["predicted"] for name, out in outputs.items()}
     names, actual = list(preds), rows["actual"].to_numpy()
     stack = np.column_stack([preds[n] for n in names])
     steps = int(round(1 / STEP))
@@ -49,6 +51,8 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
     weights = {n: round(float(x), 4) for n, x in zip(names, best[1], strict=True)}
     doc = {"version": f"ens-{datetime.now(UTC):%Y%m%d%H%M%S}", "prop": prop, "weights": weights,
            "valid_mae": best[0], "members_valid_mae": {n: accuracy(actual, preds[n])["mae"] for n in names},
+           # which versions the weights were fitted for: a member's new champion wants the weights refitted
+           "member_versions": {n: f"{out.model_source}:{out.model_version}" for n, out in outputs.items()},
            "windows": {k: str(v) for k, v in windows.__dict__.items()}, "rows": int(len(rows))}
     registry, name = Registry(store), f"{prop}_ensemble"
     version = registry.claim_version(name)

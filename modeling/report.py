@@ -20,22 +20,38 @@ def _table(frame, columns) -> str:
     return head + body
 
 
+def _rows(ev: Evaluation, prop: str) -> int:
+    """Graded rows of a prop (every system is measured on the same rows)."""
+    n = ev.main.loc[ev.main["prop"] == prop, "n"]
+    return int(n.max()) if len(n) else 0
+
+
+def _title(what: str, ev: Evaluation, prop: str) -> str:
+    return f"{what}, {prop}: {ev.start}..{ev.end}, {_rows(ev, prop):,} graded rows"
+
+
 def mae_figure(ev: Evaluation, prop: str = "points"):
-    """Bars from zero with their values printed, and the EWMA baseline as a line: a 0.1 gap
-    between 4.5 and 4.6 must look like the 2 % it is."""
+    """Each system's MAE minus the EWMA baseline's on the same rows, so a 0.02 gap between two
+    systems is as visible as it is decisive; every bar is labelled with its MAE and the difference."""
     systems = ev.main[ev.main["prop"] == prop]
     base = ev.baselines[ev.baselines["prop"] == prop]
-    fig, ax = plt.subplots(figsize=(8, 4))
+    reference = "ewma" if (base["baseline"] == "ewma").any() else base.sort_values("mae")["baseline"].iloc[0]
+    ref_mae = float(base.loc[base["baseline"] == reference, "mae"].iloc[0])
     labels = list(systems["system"]) + [f"baseline: {b}" for b in base["baseline"]]
-    values = list(systems["mae"]) + list(base["mae"])
-    bars = ax.barh(labels, values, color=["tab:blue"] * len(systems) + ["tab:gray"] * len(base))
-    ax.bar_label(bars, fmt="%.3f", padding=3, fontsize=8)
-    ewma = base.loc[base["baseline"] == "ewma", "mae"]
-    if len(ewma):
-        ax.axvline(float(ewma.iloc[0]), color="black", linestyle="--", linewidth=1, label="EWMA baseline")
-        ax.legend(loc="lower right", fontsize=8)
-    ax.set_xlim(0, max(values) * 1.15)
-    ax.set_xlabel(f"MAE, {prop} (graded rows; lower is better)")
+    values = [float(v) for v in (*systems["mae"], *base["mae"])]
+    delta = [v - ref_mae for v in values]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1.6))
+    bars = ax.barh(labels, delta, color=["tab:blue"] * len(systems) + ["tab:gray"] * len(base))
+    texts = [f"{v:.3f} (the reference)" if lab == f"baseline: {reference}" else f"{v:.3f} ({d:+.3f})"
+             for lab, v, d in zip(labels, values, delta, strict=True)]
+    ax.bar_label(bars, labels=texts, padding=4, fontsize=8)
+    ax.axvline(0, color="black", linewidth=1)
+    low, high = min(min(delta), 0.0), max(max(delta), 0.0)
+    room = max(high - low, 0.01) * 0.6          # the labels sit beyond the bar ends, inside the axes
+    ax.set_xlim(low - room, high + room)
+    ax.set_xlabel(f"MAE minus the {reference.upper() if reference == 'ewma' else reference} baseline's "
+                  f"({ref_mae:.3f}) on the same rows; left of 0 is better")
+    ax.set_title(_title("MAE by system", ev, prop), fontsize=10)
     ax.invert_yaxis()
     fig.tight_layout()
     return fig
@@ -43,17 +59,21 @@ def mae_figure(ev: Evaluation, prop: str = "points"):
 
 def calibration_figure(ev: Evaluation, prop: str = "points"):
     systems = ev.main[ev.main["prop"] == prop]
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(systems) + 2.0))
     below, above = systems["below_p10"].to_numpy(), systems["above_p90"].to_numpy()
     inside = 1 - below - above
-    ax.barh(systems["system"], below, label="below p10", color="tab:red")
-    middle = ax.barh(systems["system"], inside, left=below, label="inside p10-p90", color="tab:green")
-    ax.bar_label(middle, labels=[f"{v:.1%}" for v in inside], label_type="center", fontsize=8, color="white")
-    ax.barh(systems["system"], above, left=below + inside, label="above p90", color="tab:orange")
+    shares = (("below p10", below, 0, "tab:red"), ("inside p10-p90", inside, below, "tab:green"),
+              ("above p90", above, below + inside, "tab:orange"))
+    for label, width, left, color in shares:
+        bars = ax.barh(systems["system"], width, left=left, label=label, color=color)
+        ax.bar_label(bars, labels=[f"{v:.1%}" for v in width], label_type="center", fontsize=7, color="white")
     for x in (0.1, 0.9):
         ax.axvline(x, color="black", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 1)
     ax.set_xlabel("share of graded rows (dashed: the nominal 10% / 90%)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(_title("Interval calibration", ev, prop), fontsize=10)
+    # below the axes, never over a bar
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -64,8 +84,10 @@ def minutes_figure(ev: Evaluation, prop: str = "points"):
     systems = sorted(by_minutes["system"].unique())
     cols = min(3, len(systems)) or 1
     rows = -(-len(systems) // cols) or 1
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows + 0.6), sharex=True, sharey=True,
+                             squeeze=False)
     frames = {system: g for system, g in by_minutes.groupby("system")}
+    top = float(by_minutes["mae"].max()) if len(by_minutes) else 1.0
     for ax, system in zip(axes.flat, systems, strict=False):
         for other, g in frames.items():
             if other != system:
@@ -75,9 +97,11 @@ def minutes_figure(ev: Evaluation, prop: str = "points"):
         for x, y in zip(g["minutes_bucket"].astype(str), g["mae"], strict=True):
             ax.annotate(f"{y:.2f}", (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
         ax.set_title(system, fontsize=9)
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, top * 1.2)            # head room for the highest value's label
+        ax.margins(x=0.12)                   # and side room for the first and last
     for ax in list(axes.flat)[len(systems):]:
         ax.set_visible(False)
+    fig.suptitle(_title("MAE by minutes played", ev, prop), fontsize=10)
     fig.supxlabel("minutes played")
     fig.supylabel(f"MAE, {prop}")
     fig.tight_layout()
@@ -93,7 +117,7 @@ def write_report(ev: Evaluation, out: Path) -> Path:
         for name, title, fig in (("mae_by_system", "MAE by system", mae_figure(ev, prop)),
                                  ("interval_calibration", "Interval calibration", calibration_figure(ev, prop)),
                                  ("error_by_minutes", "Error by minutes", minutes_figure(ev, prop))):
-            fig.savefig(out / f"{name}_{prop}.png", dpi=110)
+            fig.savefig(out / f"{name}_{prop}.png", dpi=110, bbox_inches="tight")
             plt.close(fig)
             plots += [f"![{title}, {prop}]({name}_{prop}.png)", ""]
 

@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -15,13 +15,15 @@ import pandas as pd
 from modeling import dataset
 from modeling.drift import reference
 from modeling.metrics import accuracy, coverage
+from modeling.windows import EmptyWindow, Windows, covered
 from shared import tables
 from shared.catalogue import ML_SYSTEMS, PROP_BY_NAME
 from shared.features import FEATURE_VERSION, NAMES
-from shared.models import native
+from shared.models import BUNDLED, native
 from shared.models.intervals import MINUTES_FEATURE, apply_interval, fit_interval
-from shared.models.registry import Registry
+from shared.models.registry import Pointer, Registry
 from shared.ports import ObjectStore, PreconditionFailed, Warehouse
+from worker.model_provider import ModelUnavailable, load_bundled
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +31,6 @@ MAX_ROUNDS, EARLY_STOP = 3000, 100
 # tree depth per prop, chosen by time-series cross-validation on 2019-20..2021-22 (bin/bench
 # tuning on points); the other props keep 6 (depth 4 was worse on 2022-23 for assists, threes and PRA)
 TREE_DEPTH, DEFAULT_DEPTH = {"points": 4}, 6
-
-
-@dataclass(frozen=True)
-class Windows:
-    train_start: date = date(2015, 10, 1)
-    train_end: date = date(2022, 6, 30)
-    valid_start: date = date(2022, 10, 1)
-    valid_end: date = date(2023, 6, 30)
-
-    def check(self) -> None:
-        if not (self.train_start <= self.train_end < self.valid_start <= self.valid_end):
-            raise ValueError(f"windows must be chronological: train {self.train_start}..{self.train_end}, "
-                             f"valid {self.valid_start}..{self.valid_end}")
 
 
 @dataclass
@@ -103,8 +92,10 @@ def _fit_catboost(tr, va, progress: Progress | None, depth: int):
 
 def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "points",
           windows: Windows = Windows(), force: bool = False, bundle_dir: Path | None = None,
-          progress: Progress | None = None, champion: bool = True) -> TrainResult:
-    """``champion=False`` registers the version without ever moving latest.json (a challenger)."""
+          progress: Progress | None = None, champion: bool = True, fallback_dir: Path = BUNDLED) -> TrainResult:
+    """``champion=False`` registers the version without ever moving latest.json (a challenger).
+    The gate compares with what the workers serve: the champion, else the bundled model in
+    ``fallback_dir``."""
     if system not in ML_SYSTEMS:
         raise ValueError(f"--system {system!r}: one of {', '.join(ML_SYSTEMS)}")
     windows.check()
@@ -113,8 +104,9 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     tr = rows[(when >= pd.Timestamp(windows.train_start)) & (when <= pd.Timestamp(windows.train_end))]
     va = rows[(when >= pd.Timestamp(windows.valid_start)) & (when <= pd.Timestamp(windows.valid_end))]
     if tr.empty or va.empty:
-        raise ValueError(f"no feature-store rows with results in the train ({len(tr)}) or validation ({len(va)}) "
-                         f"window: import box scores and run `bin/pipeline backfill` over both windows first")
+        raise EmptyWindow(f"no feature-store rows with results in the training window {windows.train_start}.."
+                          f"{windows.train_end} ({len(tr)} rows) or the validation window {windows.valid_start}.."
+                          f"{windows.valid_end} ({len(va)} rows); {covered(warehouse)}")
     fit = _fit_xgboost if system == "xgboost" else _fit_catboost
     impl, best = fit(tr, va, progress, TREE_DEPTH.get(prop, DEFAULT_DEPTH))
     model_bytes = native.dump(system, impl)
@@ -141,7 +133,8 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     drift_ref = json.dumps(reference(warehouse.read(tables.ML_FEATURE_STORE.fqn, windows.train_start,
                                                     windows.train_end))).encode()
     store.write(f"models/{name}/v{version}/drift_reference.json", drift_ref)
-    result = _gate(registry, name, version, digest, system, va, metrics, force, move=champion)
+    result = _gate(registry, name, version, digest, system, va, metrics, force, move=champion,
+                   fallback_dir=fallback_dir)
     if bundle_dir is not None and result.promoted:   # the fallback is only ever a model that became champion
         result.bundled_to = _bundle(bundle_dir, name, system, model_bytes, metrics, {**schema, "sha256": digest,
                                                                                       "version": version})
@@ -149,25 +142,41 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     return result
 
 
-def _gate(registry: Registry, name: str, version: int, digest: str, system: str, va: pd.DataFrame, metrics: dict,
-          force: bool, move: bool = True) -> TrainResult:
-    champion = registry.pointer(name)
-    new_mae = metrics["valid"]["mae"]
-    champion_mae = None
+def _served(registry: Registry, name: str, system: str, champion: Pointer | None, fallback_dir: Path):
+    """(label, loaded model) of what the workers serve under ``name`` now: the champion, else
+    the bundled model; None when neither exists (a new prop, a deployment without a bundle)."""
     if champion is not None:
         schema = registry.read_json(name, champion.version, "schema.json")
-        old = native.load(system, registry.read_model(name, champion.version, system), schema["features"])
-        champion_mae = float(np.mean(np.abs(old.predict(va) - va["actual"].to_numpy())))
-    if champion is None:
+        model = native.load(system, registry.read_model(name, champion.version, system), schema["features"])
+        return f"champion v{champion.version}", model
+    try:
+        bundled = load_bundled(fallback_dir, name, system)
+    except (ModelUnavailable, native.InvalidModel) as exc:
+        log.info("%s: nothing served to compare with (%s)", name, exc)
+        return None
+    return (f"the bundled model v{bundled.schema.get('version', '?')} (served while the registry has no champion)",
+            bundled.model)
+
+
+def _gate(registry: Registry, name: str, version: int, digest: str, system: str, va: pd.DataFrame, metrics: dict,
+          force: bool, move: bool = True, fallback_dir: Path = BUNDLED) -> TrainResult:
+    champion = registry.pointer(name)
+    served = _served(registry, name, system, champion, fallback_dir)
+    new_mae = metrics["valid"]["mae"]
+    served_mae = None
+    if served is not None:
+        label, old = served
+        served_mae = float(np.mean(np.abs(old.predict(va) - va["actual"].to_numpy())))
+    if served is None:
         promoted, reason = True, "first version"
-    elif new_mae < champion_mae:
-        promoted, reason = True, f"beats champion v{champion.version}: {new_mae:.4f} < {champion_mae:.4f}"
+    elif new_mae < served_mae:
+        promoted, reason = True, f"beats {label}: {new_mae:.4f} < {served_mae:.4f}"
     elif force:
-        promoted, reason = True, f"--force over champion v{champion.version} ({new_mae:.4f} >= {champion_mae:.4f})"
+        promoted, reason = True, f"--force over {label} ({new_mae:.4f} >= {served_mae:.4f})"
         log.warning("validation gate overridden with --force for %s v%d", name, version)
     else:
-        promoted, reason = False, f"does not beat champion v{champion.version}: {new_mae:.4f} >= {champion_mae:.4f}"
-    beats = champion is None or new_mae < champion_mae
+        promoted, reason = False, f"does not beat {label}: {new_mae:.4f} >= {served_mae:.4f}"
+    beats = served is None or new_mae < served_mae
     if promoted and not move:
         promoted, reason = False, f"registered as challenger ({reason})" if beats else reason
     if promoted:
@@ -176,11 +185,12 @@ def _gate(registry: Registry, name: str, version: int, digest: str, system: str,
         except PreconditionFailed:
             promoted, reason = False, "the champion moved during training; retrain to compare against it"
     registry.log(name, {"version": version, "decision": "promoted" if promoted else "rejected", "reason": reason,
-                        "valid_mae": new_mae, "champion_mae": champion_mae,
+                        "valid_mae": new_mae, "champion_mae": served_mae,
                         "champion_version": champion.version if champion else None,
+                        "compared_with": label if served is not None else None,
                         "at": datetime.now(UTC).isoformat()})
     log.info("%s v%d %s: %s", name, version, "promoted" if promoted else "rejected", reason)
-    return TrainResult(name, version, promoted, reason, metrics, champion_mae, sha256=digest, beats_champion=beats)
+    return TrainResult(name, version, promoted, reason, metrics, served_mae, sha256=digest, beats_champion=beats)
 
 
 def _bundle(root: Path, name: str, system: str, model: bytes, metrics: dict, schema: dict) -> Path:

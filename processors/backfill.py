@@ -21,13 +21,13 @@ from processors import history as h
 from processors.registry import ordered
 from processors.runner import Outcome, compute_dates, record_failure, warehouse_upstream, write_chunk
 from shared import tables
-from shared.catalogue import BY_NAME
+from shared.catalogue import BY_NAME, RUN_DONE
 from shared.features import FEATURE_VERSION
 from shared.ports import Warehouse
 
 log = logging.getLogger(__name__)
 
-DONE = ("success", "partial", "no_data")
+DONE = RUN_DONE
 FEATURE_STORE = "ml_feature_store"
 CHUNK_DATES = 200    # about one season: windows are rebuilt once per chunk, so bigger is faster
 

@@ -36,6 +36,8 @@ PROCESSORS: tuple[Processor, ...] = (
 )
 PROCESSOR_NAMES: tuple[str, ...] = tuple(p.name for p in PROCESSORS)
 BY_NAME: dict[str, Processor] = {p.name: p for p in PROCESSORS}
+# a processor run with one of these statuses is done for its date (no_data: nothing to compute)
+RUN_DONE: tuple[str, ...] = ("success", "partial", "no_data")
 # the deadline quorum: with these two a batch can run degraded
 QUORUM: tuple[str, ...] = ("player_daily_cache", "ml_feature_store")
 
@@ -58,6 +60,17 @@ SYSTEMS: tuple[System, ...] = (
 SYSTEM_NAMES: tuple[str, ...] = tuple(s.name for s in SYSTEMS)
 ML_SYSTEMS: tuple[str, ...] = tuple(s.name for s in SYSTEMS if s.kind == "ml")
 BLEND_SYSTEMS: tuple[str, ...] = tuple(s.name for s in SYSTEMS if s.kind == "blend")
+# the registry's trained models, one per prop and ML system, and the blends' weights, one per prop:
+# what `train` registers and `promote` moves
+MODEL_NAMES: tuple[str, ...] = tuple(f"{p}_{s}" for p in PROP_NAMES for s in ML_SYSTEMS)
+WEIGHTS_NAMES: tuple[str, ...] = tuple(f"{p}_{s}" for p in PROP_NAMES for s in BLEND_SYSTEMS)
+
+# Feature drift alerts on these player-level features only: a day has hundreds of distinct values
+# of each. Date- and team-level features (days into the season, opponent pace) take one to ~20
+# values a day, which inflates their one-day PSI far past the threshold; they are measured and
+# shown, never alerted.
+DRIFT_KEY_FEATURES: tuple[str, ...] = ("pts_ewma", "pts_avg_last10", "minutes_avg_last10", "usage_rate_last10")
+PSI_ALERT = 0.25
 
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
 
 from shared import tables
+from shared.catalogue import PROCESSORS, RUN_DONE
 from shared.ports import Warehouse
 from shared.props import BOX_SCORE_COLUMNS, PROPS
 
 HISTORY_DAYS = 400
+FEATURE_STORE = next(p.name for p in PROCESSORS if p.table == tables.ML_FEATURE_STORE)
 
 
 class FeatureCache:
@@ -20,7 +23,7 @@ class FeatureCache:
         self.warehouse = warehouse
         self.max_dates = max_dates
         self._features: OrderedDict[date, pd.DataFrame] = OrderedDict()
-        self._history: OrderedDict[date, dict[int, pd.DataFrame]] = OrderedDict()
+        self._history: OrderedDict[date, HistoryWindow] = OrderedDict()
         self._lock = threading.Lock()
 
     def _remember(self, cache: OrderedDict, day: date, load):
@@ -46,10 +49,12 @@ class FeatureCache:
     def history(self, day: date, player_id: int) -> dict | None:
         """The player's earlier feature rows (up to HISTORY_DAYS before D) with what he did
         in each prop, as column -> array."""
-        by_player = self._remember(self._history, day, lambda: self._load_history(day))
-        return by_player.get(player_id)
+        return self.history_window(day).by_player.get(player_id)
 
-    def _load_history(self, day: date) -> dict[int, dict]:
+    def history_window(self, day: date) -> HistoryWindow:
+        return self._remember(self._history, day, lambda: self._load_history(day))
+
+    def _load_history(self, day: date) -> HistoryWindow:
         from worker.systems.similarity import HISTORY_COLUMNS
 
         start, end = day - timedelta(days=HISTORY_DAYS), day - timedelta(days=1)
@@ -59,5 +64,20 @@ class FeatureCache:
         box = box[box["played"].astype(bool)]
         actual = box[["game_date", "player_id"]].assign(**{p.name: p.actual(box) for p in PROPS})
         rows = feats.merge(actual, on=["game_date", "player_id"], how="inner")
-        return {int(pid): {c: g[c].to_numpy(dtype=float) for c in HISTORY_COLUMNS}
-                for pid, g in rows.groupby("player_id")}
+        runs = self.warehouse.read(tables.PROCESSOR_RUNS.fqn, start, end, columns=["processor", "game_date", "status"])
+        built = runs[(runs["processor"] == FEATURE_STORE) & runs["status"].isin(RUN_DONE)]
+        played = set(pd.to_datetime(box["game_date"]).dt.date)
+        # a date the feature store was built for may hold no rows (the season's first nights: nobody is on
+        # a roster yet); only a date never built is missing
+        missing = tuple(sorted(played - set(pd.to_datetime(feats["game_date"]).dt.date)
+                               - set(pd.to_datetime(built["game_date"]).dt.date)))
+        return HistoryWindow({int(pid): {c: g[c].to_numpy(dtype=float) for c in HISTORY_COLUMNS}
+                              for pid, g in rows.groupby("player_id")}, len(played), missing)
+
+
+@dataclass(frozen=True)
+class HistoryWindow:
+    """The HISTORY_DAYS before a date as the similarity system sees them."""
+    by_player: dict[int, dict]
+    game_dates: int                # dates with box scores in the window
+    missing: tuple[date, ...]      # of those, the dates the feature store has no rows for

@@ -166,23 +166,30 @@ class ModelProvider:
         return Loaded(name, str(pointer.version), "registry", model, schema, pointer.sha256, valid_mae)
 
     def _from_bundle(self, name: str, kind: str) -> Loaded:
-        folder = self.bundled_dir / name
-        try:
-            schema = json.loads((folder / "schema.json").read_text())
-            data = (folder / f"model.{native.FORMATS[kind]}").read_bytes()
-        except FileNotFoundError:
-            raise ModelUnavailable(f"{name}: not in the registry and no bundled copy in {folder}") from None
-        if native.sha256(data) != schema.get("sha256"):
-            raise ModelUnavailable(f"{name}: bundled model fails its sha256 check")
-        _check_schema(schema, name)
-        try:
-            valid_mae = json.loads((folder / "metrics.json").read_text())["valid"]["mae"]
-        except (FileNotFoundError, KeyError, ValueError):
-            valid_mae = None
-        return Loaded(name, f"bundled-v{schema.get('version', 0)}", "bundled",
-                      native.load(kind, data, schema["features"]), schema, schema["sha256"], valid_mae)
+        return load_bundled(self.bundled_dir, name, kind)
 
     def status(self) -> dict:
         return {name: {"version": m.version, "source": m.source, "error": self._errors.get(name),
                        "valid_mae": m.valid_mae, "prop": m.schema.get("prop"), "system": m.schema.get("system")}
                 for name, m in self._models.items() if m is not None and "#" not in name}
+
+
+def load_bundled(bundled_dir: Path, name: str, kind: str) -> Loaded:
+    """The bundled copy of a model, checked as the worker checks it before serving it.
+    ModelUnavailable when there is none or it fails its checksum; InvalidModel when its
+    schema is not the feature store's."""
+    folder = Path(bundled_dir) / name
+    try:
+        schema = json.loads((folder / "schema.json").read_text())
+        data = (folder / f"model.{native.FORMATS[kind]}").read_bytes()
+    except FileNotFoundError:
+        raise ModelUnavailable(f"{name}: not in the registry and no bundled copy in {folder}") from None
+    if native.sha256(data) != schema.get("sha256"):
+        raise ModelUnavailable(f"{name}: bundled model fails its sha256 check")
+    _check_schema(schema, name)
+    try:
+        valid_mae = json.loads((folder / "metrics.json").read_text())["valid"]["mae"]
+    except (FileNotFoundError, KeyError, ValueError):
+        valid_mae = None
+    return Loaded(name, f"bundled-v{schema.get('version', 0)}", "bundled",
+                  native.load(kind, data, schema["features"]), schema, schema["sha256"], valid_mae)

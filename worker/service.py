@@ -94,7 +94,7 @@ def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dic
     for prop in first.props or PROP_NAMES:
         outputs = _run_systems(deps, first, numeric, [r.player_id for r in reqs], prop)
         records.extend(_records(reqs, rows, prop, outputs))
-        _say_fallbacks(deps, first.batch_id, outputs)
+        _say_fallbacks(deps, first, outputs)
     return records
 
 
@@ -137,8 +137,10 @@ def _records(reqs: list[PredictionRequest], rows: list[dict], prop: str, outputs
     return records
 
 
-def _say_fallbacks(deps: WorkerDeps, batch_id: str, outputs: dict[str, Output]) -> None:
-    """One WARNING per batch and system that fell back on some rows (each row says so too)."""
+def _say_fallbacks(deps: WorkerDeps, first: PredictionRequest, outputs: dict[str, Output]) -> None:
+    """One WARNING per batch and system that fell back on some rows (each row says so too),
+    naming who fell back and what would fix it."""
+    batch_id = first.batch_id
     for name, out in outputs.items():
         if isinstance(out.model_source, str) or (batch_id, name) in deps.fallbacks_said:
             continue
@@ -147,10 +149,12 @@ def _say_fallbacks(deps: WorkerDeps, batch_id: str, outputs: dict[str, Output]) 
             if len(deps.fallbacks_said) > 1000:
                 deps.fallbacks_said.clear()
             deps.fallbacks_said.add((batch_id, name))
-            log.warning("%s falls back to its simple forecast for players with too little history in batch %s "
-                        "(said once per batch; each such row says model_source=fallback)", name, batch_id,
+            explain = getattr(deps.systems[name], "explain_fallback", None)
+            why = explain(deps.features, first.game_date) if explain else "players with too little history"
+            log.warning("%s falls back to its simple forecast for %s, in batch %s (said once per batch; each such "
+                        "row says model_source=fallback)", name, why, batch_id,
                         extra={"system": name, "batch_id": batch_id, "fallback_rows": fell_back,
-                               "notice": "system_fallback", "model": name})
+                               "notice": "system_fallback", "model": name, "detail": why})
 
 
 def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0,

@@ -63,6 +63,7 @@ def _probe_writable(folder: Path) -> None:
 
 
 NOTICES: dict[str, set[str]] = {}   # notice kind -> the models (or other subjects) it was raised for
+NOTICE_DETAILS: dict[tuple[str, str], str] = {}   # (kind, model) -> what the notice said about it, the latest
 
 
 class _PlainWarnings(logging.Formatter):
@@ -79,7 +80,10 @@ def _plain_warnings() -> None:
     def explained_later(record: logging.LogRecord) -> bool:
         kind = getattr(record, "notice", None)
         if kind:
-            NOTICES.setdefault(kind, set()).add(str(getattr(record, "model", "")))
+            model = str(getattr(record, "model", ""))
+            NOTICES.setdefault(kind, set()).add(model)
+            if getattr(record, "detail", None):
+                NOTICE_DETAILS[(kind, model)] = str(record.detail)
         return not kind
 
     for handler in root.handlers:
@@ -94,10 +98,10 @@ def print_notices() -> None:
         console.print(f"note: no champion registered for {', '.join(models)}: the models bundled with the code "
                       "served\n      (model source 'bundled'); `bin/pipeline train` registers your own",
                       highlight=False)
-    systems = sorted(NOTICES.pop("system_fallback", set()))
-    if systems:   # said once per batch in the service logs; once per command here
-        console.print(f"note: {', '.join(systems)} used its simple forecast for players with too little history "
-                      "(their rows say model_source=fallback)", highlight=False)
+    for system in sorted(NOTICES.pop("system_fallback", set())):   # once per batch in the logs; once here
+        detail = NOTICE_DETAILS.pop(("system_fallback", system), "players with too little history")
+        console.print(f"note: {system} used its simple forecast (rows with model_source=fallback) for {detail}",
+                      highlight=False)
 
 
 def warehouse(s: Settings, read_only: bool = False):

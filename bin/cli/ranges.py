@@ -81,6 +81,7 @@ def evaluate_command(start: str = typer.Option(..., "--start", help="first game 
                                                help="with --walk-forward: days between retrains"),
                      prop: Prop = typer.Option("points", "--prop", help="with --walk-forward: the prop")):
     """Join predictions to actual box scores; MAE etc. per system and prop, with baselines."""
+    from bin.cli.evaluation_tables import print_evaluation
     from modeling.evaluation import evaluate
     from modeling.report import write_report
 
@@ -94,17 +95,7 @@ def evaluate_command(start: str = typer.Option(..., "--start", help="first game 
         result = evaluate(read_only_warehouse(s), d1, d2)
     except ValueError as exc:
         fail(str(exc))
-    table = Table("system", "prop", "rows", "MAE", "RMSE", "bias", "within 3", "within 5", "p10-p90",
-                  "coverage >=15 min", title=f"graded rows (played, >= 10 earlier games that season), {d1}..{d2}")
-    for r in result.main.itertuples():
-        table.add_row(r.system, r.prop, f"{r.n:,}", f"{r.mae:.3f}", f"{r.rmse:.3f}", f"{r.bias:+.3f}",
-                      f"{r.within_3:.1%}", f"{r.within_5:.1%}",
-                      "-" if r.interval_coverage != r.interval_coverage else f"{r.interval_coverage:.1%}",
-                      f"{r.coverage_15min:.1%}")
-    console.print(table)
-    for r in (result.challengers.itertuples() if result.challengers is not None else []):
-        console.print(f"challenger {r.system} v{r.challenger_version} vs champion v{r.champion_version} on {r.n:,} "
-                      f"rows: MAE {r.challenger_mae:.3f} vs {r.champion_mae:.3f}")
+    print_evaluation(result)
     if out is not None:
         written = write_report(result, out)
         console.print(f"report: {written}")

@@ -18,11 +18,12 @@ def train_command(
                                                    "weights of the registered xgboost and catboost models"),
     every: bool = typer.Option(False, "--all", help="every system of every prop, ensembles last (ignores --prop)"),
     prop: Prop = typer.Option("points", "--prop", help="the stat the model predicts"),
-    train_start: str = typer.Option("2015-10-01", "--train-start", help="first game date of the training window"),
-    train_end: str = typer.Option("2022-06-30", "--train-end", help="last game date of the training window"),
-    valid_start: str = typer.Option("2022-10-01", "--valid-start",
-                                    help="first game date of the validation window (early stopping, the gate)"),
-    valid_end: str = typer.Option("2023-06-30", "--valid-end", help="last game date of the validation window"),
+    train_start: Optional[str] = typer.Option(None, "--train-start", help="first game date of the training window"),
+    train_end: Optional[str] = typer.Option(None, "--train-end", help="last game date of the training window"),
+    valid_start: Optional[str] = typer.Option(None, "--valid-start",
+                                              help="first game date of the validation window (early stopping, "
+                                                   "the gate)"),
+    valid_end: Optional[str] = typer.Option(None, "--valid-end", help="last game date of the validation window"),
     force: bool = typer.Option(False, "--force", help="become champion even without beating it (logged)"),
     bundle: bool = typer.Option(False, "--bundle", help=f"also write the model as the worker's bundled fallback "
                                                          f"({BUNDLE_DIR.relative_to(BUNDLE_DIR.parents[1])}) "
@@ -30,29 +31,59 @@ def train_command(
     bundle_dir: Optional[Path] = typer.Option(None, "--bundle-dir", help="write the bundled copy to this folder "
                                                                           "instead (implies --bundle)"),
 ) -> None:
-    """Train on a chronological split, report metrics against the naive baselines, register."""
+    """Train on a chronological split, report metrics against the naive baselines, register.
+    Windows left out are derived from the data present: with three seasons or more, the last
+    stays unseen, the one before validates and the earlier ones train; one season splits 60/40."""
     if every == (system is not None):
         fail("give --system NAME, or --all")
-    jobs = [(p, s) for p in PROP_NAMES for s in (*ML_SYSTEMS, "ensemble")] if every else [(prop, system)]
+    s = settings()
+    wh, store = warehouse(s), bootstrap.build_store(s)
+    wh.ensure_tables()
+    windows = _windows(wh, train_start, train_end, valid_start, valid_end)
+    jobs = [(p, m) for p in PROP_NAMES for m in (*ML_SYSTEMS, "ensemble")] if every else [(prop, system)]
     for job_prop, job_system in jobs:
         if job_system == "ensemble":
-            _ensemble(job_prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir)
+            _ensemble(wh, store, job_prop, windows, bundle, bundle_dir)
         else:
-            _model(job_system, job_prop, train_start, train_end, valid_start, valid_end, force, bundle, bundle_dir)
+            _model(wh, store, job_system, job_prop, windows, force, bundle, bundle_dir, alone=not every)
 
 
-def _model(system, prop, train_start, train_end, valid_start, valid_end, force, bundle, bundle_dir) -> None:
-    from modeling.train import Windows, train
+FLAGS = "--train-start, --train-end, --valid-start and --valid-end"
 
-    windows = Windows(parse_date(train_start, "--train-start"), parse_date(train_end, "--train-end"),
-                      parse_date(valid_start, "--valid-start"), parse_date(valid_end, "--valid-end"))
-    s = settings()
-    wh = warehouse(s)
-    store = bootstrap.build_store(s)
+
+def _windows(wh, train_start, train_end, valid_start, valid_end):
+    from dataclasses import replace
+
+    from modeling.windows import EmptyWindow, Windows, derived
+
+    given = {"train_start": (train_start, "--train-start"), "train_end": (train_end, "--train-end"),
+             "valid_start": (valid_start, "--valid-start"), "valid_end": (valid_end, "--valid-end")}
+    given = {k: parse_date(v, flag) for k, (v, flag) in given.items() if v is not None}
+    try:
+        base = derived(wh) if len(given) < 4 else Windows()
+    except EmptyWindow as exc:
+        fail(f"no windows to derive: {exc}; or give {FLAGS}")
+    windows = replace(base, **given)
+    try:
+        windows.check()
+    except ValueError as exc:
+        fail(f"{exc} (derived from the data: {base.describe()}; the flags given replace its ends)")
+    source = "given" if len(given) == 4 else "derived from the data present" if not given else \
+        "derived from the data present, with the ends given"
+    console.print(f"windows ({source}): {windows.describe()}", highlight=False)
+    return windows
+
+
+def _model(wh, store, system, prop, windows, force, bundle, bundle_dir, alone: bool) -> None:
+    from modeling.train import train
+    from modeling.windows import EmptyWindow
+
     target = bundle_dir or (BUNDLE_DIR if bundle else None)
     try:
         with progress_bar(f"training {prop} {system}") as report:
             result = train(wh, store, system, prop, windows, force=force, bundle_dir=target, progress=report)
+    except EmptyWindow as exc:
+        fail(f"{exc}: set {FLAGS} inside it, or leave them out to split the data present")
     except ValueError as exc:
         fail(str(exc))
     m = result.metrics
@@ -69,18 +100,18 @@ def _model(system, prop, train_start, train_end, valid_start, valid_end, force, 
     bundled = (f"; bundled to {result.bundled_to}" if result.bundled_to
                else "; not bundled (only a champion is)" if target is not None else "")
     console.print(f"{result.name} v{result.version} {'PROMOTED' if result.promoted else 'not promoted'}: "
-                  f"{result.reason}{bundled}")
+                  f"{result.reason}{bundled}", highlight=False)
+    if result.promoted and alone:
+        console.print(f"note: the {prop} ensemble's weights were fitted for the {system} model served before; "
+                      f"refit them for this one: bin/pipeline train --system ensemble --prop {prop}"
+                      + (" --bundle" if target is not None else ""), highlight=False)
 
 
-def _ensemble(prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir) -> None:
+def _ensemble(wh, store, prop, windows, bundle, bundle_dir) -> None:
     from modeling.ensemble import fit
-    from modeling.train import Windows
 
-    windows = Windows(parse_date(train_start, "--train-start"), parse_date(train_end, "--train-end"),
-                      parse_date(valid_start, "--valid-start"), parse_date(valid_end, "--valid-end"))
-    s = settings()
     try:
-        doc = fit(warehouse(s), bootstrap.build_store(s), prop, windows,
+        doc = fit(wh, store, prop, windows,
                   bundle_dir=bundle_dir or (BUNDLE_DIR if bundle else None))
     except ValueError as exc:
         fail(str(exc))

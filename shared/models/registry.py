@@ -14,10 +14,20 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from shared.catalogue import MODEL_NAMES, WEIGHTS_NAMES
 from shared.models.native import FORMATS, InvalidModel, sha256
 from shared.ports import NotFound, ObjectStore, PreconditionFailed
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+_VERSION = re.compile(r"^[vV]?([0-9]{1,6})$")
+
+
+def parse_version(text: str) -> int:
+    """A version as the tools print it ("v3") or as a number ("3")."""
+    m = _VERSION.match(str(text).strip())
+    if not m or int(m.group(1)) == 0:
+        raise ValueError(f"version {str(text)[:20]!r}: a registered version such as v3 (or 3)")
+    return int(m.group(1))
 
 
 def check_name(name: str) -> str:
@@ -102,14 +112,20 @@ class Registry:
         PreconditionFailed means the pointer moved meanwhile (try again)."""
         from shared.models.native import sha256
 
-        check_name(name)
+        if name not in MODEL_NAMES + WEIGHTS_NAMES:
+            raise ValueError(f"model {name[:80]!r} is unknown: one of {', '.join(MODEL_NAMES + WEIGHTS_NAMES)}")
         if not reason.strip():
             raise ValueError("reason: say why (it is kept in the registry log)")
         try:
-            schema = self.read_json(name, version, "schema.json")
-            data = self.read_model(name, version, schema["system"])
+            if name in WEIGHTS_NAMES:
+                data = self.store.read(self._key(name, f"v{version}/weights.json")).data
+            else:
+                schema = self.read_json(name, version, "schema.json")
+                data = self.read_model(name, version, schema["system"])
         except (NotFound, InvalidModel, KeyError, ValueError) as exc:
-            raise ValueError(f"{name} v{version} is not in the registry ({exc})") from None
+            registered = ", ".join(f"v{v}" for v in self.versions(name)) or "none yet (`bin/pipeline train` adds one)"
+            raise ValueError(f"{name} v{version} is not in the registry ({exc}); registered versions: "
+                             f"{registered}") from None
         which = "challenger" if challenger else "latest"
         current = self.pointer(name, which)
         self.set_pointer(name, version, sha256(data), expected=current, which=which)

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -54,3 +55,14 @@ def test_readme_commands_work_in_order_from_a_fresh_copy(tmp_path):
     exported = pd.read_csv(repo / "predictions.csv")
     assert set(exported.loc[exported["line"].notna(), "line_book"]) == {"draftkings"}
     assert (repo / "report" / "report.md").is_file()
+    # the demo built the season's feature store, so similarity compared players with their earlier games
+    from shared import tables
+    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+
+    wh = DuckDBWarehouse(repo / "var" / "warehouse.duckdb", read_only=True)
+    rows = wh.read(tables.PREDICTIONS.fqn, date(2024, 1, 15), date(2024, 1, 16), columns=["game_date", "system",
+                                                                                          "model_source"])
+    wh.close()
+    for day, g in rows[rows["system"] == "similarity"].groupby("game_date"):
+        assert (g["model_source"] == "rule").mean() > 0.85, day
+    assert "builds the rest" not in out.stdout                                      # nothing left to backfill

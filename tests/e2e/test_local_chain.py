@@ -3,7 +3,7 @@ workers -> consolidated predictions, over real HTTP and the durable local bus.""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -163,8 +163,29 @@ def test_a_system_that_falls_back_says_so_in_its_rows_and_once_in_the_log(make_s
     assert set(rows.loc[rows["system"] == "zone_matchup", "model_source"]) == {"rule"}
     said = [r for r in caplog.records if "falls back to its simple forecast" in r.getMessage()]
     assert len(said) == 1 and said[0].batch_id == result["batch_id"]
+    # what is missing and what builds it: the sample's game dates before the night
+    assert "the feature store: it holds 0 of the 78 game dates with box scores in the 400 days before 2024-01-16" \
+        in said[0].getMessage()
+    assert "`bin/pipeline backfill --start 2023-10-24 --end 2024-01-15` builds the rest" in said[0].getMessage()
     for prop in PROP_NAMES:
         assert st.worker.metrics.predictions.labels("similarity", "fallback", prop)._value.get() == 97
+
+
+def test_with_the_earlier_dates_in_the_feature_store_similarity_finds_its_neighbours(make_stack, caplog):
+    import logging
+
+    from processors.backfill import backfill
+
+    st = make_stack()
+    backfill(st.warehouse, date(2023, 10, 1), DAY - timedelta(days=1))
+    with caplog.at_level(logging.WARNING, logger="worker.service"):
+        result = run_chain(st)
+    rows = predictions(st, result["batch_id"])
+    sources = rows.loc[rows["system"] == "similarity", "model_source"]
+    assert (sources == "rule").mean() > 0.85
+    said = [r.getMessage() for r in caplog.records if "falls back to its simple forecast" in r.getMessage()]
+    # the few left are players without five earlier games, and nothing is missing to say so
+    assert len(said) == 1 and "new or rarely used players" in said[0] and "backfill" not in said[0]
 
 
 def test_ensemble_weights_are_served_from_the_registry_and_the_rows_say_which(make_stack):

@@ -8,6 +8,7 @@ import pytest
 from modeling.train import Windows
 from processors.backfill import backfill
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+from tests.cli.conftest import elsewhere  # noqa: F401  (shared fixture)
 from tests.e2e.conftest import make_stack  # noqa: F401  (shared fixture)
 
 # within the bundled 2023-24 sample: train on the first half, validate on the second

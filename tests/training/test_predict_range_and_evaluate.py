@@ -72,12 +72,13 @@ def _plots_tell_the_truth(ev):
     from modeling.report import mae_figure, minutes_figure
 
     ax = mae_figure(ev).axes[0]
-    assert ax.get_xlim()[0] == 0                                   # bars start at zero: gaps look their size
-    labels = [t.get_text() for t in ax.texts]
-    assert f"{ev.main.set_index(['prop', 'system']).loc[('points', 'ensemble'), 'mae']:.3f}" in labels
+    ewma = ev.baselines.set_index(["prop", "baseline"]).loc[("points", "ewma"), "mae"]
+    ensemble = ev.main.set_index(["prop", "system"]).loc[("points", "ensemble"), "mae"]
+    labels = [t.get_text() for t in ax.texts]                      # each bar: its MAE and its gap to the EWMA's
+    assert f"{ensemble:.3f} ({ensemble - ewma:+.3f})" in labels and f"{ewma:.3f} (the reference)" in labels
     assert len(labels) == len(ev.main[ev.main["prop"] == "points"]) + len(ev.baselines[ev.baselines["prop"] ==
                                                                                          "points"])
-    assert [line.get_label() for line in ax.lines] == ["EWMA baseline"]
+    assert [list(line.get_xdata()) for line in ax.lines] == [[0, 0]]   # the EWMA's MAE is the zero line
     panels = [a for a in minutes_figure(ev).axes if a.get_visible()]
     assert sorted(a.get_title() for a in panels) == sorted(ev.by_minutes.loc[ev.by_minutes["prop"] == "points",
                                                                              "system"].unique())

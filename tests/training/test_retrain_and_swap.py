@@ -2,11 +2,13 @@
 poll interval without a restart."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from modeling.retrain import retrain
 from processors.backfill import backfill
 from shared import tables
+from shared.catalogue import PROP_NAMES
 from shared.models.registry import Registry
 from tests.e2e.conftest import predictions, run_chain
 
@@ -22,8 +24,10 @@ def test_a_new_champion_is_served_by_the_running_worker_after_one_poll(make_stac
     assert set(rows.loc[rows.system == "xgboost", "model_source"]) == {"bundled"}
 
     backfill(st.warehouse, date(2023, 10, 1), END)
-    outcomes = retrain(st.warehouse, st.store, END, systems=("xgboost",))
-    assert outcomes[0].role == "champion"            # nothing registered before: the first version wins
+    # nothing registered and no bundled copy to compare with: the first version wins
+    outcomes = retrain(st.warehouse, st.store, END, props=("points",), systems=("xgboost",),
+                       fallback_dir=st.settings.home / "no-bundle").outcomes
+    assert outcomes[0].role == "champion"
     version = str(Registry(st.store).pointer("points_xgboost").version)
 
     clock[0] += st.worker.models.poll_seconds          # one poll interval later, same process
@@ -37,10 +41,11 @@ def test_a_new_champion_is_served_by_the_running_worker_after_one_poll(make_stac
 def test_a_retrain_that_does_not_beat_the_champion_leaves_latest_unchanged(make_stack):
     st = make_stack()
     backfill(st.warehouse, date(2023, 10, 1), END)
-    retrain(st.warehouse, st.store, END, systems=("xgboost",))
+    retrain(st.warehouse, st.store, END, props=("points",), systems=("xgboost",),
+            fallback_dir=st.settings.home / "no-bundle")
     before = st.store.read("models/points_xgboost/latest.json")
-    again = retrain(st.warehouse, st.store, END, systems=("xgboost",))
-    assert again[0].role == "rejected"
+    again = retrain(st.warehouse, st.store, END, props=("points",), systems=("xgboost",)).outcomes
+    assert again[0].role == "rejected" and not again[0].result.promoted
     after = st.store.read("models/points_xgboost/latest.json")
     assert (after.data, after.generation) == (before.data, before.generation)
     log = Registry(st.store).history("points_xgboost")
@@ -51,7 +56,8 @@ def test_a_retrain_that_does_not_beat_the_champion_leaves_latest_unchanged(make_
 def test_retrain_as_challenger_sets_only_the_challenger_pointer(make_stack):
     st = make_stack()
     backfill(st.warehouse, date(2023, 10, 1), END)
-    out = retrain(st.warehouse, st.store, END, register_as="challenger", systems=("xgboost",))
+    out = retrain(st.warehouse, st.store, END, register_as="challenger", props=("points",), systems=("xgboost",),
+                  fallback_dir=st.settings.home / "no-bundle").outcomes
     reg = Registry(st.store)
     assert out[0].role == "challenger"
     assert reg.pointer("points_xgboost") is None and reg.pointer("points_xgboost", "challenger").version == 1
@@ -65,7 +71,7 @@ def test_a_challenger_runs_beside_the_champion_as_shadow_rows(make_stack, tmp_pa
     st = make_stack()
     backfill(st.warehouse, date(2023, 10, 1), END)
     windows = Windows(date(2023, 10, 24), date(2024, 1, 10), date(2024, 1, 11), date(2024, 1, 15))
-    train(st.warehouse, st.store, "xgboost", "points", windows)                      # v1 champion
+    train(st.warehouse, st.store, "xgboost", "points", windows, force=True)         # v1 champion
     challenger = train(st.warehouse, st.store, "xgboost", "points", Windows(
         date(2023, 10, 24), date(2023, 12, 20), date(2023, 12, 21), date(2024, 1, 15)), champion=False)
     reg = Registry(st.store)
@@ -85,3 +91,19 @@ def test_a_challenger_runs_beside_the_champion_as_shadow_rows(make_stack, tmp_pa
     grade(st.warehouse, date(2024, 1, 17), date(2024, 1, 17))
     daily = st.warehouse.read(tables.DAILY_ACCURACY.fqn)
     assert {"xgboost", "xgboost (challenger)"} <= set(daily["system"])
+
+
+def test_retrain_retrains_every_prop_and_refits_the_ensemble_of_a_prop_whose_champion_moved(make_stack):
+    st = make_stack()
+    backfill(st.warehouse, date(2023, 10, 1), END)
+    done = retrain(st.warehouse, st.store, END, systems=("catboost",), fallback_dir=st.settings.home / "no-bundle")
+    assert [o.result.name for o in done.outcomes] == [f"{p}_catboost" for p in PROP_NAMES]
+    assert {o.role for o in done.outcomes} == {"champion"}
+    reg = Registry(st.store)
+    assert set(done.ensembles) == set(PROP_NAMES)
+    for prop in PROP_NAMES:
+        pointer = reg.pointer(f"{prop}_ensemble")
+        weights = json.loads(st.store.read(f"models/{prop}_ensemble/v{pointer.version}/weights.json").data)
+        # fitted on the retrain's validation window, for the champion it just registered
+        assert weights["windows"]["valid_end"] == str(END)
+        assert weights["member_versions"]["catboost"] == f"registry:{reg.pointer(f'{prop}_catboost').version}"

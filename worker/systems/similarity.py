@@ -35,6 +35,7 @@ class Similarity:
         fallback = normal_interval(center, spread(rows, center, s))
         out = {k: np.array(v, dtype=float) for k, v in fallback.items()}
         # a player with too few earlier games gets the level with a normal interval, and his row says so
+        # (explain_fallback says why, once per batch)
         source = np.full(len(ids), "fallback", dtype=object)
         for i, player_id in enumerate(ids):      # one player per worker request
             history = ctx.features.history(ctx.day, int(player_id)) if ctx.features is not None else None
@@ -45,6 +46,21 @@ class Similarity:
                     out[k][i] = v
                 source[i] = "rule"
         return Output(out, "similarity", "knn-v2", source)
+
+
+    @staticmethod
+    def explain_fallback(features, day) -> str:
+        """Which players fell back, and what would give them the history they lack."""
+        from worker.features import HISTORY_DAYS
+
+        window = features.history_window(day)
+        if window.missing:
+            have = window.game_dates - len(window.missing)
+            return (f"players with fewer than {MIN_GAMES} earlier games in the feature store: it holds {have} of the "
+                    f"{window.game_dates} game dates with box scores in the {HISTORY_DAYS} days before {day}; "
+                    f"`bin/pipeline backfill --start {window.missing[0]} --end {window.missing[-1]}` builds the rest")
+        return (f"players with fewer than {MIN_GAMES} earlier games in the {HISTORY_DAYS} days before {day} "
+                f"(new or rarely used players; the feature store holds every earlier game date)")
 
 
 def _nearest(now: dict, history: dict, prefix: str, outcome: str, center: float) -> tuple[float, float, float, float]:

@@ -34,13 +34,16 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
     from coordinator.recovery import check_stalled
 
     s = settings()
-    names = ("coordinator", "worker", "orchestrator", "reader", "console")
+    last = port + len(local.SERVICES) - 1
     try:
-        st = local.start(s, ports={name: port + i for i, name in enumerate(names)})
+        st = local.start(s, ports={name: port + i for i, name in enumerate(local.SERVICES)})
     except ValueError as exc:
         fail(str(exc))
+    except local.PortInUse as exc:
+        fail(f"--port {port}: port {exc.port} ({exc.name}) is in use; serve needs {port}..{last} free on 127.0.0.1 "
+             f"({', '.join(local.SERVICES)}): choose another --port")
     except OSError as exc:
-        fail(f"--port {port}: ports {port}..{port + len(names) - 1} must be free on 127.0.0.1 ({exc.strerror})")
+        fail(f"--port {port}: ports {port}..{last} must be free on 127.0.0.1 ({exc.strerror})")
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):   # a background serve has SIGINT ignored unless we ask for it
         signal.signal(sig, lambda *_: stop.set())

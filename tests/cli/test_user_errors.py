@@ -3,10 +3,11 @@ an unexpected error is one line too, with the traceback behind --debug."""
 from __future__ import annotations
 
 import gzip
+import socket
 
 import pytest
 
-from devsupport.emulators import free_port
+from devsupport.emulators import free_port, free_port_run
 from shared import tables
 from tests.cli.conftest import run
 from tests.conftest import SAMPLE
@@ -58,6 +59,18 @@ def test_pipeline_home_a_file_or_not_writable(tmp_path, elsewhere):
 
 def test_serve_port_out_of_range(tmp_path, elsewhere):
     refused(run("serve", "--port", "99999", home=tmp_path / "home", cwd=elsewhere), "'--port'", "65531")
+
+
+def test_serve_with_a_busy_port_in_its_range_names_it_and_the_range(tmp_path, elsewhere):
+    first = free_port_run(5)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", first + 1))
+        busy.listen()
+        out = run("serve", "--port", first, home=tmp_path / "home", cwd=elsewhere)
+    refused(out, f"--port {first}: port {first + 1} (worker) is in use",
+            f"serve needs {first}..{first + 4} free on 127.0.0.1", "choose another --port")
+    assert "by another program" not in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert not (tmp_path / "home" / "serve.json").exists()
 
 
 def test_header_only_csv_and_a_directory(tmp_path, elsewhere):

@@ -100,7 +100,7 @@ def _compute_in_worker(dates: list[pd.Timestamp]) -> dict[str, pd.DataFrame]:
 def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] | None = None, force: bool = False,
              workers: int = 1, chunk_dates: int = CHUNK_DATES,
              progress: Callable[[int, int], None] | None = None) -> BackfillResult:
-    """``progress(done_chunks, total_chunks)`` is called after every chunk."""
+    """``progress(done_chunks, total_chunks)`` is called once the chunks are planned and after every chunk."""
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}")
     if workers < 1:
@@ -120,6 +120,8 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
     outcomes = {n: Outcome(n) for n in names}
     upstream = _preloaded_upstream(warehouse, names, start, end) if workers > 1 else warehouse_upstream(warehouse)
     failed = 0
+    if progress:
+        progress(0, len(chunks))
 
     def write(dates, results):
         write_chunk(warehouse, results, dates, run_id, "backfill", correlation_id, started, outcomes)

@@ -19,14 +19,17 @@ def retrain_command(end: str = typer.Option("yesterday", "--end", metavar="DATE"
                     prop: Prop = typer.Option("points", "--prop", help="the prop whose models are retrained")) -> None:
     """Retrain every model on a rolling window ending --end; gate each against its champion."""
     from modeling.retrain import retrain, rolling_windows
+    from shared.catalogue import ML_SYSTEMS
 
     d = parse_date(end, "--end")
     s = settings()
+    wh, store, outcomes = warehouse(s), bootstrap.build_store(s), []
     try:
-        with progress_bar("retraining") as report:
-            report(0, 1)
-            outcomes = retrain(warehouse(s), bootstrap.build_store(s), d, register_as, prop)
-            report(1, 1)
+        with progress_bar(f"retrain {prop}: models") as report:
+            report(0, len(ML_SYSTEMS))
+            for i, system in enumerate(ML_SYSTEMS, 1):   # one at a time, so the bar moves between models
+                outcomes += retrain(wh, store, d, register_as, prop, systems=(system,))
+                report(i, len(ML_SYSTEMS))
     except ValueError as exc:
         fail(str(exc))
     w = rolling_windows(d)

@@ -48,7 +48,8 @@ def predict_range_command(start: str = typer.Option(..., "--start", help="first 
         fail(f"no feature-store rows between {d1} and {d2}: run `bin/pipeline backfill` for the range first")
     chain = inline(s, wh, store)
     began, new, existing, repaired, unfinished = time.perf_counter(), 0, 0, [], []
-    with progress_bar("predicting dates") as report:
+    with progress_bar("predict-range: game dates") as report:
+        report(0, len(dates))
         for i, d in enumerate(dates, 1):
             code, answer = start_batch(chain.coordinator, StartRequest(game_date=d, force=force), d)
             new, existing = new + (code == 202), existing + (code == 200)
@@ -116,7 +117,7 @@ def _walk_forward(d1, d2, every: int, prop: str, out: Path | None) -> None:
     s = settings()
     began = time.perf_counter()
     try:
-        with progress_bar(f"retraining every {every} days") as report:
+        with progress_bar(f"walk-forward {prop}: retrains (every {every} days, each system)") as report:
             result = walk_forward(read_only_warehouse(s), bootstrap.build_store(s), d1, d2, prop, every,
                                   progress=report)
     except ValueError as exc:
@@ -150,7 +151,8 @@ def grade_command(day: Optional[str] = typer.Option(None, "--date", help="one ga
     s = settings()
     wh = warehouse(s)
     wh.ensure_tables()
-    result = grade(wh, d1, d2)
+    with progress_bar("grade: dates written") as report:
+        result = grade(wh, d1, d2, progress=report)
     if result.dates_graded:
         summary = wh.query("SELECT system, prop, SUM(n) AS n, SUM(mae * n) / SUM(n) AS mae, "
                            f"SUM(interval_coverage * n) / SUM(n) AS coverage FROM {tables.DAILY_ACCURACY.fqn} "

@@ -34,14 +34,17 @@ def train_command(
     if every == (system is not None):
         fail("give --system NAME, or --all")
     jobs = [(p, s) for p in PROP_NAMES for s in (*ML_SYSTEMS, "ensemble")] if every else [(prop, system)]
-    for job_prop, job_system in jobs:
+    for i, (job_prop, job_system) in enumerate(jobs, 1):
+        step = f" ({i}/{len(jobs)})" if len(jobs) > 1 else ""
         if job_system == "ensemble":
-            _ensemble(job_prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir)
+            _ensemble(job_prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir, step)
         else:
-            _model(job_system, job_prop, train_start, train_end, valid_start, valid_end, force, bundle, bundle_dir)
+            _model(job_system, job_prop, train_start, train_end, valid_start, valid_end, force, bundle, bundle_dir,
+                   step)
 
 
-def _model(system, prop, train_start, train_end, valid_start, valid_end, force, bundle, bundle_dir) -> None:
+def _model(system, prop, train_start, train_end, valid_start, valid_end, force, bundle, bundle_dir,
+           step: str = "") -> None:
     from modeling.train import Windows, train
 
     windows = Windows(parse_date(train_start, "--train-start"), parse_date(train_end, "--train-end"),
@@ -51,7 +54,7 @@ def _model(system, prop, train_start, train_end, valid_start, valid_end, force, 
     store = bootstrap.build_store(s)
     target = bundle_dir or (BUNDLE_DIR if bundle else None)
     try:
-        with progress_bar(f"training {prop} {system}") as report:
+        with progress_bar(f"training {prop} {system}{step}: boosting rounds") as report:
             result = train(wh, store, system, prop, windows, force=force, bundle_dir=target, progress=report)
     except ValueError as exc:
         fail(str(exc))
@@ -72,7 +75,7 @@ def _model(system, prop, train_start, train_end, valid_start, valid_end, force, 
                   f"{result.reason}{bundled}")
 
 
-def _ensemble(prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir) -> None:
+def _ensemble(prop, train_start, train_end, valid_start, valid_end, bundle, bundle_dir, step: str = "") -> None:
     from modeling.ensemble import fit
     from modeling.train import Windows
 
@@ -80,8 +83,11 @@ def _ensemble(prop, train_start, train_end, valid_start, valid_end, bundle, bund
                       parse_date(valid_start, "--valid-start"), parse_date(valid_end, "--valid-end"))
     s = settings()
     try:
-        doc = fit(warehouse(s), bootstrap.build_store(s), prop, windows,
-                  bundle_dir=bundle_dir or (BUNDLE_DIR if bundle else None))
+        with progress_bar(f"fitting {prop} ensemble{step}: weights") as report:
+            report(0, 1)
+            doc = fit(warehouse(s), bootstrap.build_store(s), prop, windows,
+                      bundle_dir=bundle_dir or (BUNDLE_DIR if bundle else None))
+            report(1, 1)
     except ValueError as exc:
         fail(str(exc))
     table = Table("member", "weight", "validation MAE")

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -23,7 +24,7 @@ from bin.cli.common import (
     settings,
     warehouse,
 )
-from shared import bootstrap, tables
+from shared import bootstrap, schedule, tables
 
 
 def predict_range_command(start: str = typer.Option(..., "--start", help="first game date"),
@@ -44,8 +45,18 @@ def predict_range_command(start: str = typer.Option(..., "--start", help="first 
     store = bootstrap.build_store(s)
     dates = sorted({d.date() for d in wh.read(tables.ML_FEATURE_STORE.fqn, d1, d2, columns=["game_date"])
                     ["game_date"]})
+    games = game_dates(wh, d1, d2)
+    backfill = f"`bin/pipeline backfill --start {d1} --end {d2}`"
+    if not dates and not games:
+        fail(f"no games between {d1} and {d2} in the imported box scores or schedule: nothing to predict "
+             f"({box_score_span(wh)})")
     if not dates:
-        fail(f"no feature-store rows between {d1} and {d2}: run `bin/pipeline backfill` for the range first")
+        fail(f"no feature-store rows for the {len(games)} game date(s) between {d1} and {d2}: run {backfill} first")
+    unready = sorted(games - set(dates))
+    if unready:
+        listed = ", ".join(map(str, unready[:5])) + (", ..." if len(unready) > 5 else "")
+        console.print(f"note: {len(unready)} game date(s) of the range have no feature-store rows and are not "
+                      f"predicted ({listed}); {backfill} computes them", highlight=False, soft_wrap=True)
     chain = inline(s, wh, store)
     began, new, existing, repaired, unfinished = time.perf_counter(), 0, 0, [], []
     with progress_bar("predict-range: game dates") as report:
@@ -69,6 +80,21 @@ def predict_range_command(start: str = typer.Option(..., "--start", help="first 
         fail(f"{len(unfinished)} batch(es) still unfinished ({', '.join(unfinished[:10])}): another process holds "
              "their consolidation; `bin/pipeline batches --state running` shows them, rerun once it lets go",
              WORK_FAILED)
+
+
+def game_dates(wh, d1, d2) -> set:
+    """Dates with games in the range: played (box scores) or to be played (the schedule)."""
+    played = wh.read(tables.TEAM_GAME_SUMMARY.fqn, d1, d2, columns=["game_date"])["game_date"]
+    planned = schedule.playable(wh.read(tables.SCHEDULE.fqn, d1, d2, columns=["game_date", "status"]))["game_date"]
+    return {d.date() for d in [*played, *planned]}
+
+
+def box_score_span(wh) -> str:
+    span = wh.query(f"SELECT MIN(game_date) AS first, MAX(game_date) AS last FROM {tables.TEAM_GAME_SUMMARY.fqn}")
+    first, last = span["first"].iloc[0], span["last"].iloc[0]
+    if first is None or first != first:
+        return "no box scores are imported: `bin/pipeline import FILE` loads them"
+    return f"the imported box scores cover {pd.Timestamp(first).date()}..{pd.Timestamp(last).date()}"
 
 
 def evaluate_command(start: str = typer.Option(..., "--start", help="first game date"),

@@ -32,6 +32,9 @@ def test_backfill_predict_range_and_grade_print_progress_lines_off_a_terminal(ho
     predicted = run("predict-range", "--start", "2024-01-13", "--end", "2024-01-15", home=home, cwd=elsewhere)
     assert predicted.returncode == 0, predicted.stderr
     assert progress_lines(predicted.stderr, "predict-range: game dates") == [(0, 2), (1, 2), (2, 2)]
+    # the 13th had games but no features: said, with the command that computes them
+    assert ("note: 1 game date(s) of the range have no feature-store rows and are not predicted (2024-01-13); "
+            "`bin/pipeline backfill --start 2024-01-13 --end 2024-01-15` computes them") in predicted.stdout
 
     graded = run("grade", "--start", "2024-01-13", "--end", "2024-01-15", home=home, cwd=elsewhere)
     assert graded.returncode == 0, graded.stderr

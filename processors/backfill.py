@@ -82,9 +82,12 @@ def done_dates(warehouse: Warehouse, names: list[str], start: date, end: date) -
 _SHARED: dict = {}
 
 
-def _die_with_parent(parent: int) -> None:
+def _init_worker(parent: int) -> None:
     """A pool worker must not outlive the backfill (a kill -9 of it leaves no one to stop the
-    pool): ask Linux for SIGKILL when the parent dies, then close the race where it already has."""
+    pool): ask Linux for SIGKILL when the parent dies, then close the race where it already has.
+    Ctrl-C reaches the whole process group; the parent alone handles it (it drops the chunks
+    not started), so a worker finishes its chunk quietly instead of printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
     except (OSError, AttributeError):   # not Linux: the pool's own shutdown is all there is
@@ -147,16 +150,20 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
         _SHARED.update(seasons=seasons, names=names, upstream=upstream)
         try:
             ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent,
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                                      initargs=(os.getpid(),)) as pool:
                 futures = [(dates, pool.submit(_compute_in_worker, dates)) for dates in chunks]
-                for i, (dates, future) in enumerate(futures, 1):
-                    try:
-                        write(dates, future.result())
-                    except Exception as exc:
-                        fail(dates, exc)
-                    if progress:
-                        progress(i, len(chunks))
+                try:
+                    for i, (dates, future) in enumerate(futures, 1):
+                        try:
+                            write(dates, future.result())
+                        except Exception as exc:
+                            fail(dates, exc)
+                        if progress:
+                            progress(i, len(chunks))
+                except BaseException:   # Ctrl-C: the pool's exit would otherwise compute every queued chunk first
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         finally:
             _SHARED.clear()
     return BackfillResult(outcomes, len(all_dates), len(all_dates) - len(todo), len(chunks), failed,

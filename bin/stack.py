@@ -7,8 +7,10 @@ On the embedded default the DuckDB file has one writer, so the services share a 
 on Google Cloud each runs on its own from its main.py."""
 from __future__ import annotations
 
+import errno
 import logging
 import secrets
+import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,6 +39,14 @@ from worker.service import WorkerDeps, handle_many
 
 log = logging.getLogger(__name__)
 ORCHESTRATOR_SOURCE = Path(orchestrator.main.__file__)
+# what `start` listens for, in port order: `serve --port P` gives them P, P+1, ...
+SERVICES = ("coordinator", "worker", "orchestrator", "reader", "console")
+
+
+class PortInUse(OSError):
+    def __init__(self, name: str, port: int):
+        super().__init__(errno.EADDRINUSE, f"port {port} ({name}) is in use")
+        self.name, self.port = name, port
 
 
 @dataclass
@@ -57,14 +67,51 @@ class Stack:
         self.bus.stop()
         for server in self._servers:
             server.shutdown()
+            server.server_close()
         self.warehouse.close()
 
 
-def serve_loopback(app, port: int = 0):
+def bind_loopback(port: int = 0) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as Werkzeug's own servers do
+    try:
+        sock.bind(("127.0.0.1", port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve_loopback(app, port: int = 0, sock: socket.socket | None = None):
+    """Serve ``app`` on 127.0.0.1 from a thread, on ``sock`` when the port is already bound."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    sock = sock or bind_loopback(port)
+    with sock:   # the server keeps its own duplicate of the descriptor
+        server = make_server("127.0.0.1", sock.getsockname()[1], app, threaded=True, fd=sock.fileno())
+    # what HTTPServer.server_bind records, which a server handed a bound socket never calls
+    server.server_name, server.server_port = server.server_address[:2]
     threading.Thread(target=server.serve_forever, daemon=True, name=f"http-{server.server_port}").start()
     return server
+
+
+def _bind_all(ports: dict) -> dict[str, socket.socket]:
+    """Every service's port bound before anything starts: a busy one is named and nothing
+    is left half started (Werkzeug would print its own message and exit mid-way)."""
+    bound: dict[str, socket.socket] = {}
+    try:
+        for name in SERVICES:
+            try:
+                bound[name] = bind_loopback(ports.get(name, 0))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise PortInUse(name, ports.get(name, 0)) from exc
+                raise
+    except OSError:
+        for sock in bound.values():
+            sock.close()
+        raise
+    return bound
 
 
 def local_token(settings: Settings) -> str | None:
@@ -87,7 +134,18 @@ def local_token(settings: Settings) -> str | None:
 
 def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool = True,
           stall_republish: timedelta = timedelta(minutes=10), bus_options: dict | None = None) -> Stack:
-    ports = ports or {}
+    """The services on 127.0.0.1: ``ports`` maps a name of SERVICES to its port (0 or absent:
+    any free one). Raises PortInUse, naming the service, before anything starts."""
+    sockets = _bind_all(ports or {})
+    try:
+        return _start(settings, sockets, start_dispatcher, stall_republish, bus_options)
+    finally:
+        for sock in sockets.values():   # each server holds its own copy; these were only reserving the ports
+            sock.close()
+
+
+def _start(settings: Settings, sockets: dict, start_dispatcher: bool, stall_republish: timedelta,
+           bus_options: dict | None) -> Stack:
     token = local_token(settings)
     settings = settings.model_copy(update={"auth_token": token})
     check = auth.from_settings(settings, "local stack")
@@ -102,7 +160,7 @@ def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool 
     scraper = auth.scraper_from_settings(settings)
     for name, app in (("coordinator", create_coordinator(stack.coordinator, check, scraper=scraper)),
                       ("worker", create_worker(stack.worker, check, scraper=scraper))):
-        _listen(stack, name, app, ports.get(name, 0))
+        _listen(stack, name, app, sockets)
     function = create_function("on_precompute_complete", str(ORCHESTRATOR_SOURCE), "cloudevent")
     stack.orchestrator = orchestrator.main.build_deps(
         settings, store, CoordinatorClient(stack.urls["coordinator"], static_token(token)),
@@ -110,21 +168,21 @@ def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool 
     orchestrator.main.attach(function, stack.orchestrator)
     if check is not None:   # on GCP the function's IAM invoker binding does this, before anything else
         function.before_request_funcs.setdefault(None, []).insert(0, lambda: check(request))
-    _listen(stack, "orchestrator", function, ports.get("orchestrator", 0))
-    _listen(stack, "reader", warehouse_reader.create_app(warehouse, check), ports.get("reader", 0))
+    _listen(stack, "orchestrator", function, sockets)
+    _listen(stack, "reader", warehouse_reader.create_app(warehouse, check), sockets)
     stack.console = console.main.build_deps(settings, warehouse, store, worker=stack.worker,
                                             coordinator=CoordinatorClient(stack.urls["coordinator"],
                                                                           static_token(token)))
     _listen(stack, "console", create_console(stack.console, console.main.access_from_settings(settings, token)),
-            ports.get("console", 0))
+            sockets)
     bus.endpoints.update(stack.urls)
     if start_dispatcher:
         bus.start()
     return stack
 
 
-def _listen(stack: Stack, name: str, app, port: int) -> None:
-    server = serve_loopback(app, port)
+def _listen(stack: Stack, name: str, app, sockets: dict[str, socket.socket]) -> None:
+    server = serve_loopback(app, sock=sockets[name])
     stack._servers.append(server)
     stack.urls[name] = f"http://127.0.0.1:{server.server_port}"
 

@@ -8,6 +8,7 @@ from flask import Flask, request
 from pydantic import ValidationError
 
 from coordinator import recovery, service
+from coordinator.batches import counts_first
 from coordinator.monitoring import AccuracyCollector
 from coordinator.requests import StartRequest
 from shared import bodies, http_errors, openapi
@@ -22,6 +23,7 @@ EASTERN = ZoneInfo("America/New_York")
 
 def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = None, scraper=None) -> Flask:
     app = Flask("coordinator")
+    app.json.sort_keys = False   # /status leads with its counts
     http_errors.install(app)
     deps.metrics.instrument(app)
     traced(app, project)
@@ -42,11 +44,14 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
             return {"error": describe(exc), "field": str(exc.errors()[0]["loc"][0])}, 400
         except service.BadRequest as exc:
             return {"error": str(exc), "field": exc.field}, 400
-        return answer, code
+        return (counts_first(answer) if code == 200 else answer), code
 
     @app.get("/status")
     def status():
-        batch_id, day = request.args.get("batch_id"), request.args.get("game_date")
+        batch_id, day, ids = request.args.get("batch_id"), request.args.get("game_date"), request.args.get("ids", "0")
+        if ids not in IDS:
+            return {"error": f"ids {ids[:40]!r}: 1 (or true) lists the players' ids, 0 (or false) leaves them out",
+                    "field": "ids"}, 400
         if not batch_id and not day:
             return {"error": "give batch_id or game_date", "field": "batch_id"}, 400
         try:
@@ -60,7 +65,7 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
             return {"error": f"game_date {exc}", "field": "game_date"}, 400
         if found is None:
             return {"error": "no such batch"}, 404
-        return found
+        return counts_first(found, IDS[ids])
 
     @app.post("/complete")
     def complete():
@@ -79,11 +84,20 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
     return app
 
 
-STATUS = {"type": "object", "required": ["batch_id", "game_date", "state", "expected", "completed", "missing"],
+IDS = {"0": False, "false": False, "1": True, "true": True}
+COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+REASONS = {"type": "object", "additionalProperties": {"type": "string"}}
+STATUS = {"type": "object", "required": ["batch_id", "game_date", "state", "expected", "completed", "skipped", "failed",
+                                         "missing_count", "skipped_by_reason", "failed_by_reason"],
           "properties": {"batch_id": {"type": "string"}, "game_date": {"type": "string", "format": "date"},
                          "state": {"enum": ["running", "finished"]}, "expected": {"type": "integer"},
                          "completed": {"type": "integer"}, "skipped": {"type": "integer"},
-                         "failed": {"type": "integer"}, "missing": {"type": "array", "items": {"type": "integer"}}}}
+                         "failed": {"type": "integer"}, "missing_count": {"type": "integer"},
+                         "skipped_by_reason": COUNTS, "failed_by_reason": COUNTS,
+                         "missing": {"type": "array", "items": {"type": "integer"},
+                                     "description": "players without a result; only with ids=1"},
+                         "skip_reasons": {**REASONS, "description": "player id -> reason; only with ids=1"},
+                         "fail_reasons": {**REASONS, "description": "player id -> reason; only with ids=1"}}}
 AUTHED = openapi.AUTHED
 BAD = {"400": openapi.json_response("invalid input; `field` names the offending field", openapi.ERROR)}
 BODY = {"413": openapi.json_response("body over 1 MB", openapi.ERROR),
@@ -100,7 +114,9 @@ SPEC = openapi.document("coordinator", "Starts a prediction batch per game date,
     "/status": {"get": {**AUTHED, "summary": "a batch's progress, by batch_id or by game_date", "parameters": [
         {"name": "batch_id", "in": "query", "schema": {"type": "string", "pattern": BATCH_ID_PATTERN}},
         {"name": "game_date", "in": "query", "schema": {"type": "string", "format": "date",
-                                                         "pattern": DATE_PATTERN}}],
+                                                         "pattern": DATE_PATTERN}},
+        {"name": "ids", "in": "query", "schema": {"enum": list(IDS)},
+         "description": "1 adds the per-player lists (missing, skip_reasons, fail_reasons) to the counts"}],
                         "responses": {"200": openapi.json_response("the batch", STATUS), **BAD,
                                       **openapi.UNAUTHORIZED,
                                       "404": openapi.json_response("no such batch", openapi.ERROR)}}},

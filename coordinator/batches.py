@@ -142,6 +142,37 @@ def describe(batches: BatchStore, batch_id: str) -> dict | None:
             "missing_processors": doc.get("missing_processors", [])}
 
 
+def reason_kind(reason: str) -> str:
+    """A reason without its player, so a batch's reasons can be counted."""
+    return reason.split(" for player")[0]
+
+
+def by_reason(reasons: dict[str, str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for reason in reasons.values():
+        counts[reason_kind(reason)] = counts.get(reason_kind(reason), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+HEAD = ("batch_id", "game_date", "state", "expected", "completed", "skipped", "failed")
+ID_LISTS = ("missing", "skip_reasons", "fail_reasons")
+
+
+def counts_first(described: dict, ids: bool = False) -> dict:
+    """What /status answers, in this order: the counts, the reasons counted, the rest; the
+    per-player lists (a batch can miss hundreds) only when ``ids`` asks for them."""
+    out = {k: described[k] for k in HEAD if k in described}
+    if "missing" in described:
+        out["missing_count"] = len(described["missing"])
+    if "skip_reasons" in described:
+        out["skipped_by_reason"] = by_reason(described["skip_reasons"])
+        out["failed_by_reason"] = by_reason(described["fail_reasons"])
+    out.update({k: v for k, v in described.items() if k not in HEAD and k not in ID_LISTS})
+    if ids:
+        out.update({k: described[k] for k in ID_LISTS if k in described})
+    return out
+
+
 def describe_date(batches: BatchStore, day: date) -> dict | None:
     pointer = batches.date_pointer(day)
     return describe(batches, pointer[0]["batch_id"]) if pointer else None

@@ -3,6 +3,7 @@ prediction and a per-day, per-system, per-prop summary. Idempotent: a date's par
 are replaced."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -23,7 +24,9 @@ class GradeResult:
     rows: int
 
 
-def grade(warehouse: Warehouse, start: date, end: date) -> GradeResult:
+def grade(warehouse: Warehouse, start: date, end: date,
+          progress: Callable[[int, int], None] | None = None) -> GradeResult:
+    """``progress(dates_written, dates_to_write)`` is called as each date's grades are written."""
     preds = warehouse.read(tables.PREDICTIONS.fqn, start, end)
     box = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end, columns=["game_date"])
     with_results = set(box["game_date"].dt.date)
@@ -58,10 +61,12 @@ def grade(warehouse: Warehouse, start: date, end: date) -> GradeResult:
                       "interval_coverage": coverage(g["actual"], g["p10"], g["p90"]), "calls": int(len(hits)),
                       "calls_hit": int(hits.astype(bool).sum())})
     daily = pd.DataFrame(daily, columns=tables.DAILY_ACCURACY.column_names)
-    for d in graded_dates:   # one partition at a time: a date without results keeps what it had
+    for i, d in enumerate(graded_dates, 1):   # one partition at a time: a date without results keeps what it had
         ts = pd.Timestamp(d)
         warehouse.replace_partitions(tables.PREDICTION_ACCURACY.fqn, joined[joined["game_date"] == ts][
             tables.PREDICTION_ACCURACY.column_names], d, d)
         warehouse.replace_partitions(tables.DAILY_ACCURACY.fqn, daily[daily["game_date"] == ts], d, d)
+        if progress:
+            progress(i, len(graded_dates))
     return GradeResult(graded_dates, [d for d in pred_dates if d not in with_results],
                        int(joined["game_date"].isin([pd.Timestamp(d) for d in graded_dates]).sum()))

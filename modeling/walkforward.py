@@ -59,11 +59,14 @@ def walk_forward(warehouse: Warehouse, store: ObjectStore, start: date, end: dat
         for system in systems:
             model, schema = _seed(store, scratch, model_name(system, prop), system)
             frozen[system] = model.predict(rows)
+        steps = len(starts) * len(systems)   # one retrain per period and system, reported as each ends
+        if progress:
+            progress(0, steps)
         for i, first in enumerate(starts, 1):
             last = first + timedelta(days=every - 1)
             inside = ((rows["game_date"].dt.date >= first) & (rows["game_date"].dt.date <= last)).to_numpy()
             period = {"start": first.isoformat(), "end": last.isoformat(), "rows": int(inside.sum())}
-            for system in systems:
+            for j, system in enumerate(systems, 1):
                 began = time.perf_counter()
                 try:
                     trained = train(warehouse, scratch, system, prop, rolling_windows(first - timedelta(days=1)))
@@ -76,9 +79,9 @@ def walk_forward(warehouse: Warehouse, store: ObjectStore, start: date, end: dat
                 result.train_seconds[system] += time.perf_counter() - began
                 model = _champion(scratch, model_name(system, prop), system)
                 walked[system][inside] = model.predict(rows[inside])
+                if progress:
+                    progress((i - 1) * len(systems) + j, steps)
             result.periods.append(period)
-            if progress:
-                progress(i, len(starts))
     actual = rows["actual"].to_numpy()
     result.frozen = {s: float(np.mean(np.abs(frozen[s] - actual))) for s in systems}
     result.walked = {s: float(np.mean(np.abs(walked[s] - actual))) for s in systems}

@@ -82,9 +82,12 @@ def done_dates(warehouse: Warehouse, names: list[str], start: date, end: date) -
 _SHARED: dict = {}
 
 
-def _die_with_parent(parent: int) -> None:
+def _init_worker(parent: int) -> None:
     """A pool worker must not outlive the backfill (a kill -9 of it leaves no one to stop the
-    pool): ask Linux for SIGKILL when the parent dies, then close the race where it already has."""
+    pool): ask Linux for SIGKILL when the parent dies, then close the race where it already has.
+    Ctrl-C reaches the whole process group; the parent alone handles it (it drops the chunks
+    not started), so a worker finishes its chunk quietly instead of printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
     except (OSError, AttributeError):   # not Linux: the pool's own shutdown is all there is
@@ -100,7 +103,7 @@ def _compute_in_worker(dates: list[pd.Timestamp]) -> dict[str, pd.DataFrame]:
 def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] | None = None, force: bool = False,
              workers: int = 1, chunk_dates: int = CHUNK_DATES,
              progress: Callable[[int, int], None] | None = None) -> BackfillResult:
-    """``progress(done_chunks, total_chunks)`` is called after every chunk."""
+    """``progress(done_chunks, total_chunks)`` is called once the chunks are planned and after every chunk."""
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}")
     if workers < 1:
@@ -120,6 +123,8 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
     outcomes = {n: Outcome(n) for n in names}
     upstream = _preloaded_upstream(warehouse, names, start, end) if workers > 1 else warehouse_upstream(warehouse)
     failed = 0
+    if progress:
+        progress(0, len(chunks))
 
     def write(dates, results):
         write_chunk(warehouse, results, dates, run_id, "backfill", correlation_id, started, outcomes)
@@ -145,16 +150,20 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
         _SHARED.update(seasons=seasons, names=names, upstream=upstream)
         try:
             ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent,
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                                      initargs=(os.getpid(),)) as pool:
                 futures = [(dates, pool.submit(_compute_in_worker, dates)) for dates in chunks]
-                for i, (dates, future) in enumerate(futures, 1):
-                    try:
-                        write(dates, future.result())
-                    except Exception as exc:
-                        fail(dates, exc)
-                    if progress:
-                        progress(i, len(chunks))
+                try:
+                    for i, (dates, future) in enumerate(futures, 1):
+                        try:
+                            write(dates, future.result())
+                        except Exception as exc:
+                            fail(dates, exc)
+                        if progress:
+                            progress(i, len(chunks))
+                except BaseException:   # Ctrl-C: the pool's exit would otherwise compute every queued chunk first
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         finally:
             _SHARED.clear()
     return BackfillResult(outcomes, len(all_dates), len(all_dates) - len(todo), len(chunks), failed,

@@ -2,6 +2,7 @@
 and one place that turns an unexpected exception into one line (a traceback with --debug)."""
 from __future__ import annotations
 
+import functools
 import sys
 import typing
 from pathlib import Path
@@ -10,7 +11,7 @@ import typer
 from typer.core import TyperArgument
 
 from bin.cli import data, feeds, models, night, orchestration, processing, ranges, services, slate, training
-from bin.cli.common import WORK_FAILED, print_error
+from bin.cli.common import WORK_FAILED, err_console, print_error
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]},
@@ -46,8 +47,41 @@ def _metavar(param) -> str | None:
     return param.name.upper().replace("_", "-")
 
 
+INTERRUPTED = 130   # what a shell reports for a process ended by SIGINT
+RESUME = "interrupted; rerun the same command to resume"
+# commands whose work is kept as it goes, and what a rerun does with it
+RESUMABLE = {
+    "backfill": f"{RESUME} (finished dates are skipped)",
+    "predict-range": f"{RESUME} (dates with a finished batch are kept, an unfinished one is repaired)",
+    "run": f"{RESUME} (the date's unfinished batch is repaired)",
+    "daily": f"{RESUME} (the date's unfinished batch is repaired)",
+    "grade": f"{RESUME} (a date graded again replaces its grades)",
+    "import": "interrupted; nothing was imported (an import is all or nothing): rerun the same command",
+}
+
+
+def interrupted_line(name: str, params: dict) -> str:
+    if params.get("force") and name in ("predict-range", "run"):
+        return "interrupted; rerun without --force to resume (with it, every date gets a new batch again)"
+    return RESUMABLE.get(name, "interrupted")
+
+
+def _interruptible(name: str, callback):
+    """Ctrl-C ends the command with one line saying what a rerun does, and exit code 130."""
+    @functools.wraps(callback)
+    def run(**params):
+        try:
+            return callback(**params)
+        except KeyboardInterrupt:
+            err_console.print(interrupted_line(name, params), highlight=False, soft_wrap=True)
+            raise typer.Exit(INTERRUPTED) from None
+    return run
+
+
 def command():
     group = typer.main.get_command(app)
+    for name, sub in group.commands.items():
+        sub.callback = _interruptible(name, sub.callback)
     for sub in [group, *group.commands.values()]:
         for param in sub.params:
             if param.metavar is None and not getattr(param, "is_flag", False):

@@ -8,6 +8,8 @@ import contextlib
 import logging
 import sys
 import tempfile
+import time
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -178,12 +180,39 @@ def output_dir(path: Path, option: str = "--out") -> Path:
     return path
 
 
+Report = Callable[[int, int | None], None]   # report(done, total): what a long command hands its work
+
+
 @contextlib.contextmanager
-def progress_bar(description: str):
-    """Yields report(done, total); the bar draws on a terminal and stays silent elsewhere."""
+def progress_bar(description: str) -> Iterator[Report]:
+    """Yields report(done, total). On a terminal a bar on stderr; elsewhere (a pipe, cron's log)
+    a plain stderr line at the start, at every tenth of the way and at least every
+    PROGRESS_EVERY_S seconds, so long work is never silent."""
+    if not err_console.is_terminal:
+        yield _ProgressLines(description).report
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, disable=not err_console.is_terminal) as bar:
+                  console=err_console) as bar:
         task = bar.add_task(description, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+PROGRESS_EVERY_S = 30
+
+
+class _ProgressLines:
+    def __init__(self, description: str):
+        self.description = description
+        self.began = self.last = time.monotonic()
+        self.tenth = -1
+
+    def report(self, done: int, total: int | None) -> None:
+        tenth = 10 * done // total if total else 0
+        now = time.monotonic()
+        if tenth <= self.tenth and now - self.last < PROGRESS_EVERY_S:
+            return
+        self.tenth, self.last = max(tenth, self.tenth), now
+        of = f"/{total}" if total else ""
+        err_console.print(f"{self.description}: {done}{of} ({now - self.began:.0f}s)", highlight=False, soft_wrap=True)

@@ -24,7 +24,8 @@ def import_command(files: list[Path] = typer.Argument(..., metavar="FILE",
     s = settings()
     started = time.perf_counter()
     try:
-        with progress_bar("reading and validating") as report:
+        with progress_bar("import: files read and validated") as report:
+            report(0, len(files))
             seen = []
             players = load_files(files, progress=lambda f: (seen.append(f), report(len(seen), len(files))))
     except ImportValidationError as exc:

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -23,7 +24,7 @@ from bin.cli.common import (
     settings,
     warehouse,
 )
-from shared import bootstrap, tables
+from shared import bootstrap, schedule, tables
 
 
 def predict_range_command(start: str = typer.Option(..., "--start", help="first game date"),
@@ -44,11 +45,22 @@ def predict_range_command(start: str = typer.Option(..., "--start", help="first 
     store = bootstrap.build_store(s)
     dates = sorted({d.date() for d in wh.read(tables.ML_FEATURE_STORE.fqn, d1, d2, columns=["game_date"])
                     ["game_date"]})
+    games = game_dates(wh, d1, d2)
+    backfill = f"`bin/pipeline backfill --start {d1} --end {d2}`"
+    if not dates and not games:
+        fail(f"no games between {d1} and {d2} in the imported box scores or schedule: nothing to predict "
+             f"({box_score_span(wh)})")
     if not dates:
-        fail(f"no feature-store rows between {d1} and {d2}: run `bin/pipeline backfill` for the range first")
+        fail(f"no feature-store rows for the {len(games)} game date(s) between {d1} and {d2}: run {backfill} first")
+    unready = sorted(games - set(dates))
+    if unready:
+        listed = ", ".join(map(str, unready[:5])) + (", ..." if len(unready) > 5 else "")
+        console.print(f"note: {len(unready)} game date(s) of the range have no feature-store rows and are not "
+                      f"predicted ({listed}); {backfill} computes them", highlight=False, soft_wrap=True)
     chain = inline(s, wh, store)
     began, new, existing, repaired, unfinished = time.perf_counter(), 0, 0, [], []
-    with progress_bar("predicting dates") as report:
+    with progress_bar("predict-range: game dates") as report:
+        report(0, len(dates))
         for i, d in enumerate(dates, 1):
             code, answer = start_batch(chain.coordinator, StartRequest(game_date=d, force=force), d)
             new, existing = new + (code == 202), existing + (code == 200)
@@ -68,6 +80,21 @@ def predict_range_command(start: str = typer.Option(..., "--start", help="first 
         fail(f"{len(unfinished)} batch(es) still unfinished ({', '.join(unfinished[:10])}): another process holds "
              "their consolidation; `bin/pipeline batches --state running` shows them, rerun once it lets go",
              WORK_FAILED)
+
+
+def game_dates(wh, d1, d2) -> set:
+    """Dates with games in the range: played (box scores) or to be played (the schedule)."""
+    played = wh.read(tables.TEAM_GAME_SUMMARY.fqn, d1, d2, columns=["game_date"])["game_date"]
+    planned = schedule.playable(wh.read(tables.SCHEDULE.fqn, d1, d2, columns=["game_date", "status"]))["game_date"]
+    return {d.date() for d in [*played, *planned]}
+
+
+def box_score_span(wh) -> str:
+    span = wh.query(f"SELECT MIN(game_date) AS first, MAX(game_date) AS last FROM {tables.TEAM_GAME_SUMMARY.fqn}")
+    first, last = span["first"].iloc[0], span["last"].iloc[0]
+    if first is None or first != first:
+        return "no box scores are imported: `bin/pipeline import FILE` loads them"
+    return f"the imported box scores cover {pd.Timestamp(first).date()}..{pd.Timestamp(last).date()}"
 
 
 def evaluate_command(start: str = typer.Option(..., "--start", help="first game date"),
@@ -107,7 +134,7 @@ def _walk_forward(d1, d2, every: int, prop: str, out: Path | None) -> None:
     s = settings()
     began = time.perf_counter()
     try:
-        with progress_bar(f"retraining every {every} days") as report:
+        with progress_bar(f"walk-forward {prop}: retrains (every {every} days, each system)") as report:
             result = walk_forward(read_only_warehouse(s), bootstrap.build_store(s), d1, d2, prop, every,
                                   progress=report)
     except ValueError as exc:
@@ -141,7 +168,8 @@ def grade_command(day: Optional[str] = typer.Option(None, "--date", help="one ga
     s = settings()
     wh = warehouse(s)
     wh.ensure_tables()
-    result = grade(wh, d1, d2)
+    with progress_bar("grade: dates written") as report:
+        result = grade(wh, d1, d2, progress=report)
     if result.dates_graded:
         summary = wh.query("SELECT system, prop, SUM(n) AS n, SUM(mae * n) / SUM(n) AS mae, "
                            f"SUM(interval_coverage * n) / SUM(n) AS coverage FROM {tables.DAILY_ACCURACY.fqn} "

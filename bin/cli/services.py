@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -25,25 +26,33 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
                                           help="coordinator port; worker +1, orchestrator +2, warehouse reader +3, "
                                                "console +4"),
                   stall_check_s: int = typer.Option(60, "--stall-check-seconds", min=1,
-                                                    help="how often running batches are checked for stalls")) -> None:
+                                                    help="how often running batches are checked for stalls"),
+                  finish_s: int = typer.Option(60, "--finish-seconds", min=0, metavar="SECONDS",
+                                               help="on Ctrl-C or SIGTERM, how long a running batch may take to "
+                                                    "finish before serve stops and leaves it to the next start")
+                  ) -> None:
     """Start orchestrator, coordinator, worker and the console on 127.0.0.1 with the durable local bus.
-    Stops cleanly on Ctrl-C or SIGTERM; read-only commands keep working while it runs."""
+    Stops cleanly on Ctrl-C or SIGTERM, letting a running batch finish first (a second Ctrl-C stops
+    at once; the next serve resumes what is left); read-only commands keep working while it runs."""
     from bin import stack as local
     from bin.nightly import Nightly
     from bin.warehouse_reader import advertise, withdraw
     from coordinator.recovery import check_stalled
 
     s = settings()
-    names = ("coordinator", "worker", "orchestrator", "reader", "console")
+    last = port + len(local.SERVICES) - 1
     try:
-        st = local.start(s, ports={name: port + i for i, name in enumerate(names)})
+        st = local.start(s, ports={name: port + i for i, name in enumerate(local.SERVICES)})
     except ValueError as exc:
         fail(str(exc))
+    except local.PortInUse as exc:
+        fail(f"--port {port}: port {exc.port} ({exc.name}) is in use; serve needs {port}..{last} free on 127.0.0.1 "
+             f"({', '.join(local.SERVICES)}): choose another --port")
     except OSError as exc:
-        fail(f"--port {port}: ports {port}..{port + len(names) - 1} must be free on 127.0.0.1 ({exc.strerror})")
-    stop = threading.Event()
+        fail(f"--port {port}: ports {port}..{last} must be free on 127.0.0.1 ({exc.strerror})")
+    stop, now = threading.Event(), threading.Event()   # the first signal stops, a second one hurries
     for sig in (signal.SIGINT, signal.SIGTERM):   # a background serve has SIGINT ignored unless we ask for it
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, lambda *_: (now if stop.is_set() else stop).set())
     _print_batches()
     advertise(s, st.urls["reader"])
     loop = Nightly(s, st.warehouse, st.bus, lambda days: st.orchestrator.orchestrator.check_deadlines(
@@ -57,15 +66,60 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
                   f"-d '{{\"game_date\":\"2024-01-15\"}}'", soft_wrap=True)
     console.print(f"curl '{st.urls['coordinator']}/status?game_date=2024-01-15'{token_hint}", soft_wrap=True)
     console.print(f"serving; nightly loop (ET): grade yesterday at {s.grade_at}, processors at {s.process_at}, "
-                  f"deadline check at {s.deadline_at}; Ctrl-C or SIGTERM stops", highlight=False)
+                  f"deadline check at {s.deadline_at}; Ctrl-C or SIGTERM stops (a running batch may finish first)",
+                  highlight=False, soft_wrap=True)
+    left: list[str] = []
+    next_check = time.monotonic() + stall_check_s
     try:
-        while not stop.wait(stall_check_s):
-            check_stalled(st.coordinator)
-            loop.tick()
+        # short waits: a signal that lands on another thread runs its handler only once the main
+        # thread runs Python again, so one long wait could delay a stop by the whole interval
+        while not stop.wait(0.5):
+            if time.monotonic() >= next_check:
+                check_stalled(st.coordinator)
+                loop.tick()
+                next_check = time.monotonic() + stall_check_s
+        left = _let_batches_finish(st, finish_s, now)
     finally:
         withdraw(s)
         st.stop()
+        _say_left_running(st, left)
         console.print("services stopped")
+
+
+def _running(st) -> list[dict]:
+    batches, found = st.coordinator.batches, []
+    for batch_id in batches.running():
+        doc = (batches.batch(batch_id) or ({},))[0]
+        if doc.get("state") == "running":
+            found.append({"batch_id": batch_id, "game_date": doc["game_date"], "expected": doc["expected"],
+                          "reported": len(batches.done_players(batch_id))})
+    return found
+
+
+def _let_batches_finish(st, finish_s: int, now: threading.Event) -> list[str]:
+    """Let the batches this process is delivering finish, for up to ``finish_s`` (or until a
+    second signal); returns the ids of those still running."""
+    left = _running(st)
+    if left and st.bus.pending() and finish_s:
+        names = ", ".join(f"{b['batch_id']} for {b['game_date']} ({b['reported']} of {b['expected']} players)"
+                          for b in left)
+        console.print(f"stopping: letting batch {names} finish, up to {finish_s}s (Ctrl-C again stops now)",
+                      highlight=False, soft_wrap=True)
+        deadline = time.monotonic() + finish_s
+        while left and st.bus.pending() and time.monotonic() < deadline and not now.wait(0.2):
+            left = _running(st)
+    return [b["batch_id"] for b in left]
+
+
+def _say_left_running(st, batch_ids: list[str]) -> None:
+    """Name each batch left running, once the bus has stopped (so the counts are final), and
+    what resumes it: the bus keeps its undelivered messages and the next serve delivers them
+    (leases this process held are reclaimed when it starts)."""
+    for b in (b for b in _running(st) if b["batch_id"] in batch_ids):
+        console.print(f"stopping: batch {b['batch_id']} for {b['game_date']} left running ({b['reported']} of "
+                      f"{b['expected']} players reported): the next `bin/pipeline serve` resumes it, or "
+                      f"`bin/pipeline predict-range --start {b['game_date']} --end {b['game_date']}` finishes it "
+                      "now", highlight=False, soft_wrap=True)
 
 
 def _print_batches() -> None:

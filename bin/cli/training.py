@@ -41,11 +41,12 @@ def train_command(
     wh.ensure_tables()
     windows = _windows(wh, train_start, train_end, valid_start, valid_end)
     jobs = [(p, m) for p in PROP_NAMES for m in (*ML_SYSTEMS, "ensemble")] if every else [(prop, system)]
-    for job_prop, job_system in jobs:
+    for i, (job_prop, job_system) in enumerate(jobs, 1):
+        step = f" ({i}/{len(jobs)})" if len(jobs) > 1 else ""
         if job_system == "ensemble":
-            _ensemble(wh, store, job_prop, windows, bundle, bundle_dir)
+            _ensemble(wh, store, job_prop, windows, bundle, bundle_dir, step)
         else:
-            _model(wh, store, job_system, job_prop, windows, force, bundle, bundle_dir, alone=not every)
+            _model(wh, store, job_system, job_prop, windows, force, bundle, bundle_dir, alone=not every, step=step)
 
 
 FLAGS = "--train-start, --train-end, --valid-start and --valid-end"
@@ -74,13 +75,13 @@ def _windows(wh, train_start, train_end, valid_start, valid_end):
     return windows
 
 
-def _model(wh, store, system, prop, windows, force, bundle, bundle_dir, alone: bool) -> None:
+def _model(wh, store, system, prop, windows, force, bundle, bundle_dir, alone: bool, step: str = "") -> None:
     from modeling.train import train
     from modeling.windows import EmptyWindow
 
     target = bundle_dir or (BUNDLE_DIR if bundle else None)
     try:
-        with progress_bar(f"training {prop} {system}") as report:
+        with progress_bar(f"training {prop} {system}{step}: boosting rounds") as report:
             result = train(wh, store, system, prop, windows, force=force, bundle_dir=target, progress=report)
     except EmptyWindow as exc:
         fail(f"{exc}: set {FLAGS} inside it, or leave them out to split the data present")
@@ -107,12 +108,14 @@ def _model(wh, store, system, prop, windows, force, bundle, bundle_dir, alone: b
                       + (" --bundle" if target is not None else ""), highlight=False)
 
 
-def _ensemble(wh, store, prop, windows, bundle, bundle_dir) -> None:
+def _ensemble(wh, store, prop, windows, bundle, bundle_dir, step: str = "") -> None:
     from modeling.ensemble import fit
 
     try:
-        doc = fit(wh, store, prop, windows,
-                  bundle_dir=bundle_dir or (BUNDLE_DIR if bundle else None))
+        with progress_bar(f"fitting {prop} ensemble{step}: weights") as report:
+            report(0, 1)
+            doc = fit(wh, store, prop, windows, bundle_dir=bundle_dir or (BUNDLE_DIR if bundle else None))
+            report(1, 1)
     except ValueError as exc:
         fail(str(exc))
     table = Table("member", "weight", "validation MAE")

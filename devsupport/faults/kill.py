@@ -73,7 +73,7 @@ def sigkill_mid_batch(ws: Workspace) -> Row:
     preds = wh.read(tables.PREDICTIONS.fqn, *tables.EVERY_DATE)
     wh.close()
     return Row("serving process SIGKILLed mid-batch, restarted", 1, "1/1", final["completed"] * SYSTEMS,
-               len(preds), duplicates(preds), len(final["missing"]), 0,
+               len(preds), duplicates(preds), final["missing_count"], 0,
                f"killed at {KILL_AT}/{started['expected']} players", _logged(home / "serve.log"))
 
 

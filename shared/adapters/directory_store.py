@@ -3,6 +3,8 @@
 Each object has a generation number, as in GCS, kept in a sidecar file. A per-key
 ``flock`` makes read-check-write atomic across threads and processes, so create-only
 (``if_generation_match=0``) and compare-and-swap (``if_generation_match=N``) hold.
+A lock file lives only while its key is in use: the last holder removes it, so the
+folder does not keep one file per key ever touched.
 """
 from __future__ import annotations
 
@@ -24,16 +26,16 @@ class DirectoryStore:
         self._locks = self.root / "locks"
         for d in (self._objects, self._meta, self._locks):
             d.mkdir(parents=True, exist_ok=True)
+        sweep_locks(self._locks)
 
     @contextlib.contextmanager
     def _locked(self, key: str, shared: bool = False):
-        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-        with open(self._locks / digest, "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        path = self._locks / hashlib.sha256(key.encode()).hexdigest()[:32]
+        fd = _acquire(path, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            _release(path, fd, shared)
 
     def _generation(self, key: str) -> int:
         """Current generation, 0 when the object does not exist."""
@@ -77,6 +79,66 @@ class DirectoryStore:
             except FileNotFoundError:
                 raise NotFound(key) from None
             (self._meta / key).unlink(missing_ok=True)
+
+
+def _acquire(path: Path, mode: int) -> int:
+    """Lock the file at ``path``, created if missing. A holder removes the file when it lets
+    go, so a lock taken on a file that is no longer at the path (or not the one there now)
+    guards nothing: drop it and lock whatever the path holds now."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, mode)
+            if _is_at(fd, path):
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _release(path: Path, fd: int, shared: bool) -> None:
+    """Remove the lock file when no one else holds it, then let go. Only an exclusive holder
+    unlinks, and it checked at acquisition that the file is the one at the path; no one else
+    can unlink it meanwhile, so the name never disappears under another holder."""
+    try:
+        if shared:
+            try:   # the last reader out takes the lock exclusively, without waiting, to remove it
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+        path.unlink(missing_ok=True)
+    finally:
+        os.close(fd)   # closing the descriptor releases the lock
+
+
+def _is_at(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def sweep_locks(folder: Path) -> int:
+    """Remove lock files a killed process left behind (its lock died with it); a file in use
+    is left alone. Returns how many were removed."""
+    removed = 0
+    for name in os.listdir(folder):
+        path = folder / name
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:   # its holder removed it meanwhile
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if _is_at(fd, path):
+                path.unlink()
+                removed += 1
+        except BlockingIOError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _walk(root: Path, prefix: str) -> set[str]:

@@ -42,19 +42,29 @@ def test_readme_commands_work_in_order_from_a_fresh_copy(tmp_path):
     assert first.splitlines()[0].startswith("bin/demo") and len(flows) >= 2
     repo = tmp_path / "repo"
     fresh_copy(repo)
+    git = lambda *args: subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo,  # noqa: E731
+                                       capture_output=True, text=True, check=True).stdout
+    git("init", "-q")
+    (repo / ".git" / "info" / "exclude").write_text(".venv\n")   # this copy's symlink to the real virtualenv
+    git("add", "-A")
+    git("commit", "-q", "-m", "clone")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")}
     script = "set -euo pipefail\nbin/demo\n" + "\n".join(flows)
     out = subprocess.run(["bash", "-c", script], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, f"{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
     assert "2024-01-15: batch" in out.stdout and "next:" in out.stdout                 # the demo ran and explained
+    assert "demo: 5/5 the nightly chain for 2024-01-15" in out.stderr                 # and said each step first
     assert '"expected"' in out.stdout and "services stopped" in out.stdout           # serve + curl on its data
+    assert "Failed to connect" not in out.stderr                                    # waiting for serve is silent
+    assert '"missing_count"' in out.stdout and '"missing":' not in out.stdout        # /status: counts, no id dump
     assert '{"game_date":"2024-01-15","predictions":[{"game_date":"2024-01-15","player_id":' in out.stdout
     assert (repo / "var" / "warehouse.duckdb").is_file() and not (repo / "var" / "demo").exists()
-    assert (repo / "predictions.csv").stat().st_size > 10_000                       # relative to where we stand
+    assert (repo / "var" / "predictions.csv").stat().st_size > 10_000               # relative to where we stand
     assert "out: Rest" in out.stdout                                                # the injury report was used
-    exported = pd.read_csv(repo / "predictions.csv")
+    exported = pd.read_csv(repo / "var" / "predictions.csv")
     assert set(exported.loc[exported["line"].notna(), "line_book"]) == {"draftkings"}
-    assert (repo / "report" / "report.md").is_file()
+    assert (repo / "var" / "report" / "report.md").is_file()
+    assert git("status", "--porcelain", "--untracked-files=all") == ""             # the flows leave the tree clean
     # the demo built the season's feature store, so similarity compared players with their earlier games
     from shared import tables
     from shared.adapters.duckdb_warehouse import DuckDBWarehouse

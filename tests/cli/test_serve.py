@@ -32,9 +32,10 @@ def served_home(sample_db, tmp_path_factory):
     return home
 
 
-def start_serve(home, port, cwd):
+def start_serve(home, port, cwd, *options):
     ignore_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731 (what `cmd &` does)
-    proc = subprocess.Popen([PIPELINE, "serve", "--port", str(port)], cwd=cwd, text=True, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([PIPELINE, "serve", "--port", str(port), *options], cwd=cwd, text=True,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env={**os.environ, "PIPELINE_HOME": str(home)},
                             preexec_fn=ignore_sigint)
     return proc, read_until(proc, "serving")
@@ -95,3 +96,46 @@ def test_serve_reports_batches_lets_readers_in_and_stops_cleanly(served_home, el
         proc.wait(timeout=60)
     assert proc.returncode == 0 and "services stopped" in rest
     assert not (served_home / "serve.json").exists()
+
+
+def start_batch(home, port, proc) -> str:
+    token = (home / "auth_token").read_text().strip()
+    started = requests.post(f"http://127.0.0.1:{port}/start", json={"game_date": DAY, "force": True},
+                            headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert started.status_code == 202, started.text
+    batch = started.json()["batch_id"]
+    read_until(proc, f"batch {batch} started")   # its requests are published; the worker is on them
+    return batch
+
+
+def stop(proc, stop_signal=signal.SIGTERM) -> str:
+    proc.send_signal(stop_signal)
+    rest = proc.stdout.read()
+    proc.wait(timeout=120)
+    assert proc.returncode == 0 and rest.rstrip().endswith("services stopped"), rest
+    return rest
+
+
+def test_a_stop_mid_batch_lets_it_finish(served_home, elsewhere):
+    port = free_port_run(5)
+    proc, _ = start_serve(served_home, port, elsewhere)
+    batch = start_batch(served_home, port, proc)
+    rest = stop(proc)
+    assert f"stopping: letting batch {batch} for {DAY} (" in rest, rest
+    assert rest.index(f"batch {batch} for {DAY} finalised:") < rest.index("services stopped")
+    assert "left running" not in rest
+
+
+def test_a_stop_with_no_time_to_finish_names_the_batch_left_and_the_next_serve_resumes_it(served_home, elsewhere):
+    port = free_port_run(5)
+    proc, _ = start_serve(served_home, port, elsewhere, "--finish-seconds", "0")
+    batch = start_batch(served_home, port, proc)
+    rest = stop(proc)
+    assert (f"stopping: batch {batch} for {DAY} left running (" in rest
+            and "players reported): the next `bin/pipeline serve` resumes it, or `bin/pipeline predict-range "
+                f"--start {DAY} --end {DAY}` finishes it now" in rest), rest
+    assert "finalised" not in rest
+    proc, _ = start_serve(served_home, port, elsewhere)
+    finished = read_until(proc, "finalised")[-1]
+    assert f"batch {batch} for {DAY} finalised:" in finished and " rows, 0 missing in " in finished
+    assert "stopping:" not in stop(proc, signal.SIGINT)

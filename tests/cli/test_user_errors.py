@@ -3,10 +3,12 @@ an unexpected error is one line too, with the traceback behind --debug."""
 from __future__ import annotations
 
 import gzip
+import shutil
+import socket
 
 import pytest
 
-from devsupport.emulators import free_port
+from devsupport.emulators import free_port, free_port_run
 from shared import tables
 from tests.cli.conftest import run
 from tests.conftest import SAMPLE
@@ -58,6 +60,31 @@ def test_pipeline_home_a_file_or_not_writable(tmp_path, elsewhere):
 
 def test_serve_port_out_of_range(tmp_path, elsewhere):
     refused(run("serve", "--port", "99999", home=tmp_path / "home", cwd=elsewhere), "'--port'", "65531")
+
+
+def test_serve_with_a_busy_port_in_its_range_names_it_and_the_range(tmp_path, elsewhere):
+    first = free_port_run(5)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", first + 1))
+        busy.listen()
+        out = run("serve", "--port", first, home=tmp_path / "home", cwd=elsewhere)
+    refused(out, f"--port {first}: port {first + 1} (worker) is in use",
+            f"serve needs {first}..{first + 4} free on 127.0.0.1", "choose another --port")
+    assert "by another program" not in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert not (tmp_path / "home" / "serve.json").exists()
+
+
+def test_predict_range_without_games_says_so_and_one_not_backfilled_says_backfill(sample_db, tmp_path, elsewhere):
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(sample_db, home / "warehouse.duckdb")
+    june = run("predict-range", "--start", "2024-06-01", "--end", "2024-06-30", home=home, cwd=elsewhere)
+    refused(june, "no games between 2024-06-01 and 2024-06-30 in the imported box scores or schedule: nothing to "
+                  "predict (the imported box scores cover 2023-10-24..2024-04-14)")
+    assert "backfill" not in june.stderr
+    january = run("predict-range", "--start", "2024-01-01", "--end", "2024-01-02", home=home, cwd=elsewhere)
+    refused(january, "no feature-store rows for the 2 game date(s) between 2024-01-01 and 2024-01-02: run "
+                     "`bin/pipeline backfill --start 2024-01-01 --end 2024-01-02` first")
 
 
 def test_header_only_csv_and_a_directory(tmp_path, elsewhere):

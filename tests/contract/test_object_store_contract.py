@@ -98,3 +98,62 @@ def test_a_directory_write_killed_between_its_two_renames_is_not_there(tmp_path)
         store.read("batches/b/done/2.json")
     assert store.write("batches/b/done/2.json", b'{"again": 1}', if_generation_match=0) > 0
     assert store.list("batches/b/done/") == ["batches/b/done/1.json", "batches/b/done/2.json"]
+
+
+def test_a_directory_store_keeps_no_lock_file_once_its_keys_are_let_go(tmp_path):
+    """A session touches thousands of keys (a marker per player per batch); a lock file per
+    key ever touched used to pile up in objects/locks."""
+    store = DirectoryStore(tmp_path / "objects")
+    for i in range(20):
+        store.write(f"batches/b/done/{i}.json", b"{}", if_generation_match=0)
+        store.read(f"batches/b/done/{i}.json")
+    store.delete("batches/b/done/0.json")
+    with pytest.raises(PreconditionFailed):
+        store.write("batches/b/done/1.json", b"{}", if_generation_match=0)
+    with pytest.raises(NotFound):
+        store.read("batches/b/done/0.json")
+    assert list((tmp_path / "objects" / "locks").iterdir()) == []
+
+
+def test_a_lock_file_left_by_a_killed_process_is_swept_and_one_in_use_is_kept(tmp_path):
+    import fcntl
+
+    locks = tmp_path / "objects" / "locks"
+    locks.mkdir(parents=True)
+    (locks / "left-by-a-killed-process").write_text("")
+    with open(locks / "held-by-a-live-process", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        store = DirectoryStore(tmp_path / "objects")
+        assert [p.name for p in locks.iterdir()] == ["held-by-a-live-process"]
+    store.write("k", b"v")
+    assert store.read("k").data == b"v"
+
+
+def test_directory_store_locks_exclude_across_processes_while_files_come_and_go(tmp_path):
+    """Compare-and-swap increments from several processes at once (each lock file created and
+    removed many times over): every increment lands."""
+    import multiprocessing
+
+    store = DirectoryStore(tmp_path / "objects")
+    store.write("counter", b"0", if_generation_match=0)
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_bump, args=(tmp_path / "objects", 25)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0] * 4
+    assert store.read("counter").data == b"100"
+    assert list((tmp_path / "objects" / "locks").iterdir()) == []
+
+
+def _bump(root, times: int) -> None:
+    store = DirectoryStore(root)
+    for _ in range(times):
+        while True:
+            blob = store.read("counter")
+            try:
+                store.write("counter", str(int(blob.data) + 1).encode(), if_generation_match=blob.generation)
+                break
+            except PreconditionFailed:
+                continue

@@ -72,6 +72,25 @@ def test_start_is_idempotent_per_date_unless_forced(client, stack):
     assert by_date["batch_id"] == forced.json["batch_id"] and by_date["state"] == "running"
 
 
+def test_status_leads_with_counts_and_lists_player_ids_only_when_asked(client, stack):
+    started = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH).json
+    status = client.get("/status?game_date=2024-01-16", headers=AUTH)
+    assert status.status_code == 200 and list(status.json)[:8] == [
+        "batch_id", "game_date", "state", "expected", "completed", "skipped", "failed", "missing_count"]
+    assert status.json["missing_count"] == started["expected"] == 97
+    assert not {"missing", "skip_reasons", "fail_reasons"} & set(status.json)
+    again = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH)   # the existing batch, counted
+    assert again.status_code == 200 and again.json["missing_count"] == 97 and "missing" not in again.json
+    listed = client.get(f"/status?batch_id={started['batch_id']}&ids=1", headers=AUTH).json
+    assert len(listed["missing"]) == 97 and listed["skip_reasons"] == {} and listed["missing_count"] == 97
+    stack.bus.drain()
+    done = client.get("/status?game_date=2024-01-16&ids=true", headers=AUTH).json
+    assert done["state"] == "finished" and done["missing_count"] == 0 and done["missing"] == []
+    assert sum(done["skipped_by_reason"].values()) == done["skipped"] == len(done["skip_reasons"])
+    bad = client.get("/status?game_date=2024-01-16&ids=yes", headers=AUTH)
+    assert bad.status_code == 400 and bad.json["field"] == "ids" and "'yes'" in bad.json["error"]
+
+
 def test_manual_batch_carries_lines_and_a_player_subset(client, stack):
     players = stack.warehouse.read(tables.ML_FEATURE_STORE.fqn, DAY, DAY)["player_id"].head(3).tolist()
     resp = client.post("/start", json={"game_date": "2024-01-16", "players": players, "systems": ["xgboost"],

@@ -144,4 +144,4 @@ def test_processor_events_flow_through_the_emulator_topology_into_predictions(to
     # one line bin/bench faults reads into its table
     print("FAULT-ROW " + json.dumps({"copies": copies, "expected": status["completed"] * SYSTEMS, "written": len(rows),
                                      "duplicates": int(rows.duplicated(["player_id", "system", "prop"]).sum()),
-                                     "lost": len(status["missing"]), "dead_lettered": 0}))
+                                     "lost": status["missing_count"], "dead_lettered": 0}))

@@ -18,8 +18,12 @@ from worker.model_provider import ModelProvider
 def test_each_period_is_retrained_then_predicted_and_the_real_registry_is_untouched(feature_warehouse, tmp_path):
     store = DirectoryStore(tmp_path / "objects")
     start, end = date(2024, 2, 5), date(2024, 2, 18)
-    result = walk_forward(feature_warehouse, store, start, end, "points", every=7)
+    steps = []
+    result = walk_forward(feature_warehouse, store, start, end, "points", every=7,
+                          progress=lambda done, total: steps.append((done, total)))
     assert [p["start"] for p in result.periods] == ["2024-02-05", "2024-02-12"]
+    # said before the first retrain and as each of the four (two periods x two systems) ends
+    assert steps == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
     assert result.retrains == {"xgboost": 2, "catboost": 2} and all(t > 0 for t in result.train_seconds.values())
     rows = dataset.load(feature_warehouse, "points", start, end)
     rows = rows[rows["games_played_season"] >= MIN_GAMES]

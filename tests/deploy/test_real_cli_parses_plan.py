@@ -62,6 +62,7 @@ def parse(argv: list[str], config: Path) -> tuple[list[str], str]:
     return argv, " ".join((out.stdout + out.stderr).split())   # bq wraps its messages at 80 columns
 
 
+@pytest.mark.timeout(900)   # ~190 gcloud processes: 2-3 minutes on a quiet 2-core machine, longer when shared
 def test_every_command_of_the_plan_passes_the_real_parser(tmp_path):
     argvs = commands()
     assert len(argvs) > 100

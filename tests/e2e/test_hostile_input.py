@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HOSTILE = ["O'Neal\"; DROP TABLE analytics.schedule; --", "../../../../tmp/escaped", "Nikola Jokić 🏀 ß",
-           "Robert'); DELETE FROM predictions.player_prop_predictions WHERE ('1'='1", "\\x00 \u202e evil",
+           "Robert'); DELETE FROM predictions.player_prop_predictions;--", "\\x00 عربي evil",
            "<script>alert('pwned')</script>", '<img src=x onerror="alert(1)"> "Big" O\'Neal']
 
 

@@ -170,6 +170,7 @@ def output_dir(path: Path, option: str = "--out") -> Path:
 
 
 Report = Callable[[int, int | None], None]   # report(done, total): what a long command hands its work
+PROGRESS_EVERY_S = 30   # off a terminal, a line at least this often between tenths (checked at each step)
 # set by Ctrl-C (app.py): a library may turn the KeyboardInterrupt into an ordinary error that the
 # work records and goes past (DuckDB does, mid-write), so each reported step checks it again
 interrupted = threading.Event()
@@ -198,9 +199,6 @@ def _stoppable(report: Report) -> Report:
             raise KeyboardInterrupt
         report(done, total)
     return checked
-
-
-PROGRESS_EVERY_S = 30
 
 
 class _ProgressLines:

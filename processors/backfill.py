@@ -150,6 +150,7 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
         _SHARED.update(seasons=seasons, names=names, upstream=upstream)
         try:
             ctx = multiprocessing.get_context("fork")
+            others = set(multiprocessing.active_children())
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                                      initargs=(os.getpid(),)) as pool:
                 futures = [(dates, pool.submit(_compute_in_worker, dates)) for dates in chunks]
@@ -161,8 +162,12 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
                             fail(dates, exc)
                         if progress:
                             progress(i, len(chunks))
-                except BaseException:   # Ctrl-C: the pool's exit would otherwise compute every queued chunk first
+                except BaseException:
+                    # Ctrl-C: the pool's exit, and the interpreter's, would wait for every queued
+                    # chunk. Only this process writes, so a worker stopped mid-chunk loses nothing.
                     pool.shutdown(wait=False, cancel_futures=True)
+                    for worker in set(multiprocessing.active_children()) - others:
+                        worker.terminate()
                     raise
         finally:
             _SHARED.clear()

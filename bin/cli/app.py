@@ -3,6 +3,7 @@ and one place that turns an unexpected exception into one line (a traceback with
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 import typing
 from pathlib import Path
@@ -11,7 +12,7 @@ import typer
 from typer.core import TyperArgument
 
 from bin.cli import data, feeds, models, night, orchestration, processing, ranges, services, slate, training
-from bin.cli.common import WORK_FAILED, err_console, print_error
+from bin.cli.common import WORK_FAILED, err_console, interrupted, print_error
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]},
@@ -66,15 +67,30 @@ def interrupted_line(name: str, params: dict) -> str:
     return RESUMABLE.get(name, "interrupted")
 
 
+def _on_sigint(signum, frame) -> None:
+    interrupted.set()
+    raise KeyboardInterrupt
+
+
 def _interruptible(name: str, callback):
-    """Ctrl-C ends the command with one line saying what a rerun does, and exit code 130."""
+    """Ctrl-C ends the command with one line saying what a rerun does, and exit code 130, also
+    when the work swallowed the KeyboardInterrupt and ended otherwise (see common.interrupted)."""
     @functools.wraps(callback)
     def run(**params):
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:   # not where SIGINT is ignored
+            signal.signal(signal.SIGINT, _on_sigint)
         try:
-            return callback(**params)
+            result = callback(**params)
         except KeyboardInterrupt:
-            err_console.print(interrupted_line(name, params), highlight=False, soft_wrap=True)
-            raise typer.Exit(INTERRUPTED) from None
+            pass
+        except Exception:   # typer.Exit included: a step that failed because it was interrupted
+            if not interrupted.is_set():
+                raise
+        else:
+            if not interrupted.is_set():
+                return result
+        err_console.print(interrupted_line(name, params), highlight=False, soft_wrap=True)
+        raise typer.Exit(INTERRUPTED) from None
     return run
 
 

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
@@ -181,25 +182,35 @@ def output_dir(path: Path, option: str = "--out") -> Path:
 
 
 Report = Callable[[int, int | None], None]   # report(done, total): what a long command hands its work
+PROGRESS_EVERY_S = 30   # off a terminal, a line at least this often between tenths (checked at each step)
+# set by Ctrl-C (app.py): a library may turn the KeyboardInterrupt into an ordinary error that the
+# work records and goes past (DuckDB does, mid-write), so each reported step checks it again
+interrupted = threading.Event()
 
 
 @contextlib.contextmanager
 def progress_bar(description: str) -> Iterator[Report]:
     """Yields report(done, total). On a terminal a bar on stderr; elsewhere (a pipe, cron's log)
     a plain stderr line at the start, at every tenth of the way and at least every
-    PROGRESS_EVERY_S seconds, so long work is never silent."""
+    PROGRESS_EVERY_S seconds, so long work is never silent. After Ctrl-C, report raises
+    KeyboardInterrupt: the work stops at its next step even if the first one was swallowed."""
     if not err_console.is_terminal:
-        yield _ProgressLines(description).report
+        yield _stoppable(_ProgressLines(description).report)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console) as bar:
         task = bar.add_task(description, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        yield _stoppable(lambda done, total: bar.update(task, completed=done, total=total))
 
 
-PROGRESS_EVERY_S = 30
+def _stoppable(report: Report) -> Report:
+    def checked(done: int, total: int | None) -> None:
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+        report(done, total)
+    return checked
 
 
 class _ProgressLines:

@@ -85,6 +85,7 @@ JOBS = {   # Cloud Run job -> bin/pipeline arguments
     "monitor": ["monitor", "--date", "today"],
     "retrain": ["retrain", "--end", "yesterday", "--register-as", "challenger"],
 }
+JOB_TIMEOUT = {"retrain": "2h"}   # ten models and five blends; Cloud Run's default task timeout is 10 minutes
 
 ROLES = {   # least privilege per service account: (role, resource kind, resource)
     "coordinator": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "precompute"),
@@ -234,7 +235,8 @@ def _cloud_run(t: Target) -> list[str]:
                       "--update-env-vars") + " " + _env(t, name))
     for job, args in JOBS.items():   # the CLI image as Cloud Run jobs, one per scheduled command
         common = ["--image", t.image("processors"), "--region", t.region, "--project", t.project,
-                  "--service-account", t.sa("processors"), "--args", ",".join(args)]
+                  "--service-account", t.sa("processors"), "--args", ",".join(args),
+                  "--task-timeout", JOB_TIMEOUT.get(job, "30m")]
         cmds.append(create_or_update(q("gcloud", "run", "jobs", "create", job, *common, "--set-env-vars") + " "
                                      + _env(t, "processors"),
                                      q("gcloud", "run", "jobs", "update", job, *common, "--update-env-vars") + " "

@@ -77,3 +77,16 @@ def sample_db(tmp_path_factory):
     import_files(wh, [SAMPLE])
     wh.close()
     return path
+
+
+# Whole files that train real models or replay a season: a minute or more each on two cores.
+# `bin/test --fast` leaves them out; `bin/test` runs them.
+SLOW_FILES = {"training/test_rule_systems.py", "training/test_retrain_and_swap.py",
+              "training/test_train_and_registry.py", "training/test_predict_range_and_evaluate.py",
+              "training/test_walk_forward.py", "processors/test_known_values.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.relative_to(ROOT / "tests").as_posix() in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bin.cli.deploy_alerts import alerting, write_plan_file
 from bin.cli.deploy_console import console_access, console_secret
+from bin.cli.deploy_jobs import cloud_run_jobs
 from shared import tables, topology
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,14 +79,6 @@ def create_or_update(create: str, update: str) -> str:
     return f"{create} || {update}"
 
 
-JOBS = {   # Cloud Run job -> bin/pipeline arguments
-    "schedule": ["fetch-schedule"],
-    "processors": ["process", "--date", "today"],
-    "grade": ["grade", "--date", "yesterday"],
-    "monitor": ["monitor", "--date", "today"],
-    "retrain": ["retrain", "--end", "yesterday", "--register-as", "challenger"],
-}
-JOB_TIMEOUT = {"retrain": "2h"}   # ten models and five blends; Cloud Run's default task timeout is 10 minutes
 
 ROLES = {   # least privilege per service account: (role, resource kind, resource)
     "coordinator": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "precompute"),
@@ -233,14 +226,8 @@ def _cloud_run(t: Target) -> list[str]:
                                                       if console else ()),
                       "--concurrency", concurrency, "--min-instances", lo, "--max-instances", hi, "--memory", memory,
                       "--update-env-vars") + " " + _env(t, name))
-    for job, args in JOBS.items():   # the CLI image as Cloud Run jobs, one per scheduled command
-        common = ["--image", t.image("processors"), "--region", t.region, "--project", t.project,
-                  "--service-account", t.sa("processors"), "--args", ",".join(args),
-                  "--task-timeout", JOB_TIMEOUT.get(job, "30m")]
-        cmds.append(create_or_update(q("gcloud", "run", "jobs", "create", job, *common, "--set-env-vars") + " "
-                                     + _env(t, "processors"),
-                                     q("gcloud", "run", "jobs", "update", job, *common, "--update-env-vars") + " "
-                                     + _env(t, "processors")))
+    cmds += cloud_run_jobs(t.image("processors"), t.region, t.project, t.sa("processors"), _env(t, "processors"),
+                           q, create_or_update)
     return cmds
 
 

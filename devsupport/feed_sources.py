@@ -12,11 +12,11 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from devsupport import ROOT
 from devsupport.feed_layouts import compact, player_log_response
+from devsupport.loopback import LoopbackServer
 
 FIXTURES = ROOT / "tests" / "fixtures" / "feeds"
 API_KEY = "test-odds-key-5d1f0c"
@@ -40,7 +40,7 @@ def html_page(status_text: str = "Access Denied") -> Fault:
                  .encode(), "text/html")
 
 
-class Sources:
+class Sources(LoopbackServer):
     def __init__(self):
         recorded = json.loads((FIXTURES / "stats_leaguegamelog_players.json").read_text())
         self.stats_headers = recorded["resultSets"][0]["headers"]
@@ -53,9 +53,7 @@ class Sources:
         self.requests: list[dict] = []
         self.requests_remaining = 480
         self._lock = threading.Lock()
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
 
     # the settings a test gives the CLI or the fetchers
     @property
@@ -83,13 +81,6 @@ class Sources:
 
     def asked(self, path: str) -> list[dict]:
         return [r for r in self.requests if r["path"] == path]
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
 
     def _app(self, environ, start_response):
         request = Request(environ)

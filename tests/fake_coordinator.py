@@ -4,27 +4,19 @@ from __future__ import annotations
 import json
 import threading
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from devsupport.loopback import LoopbackServer
 
-class FakeCoordinator:
+
+class FakeCoordinator(LoopbackServer):
     def __init__(self, statuses=None):
         self.statuses = list(statuses or [])   # consumed per call; 202 when exhausted
         self.calls: list[dict] = []
         self.headers: list[dict] = []
         self._lock = threading.Lock()
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
         self.started = threading.Event()
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
 
     def _app(self, environ, start_response):
         request = Request(environ)

@@ -8,27 +8,19 @@ import json
 import threading
 from collections import defaultdict
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from devsupport.loopback import LoopbackServer
 
-class Receiver:
+
+class Receiver(LoopbackServer):
     def __init__(self, script=None):
         # script(payload, attempt_for_this_message) -> status
         self.script = script or (lambda payload, attempt: 204)
         self.deliveries: list[dict] = []
         self.attempts: dict[str, int] = defaultdict(int)
         self._cond = threading.Condition()
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
+        super().__init__()
 
     def _app(self, environ, start_response):
         request = Request(environ)
@@ -58,10 +50,5 @@ def serve_bytes(payload: bytes, path: str, content_type: str = "application/json
         return Response(payload if found else b"not found", status=200 if found else 404,
                         content_type=content_type)(environ, start_response)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}{path}"
-    finally:
-        server.shutdown()
+    with LoopbackServer(app) as server:
+        yield f"{server.url}{path}"

@@ -16,7 +16,7 @@ from processors.runner import nightly
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
-from shared.importer import import_files
+from ingest.importer import import_files
 
 BUSIEST = date(2024, 4, 14)   # all 30 teams: the most player rows of any 2023-24 date
 TARGET_S = 5.0

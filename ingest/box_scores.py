@@ -20,9 +20,9 @@ from ingest import raw
 from ingest.http import FeedError, Http, RetryPolicy, redact_url
 from ingest.recording import recorded
 from shared import tables
-from shared.importer import ImportResult, ImportValidationError, load_files, write_players
-from shared.importer.layouts import REGULAR
-from shared.importer.schedule import GAME_TYPES
+from ingest.importer import ImportResult, ImportValidationError, load_files, write_players
+from ingest.importer.layouts import REGULAR
+from ingest.importer.schedule import GAME_TYPES
 from shared.ports import ObjectStore, Warehouse
 
 FEED = "box_scores"

@@ -25,7 +25,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from ingest.http import FeedError
-from shared.importer.injuries import OFFICIAL
+from ingest.importer.injuries import OFFICIAL
 from shared.teams import tricode
 
 FEED = "injuries"

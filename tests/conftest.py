@@ -69,7 +69,7 @@ def gcs_client(gcs_emulator):
 def sample_db(tmp_path_factory):
     """A warehouse file with the 2023-24 sample imported, built once per session."""
     from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-    from shared.importer import import_files
+    from ingest.importer import import_files
 
     path = tmp_path_factory.mktemp("sample") / "warehouse.duckdb"
     wh = DuckDBWarehouse(path)

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from bin.cli.common import console, fail, progress_bar, read_only_warehouse, settings, warehouse
 from shared import tables
-from shared.importer import ImportValidationError, load_files, write_players
+from ingest.importer import ImportValidationError, load_files, write_players
 
 
 def import_command(files: list[Path] = typer.Argument(..., metavar="FILE",

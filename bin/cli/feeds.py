@@ -87,7 +87,7 @@ def fetch_injuries_command(
     import it: Out players are not predicted."""
     from ingest import injuries
     from ingest.http import FeedError
-    from shared.importer.slate_inputs import instant
+    from ingest.importer.slate_inputs import instant
 
     when = None
     if at is not None:

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from bin.cli.common import WORK_FAILED, console, err_console, fail, settings, warehouse
-from shared.importer.layouts import ImportValidationError
+from ingest.importer.layouts import ImportValidationError
 
 
 def _existing(path: Path) -> Path:
@@ -23,7 +23,7 @@ def import_schedule_command(files: list[Path] = typer.Argument(..., metavar="FIL
         "the league's season schedule feed (scheduleLeagueV2 JSON) or a CSV with game_id, game_date, "
         "tipoff_et, home, away, neutral"))) -> None:
     """Import the league schedule: games to predict before their box scores exist (idempotent)."""
-    from shared.importer.schedule import read_schedule, write_schedule
+    from ingest.importer.schedule import read_schedule, write_schedule
 
     parsed = []
     for path in files:
@@ -78,9 +78,9 @@ def import_injuries_command(
             "when the report was published (ISO 8601, ET unless a zone is given); default: from the league's "
             "file name, e.g. Injury-Report_2024-01-15_05PM"))) -> None:
     """Import an injury report: Out players are not predicted, others carry their status."""
-    from shared.importer.injuries import import_injuries
-    from shared.importer.limits import date_problem
-    from shared.importer.slate_inputs import instant
+    from ingest.importer.injuries import import_injuries
+    from ingest.importer.limits import date_problem
+    from ingest.importer.slate_inputs import instant
 
     when = None
     if as_of is not None:
@@ -103,7 +103,7 @@ def import_lines_command(files: list[Path] = typer.Argument(..., metavar="FILE",
         "player-prop odds: the odds API's event odds (JSON) or a CSV with player_name, team, prop, line, "
         "over_price, under_price, book, as_of"))) -> None:
     """Import sportsbook lines: a batch uses the latest line per player and prop before it starts."""
-    from shared.importer.lines import import_lines
+    from ingest.importer.lines import import_lines
 
     s = settings()
     for path in files:

@@ -17,7 +17,7 @@ from shared import tables, topology
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.catalogue import ROWS_PER_PLAYER
 from shared.config import Settings
-from shared.importer import import_files
+from ingest.importer import import_files
 
 SYSTEMS = ROWS_PER_PLAYER   # rows per predicted player
 

@@ -17,8 +17,8 @@ from modeling.drift import monitor
 from modeling.grading import grade
 from processors.backfill import backfill
 from shared.config import Settings
-from shared.importer.injuries import import_injuries
-from shared.importer.lines import import_lines
+from ingest.importer.injuries import import_injuries
+from ingest.importer.lines import import_lines
 from tests.conftest import SAMPLE
 from tests.console.conftest import TOKEN
 from tests.e2e.conftest import DAY

@@ -16,8 +16,8 @@ import requests
 from bin import stack as local
 from processors.runner import nightly
 from shared.config import Settings
-from shared.importer import import_files
-from shared.importer.lines import import_lines
+from ingest.importer import import_files
+from ingest.importer.lines import import_lines
 from tests.conftest import ROOT, SAMPLE
 from tests.e2e.conftest import DAY
 

@@ -108,7 +108,7 @@ def test_processor_events_flow_through_the_emulator_topology_into_predictions(to
     from shared import topology
     from shared.adapters.bigquery_warehouse import BigQueryWarehouse
     from shared.adapters.pubsub_publisher import PubSubPublisher
-    from shared.importer import import_files
+    from ingest.importer import import_files
 
     warnings.filterwarnings("ignore", category=FutureWarning)
     wh = BigQueryWarehouse(BQ_PROJECT, client=bq_client)

@@ -11,7 +11,7 @@ from coordinator.service import status
 from processors.runner import nightly
 from shared.catalogue import ROWS_PER_PLAYER
 from shared.config import Settings
-from shared.importer import import_files
+from ingest.importer import import_files
 from tests.conftest import SAMPLE
 from tests.e2e.conftest import DAY
 

@@ -13,7 +13,7 @@ from ingest import box_scores
 from ingest.http import FeedError, Http
 from shared import freshness, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.importer import import_files
+from ingest.importer import import_files
 
 NIGHT = date(2024, 1, 15)
 PATH = "/stats/leaguegamelog"

@@ -15,7 +15,7 @@ from ingest import lines
 from ingest.http import FeedError, Http
 from shared import freshness, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.importer.lines import import_lines
+from ingest.importer.lines import import_lines
 
 NIGHT = date(2024, 1, 16)
 EVENTS = "/v4/sports/basketball_nba/events"

@@ -8,8 +8,8 @@ import pandas as pd
 
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.importer import import_files
-from shared.importer.schedule import read_schedule, write_schedule
+from ingest.importer import import_files
+from ingest.importer.schedule import read_schedule, write_schedule
 from tests.conftest import SAMPLE
 from tests.slate.feeds import schedule_feed, season_frame, write_json
 

@@ -14,7 +14,7 @@ from shared import tables
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
-from shared.importer import import_files
+from ingest.importer import import_files
 from tests.conftest import SAMPLE
 from tests.slate.feeds import season_frame
 

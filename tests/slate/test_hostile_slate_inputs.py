@@ -13,11 +13,11 @@ import pytest
 
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.importer import import_files
-from shared.importer.injuries import import_injuries
-from shared.importer.layouts import ImportValidationError
-from shared.importer.lines import import_lines
-from shared.importer.schedule import read_schedule, write_schedule
+from ingest.importer import import_files
+from ingest.importer.injuries import import_injuries
+from ingest.importer.layouts import ImportValidationError
+from ingest.importer.lines import import_lines
+from ingest.importer.schedule import read_schedule, write_schedule
 from tests.slate.conftest import history_through
 from tests.slate.feeds import event_odds, injury_report, schedule_feed, write_json
 

@@ -15,8 +15,8 @@ from bin.nightly import Nightly
 from coordinator.service import status_for_date
 from shared import schedule, tables
 from shared.config import Settings
-from shared.importer import import_files
-from shared.importer.schedule import read_schedule, write_schedule
+from ingest.importer import import_files
+from ingest.importer.schedule import read_schedule, write_schedule
 from tests.slate.conftest import history_through
 from tests.slate.feeds import schedule_feed, write_json
 

@@ -10,7 +10,7 @@ import pytest
 
 from shared import tables
 from shared.catalogue import PROCESSORS
-from shared.importer.schedule import read_schedule, write_schedule
+from ingest.importer.schedule import read_schedule, write_schedule
 from tests.conftest import SAMPLE
 from tests.slate.conftest import history_through, predict, warehouse_with
 from tests.slate.feeds import schedule_feed, write_json

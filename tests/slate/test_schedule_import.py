@@ -10,9 +10,9 @@ import pytest
 
 from shared import schedule, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.importer import import_files
-from shared.importer.layouts import ImportValidationError
-from shared.importer.schedule import read_schedule, write_schedule
+from ingest.importer import import_files
+from ingest.importer.layouts import ImportValidationError
+from ingest.importer.schedule import read_schedule, write_schedule
 from tests.slate.conftest import history_through
 from tests.slate.feeds import schedule_feed, write_json
 

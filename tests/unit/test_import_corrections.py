@@ -9,7 +9,7 @@ import pytest
 
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.importer import ImportValidationError, import_files
+from ingest.importer import ImportValidationError, import_files
 from tests.conftest import SAMPLE
 
 GAME = "0022300091"   # CLE vs. IND, 2023-10-28

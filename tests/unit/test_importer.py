@@ -9,7 +9,7 @@ import pytest
 
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.importer import ImportValidationError, import_files
+from ingest.importer import ImportValidationError, import_files
 from tests.conftest import PLAYOFF_FIXTURE, SAMPLE
 
 

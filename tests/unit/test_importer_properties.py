@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.importer import ImportValidationError, import_files
+from ingest.importer import ImportValidationError, import_files
 from tests.conftest import SAMPLE
 
 TABLES = (tables.PLAYER_GAME_SUMMARY.fqn, tables.TEAM_GAME_SUMMARY.fqn, tables.SCHEDULE.fqn)

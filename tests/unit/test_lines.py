@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.importer.slate_inputs import decimal_price
+from ingest.importer.slate_inputs import decimal_price
 from worker.lines import BREAK_EVEN, judge, over_probability
 
 

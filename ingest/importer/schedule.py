@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from shared import tables
-from shared.importer import limits
-from shared.importer.layouts import ImportValidationError, Problem
+from ingest.importer import limits
+from ingest.importer.layouts import ImportValidationError, Problem
 from shared.ports import Warehouse
 from shared.teams import TEAM_IDS
 

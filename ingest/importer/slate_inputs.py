@@ -10,8 +10,8 @@ import pandas as pd
 
 from shared import tables
 from shared.catalogue import PROP_NAMES
-from shared.importer import limits
-from shared.importer.layouts import ImportValidationError, Problem
+from ingest.importer import limits
+from ingest.importer.layouts import ImportValidationError, Problem
 from shared.ports import Warehouse
 from shared.schedule import playable
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from shared import tables
-from shared.importer import limits
-from shared.importer.slate_inputs import (
+from ingest.importer import limits
+from ingest.importer.slate_inputs import (
     Problems,
     as_of_from_name,
     eastern_date,

@@ -12,11 +12,11 @@ from pathlib import Path
 from benchmarks.common import ROOT, peak_rss_mb
 from bin import stack as local
 from coordinator.service import status_for_date
+from ingest.importer import import_files
 from processors.runner import nightly
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
-from ingest.importer import import_files
 
 BUSIEST = date(2024, 4, 14)   # all 30 teams: the most player rows of any 2023-24 date
 TARGET_S = 5.0

@@ -5,9 +5,9 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import peak_rss_mb, team_files, timed
+from ingest.importer import import_files, load_files
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer import import_files, load_files
 
 TARGET_S = 20.0
 

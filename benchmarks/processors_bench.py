@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.common import peak_rss_mb, team_files
+from ingest.importer import import_files
 from processors.backfill import backfill
 from processors.runner import nightly
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer import import_files
 
 BACKFILL_TARGET_S, NIGHTLY_TARGET_S = 60.0, 2.0
 

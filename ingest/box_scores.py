@@ -18,11 +18,11 @@ from nba_api.stats.library.http import STATS_HEADERS, NBAStatsHTTP, NBAStatsResp
 
 from ingest import raw
 from ingest.http import FeedError, Http, RetryPolicy, redact_url
-from ingest.recording import recorded
-from shared import tables
 from ingest.importer import ImportResult, ImportValidationError, load_files, write_players
 from ingest.importer.layouts import REGULAR
 from ingest.importer.schedule import GAME_TYPES
+from ingest.recording import recorded
+from shared import tables
 from shared.ports import ObjectStore, Warehouse
 
 FEED = "box_scores"

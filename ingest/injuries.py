@@ -11,12 +11,12 @@ import pandas as pd
 
 from ingest import injury_pdf, raw
 from ingest.http import FeedError, Http, RetryPolicy
-from ingest.injury_slots import EASTERN, LOOKBACK, newest_first
-from ingest.recording import recorded
-from shared import tables
 from ingest.importer.injuries import import_injuries
 from ingest.importer.layouts import ImportValidationError
 from ingest.importer.slate_inputs import Problems, as_of_from_name
+from ingest.injury_slots import EASTERN, LOOKBACK, newest_first
+from ingest.recording import recorded
+from shared import tables
 from shared.ports import ObjectStore, Warehouse
 from shared.schedule import playable
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from ingest import raw
 from ingest.http import FeedError, Http, RetryPolicy, redact_url
-from ingest.recording import recorded
 from ingest.importer.layouts import ImportValidationError
 from ingest.importer.lines import MARKETS, import_lines
 from ingest.importer.slate_inputs import EASTERN, UTC, eastern_date, instant
+from ingest.recording import recorded
 from shared.ports import ObjectStore, Warehouse
 
 log = logging.getLogger("ingest")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from ingest import raw
 from ingest.http import FeedError, Http, RetryPolicy
-from ingest.recording import recorded
 from ingest.importer.layouts import ImportValidationError
 from ingest.importer.schedule import ScheduleFile, read_schedule, write_schedule
+from ingest.recording import recorded
 from shared.ports import ObjectStore, Warehouse
 
 FEED = "schedule"

@@ -68,8 +68,8 @@ def gcs_client(gcs_emulator):
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory):
     """A warehouse file with the 2023-24 sample imported, built once per session."""
-    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
     from ingest.importer import import_files
+    from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 
     path = tmp_path_factory.mktemp("sample") / "warehouse.duckdb"
     wh = DuckDBWarehouse(path)

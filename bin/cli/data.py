@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from bin.cli.common import console, fail, progress_bar, read_only_warehouse, settings, warehouse
-from shared import tables
 from ingest.importer import ImportValidationError, load_files, write_players
+from shared import tables
 
 
 def import_command(files: list[Path] = typer.Argument(..., metavar="FILE",

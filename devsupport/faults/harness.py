@@ -12,12 +12,12 @@ from pathlib import Path
 
 from bin import stack as local
 from devsupport import ROOT
+from ingest.importer import import_files
 from processors.runner import nightly
 from shared import tables, topology
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.catalogue import ROWS_PER_PLAYER
 from shared.config import Settings
-from ingest.importer import import_files
 
 SYSTEMS = ROWS_PER_PLAYER   # rows per predicted player
 

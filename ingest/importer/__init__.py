@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from shared import tables
 from ingest.importer import build
 from ingest.importer.layouts import ImportValidationError, Problem, read_file
+from shared import tables
 from shared.ports import Warehouse
 
 __all__ = ["ImportValidationError", "ImportResult", "load_files", "write_players", "import_files"]

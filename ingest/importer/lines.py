@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from shared import tables
 from ingest.importer import limits
 from ingest.importer.slate_inputs import (
     LINE_PROPS,
@@ -28,6 +27,7 @@ from ingest.importer.slate_inputs import (
     plausible,
     text,
 )
+from shared import tables
 from shared.players import Directory
 from shared.ports import Warehouse
 from shared.teams import tricode

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from shared import tables
 from ingest.importer import limits
 from ingest.importer.layouts import ImportValidationError, Problem
+from shared import tables
 from shared.ports import Warehouse
 from shared.teams import TEAM_IDS
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from shared import tables
-from shared.catalogue import PROP_NAMES
 from ingest.importer import limits
 from ingest.importer.layouts import ImportValidationError, Problem
+from shared import tables
+from shared.catalogue import PROP_NAMES
 from shared.ports import Warehouse
 from shared.schedule import playable
 

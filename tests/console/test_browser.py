@@ -13,12 +13,12 @@ import pytest
 from bin import stack as local
 from coordinator.requests import StartRequest
 from coordinator.service import start as start_batch
+from ingest.importer.injuries import import_injuries
+from ingest.importer.lines import import_lines
 from modeling.drift import monitor
 from modeling.grading import grade
 from processors.backfill import backfill
 from shared.config import Settings
-from ingest.importer.injuries import import_injuries
-from ingest.importer.lines import import_lines
 from tests.conftest import SAMPLE
 from tests.console.conftest import TOKEN
 from tests.e2e.conftest import DAY

@@ -14,10 +14,10 @@ import pytest
 import requests
 
 from bin import stack as local
-from processors.runner import nightly
-from shared.config import Settings
 from ingest.importer import import_files
 from ingest.importer.lines import import_lines
+from processors.runner import nightly
+from shared.config import Settings
 from tests.conftest import ROOT, SAMPLE
 from tests.e2e.conftest import DAY
 

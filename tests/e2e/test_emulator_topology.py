@@ -104,11 +104,11 @@ def _count(subscriber, path: str) -> int:
 @pytest.mark.parametrize("copies", [1, 3], ids=["once", "every-message-3x"])
 def test_processor_events_flow_through_the_emulator_topology_into_predictions(topology_env, pubsub_topology, copies,
                                                                               bq_client, gcs_client):
+    from ingest.importer import import_files
     from processors.runner import nightly
     from shared import topology
     from shared.adapters.bigquery_warehouse import BigQueryWarehouse
     from shared.adapters.pubsub_publisher import PubSubPublisher
-    from ingest.importer import import_files
 
     warnings.filterwarnings("ignore", category=FutureWarning)
     wh = BigQueryWarehouse(BQ_PROJECT, client=bq_client)

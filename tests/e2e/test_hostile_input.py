@@ -8,10 +8,10 @@ import pytest
 
 from bin import stack as local
 from coordinator.service import status
+from ingest.importer import import_files
 from processors.runner import nightly
 from shared.catalogue import ROWS_PER_PLAYER
 from shared.config import Settings
-from ingest.importer import import_files
 from tests.conftest import SAMPLE
 from tests.e2e.conftest import DAY
 

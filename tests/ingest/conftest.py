@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from devsupport.feed_sources import Sources
+from ingest.importer import import_files
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer import import_files
 from tests.conftest import SAMPLE
 
 HISTORY_END = date(2024, 1, 14)

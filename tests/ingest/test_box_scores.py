@@ -11,9 +11,9 @@ import pytest
 from devsupport.feed_sources import FIXTURES, Fault, html_page
 from ingest import box_scores
 from ingest.http import FeedError, Http
+from ingest.importer import import_files
 from shared import freshness, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer import import_files
 
 NIGHT = date(2024, 1, 15)
 PATH = "/stats/leaguegamelog"

@@ -12,11 +12,11 @@ import pytest
 
 from ingest import injuries, injury_pdf
 from ingest.http import FeedError, Http
+from ingest.importer.injuries import import_injuries
+from ingest.importer.schedule import read_schedule, write_schedule
 from ingest.injury_slots import newest_first
 from shared import freshness, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer.injuries import import_injuries
-from ingest.importer.schedule import read_schedule, write_schedule
 from tests.ingest.injury_report_pdf import HEADERS, build
 from tests.slate.feeds import schedule_feed, write_json
 

@@ -13,9 +13,9 @@ import pytest
 from devsupport.feed_sources import API_KEY, FIXTURES, Fault, html_page
 from ingest import lines
 from ingest.http import FeedError, Http
+from ingest.importer.lines import import_lines
 from shared import freshness, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer.lines import import_lines
 
 NIGHT = date(2024, 1, 16)
 EVENTS = "/v4/sports/basketball_nba/events"

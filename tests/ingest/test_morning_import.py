@@ -6,10 +6,10 @@ from datetime import date
 
 import pandas as pd
 
-from shared import tables
-from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from ingest.importer import import_files
 from ingest.importer.schedule import read_schedule, write_schedule
+from shared import tables
+from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.conftest import SAMPLE
 from tests.slate.feeds import schedule_feed, season_frame, write_json
 

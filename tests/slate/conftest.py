@@ -9,12 +9,12 @@ import pytest
 from bin.stack import inline
 from coordinator.requests import StartRequest
 from coordinator.service import start as start_batch
+from ingest.importer import import_files
 from processors.runner import nightly
 from shared import tables
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
-from ingest.importer import import_files
 from tests.conftest import SAMPLE
 from tests.slate.feeds import season_frame
 

@@ -11,13 +11,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from shared import tables
-from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from ingest.importer import import_files
 from ingest.importer.injuries import import_injuries
 from ingest.importer.layouts import ImportValidationError
 from ingest.importer.lines import import_lines
 from ingest.importer.schedule import read_schedule, write_schedule
+from shared import tables
+from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.slate.conftest import history_through
 from tests.slate.feeds import event_odds, injury_report, schedule_feed, write_json
 

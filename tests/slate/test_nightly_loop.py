@@ -13,10 +13,10 @@ import pytest
 from bin import stack as local
 from bin.nightly import Nightly
 from coordinator.service import status_for_date
-from shared import schedule, tables
-from shared.config import Settings
 from ingest.importer import import_files
 from ingest.importer.schedule import read_schedule, write_schedule
+from shared import schedule, tables
+from shared.config import Settings
 from tests.slate.conftest import history_through
 from tests.slate.feeds import schedule_feed, write_json
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from ingest.importer.schedule import read_schedule, write_schedule
 from shared import tables
 from shared.catalogue import PROCESSORS
-from ingest.importer.schedule import read_schedule, write_schedule
 from tests.conftest import SAMPLE
 from tests.slate.conftest import history_through, predict, warehouse_with
 from tests.slate.feeds import schedule_feed, write_json

@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from shared import schedule, tables
-from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from ingest.importer import import_files
 from ingest.importer.layouts import ImportValidationError
 from ingest.importer.schedule import read_schedule, write_schedule
+from shared import schedule, tables
+from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.slate.conftest import history_through
 from tests.slate.feeds import schedule_feed, write_json
 

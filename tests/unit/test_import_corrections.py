@@ -7,9 +7,9 @@ import shutil
 import pandas as pd
 import pytest
 
+from ingest.importer import ImportValidationError, import_files
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer import ImportValidationError, import_files
 from tests.conftest import SAMPLE
 
 GAME = "0022300091"   # CLE vs. IND, 2023-10-28

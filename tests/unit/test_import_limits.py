@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ingest.importer import ImportValidationError, import_files
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer import ImportValidationError, import_files
 from tests.conftest import PLAYOFF_FIXTURE, ROOT, SAMPLE
 
 NAME, GAME_DATE = 2, 7    # columns of the player-log layout

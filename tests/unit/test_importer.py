@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ingest.importer import ImportValidationError, import_files
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer import ImportValidationError, import_files
 from tests.conftest import PLAYOFF_FIXTURE, SAMPLE
 
 

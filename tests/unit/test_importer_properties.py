@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from ingest.importer import ImportValidationError, import_files
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from ingest.importer import ImportValidationError, import_files
 from tests.conftest import SAMPLE
 
 TABLES = (tables.PLAYER_GAME_SUMMARY.fqn, tables.TEAM_GAME_SUMMARY.fqn, tables.SCHEDULE.fqn)

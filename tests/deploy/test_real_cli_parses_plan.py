@@ -4,12 +4,12 @@ flags before it fetches a token: with an empty configuration, an error other tha
 credentials" is a plan the real tools would refuse."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -50,27 +50,77 @@ def commands() -> list[list[str]]:
     return argvs
 
 
+def sdk_root() -> Path:
+    return Path(os.path.realpath(GCLOUD)).parent.parent
+
+
 def bq_py() -> list[str]:
-    root = Path(os.path.realpath(GCLOUD)).parent.parent
-    return ["python3", str(root / "platform" / "bq" / "bq.py")]
+    return ["python3", str(sdk_root() / "platform" / "bq" / "bq.py")]
+
+
+def _env(config: Path) -> dict[str, str]:
+    return {**os.environ, "CLOUDSDK_CONFIG": str(config), "CLOUDSDK_CORE_DISABLE_PROMPTS": "1"}
 
 
 def parse(argv: list[str], config: Path) -> tuple[list[str], str]:
-    env = {**os.environ, "CLOUDSDK_CONFIG": str(config), "CLOUDSDK_CORE_DISABLE_PROMPTS": "1"}
     run = bq_py() + argv[1:] if argv[0] == "bq" else argv
-    out = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    out = subprocess.run(run, capture_output=True, text=True, env=_env(config), timeout=120, stdin=subprocess.DEVNULL)
     return argv, " ".join((out.stdout + out.stderr).split())   # bq wraps its messages at 80 columns
 
 
-@pytest.mark.timeout(900)   # ~190 gcloud processes: 2-3 minutes on a quiet 2-core machine, longer when shared
+def _program(tool: str) -> tuple[str, str, str]:
+    """The interpreter, the program's own file and the modules worth importing once."""
+    root = sdk_root()
+    if tool == "gcloud":
+        bundled = root / "platform" / "bundledpythonunix" / "bin" / "python3"
+        return (str(bundled) if bundled.exists() else "python3"), str(root / "lib" / "gcloud.py"), \
+            "googlecloudsdk.gcloud_main"
+    script = root / "platform" / "bq" / "bq.py"
+    imports = re.findall(r"^from (frontend) import (\w+)|^import (bq_\w+|credential_loader)$", script.read_text(), re.M)
+    modules = ["absl.flags", "pyglib.appcommands", *(f"{a}.{b}" if a else c for a, b, c in imports)]
+    return "python3", str(script), ",".join(modules)
+
+
+def parse_all(argvs: list[list[str]], config: Path) -> list[tuple[list[str], str]]:
+    """The same runs as `parse`, each its own process forked from one that imported the tool
+    once (tests/deploy/cli_zygote.py): the real program and parser, without ~2 s of imports a
+    command."""
+    results: dict[int, str] = {}
+    for tool in ("gcloud", "bq"):
+        mine = [i for i, argv in enumerate(argvs) if argv[0] == tool]
+        python, script, preload = _program(tool)
+        out = subprocess.run([python, "-S", str(Path(__file__).with_name("cli_zygote.py")), script, preload,
+                              str(max(2, os.cpu_count() or 2))],
+                             input="".join(json.dumps(argvs[i][1:]) + "\n" for i in mine), capture_output=True,
+                             text=True, env=_env(config), timeout=900)
+        assert out.returncode == 0, out.stderr[-2000:]
+        for i, line in zip(mine, out.stdout.splitlines(), strict=True):
+            results[i] = " ".join(json.loads(line)["output"].split())
+    return [(argv, results[i]) for i, argv in enumerate(argvs)]
+
+
+@pytest.mark.timeout(900)
 def test_every_command_of_the_plan_passes_the_real_parser(tmp_path):
     argvs = commands()
     assert len(argvs) > 100
-    with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda a: parse(a, tmp_path / "gcloud-config"), argvs))
+    assert {a[0] for a in argvs} <= {"gcloud", "bq"}, "a tool the check does not run"
+    results = parse_all(argvs, tmp_path / "gcloud-config")
     refused = [f"{shlex.join(argv)}\n    -> {text[:400]}" for argv, text in results
                if not any(marker in text for marker in NO_CREDENTIALS)]
     assert not refused, f"{len(refused)} of {len(argvs)} commands refused:\n" + "\n".join(refused)
+
+
+def test_the_forked_runs_answer_as_the_real_processes_do(tmp_path):
+    """A good and a bad command of each tool, run both ways, say the same thing."""
+    argvs = [["gcloud", "run", "jobs", "create", "j", "--image", "x", "--region", "us-central1", "--project", "p"],
+             ["gcloud", "run", "jobs", "create", "j", "--imagex", "x", "--region", "us-central1"],
+             ["bq", "mk", "--table", "--time_partitioning_field", "game_date", "p:d.t"],
+             ["bq", "mk", "--table", "--time_partitioning_fieldd", "game_date", "p:d.t"]]
+    forked = parse_all(argvs, tmp_path / "c")
+    alone = [parse(argv, tmp_path / "c") for argv in argvs]
+    for (argv, text), (_, expected) in zip(forked, alone, strict=True):
+        assert text == expected, shlex.join(argv)
+    assert [any(m in text for m in NO_CREDENTIALS) for _, text in forked] == [True, False, True, False]
 
 
 def test_the_check_catches_what_the_old_plan_got_wrong(tmp_path):

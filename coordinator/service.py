@@ -15,10 +15,10 @@ from coordinator.batches import BatchStore, batch_summary, describe, describe_da
 from coordinator.requests import StartRequest, lines_by_prop
 from shared import failpoints, staging, tables, topology
 from shared.catalogue import PROP_NAMES
+from shared.errors import PermanentError, TransientError
 from shared.messages import Line, PredictionReady, PredictionRequest, PredictionsComplete
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
-from shared.pubsub import PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from shared import tables
 from shared.catalogue import BOX_SCORE_COLUMNS, PROP_BY_NAME, PROP_NAMES, PROPS, Prop
+from shared.errors import BadArgument
 from shared.features import NAMES
 from shared.ports import Warehouse
 
@@ -16,7 +17,7 @@ def prop_named(prop: str) -> Prop:
     try:
         return PROP_BY_NAME[prop]
     except KeyError:
-        raise ValueError(f"--prop {prop!r}: one of {', '.join(PROP_NAMES)}") from None
+        raise BadArgument("prop", prop, f"one of {', '.join(PROP_NAMES)}") from None
 
 
 def outcomes(warehouse: Warehouse, start: date, end: date) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from modeling.ensemble import fit as fit_ensemble
 from modeling.train import TrainResult, train
 from modeling.windows import Windows
 from shared.catalogue import ML_SYSTEMS, PROP_NAMES
+from shared.errors import BadArgument
 from shared.models import BUNDLED
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, Warehouse
@@ -45,7 +46,7 @@ def retrain(warehouse: Warehouse, store: ObjectStore, end: date, register_as: st
             props=PROP_NAMES, systems=ML_SYSTEMS, fallback_dir: Path = BUNDLED,
             progress: Callable[[int, int], None] | None = None) -> Retrained:
     if register_as not in ("champion", "challenger"):
-        raise ValueError(f"--register-as {register_as!r}: champion or challenger")
+        raise BadArgument("register_as", register_as, "champion or challenger")
     windows = rolling_windows(end)
     done = Retrained([], {})
     for prop in props:

@@ -18,6 +18,7 @@ from modeling.metrics import accuracy, coverage
 from modeling.windows import EmptyWindow, Windows, covered
 from shared import tables
 from shared.catalogue import ML_SYSTEMS, PROP_BY_NAME
+from shared.errors import BadArgument
 from shared.features import FEATURE_VERSION, NAMES
 from shared.models import BUNDLED, native
 from shared.models.intervals import MINUTES_FEATURE, apply_interval, fit_interval
@@ -97,7 +98,7 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     The gate compares with what the workers serve: the champion, else the bundled model in
     ``fallback_dir``."""
     if system not in ML_SYSTEMS:
-        raise ValueError(f"--system {system!r}: one of {', '.join(ML_SYSTEMS)}")
+        raise BadArgument("system", system, f"one of {', '.join(ML_SYSTEMS)}")
     windows.check()
     rows = dataset.load(warehouse, prop, windows.train_start, windows.valid_end)
     when = rows["game_date"]
@@ -172,8 +173,8 @@ def _gate(registry: Registry, name: str, version: int, digest: str, system: str,
     elif new_mae < served_mae:
         promoted, reason = True, f"beats {label}: {new_mae:.4f} < {served_mae:.4f}"
     elif force:
-        promoted, reason = True, f"--force over {label} ({new_mae:.4f} >= {served_mae:.4f})"
-        log.warning("validation gate overridden with --force for %s v%d", name, version)
+        promoted, reason = True, f"forced over {label} ({new_mae:.4f} >= {served_mae:.4f})"
+        log.warning("validation gate overridden (forced) for %s v%d", name, version)
     else:
         promoted, reason = False, f"does not beat {label}: {new_mae:.4f} >= {served_mae:.4f}"
     beats = served is None or new_mae < served_mae

@@ -21,6 +21,7 @@ from modeling.retrain import rolling_windows
 from modeling.train import model_name, train
 from shared.adapters.directory_store import DirectoryStore
 from shared.catalogue import ML_SYSTEMS
+from shared.errors import BadArgument
 from shared.models import BUNDLED, native
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, Warehouse
@@ -43,7 +44,7 @@ def walk_forward(warehouse: Warehouse, store: ObjectStore, start: date, end: dat
                  every: int = 7, systems=ML_SYSTEMS,
                  progress: Callable[[int, int], None] | None = None) -> WalkForward:
     if every < 1:
-        raise ValueError(f"--retrain-every {every}: at least 1 day")
+        raise BadArgument("retrain_every", every, "at least 1 day")
     rows = dataset.load(warehouse, prop, start, end)
     rows = rows[rows["games_played_season"] >= MIN_GAMES].reset_index(drop=True)
     if rows.empty:

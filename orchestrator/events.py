@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from shared import bodies
+from shared.errors import PermanentError
 from shared.messages import MessageError, ProcessorCompleted, parse
-from shared.pubsub import PermanentError, decode_data
+from shared.pubsub import decode_data
 
 
 def decode(data) -> ProcessorCompleted:

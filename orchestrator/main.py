@@ -26,10 +26,10 @@ from orchestrator.events import decode, too_old
 from orchestrator.service import Orchestrator, Starter
 from shared import bodies, bootstrap, schedule
 from shared.config import ConfigError, Settings
+from shared.errors import PermanentError
 from shared.logging import setup_logging
 from shared.messages import parse_date
 from shared.ports import ObjectStore
-from shared.pubsub import PermanentError
 
 log = logging.getLogger("orchestrator")
 EASTERN = ZoneInfo("America/New_York")

@@ -22,6 +22,7 @@ from processors.registry import ordered
 from processors.runner import Outcome, compute_dates, record_failure, warehouse_upstream, write_chunk
 from shared import tables
 from shared.catalogue import BY_NAME, RUN_DONE
+from shared.errors import BadArgument
 from shared.features import FEATURE_VERSION
 from shared.ports import Warehouse
 
@@ -105,9 +106,9 @@ def backfill(warehouse: Warehouse, start: date, end: date, names: Iterable[str] 
              progress: Callable[[int, int], None] | None = None) -> BackfillResult:
     """``progress(done_chunks, total_chunks)`` is called once the chunks are planned and after every chunk."""
     if end < start:
-        raise ValueError(f"--end {end} is before --start {start}")
+        raise BadArgument("end", end, f"is before start {start}")
     if workers < 1:
-        raise ValueError(f"--workers must be at least 1, got {workers}")
+        raise BadArgument("workers", workers, "at least 1")
     names = ordered(names)
     began = time.perf_counter()
     run_id, correlation_id = uuid.uuid4().hex, uuid.uuid4().hex

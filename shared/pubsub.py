@@ -14,18 +14,11 @@ from dataclasses import dataclass
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from shared import bodies
+from shared.errors import PermanentError, TransientError
 from shared.logging import bound
 from shared.messages import Message, MessageError, parse
 
 log = logging.getLogger(__name__)
-
-
-class PermanentError(Exception):
-    """Retrying will not help: ack and log."""
-
-
-class TransientError(Exception):
-    """Retrying may help: answer 500 so the message is redelivered."""
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import threading
 from collections import OrderedDict
 
 from shared.batch_docs import read_batch
+from shared.errors import PermanentError, TransientError
 from shared.messages import PredictionRequest
 from shared.ports import ObjectStore
-from shared.pubsub import PermanentError, TransientError
 
 
 class BatchGate:

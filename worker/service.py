@@ -11,11 +11,12 @@ import numpy as np
 
 from shared import failpoints, topology
 from shared.catalogue import BLEND_SYSTEMS, ML_SYSTEMS, PROP_NAMES, SYSTEM_NAMES
+from shared.errors import TransientError
 from shared.features import FEATURE_VERSION
 from shared.messages import PredictionReady, PredictionRequest
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
-from shared.pubsub import PushMessage, TransientError
+from shared.pubsub import PushMessage
 from worker import systems as systems_module
 from worker.batch_gate import BatchGate
 from worker.features import FeatureCache

@@ -23,6 +23,7 @@ from rich.text import Text
 from shared import bootstrap, messages
 from shared.catalogue import ML_SYSTEMS, PROP_NAMES
 from shared.config import ConfigError, Settings
+from shared.errors import BadArgument
 from shared.logging import setup_logging
 from shared.ports import WarehouseBusy
 
@@ -41,6 +42,13 @@ TrainedSystem = Literal[ML_SYSTEMS + ("ensemble",)]
 def fail(message: str, code: int = USER_ERROR):
     print_error(message)
     raise typer.Exit(code)
+
+
+def refusal(exc: Exception) -> str:
+    """A domain error in the CLI's words: a refused argument names the flag it came in."""
+    if isinstance(exc, BadArgument):
+        return exc.worded("--" + exc.field.replace("_", "-"))
+    return str(exc)
 
 
 def print_error(message: str) -> None:

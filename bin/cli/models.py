@@ -8,7 +8,7 @@ from typing import Literal, Optional
 import typer
 from rich.table import Table
 
-from bin.cli.common import Prop, console, fail, parse_date, progress_bar, settings, warehouse
+from bin.cli.common import Prop, console, fail, parse_date, progress_bar, refusal, settings, warehouse
 from shared import bootstrap
 
 
@@ -40,7 +40,7 @@ def retrain_command(end: str = typer.Option("latest", "--end", metavar="DATE", h
     except EmptyWindow as exc:
         fail(f"{exc}; choose --end inside it (the validation window is the {VALID_DAYS} days ending --end)")
     except ValueError as exc:
-        fail(str(exc))
+        fail(refusal(exc))
     table = Table("model", "version", "valid MAE", "served MAE", "role", "reason",
                   title=f"{w.describe()} (validation: the {VALID_DAYS} days ending {d})")
     for o in done.outcomes:
@@ -66,13 +66,13 @@ def promote_command(name: str = typer.Argument(..., metavar="NAME", help="model 
     try:
         number = parse_version(version)
     except ValueError as exc:
-        fail(str(exc))
+        fail(refusal(exc))
     s = settings()
     which = "challenger" if challenger else "latest"
     try:
         entry = Registry(bootstrap.build_store(s)).promote(name, number, reason, getpass.getuser(), challenger)
     except ValueError as exc:
-        fail(str(exc))
+        fail(refusal(exc))
     except PreconditionFailed:
         fail(f"{name}: the {which} pointer moved while promoting; run the command again")
     was = f"v{entry['previous_version']}" if entry["previous_version"] else "unset"

@@ -6,7 +6,17 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from bin.cli.common import WORK_FAILED, console, fail, parse_date, parse_range, progress_bar, settings, warehouse
+from bin.cli.common import (
+    WORK_FAILED,
+    console,
+    fail,
+    parse_date,
+    parse_range,
+    progress_bar,
+    refusal,
+    settings,
+    warehouse,
+)
 from shared import bootstrap, topology
 from shared.catalogue import PROCESSOR_NAMES
 
@@ -25,7 +35,7 @@ def process_command(
     try:
         names = ordered(processor)
     except ValueError as exc:
-        fail(str(exc))
+        fail(refusal(exc))
     s = settings()
     wh = warehouse(s)
     publisher = bootstrap.build_publisher(s)
@@ -62,7 +72,7 @@ def backfill_command(
             result = backfill(wh, d1, d2, processor, force=force, workers=workers, progress=progress,
                               **({"chunk_dates": chunk_dates} if chunk_dates else {}))
         except ValueError as exc:
-            fail(str(exc))
+            fail(refusal(exc))
     table = Table("processor", "dates", "rows", "rejected", "seconds (write)", "failed chunks")
     for o in result.outcomes.values():
         table.add_row(o.processor, str(o.dates), f"{o.rows:,}", str(o.rejected), f"{o.seconds:.1f}",

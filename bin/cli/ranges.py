@@ -21,6 +21,7 @@ from bin.cli.common import (
     print_notices,
     progress_bar,
     read_only_warehouse,
+    refusal,
     settings,
     warehouse,
 )
@@ -121,7 +122,7 @@ def evaluate_command(start: str = typer.Option(..., "--start", help="first game 
     try:
         result = evaluate(read_only_warehouse(s), d1, d2)
     except ValueError as exc:
-        fail(str(exc))
+        fail(refusal(exc))
     print_evaluation(result)
     if out is not None:
         written = write_report(result, out)
@@ -138,7 +139,7 @@ def _walk_forward(d1, d2, every: int, prop: str, out: Path | None) -> None:
             result = walk_forward(read_only_warehouse(s), bootstrap.build_store(s), d1, d2, prop, every,
                                   progress=report)
     except ValueError as exc:
-        fail(str(exc))
+        fail(refusal(exc))
     frame = as_frame(result)
     table = Table("system", "rows", "frozen MAE", "walk-forward MAE", "retrains", "promoted", "training s",
                   title=f"{prop} {d1}..{d2}: frozen (today's champion) vs retrained every {every} days")

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from bin.cli.common import Prop, TrainedSystem, console, fail, parse_date, progress_bar, settings, warehouse
+from bin.cli.common import Prop, TrainedSystem, console, fail, parse_date, progress_bar, refusal, settings, warehouse
 from shared import bootstrap
 from shared.catalogue import ML_SYSTEMS, PROP_NAMES
 from shared.models import BUNDLED as BUNDLE_DIR
@@ -86,7 +86,7 @@ def _model(wh, store, system, prop, windows, force, bundle, bundle_dir, alone: b
     except EmptyWindow as exc:
         fail(f"{exc}: set {FLAGS} inside it, or leave them out to split the data present")
     except ValueError as exc:
-        fail(str(exc))
+        fail(refusal(exc))
     m = result.metrics
     table = Table("predictor (validation rows)", "MAE", "RMSE", "bias", "within 3", "within 5")
     rows = [(f"{result.name} v{result.version}", m["valid"])] + [(f"baseline: {k}", v) for k, v in
@@ -117,7 +117,7 @@ def _ensemble(wh, store, prop, windows, bundle, bundle_dir, step: str = "") -> N
             doc = fit(wh, store, prop, windows, bundle_dir=bundle_dir or (BUNDLE_DIR if bundle else None))
             report(1, 1)
     except ValueError as exc:
-        fail(str(exc))
+        fail(refusal(exc))
     table = Table("member", "weight", "validation MAE")
     for name, w in doc["weights"].items():
         table.add_row(name, f"{w:.2f}", f"{doc['members_valid_mae'][name]:.3f}")

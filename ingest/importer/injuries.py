@@ -66,7 +66,7 @@ def import_injuries(warehouse: Warehouse, path: Path, as_of: pd.Timestamp | None
             when = as_of_from_name(path.name, problems)
         problems.raise_any()
         if when is None:
-            problems.add(0, "as_of", path.name, "the report's time is unknown: give --as-of (ET) or keep the "
+            problems.add(0, "as_of", path.name, "the report's time is unknown: give it (ET) or keep the "
                                                 "league's file name, e.g. Injury-Report_2024-01-15_05PM")
             problems.raise_any()
         frame = _official(raw, when, problems)

@@ -84,7 +84,7 @@ def test_a_bad_report_is_refused_whole(wh, season, tmp_path, edit, message):
 
 def test_a_report_without_a_time_asks_for_one(wh, season, tmp_path):
     (tmp_path / "report.csv").write_text(injury_report(season, DAY, OUT))
-    with pytest.raises(ImportValidationError, match="the report's time is unknown: give --as-of"):
+    with pytest.raises(ImportValidationError, match="the report's time is unknown: give it"):
         import_injuries(wh, tmp_path / "report.csv")
 
 

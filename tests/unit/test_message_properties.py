@@ -9,8 +9,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.errors import PermanentError
 from shared.messages import TOPIC_MODELS, PredictionReady, PredictionRequest, ProcessorCompleted
-from shared.pubsub import PermanentError, encode_envelope, parse_push
+from shared.pubsub import encode_envelope, parse_push
 
 MODELS = list(TOPIC_MODELS.values())
 # the constrained id types, which hypothesis cannot read from the pydantic metadata

@@ -3,8 +3,9 @@ import logging
 
 import pytest
 
+from shared.errors import PermanentError, TransientError
 from shared.messages import MessageError, PredictionRequest, ProcessorCompleted, parse
-from shared.pubsub import PermanentError, TransientError, encode_envelope, handle_push, parse_push
+from shared.pubsub import encode_envelope, handle_push, parse_push
 
 GOOD = {"processor": "player_daily_cache", "game_date": "2024-01-15", "status": "success", "rows": 10,
         "run_id": "r1", "started_at": "2024-01-15T10:00:00Z", "finished_at": "2024-01-15T10:00:02Z"}

@@ -52,7 +52,7 @@ def fetch_box_scores_command(
         try:
             found = fetchers.box_scores_range_before(wh, _today())
         except fetchers.NotConfigured as exc:
-            fail(f"{exc} (or give --date D, or --start D1 --end D2)")
+            fail(str(exc))
         if isinstance(found, fetchers.Skipped):
             console.print(f"box scores: {found.reason}", highlight=False)
             return

@@ -46,11 +46,13 @@ _ENV = {
     "PIPELINE_INJURY_URL": "injury_url",
     "PIPELINE_ODDS_URL": "odds_url",
     "ODDS_API_KEY": "odds_api_key",
+    "PIPELINE_FEEDS": "feeds",
     "PIPELINE_GRADE_AT": "grade_at",
     "PIPELINE_PROCESS_AT": "process_at",
     "PIPELINE_DEADLINE_AT": "deadline_at",
 }
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"   # HH:MM, US/Eastern
+Feed = Literal["box_scores", "schedule", "injuries", "lines"]   # shared.freshness.FEEDS
 
 
 class Settings(BaseModel):
@@ -86,6 +88,8 @@ class Settings(BaseModel):
     injury_url: str = Field(default="https://ak-static.cms.nba.com/referee/injury", pattern=r"^https?://")
     odds_url: str = Field(default="https://api.the-odds-api.com/v4", pattern=r"^https?://")
     odds_api_key: str | None = Field(default=None, repr=False, min_length=1)
+    # the feeds `daily` fetches before its night (comma-separated, or `none`); lines also need the key
+    feeds: tuple[Feed, ...] = ("box_scores", "schedule", "injuries", "lines")
     # the nightly loop (`serve`, `daily`), in ET: grade yesterday, run today's processors, check the deadline
     grade_at: str = Field(default="09:00", pattern=CLOCK)
     process_at: str = Field(default="16:00", pattern=CLOCK)
@@ -95,6 +99,14 @@ class Settings(BaseModel):
     @classmethod
     def _level_in_any_case(cls, value):
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        if not isinstance(value, str):
+            return value
+        names = [name.strip().lower() for name in value.split(",") if name.strip()]
+        return () if names == ["none"] else tuple(names)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

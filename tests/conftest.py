@@ -79,11 +79,12 @@ def sample_db(tmp_path_factory):
     return path
 
 
-# Whole files that train real models or replay a season: a minute or more each on two cores.
-# `bin/test --fast` leaves them out; `bin/test` runs them.
+# Whole files that train real models, replay a season or run a night twice: a minute or more
+# each on two cores. `bin/test --fast` leaves them out; `bin/test` runs them.
 SLOW_FILES = {"training/test_rule_systems.py", "training/test_retrain_and_swap.py",
               "training/test_train_and_registry.py", "training/test_predict_range_and_evaluate.py",
-              "training/test_walk_forward.py", "processors/test_known_values.py"}
+              "training/test_walk_forward.py", "processors/test_known_values.py",
+              "e2e/test_daily_fetches_the_night.py"}
 
 
 def pytest_collection_modifyitems(config, items):

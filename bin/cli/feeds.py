@@ -5,6 +5,7 @@ freshness record (docs/INGEST.md). A source that is down or answers something el
 line naming the feed, URL and status or field, exit 1, and nothing written."""
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, Optional
@@ -29,20 +30,13 @@ def _today() -> date:
     return _now().astimezone(EASTERN).date()
 
 
-def _http(feed: str, policy, secrets=()):
-    from ingest.http import Http
-
-    return Http(feed, policy, secrets=secrets)
-
-
 def fetch_box_scores_command(
         day: Optional[str] = typer.Option(None, "--date", help="one game date (YYYY-MM-DD, today, yesterday)"),
         start: Optional[str] = typer.Option(None, "--start", help="first game date of a range (with --end)"),
         end: Optional[str] = typer.Option(None, "--end", help="last game date of a range (with --start)")) -> None:
     """Fetch box scores from the league stats API (PIPELINE_STATS_URL) and import them. Default:
     from the day after the last stored game through yesterday (ET)."""
-    from ingest import box_scores
-    from ingest.http import FeedError
+    from ingest import fetchers
 
     if day is not None and (start is not None or end is not None):
         fail("give --date, or --start and --end, not both")
@@ -55,25 +49,25 @@ def fetch_box_scores_command(
     elif start is not None:
         first, last = parse_range(start, end)
     else:
-        found = box_scores.default_range(wh, _today())
-        if found is None:
-            fail("no box scores are stored yet: give --date D or --start D1 --end D2 (a season: --start "
-                 "2023-10-24 --end 2024-04-14)")
-        first, last = found
-        if first > last:
-            console.print(f"box scores are stored through {first - timedelta(days=1)}: nothing to fetch before "
-                          f"today", highlight=False)
+        try:
+            found = fetchers.box_scores_range_before(wh, _today())
+        except fetchers.NotConfigured as exc:
+            fail(str(exc))
+        if isinstance(found, fetchers.Skipped):
+            console.print(f"box scores: {found.reason}", highlight=False)
             return
+        first, last = found
     began = time.perf_counter()
-    try:
-        done = box_scores.fetch(wh, store, _http(box_scores.FEED, box_scores.POLICY), s.stats_url, first, last,
-                                _now())
-    except FeedError as exc:
-        fail(str(exc), WORK_FAILED)
+    with feed_failure_exits():
+        done = fetchers.box_scores(s, wh, store, first, last, _now())
+    print_box_scores(done, first, last, time.perf_counter() - began)
+
+
+def print_box_scores(done, first: date, last: date, seconds: float) -> None:
     r = done.result
     console.print(f"box scores {first}..{last}: {r.player_rows} player-games, {r.team_rows} team-games, {r.games} "
-                  f"games from {done.requests} request(s) in {time.perf_counter() - began:.1f}s; raw responses "
-                  f"under raw/box_scores/{last}/", highlight=False)
+                  f"games from {done.requests} request(s) in {seconds:.1f}s; raw responses under "
+                  f"raw/box_scores/{last}/", highlight=False)
 
 
 def fetch_injuries_command(
@@ -85,8 +79,7 @@ def fetch_injuries_command(
             "default: now)"))) -> None:
     """Fetch the league's official injury report (PIPELINE_INJURY_URL), the newest published, and
     import it: Out players are not predicted."""
-    from ingest import injuries
-    from ingest.http import FeedError
+    from ingest import fetchers
     from ingest.importer.slate_inputs import instant
 
     when = None
@@ -97,13 +90,13 @@ def fetch_injuries_command(
         when = stamp.to_pydatetime()
     night = parse_date(day, "--date") if day is not None else None
     s = settings()
-    wh, store, now = warehouse(s), bootstrap.build_store(s), _now()
-    wanted = injuries.report_time(wh, night, when, now)
-    try:
-        done = injuries.fetch(wh, store, _http(injuries.FEED, injuries.POLICY), s.injury_url,
-                              night or wanted.astimezone(EASTERN).date(), wanted, now)
-    except FeedError as exc:
-        fail(str(exc), WORK_FAILED)
+    wh, store = warehouse(s), bootstrap.build_store(s)
+    with feed_failure_exits():
+        done = fetchers.injuries(s, wh, store, night, when, _now())
+    print_injuries(done)
+
+
+def print_injuries(done) -> None:
     console.print(f"{done.report}: {done.rows} players listed ({done.out} out), as of "
                   f"{done.as_of.tz_convert(EASTERN):%Y-%m-%d %H:%M} ET ({done.slots_tried} slot(s) asked)",
                   highlight=False)
@@ -116,24 +109,37 @@ def fetch_lines_command(day: Optional[str] = typer.Option(
         None, "--date", help="the night whose games' lines to fetch (default: today, ET)")) -> None:
     """Fetch the night's player-prop lines from the odds API v4 (PIPELINE_ODDS_URL, key ODDS_API_KEY):
     every book, a timestamped snapshot each time."""
-    from ingest import lines
-    from ingest.http import FeedError
+    from ingest import fetchers
 
     night = parse_date(day, "--date") if day is not None else _today()
     s = settings()
-    if not s.odds_api_key:
-        fail("ODDS_API_KEY is not set: the odds API needs a key (on Google Cloud it comes from Secret Manager)")
+    try:
+        fetchers.odds_api_key(s)
+    except fetchers.NotConfigured as exc:
+        fail(str(exc))
     wh, store = warehouse(s), bootstrap.build_store(s)
     began = time.perf_counter()
-    try:
-        done = lines.fetch(wh, store, _http(lines.FEED, lines.POLICY, secrets=[s.odds_api_key]), s.odds_url,
-                           s.odds_api_key, night, _now())
-    except FeedError as exc:
-        fail(str(exc), WORK_FAILED)
+    with feed_failure_exits():
+        done = fetchers.lines(s, wh, store, night, _now())
+    print_lines(done, night, time.perf_counter() - began)
+
+
+def print_lines(done, night: date, seconds: float) -> None:
     quota = f"; {done.requests_remaining} requests left on the key" if done.requests_remaining is not None else ""
     console.print(f"lines for {night}: {done.rows} lines for {done.players} players from {done.books} book(s), "
-                  f"{done.events} event(s) in {time.perf_counter() - began:.1f}s{quota}", highlight=False)
+                  f"{done.events} event(s) in {seconds:.1f}s{quota}", highlight=False)
     _unmatched(done.unmatched)
+
+
+@contextlib.contextmanager
+def feed_failure_exits():
+    """A source that failed: its one line, exit 1 (the freshness record already says so)."""
+    from ingest.http import FeedError
+
+    try:
+        yield
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
 
 
 def replay_raw_command(
@@ -142,16 +148,13 @@ def replay_raw_command(
     """Read a feed's stored raw responses for a night again (after a parser fix) and import them,
     oldest fetch first. Nothing is requested from the source."""
     from ingest import raw
-    from ingest.http import FeedError
     from ingest.replay import replay
 
     night = parse_date(day, "--date")
     s = settings()
     wh, store = warehouse(s), bootstrap.build_store(s)
-    try:
+    with feed_failure_exits():
         done = replay(wh, store, feed, night)
-    except FeedError as exc:
-        fail(str(exc), WORK_FAILED)
     if not done:
         fail(f"nothing stored under {raw.prefix(feed, night)}: fetch it first (bin/pipeline fetch-"
              f"{feed.replace('_', '-')} --date {night})")

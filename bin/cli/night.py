@@ -34,10 +34,22 @@ def run_command(day: str = typer.Option(..., "--date", help="game date YYYY-MM-D
 
 
 def daily_command(day: str = typer.Option("today", "--date", help="the night to run (default: today, ET)"),
-                  timeout_s: int = typer.Option(1800, "--timeout-seconds", min=1, help=TIMEOUT_HELP)) -> None:
-    """One night for cron: grade yesterday, then, when the schedule has games, today's processors
-    and batch. A day without games ends quietly with exit code 0."""
-    _night(parse_date(day, "--date"), False, timeout_s, quiet_without_games=True)
+                  timeout_s: int = typer.Option(1800, "--timeout-seconds", min=1, help=TIMEOUT_HELP),
+                  no_fetch: bool = typer.Option(False, "--no-fetch",
+                                                help="fetch nothing: run on what is stored")) -> None:
+    """One night for cron: fetch the feeds in PIPELINE_FEEDS (box scores since the last stored game
+    through yesterday, the schedule, the injury report, the lines when ODDS_API_KEY is set), grade
+    yesterday, then, when the schedule has games, today's processors and batch. A feed that fails
+    is one line and the night goes on with what is stored, then exit code 1. A day without games
+    ends quietly."""
+    from bin.cli.night_feeds import fetch_night
+
+    d = parse_date(day, "--date")
+    failed = [] if no_fetch else fetch_night(settings(), d)
+    _night(d, False, timeout_s, quiet_without_games=True)
+    if failed:
+        fail(f"{d}: ran on what was stored; not fetched: {', '.join(failed)} (the lines above say why; "
+             "bin/pipeline feeds shows each feed)", WORK_FAILED)
 
 
 def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool) -> None:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from bin.cli.common import WORK_FAILED, console, err_console, fail, settings, warehouse
+from bin.cli.common import console, err_console, fail, settings, warehouse
 from ingest.importer.layouts import ImportValidationError
 
 
@@ -48,26 +48,24 @@ def fetch_schedule_command(out: Optional[Path] = typer.Option(
         None, "--out", metavar="FILE", help="also keep the downloaded feed here")) -> None:
     """Download the league's schedule feed (PIPELINE_SCHEDULE_URL) and import it; the response is
     kept raw in the object store (raw/schedule/...)."""
-    from zoneinfo import ZoneInfo
-
     from bin.cli.common import output_file
-    from ingest import schedule
-    from ingest.http import FeedError, Http
+    from bin.cli.feeds import feed_failure_exits
+    from ingest import fetchers
     from shared import bootstrap
 
     s = settings()
     target = output_file(out) if out else None
-    now = datetime.now(UTC)
     wh, store = warehouse(s), bootstrap.build_store(s)
-    try:
-        done = schedule.fetch(wh, store, Http(schedule.FEED, schedule.POLICY), s.schedule_url,
-                              now.astimezone(ZoneInfo("America/New_York")).date(), now)
-    except FeedError as exc:
-        fail(str(exc), WORK_FAILED)
+    with feed_failure_exits():
+        done = fetchers.schedule(s, wh, store, datetime.now(UTC))
     if target is not None:
         target.write_bytes(store.read(done.raw_key).data)
-    console.print(f"downloaded {done.size:,} bytes from {s.schedule_url} (kept as {done.raw_key})", highlight=False)
-    _schedule_summary(s.schedule_url, done.counts, done.schedule)
+    print_schedule(done, s.schedule_url)
+
+
+def print_schedule(done, url: str) -> None:
+    console.print(f"downloaded {done.size:,} bytes from {url} (kept as {done.raw_key})", highlight=False)
+    _schedule_summary(url, done.counts, done.schedule)
 
 
 def import_injuries_command(

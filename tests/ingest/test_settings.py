@@ -22,3 +22,11 @@ def test_the_key_is_read_and_never_shown():
 def test_a_url_that_is_not_http_names_the_variable():
     with pytest.raises(ConfigError, match=r"^PIPELINE_STATS_URL='stats\.nba\.com': String should match"):
         Settings.from_env({"PIPELINE_STATS_URL": "stats.nba.com"})
+
+
+def test_the_feeds_daily_fetches_are_a_comma_separated_setting():
+    assert Settings.from_env({}).feeds == ("box_scores", "schedule", "injuries", "lines")
+    assert Settings.from_env({"PIPELINE_FEEDS": " Schedule, injuries "}).feeds == ("schedule", "injuries")
+    assert Settings.from_env({"PIPELINE_FEEDS": "none"}).feeds == ()
+    with pytest.raises(ConfigError, match=r"^PIPELINE_FEEDS='schedule,odds': Input should be 'box_scores'"):
+        Settings.from_env({"PIPELINE_FEEDS": "schedule,odds"})

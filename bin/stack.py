@@ -27,6 +27,7 @@ import worker.main
 from bin import warehouse_reader
 from console.app import create_app as create_console
 from coordinator.app import create_app as create_coordinator
+from coordinator.batches import STALL_AFTER
 from coordinator.service import CoordinatorDeps, complete
 from orchestrator.coordinator_client import CoordinatorClient, static_token
 from shared import auth, bootstrap, schedule, topology
@@ -133,7 +134,7 @@ def local_token(settings: Settings) -> str | None:
 
 
 def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool = True,
-          stall_republish: timedelta = timedelta(minutes=10), bus_options: dict | None = None) -> Stack:
+          stall_republish: timedelta = STALL_AFTER, bus_options: dict | None = None) -> Stack:
     """The services on 127.0.0.1: ``ports`` maps a name of SERVICES to its port (0 or absent:
     any free one). Raises PortInUse, naming the service, before anything starts."""
     sockets = _bind_all(ports or {})

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from coordinator.batches import BatchStore, describe_date
+from coordinator.batches import STALL_AFTER, BatchStore, describe_date
 from coordinator.recovery import overview
 from orchestrator import state as orchestration
 from shared import tables
@@ -19,7 +19,6 @@ from shared.models import BUNDLED
 from shared.models.registry import Registry
 from shared.ports import NotFound, ObjectStore, Warehouse
 
-STALL_AFTER = timedelta(minutes=10)
 PLAYER_DAYS = 30          # a player's page: his last 30 days of predictions
 ACCURACY_DAYS = 30        # the accuracy page's default window, ending at the last graded date
 MODEL_NAMES = tuple(f"{p}_{s}" for p in PROP_NAMES for s in (*ML_SYSTEMS, "ensemble"))   # the registry's

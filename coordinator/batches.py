@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from shared import cas
 from shared.batch_docs import batch_key
@@ -154,6 +154,9 @@ def by_reason(reasons: dict[str, str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+# a batch none of whose players reported for this long has stalled: its missing players are
+# asked again, and the status pages call it stalled
+STALL_AFTER = timedelta(minutes=10)
 HEAD = ("batch_id", "game_date", "state", "expected", "completed", "skipped", "failed")
 ID_LISTS = ("missing", "skip_reasons", "fail_reasons")
 

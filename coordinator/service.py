@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from coordinator import slate
-from coordinator.batches import BatchStore, batch_summary, describe, describe_date
+from coordinator.batches import STALL_AFTER, BatchStore, batch_summary, describe, describe_date
 from coordinator.requests import StartRequest, lines_by_prop
 from shared import failpoints, staging, tables, topology
 from shared.catalogue import PROP_NAMES
@@ -29,7 +29,7 @@ class CoordinatorDeps:
     batches: BatchStore
     publisher: Publisher
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    stall_republish: timedelta = timedelta(minutes=10)
+    stall_republish: timedelta = STALL_AFTER
     stall_finalise: timedelta = timedelta(minutes=20)
     finalise_lease: timedelta = timedelta(minutes=5)
     # on one machine (the embedded default) a claim whose process is gone is void at once;

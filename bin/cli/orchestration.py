@@ -43,12 +43,12 @@ def batches_command(state: Optional[BatchState] = typer.Option(None, "--state", 
                     end: Optional[str] = typer.Option(None, "--end", help="last game date")) -> None:
     """List batches per game date: state, players reported of expected, subset, age.
     Stalled means no player reported for 10 minutes or its finaliser is gone."""
-    from coordinator.batches import BatchStore
+    from coordinator.batches import STALL_AFTER, BatchStore
     from coordinator.recovery import overview
 
     d1, d2 = parse_range(start, end)
     s = settings()
-    found = overview(BatchStore(bootstrap.build_store(s)), datetime.now(UTC), timedelta(minutes=10),
+    found = overview(BatchStore(bootstrap.build_store(s)), datetime.now(UTC), STALL_AFTER,
                      s.backend == "local", d1, d2)
     shown = [b for b in found if state is None or b["state"] == state]
     table = Table("game date", "batch id", "state", "reported", "subset", "age")

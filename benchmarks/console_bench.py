@@ -49,9 +49,9 @@ def timings(call, repeats: int = REPEATS) -> list[float]:
 def run(data: Path) -> None:
     from console.app import create_app
     from console.main import access_from_settings, build_deps
-    from orchestrator.coordinator_client import CoordinatorClient, static_token
     from shared import bootstrap
     from shared.config import Settings
+    from shared.coordinator_client import CoordinatorClient, static_token
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"

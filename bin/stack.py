@@ -29,11 +29,11 @@ from console.app import create_app as create_console
 from coordinator.app import create_app as create_coordinator
 from coordinator.batches import STALL_AFTER
 from coordinator.service import CoordinatorDeps, complete
-from orchestrator.coordinator_client import CoordinatorClient, static_token
 from shared import auth, bootstrap, schedule, topology
 from shared.adapters.inline_bus import InlineBus
 from shared.adapters.local_bus import LocalBus
 from shared.config import MIN_TOKEN, Settings
+from shared.coordinator_client import CoordinatorClient, static_token
 from shared.ports import ObjectStore, Warehouse
 from worker.app import create_app as create_worker
 from worker.service import WorkerDeps, handle_many

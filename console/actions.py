@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from orchestrator.coordinator_client import CoordinatorClient, StartFailed, StartRefused
+from shared.coordinator_client import CoordinatorClient, StartFailed, StartRefused
 from shared.messages import parse_date
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, PreconditionFailed

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from console import session
-from orchestrator.coordinator_client import CoordinatorClient, google_id_token, static_token
-from shared import auth, bootstrap
+from shared import auth, bootstrap, coordinator_client
 from shared.config import ConfigError, Settings
+from shared.coordinator_client import CoordinatorClient
 from shared.logging import setup_logging
 from shared.metrics import ServiceMetrics
 from shared.ports import ObjectStore, Warehouse
@@ -47,9 +47,7 @@ def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: Ob
     if coordinator is None:
         if not settings.coordinator_url:
             raise ConfigError("console: COORDINATOR_URL is required (the actions start batches through it)")
-        token = google_id_token(settings.coordinator_url) if settings.backend == "gcp" else \
-            static_token(settings.auth_token)
-        coordinator = CoordinatorClient(settings.coordinator_url, token)
+        coordinator = coordinator_client.for_settings(settings)
     return ConsoleDeps(warehouse, store, worker or worker_deps(settings, warehouse, store, NoPublishing()),
                        coordinator)
 

@@ -21,10 +21,9 @@ import flask
 import functions_framework
 
 from orchestrator import refusals
-from orchestrator.coordinator_client import CoordinatorClient, google_id_token, static_token
 from orchestrator.events import decode, too_old
 from orchestrator.service import Orchestrator, Starter
-from shared import bodies, bootstrap, schedule
+from shared import bodies, bootstrap, coordinator_client, schedule
 from shared.config import ConfigError, Settings
 from shared.errors import PermanentError
 from shared.logging import setup_logging
@@ -49,13 +48,7 @@ def build_deps(settings: Settings, store: ObjectStore | None = None, starter: St
     if starter is None:
         if not settings.coordinator_url:
             raise ConfigError("COORDINATOR_URL is required by the orchestrator")
-        if settings.auth == "off":
-            token = static_token(None)
-        elif settings.backend == "gcp":
-            token = google_id_token(settings.coordinator_url)
-        else:
-            token = static_token(settings.auth_token)
-        starter = CoordinatorClient(settings.coordinator_url, token)
+        starter = coordinator_client.for_settings(settings)
     if has_games is None:
         def has_games(day: date) -> bool:
             return schedule.has_games(bootstrap.build_warehouse(settings, read_only=True), day)

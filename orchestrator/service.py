@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from orchestrator import state as st
-from orchestrator.coordinator_client import StartRefused
 from shared.catalogue import PROCESSOR_NAMES, QUORUM
+from shared.coordinator_client import StartRefused
 from shared.messages import ProcessorCompleted
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from bin import stack as local
 from console import actions
 from console.app import create_app
 from console.main import access_from_settings
-from orchestrator.coordinator_client import CoordinatorClient, static_token
 from shared.config import Settings
+from shared.coordinator_client import CoordinatorClient, static_token
 from tests.console.conftest import AUTH, TOKEN, csrf, sign_in
 from tests.e2e.conftest import DAY
 

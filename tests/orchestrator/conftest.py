@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from functions_framework import create_app
 
-from orchestrator.coordinator_client import CoordinatorClient, static_token
 from orchestrator.main import OrchestratorDeps, attach
 from orchestrator.service import Orchestrator
 from shared.adapters.directory_store import DirectoryStore
 from shared.catalogue import PROCESSOR_NAMES
+from shared.coordinator_client import CoordinatorClient, static_token
 from shared.messages import ProcessorCompleted
 from tests.conftest import ROOT
 

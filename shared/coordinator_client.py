@@ -1,10 +1,13 @@
-"""Calls the coordinator's POST /start with an identity: a Google-signed OIDC token on
-GCP, a configured bearer token locally."""
+"""Calls the coordinator (POST /start, /check-stalled) with an identity: a Google-signed OIDC
+token on GCP, a configured bearer token locally (none with PIPELINE_AUTH=off). The orchestrator,
+the console and the local stack all call it; `for_settings` is the one choice of credentials."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import requests
+
+from shared.config import Settings
 
 
 class StartFailed(RuntimeError):
@@ -36,6 +39,15 @@ def google_id_token(audience: str) -> Callable[[], str]:
 
         return id_token.fetch_id_token(google.auth.transport.requests.Request(), audience)
     return fetch
+
+
+def token_for(settings: Settings) -> Callable[[], str | None]:
+    """What a caller presents to the coordinator. On GCP a Google ID token for its URL, whatever
+    PIPELINE_AUTH says: Cloud Run's own IAM check in front of the service wants it even when the
+    app checks nothing. On one machine the shared bearer token, or nothing with auth off."""
+    if settings.backend == "gcp":
+        return google_id_token(settings.coordinator_url)
+    return static_token(None if settings.auth == "off" else settings.auth_token)
 
 
 class CoordinatorClient:
@@ -75,6 +87,10 @@ class CoordinatorClient:
             return resp.json()
         except ValueError:
             return {}
+
+
+def for_settings(settings: Settings) -> CoordinatorClient:
+    return CoordinatorClient(settings.coordinator_url, token_for(settings))
 
 
 def _reason(resp: requests.Response) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import coordinator.main
 import orchestrator.main
 import worker.main
 from bin import warehouse_reader
+from bin.local_token import local_token
 from console.app import create_app as create_console
 from coordinator.app import create_app as create_coordinator
 from coordinator.batches import STALL_AFTER
@@ -32,7 +32,7 @@ from coordinator.service import CoordinatorDeps, complete
 from shared import auth, bootstrap, schedule, topology
 from shared.adapters.inline_bus import InlineBus
 from shared.adapters.local_bus import LocalBus
-from shared.config import MIN_TOKEN, Settings
+from shared.config import Settings
 from shared.coordinator_client import CoordinatorClient, static_token
 from shared.ports import ObjectStore, Warehouse
 from worker.app import create_app as create_worker
@@ -113,24 +113,6 @@ def _bind_all(ports: dict) -> dict[str, socket.socket]:
             sock.close()
         raise
     return bound
-
-
-def local_token(settings: Settings) -> str | None:
-    """The configured token, or one generated and kept in PIPELINE_HOME for curl to use."""
-    if settings.auth == "off":
-        return None
-    if settings.auth_token:
-        return settings.auth_token
-    path = settings.home / "auth_token"
-    if not path.exists():
-        settings.home.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(24))
-        path.chmod(0o600)
-    token = path.read_text().strip()
-    if len(token) < MIN_TOKEN:
-        raise ValueError(f"{path} holds {'no token' if not token else f'a {len(token)}-character token'}; "
-                         f"delete it to have one generated, or write a token of at least {MIN_TOKEN} characters")
-    return token
 
 
 def start(settings: Settings, ports: dict | None = None, start_dispatcher: bool = True,

@@ -21,6 +21,7 @@ import requests
 from flask import Flask, Response, request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
+from bin.local_token import local_token
 from shared import bodies, http_errors, openapi, tables
 from shared.auth import guard
 from shared.config import Settings
@@ -138,8 +139,6 @@ def connect(settings: Settings) -> RemoteWarehouse | None:
         os.kill(int(advert["pid"]), 0)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    from bin.stack import local_token
-
     return RemoteWarehouse(advert["reader"], local_token(settings))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 
 from console import api, pages, session
-from console.main import ConsoleDeps, default_day
+from console.deps import ConsoleDeps, default_day
 from console.session_store import SessionStore
 from shared import http_errors, openapi
 from shared.logging import traced

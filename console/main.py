@@ -3,41 +3,16 @@
 warehouse, store, worker and coordinator address, since DuckDB has one writer."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from console import session
+from console.app import create_app
+from console.deps import ConsoleDeps, NoPublishing
 from shared import auth, bootstrap, coordinator_client
 from shared.config import ConfigError, Settings
 from shared.coordinator_client import CoordinatorClient
 from shared.logging import setup_logging
-from shared.metrics import ServiceMetrics
 from shared.ports import ObjectStore, Warehouse
 from worker.main import build_deps as worker_deps
 from worker.service import WorkerDeps
-
-EASTERN = ZoneInfo("America/New_York")
-
-
-class NoPublishing:
-    """The console predicts for an answer, never for a batch: nothing is published."""
-
-    def publish(self, topic, message, attributes=None):
-        raise RuntimeError(f"the console does not publish ({topic})")
-
-    publish_many = publish
-
-
-@dataclass
-class ConsoleDeps:
-    warehouse: Warehouse
-    store: ObjectStore
-    worker: WorkerDeps
-    coordinator: CoordinatorClient
-    today: Callable[[], date] = field(default=lambda: datetime.now(EASTERN).date())   # ET, as the league's
-    metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("console"))
 
 
 def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: ObjectStore | None = None,
@@ -72,14 +47,7 @@ def access_from_settings(settings: Settings, token: str | None = None) -> sessio
 
 
 def build_app(settings: Settings | None = None):
-    from console.app import create_app
-
     s = settings or Settings.from_env()
     setup_logging("console", s.log_level)
     return create_app(build_deps(s), access_from_settings(s), s.gcp_project)
 
-
-def default_day(deps: ConsoleDeps) -> date:
-    from console.reads import default_day as pick
-
-    return pick(deps.warehouse, deps.store, deps.today())

@@ -20,8 +20,7 @@ from flask import Flask, current_app, g, jsonify, redirect, request, session, ur
 
 from console.session_store import ABSOLUTE, SessionStore
 from console.throttle import SignInThrottle
-from shared.auth import Check
-from shared.oidc import CertCache
+from shared.auth import CertCache, Check
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = ("/health", "/login")

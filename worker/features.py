@@ -23,17 +23,17 @@ class FeatureCache:
         self.warehouse = warehouse
         self.max_dates = max_dates
         self._features: OrderedDict[date, pd.DataFrame] = OrderedDict()
-        self._history: OrderedDict[date, HistoryWindow] = OrderedDict()
+        self._history: OrderedDict[tuple[date, tuple[str, ...]], HistoryWindow] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _remember(self, cache: OrderedDict, day: date, load):
+    def _remember(self, cache: OrderedDict, key, load):
         with self._lock:
-            if day in cache:
-                cache.move_to_end(day)
-                return cache[day]
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
         value = load()
         with self._lock:
-            cache[day] = value
+            cache[key] = value
             while len(cache) > self.max_dates:
                 cache.popitem(last=False)
         return value
@@ -46,17 +46,15 @@ class FeatureCache:
     def row(self, day: date, player_id: int) -> dict | None:
         return self.features(day).get(player_id)
 
-    def history(self, day: date, player_id: int) -> dict | None:
+    def history(self, day: date, player_id: int, columns: tuple[str, ...]) -> dict | None:
         """The player's earlier feature rows (up to HISTORY_DAYS before D) with what he did
-        in each prop, as column -> array."""
-        return self.history_window(day).by_player.get(player_id)
+        in each prop, as column -> array, for the columns the caller reads."""
+        return self.history_window(day, columns).by_player.get(player_id)
 
-    def history_window(self, day: date) -> HistoryWindow:
-        return self._remember(self._history, day, lambda: self._load_history(day))
+    def history_window(self, day: date, columns: tuple[str, ...]) -> HistoryWindow:
+        return self._remember(self._history, (day, tuple(columns)), lambda: self._load_history(day, columns))
 
-    def _load_history(self, day: date) -> HistoryWindow:
-        from worker.systems.similarity import HISTORY_COLUMNS
-
+    def _load_history(self, day: date, columns: tuple[str, ...]) -> HistoryWindow:
         start, end = day - timedelta(days=HISTORY_DAYS), day - timedelta(days=1)
         feats = self.warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end)
         box = self.warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
@@ -71,7 +69,7 @@ class FeatureCache:
         # a roster yet); only a date never built is missing
         missing = tuple(sorted(played - set(pd.to_datetime(feats["game_date"]).dt.date)
                                - set(pd.to_datetime(built["game_date"]).dt.date)))
-        return HistoryWindow({int(pid): {c: g[c].to_numpy(dtype=float) for c in HISTORY_COLUMNS}
+        return HistoryWindow({int(pid): {c: g[c].to_numpy(dtype=float) for c in columns}
                               for pid, g in rows.groupby("player_id")}, len(played), missing)
 
 

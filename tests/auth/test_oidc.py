@@ -57,8 +57,8 @@ def token(private_pem, kid="kid-1", **overrides) -> str:
 def client(keys, tmp_path):
     from coordinator.app import create_app
     from coordinator.main import build_deps
+    from shared.auth import make_verifier
     from shared.config import Settings
-    from shared.oidc import make_verifier
 
     deps = build_deps(Settings(home=tmp_path))
     return create_app(deps, make_verifier(AUDIENCE, {CALLER}, keys["certs_url"])).test_client()

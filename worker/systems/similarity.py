@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from shared.props import PROPS, stat_prop
+from worker.features import HISTORY_DAYS
 from worker.systems.base import Context, Output, col, normal_interval, spread, stat
 from worker.systems.moving_average import level, rested
 
@@ -38,7 +39,7 @@ class Similarity:
         # (explain_fallback says why, once per batch)
         source = np.full(len(ids), "fallback", dtype=object)
         for i, player_id in enumerate(ids):      # one player per worker request
-            history = ctx.features.history(ctx.day, int(player_id)) if ctx.features is not None else None
+            history = None if ctx.features is None else ctx.features.history(ctx.day, int(player_id), HISTORY_COLUMNS)
             if history is not None and len(history[ctx.prop]) >= MIN_GAMES:
                 now = {c: col(rows, c)[i] for c in scales(s)}
                 for k, v in zip(("predicted", "p10", "p50", "p90"),
@@ -51,9 +52,7 @@ class Similarity:
     @staticmethod
     def explain_fallback(features, day) -> str:
         """Which players fell back, and what would give them the history they lack."""
-        from worker.features import HISTORY_DAYS
-
-        window = features.history_window(day)
+        window = features.history_window(day, HISTORY_COLUMNS)
         if window.missing:
             have = window.game_dates - len(window.missing)
             return (f"players with fewer than {MIN_GAMES} earlier games in the feature store: it holds {have} of the "

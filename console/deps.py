@@ -1,0 +1,39 @@
+"""What every console route reads: the ports, a worker to predict with, the coordinator's
+client and the clock. Built by console/main.py (the composition root), read by the routes."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from console.reads import default_day as pick_day
+from shared.coordinator_client import CoordinatorClient
+from shared.metrics import ServiceMetrics
+from shared.ports import ObjectStore, Warehouse
+from worker.service import WorkerDeps
+
+EASTERN = ZoneInfo("America/New_York")
+
+
+class NoPublishing:
+    """The console predicts for an answer, never for a batch: nothing is published."""
+
+    def publish(self, topic, message, attributes=None):
+        raise RuntimeError(f"the console does not publish ({topic})")
+
+    publish_many = publish
+
+
+@dataclass
+class ConsoleDeps:
+    warehouse: Warehouse
+    store: ObjectStore
+    worker: WorkerDeps
+    coordinator: CoordinatorClient
+    today: Callable[[], date] = field(default=lambda: datetime.now(EASTERN).date())   # ET, as the league's
+    metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("console"))
+
+
+def default_day(deps: ConsoleDeps) -> date:
+    return pick_day(deps.warehouse, deps.store, deps.today())

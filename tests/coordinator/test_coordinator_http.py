@@ -199,6 +199,7 @@ def test_a_batch_records_the_injury_report_and_line_snapshot_its_requests_carry(
     from coordinator.batches import describe
     from ingest.importer.injuries import import_injuries
     from ingest.importer.lines import import_lines
+    from tests.cli.conftest import run
     from tests.conftest import SAMPLE
 
     import_injuries(stack.warehouse, SAMPLE.parent / "Injury-Report_2024-01-16_05PM.csv")   # 5 pm ET
@@ -217,6 +218,10 @@ def test_a_batch_records_the_injury_report_and_line_snapshot_its_requests_carry(
     assert inputs["injury_report_source"] == "Injury-Report_2024-01-16_05PM.csv"
     carried = [m for m in stack.bus.messages(topology.PREDICTION_REQUEST) if m["batch_id"] == late["batch_id"]]
     assert {m["availability"] for m in carried} >= {"Questionable"}          # the report it names is the one sent
+    listed = run("batches", home=stack.settings.home)
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if late["batch_id"] in line)
+    assert "2024-01-16 17:00 ET" in row and "2024-01-16 13:00 ET" in row                  # report and lines, in ET
     stack.coordinator.batches.update_batch(late["batch_id"], lambda doc: doc.pop("inputs"))   # an older document
     assert set(describe(stack.coordinator.batches, late["batch_id"])["inputs"].values()) == {None}
 

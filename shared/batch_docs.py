@@ -42,7 +42,7 @@ class BatchInputs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     injury_report_as_of: datetime | None = None
-    injury_report_source: str | None = None   # the report's file name (Injury-Report_2024-01-15_05PM.pdf)
+    injury_report_source: str | None = None   # the report's source file as stored (Injury-Report_..._05PM.csv)
     lines_as_of: datetime | None = None       # the newest book update among the lines used
     lines_source: str | None = None           # the snapshot it came from (odds_{date}_{fetched_at}.json)
 

@@ -59,12 +59,18 @@ class Nightly:
         if due["process"] and today.isoformat() not in done.get("process", []):
             if schedule.has_games(self.warehouse, today):
                 from processors.runner import nightly
+                from processors.staleness import StaleBoxScores
 
-                events = nightly(self.warehouse, self.publisher, today)
-                report.append(f"processors for {today}: {', '.join(sorted({e.status for e in events}))}")
+                try:
+                    events = nightly(self.warehouse, self.publisher, today)
+                    report.append(f"processors for {today}: {', '.join(sorted({e.status for e in events}))}")
+                    self._mark("process", today)
+                except StaleBoxScores as exc:   # not marked: the next tick tries again, once they are in
+                    log.warning("processors for %s refused: %s", today, exc, extra={"nightly": True})
+                    report.append(f"processors for {today} refused: {exc}")
             else:
                 report.append(f"no games scheduled on {today}")
-            self._mark("process", today)
+                self._mark("process", today)
         if due["deadline"] and today.isoformat() not in done.get("deadline", []):
             results = self.check_deadlines([today])
             self._mark("deadline", today)

@@ -6,7 +6,7 @@ import csv
 import functools
 import html
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pandas as pd
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from console import actions, charts, params, reads, session
 from console.params import BadQuery
-from shared import spreadsheet
+from shared import freshness, spreadsheet
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 
 SORTS = ("edge", "predicted", "player")
@@ -59,7 +59,8 @@ def blueprint(deps, day_default) -> Blueprint:
     @pages.get("/tonight")
     def tonight():
         day = params.day("date", args=_form()) or day_default()
-        return render_template("tonight.html", night=reads.night(deps.warehouse, deps.store, day), day=day)
+        return render_template("tonight.html", night=reads.night(deps.warehouse, deps.store, day), day=day,
+                               feeds=reads.feeds(deps.store, datetime.now(UTC)), stale_after=freshness.limits_text())
 
     @pages.get("/tonight/progress")
     def progress():

@@ -13,7 +13,8 @@ import pandas as pd
 from coordinator.batches import STALL_AFTER, BatchStore, describe_date
 from coordinator.recovery import overview
 from orchestrator import state as orchestration
-from shared import tables
+from shared import freshness, tables
+from shared.batch_docs import BatchInputs, eastern
 from shared.catalogue import DRIFT_KEY_FEATURES, ML_SYSTEMS, PROCESSOR_NAMES, PROP_NAMES, PROPS, PSI_ALERT
 from shared.models import BUNDLED
 from shared.models.registry import Registry
@@ -236,15 +237,30 @@ def night(warehouse: Warehouse, store: ObjectStore, day: date) -> Night:
 
 
 def progress(batches: BatchStore, day: date) -> dict | None:
-    """The date's batch as /status describes it, with the overview's verdict on its state."""
+    """The date's batch as /status describes it, with the overview's verdict on its state and
+    the injury report and line snapshot it read, as-of in ET."""
     batch = describe_date(batches, day)
     if batch is None:
         return None
     seen = overview(batches, datetime.now(UTC), STALL_AFTER, owner_check=False, start=day, end=day)
     state = seen[0]["state"] if seen else batch["state"]
     reported = batch["completed"] + batch["skipped"] + batch["failed"]
+    used = BatchInputs.model_validate(batch["inputs"])
     return {**batch, "state": state, "reported": reported,
-            "percent": round(100 * reported / batch["expected"]) if batch["expected"] else 100}
+            "percent": round(100 * reported / batch["expected"]) if batch["expected"] else 100,
+            "report_shown": eastern(used.injury_report_as_of), "lines_shown": eastern(used.lines_as_of)}
+
+
+def feeds(store: ObjectStore, now: datetime) -> list[dict]:
+    """Each feed's freshness for the Tonight page; ``degraded`` (stale or failing) shows in red."""
+    shown = []
+    for status in freshness.read_all(store):
+        age = status.age(now)
+        shown.append({"feed": status.feed, "state": status.state(now), "degraded": status.degraded(now),
+                      "last_success": eastern(status.last_success_at) if status.last_success_at else "never",
+                      "age": freshness.age_text(age) if age is not None else "-", "rows": status.rows,
+                      "last_error": status.last_error if status.failing else None})
+    return shown
 
 
 def _names(warehouse: Warehouse, day: date) -> dict[int, str]:

@@ -9,11 +9,12 @@ from pydantic import ValidationError
 
 from coordinator import recovery, service
 from coordinator.batches import counts_first
+from coordinator.health import deep_health
 from coordinator.monitoring import AccuracyCollector
 from coordinator.requests import StartRequest
 from shared import bodies, http_errors, openapi
 from shared.auth import guard
-from shared.batch_docs import check_id
+from shared.batch_docs import BatchInputs, check_id
 from shared.logging import bound, traced
 from shared.messages import BATCH_ID_PATTERN, DATE_PATTERN, PredictionReady, describe, parse_date
 from shared.pubsub import handle_push, read_body
@@ -80,6 +81,10 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
     def health():
         return {"status": "ok"}
 
+    @app.get("/health/deep")
+    def health_deep():
+        return deep_health(deps)
+
     openapi.publish(app, SPEC)
     return app
 
@@ -97,7 +102,9 @@ STATUS = {"type": "object", "required": ["batch_id", "game_date", "state", "expe
                          "missing": {"type": "array", "items": {"type": "integer"},
                                      "description": "players without a result; only with ids=1"},
                          "skip_reasons": {**REASONS, "description": "player id -> reason; only with ids=1"},
-                         "fail_reasons": {**REASONS, "description": "player id -> reason; only with ids=1"}}}
+                         "fail_reasons": {**REASONS, "description": "player id -> reason; only with ids=1"},
+                         "inputs": {**BatchInputs.model_json_schema(),
+                                    "description": "the injury report and line snapshot the batch read"}}}
 AUTHED = openapi.AUTHED
 BAD = {"400": openapi.json_response("invalid input; `field` names the offending field", openapi.ERROR)}
 BODY = {"413": openapi.json_response("body over 1 MB", openapi.ERROR),
@@ -125,5 +132,6 @@ SPEC = openapi.document("coordinator", "Starts a prediction batch per game date,
     "/check-stalled": {"post": {**AUTHED, "summary": "re-publish or finalise stalled batches (Cloud Scheduler)",
                                 "responses": {"200": openapi.json_response("what was done per batch"),
                                               **openapi.UNAUTHORIZED}}},
-    **openapi.health_paths(),
+    **openapi.health_paths(deep="warehouse reachable and each feed's freshness (last success, age, stale or "
+                                "failing, last error); degraded if a feed is stale or failing"),
 })

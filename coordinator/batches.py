@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from shared import cas
-from shared.batch_docs import batch_key
+from shared.batch_docs import batch_inputs, batch_key
 from shared.batch_docs import check_id as _check
 from shared.ports import NotFound, ObjectStore, PreconditionFailed
 
@@ -139,7 +139,8 @@ def describe(batches: BatchStore, batch_id: str) -> dict | None:
     return {"batch_id": batch_id, "game_date": doc["game_date"], "state": doc["state"],
             "expected": doc["expected"], **summary, "missing": missing,
             "started_at": doc["started_at"], "finished_at": doc["finished_at"], "degraded": doc["degraded"],
-            "missing_processors": doc.get("missing_processors", [])}
+            "missing_processors": doc.get("missing_processors", []),
+            "inputs": batch_inputs(doc).model_dump(mode="json")}
 
 
 def reason_kind(reason: str) -> str:

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from coordinator.batches import BatchStore
 from coordinator.service import CoordinatorDeps, finalise, owner_gone, publish_requests
 from shared import staging
+from shared.batch_docs import BatchInputs, batch_inputs
 from shared.ports import NotFound
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,8 @@ def overview(batches: BatchStore, now: datetime, stall_after: timedelta, owner_c
         batch = batches.batch(pointer[0]["batch_id"]) if pointer else None
         if batch is None:
             found.append({"game_date": day, "batch_id": pointer[0]["batch_id"] if pointer else None,
-                          "state": "creating", "expected": 0, "reported": 0, "subset": False, "age_s": None})
+                          "state": "creating", "expected": 0, "reported": 0, "subset": False, "age_s": None,
+                          "inputs": BatchInputs()})
             continue
         doc = batch[0]
         state = doc["state"]
@@ -143,5 +145,6 @@ def overview(batches: BatchStore, now: datetime, stall_after: timedelta, owner_c
                 state = "stalled"
         found.append({"game_date": day, "batch_id": doc["batch_id"], "state": state, "expected": doc["expected"],
                       "reported": reported, "subset": bool(doc.get("subset")),
-                      "age_s": (now - datetime.fromisoformat(doc["started_at"])).total_seconds()})
+                      "age_s": (now - datetime.fromisoformat(doc["started_at"])).total_seconds(),
+                      "inputs": batch_inputs(doc)})
     return found

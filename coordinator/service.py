@@ -83,7 +83,8 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
            "out": {str(p): reason for p, reason in out.items()},
            "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": req.degraded,
            "missing_processors": req.missing_processors, "correlation_id": req.correlation_id,
-           "republished_at": None, "forced": req.force, "subset": req.players is not None}
+           "republished_at": None, "forced": req.force, "subset": req.players is not None,
+           "inputs": tonight.inputs.model_dump(mode="json")}
     deps.batches.put_batch(doc)
     deps.batches.set_running(batch_id, True)
     failpoints.reach("coordinator.batch_created")

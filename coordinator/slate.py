@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from shared import tables
+from shared.batch_docs import BatchInputs
 from shared.ports import Warehouse
 
 
@@ -17,6 +18,7 @@ class Slate:
     availability: dict[int, str] = field(default_factory=dict)   # player -> status, everyone else listed
     # player -> prop -> line, book, over, under (decimal odds)
     lines: dict[int, dict[str, dict]] = field(default_factory=dict)
+    inputs: BatchInputs = field(default_factory=BatchInputs)     # the report and the snapshot read
 
 
 def load(warehouse: Warehouse, day: date, now: datetime, manual: dict[int, dict[str, float]] | None = None,
@@ -27,6 +29,7 @@ def load(warehouse: Warehouse, day: date, now: datetime, manual: dict[int, dict[
     report = _before(warehouse.read(tables.INJURY_REPORT.fqn, day, day), now)
     if len(report):
         latest = report[report["as_of"] == report["as_of"].max()]
+        slate.inputs.injury_report_as_of, slate.inputs.injury_report_source = _provenance(latest)
         for r in latest[latest["player_id"].notna()].itertuples():
             if r.status == "Out":
                 slate.out[int(r.player_id)] = r.reason if isinstance(r.reason, str) and r.reason else "listed out"
@@ -35,6 +38,8 @@ def load(warehouse: Warehouse, day: date, now: datetime, manual: dict[int, dict[
     lines = _before(warehouse.read(tables.PROP_LINES.fqn, day, day), now)
     wanted = lines["prop"].isin(props) if props else lines["prop"].notna()
     lines = lines[wanted & lines["player_id"].notna()].sort_values(["as_of", "book"])
+    if len(lines):
+        slate.inputs.lines_as_of, slate.inputs.lines_source = _provenance(lines.tail(1))
     for r in lines.drop_duplicates(["player_id", "prop"], keep="last").itertuples():
         slate.lines.setdefault(int(r.player_id), {})[r.prop] = {
             "line": float(r.line), "book": r.book, "over": _price(r.over_price), "under": _price(r.under_price)}
@@ -47,6 +52,13 @@ def load(warehouse: Warehouse, day: date, now: datetime, manual: dict[int, dict[
 
 def _before(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
     return frame[frame["as_of"] <= pd.Timestamp(now)] if len(frame) else frame
+
+
+def _provenance(rows: pd.DataFrame) -> tuple[datetime, str | None]:
+    """The as-of time and source file of the first of ``rows``."""
+    first = rows.iloc[0]
+    source = first["source_file"] if isinstance(first["source_file"], str) and first["source_file"] else None
+    return pd.Timestamp(first["as_of"]).to_pydatetime(), source
 
 
 def _price(value) -> float | None:

@@ -1,5 +1,6 @@
 """Run processors over dates: compute in one vectorised pass per chunk, validate, replace
-the date partitions, record one run row per (processor, date). ``nightly`` then publishes
+the date partitions, record one run row per (processor, date). ``nightly`` first refuses
+box scores that stop before the night needs them (processors/staleness.py), then publishes
 one completion event per processor; backfill (processors/backfill.py) never does."""
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from processors import history as h
 from processors.registry import COMPUTE, ordered
+from processors.staleness import coverage
 from processors.validation import validate
 from shared import tables, topology
 from shared.catalogue import BY_NAME
@@ -115,13 +117,22 @@ def record_failure(warehouse: Warehouse, names: list[str], dates: list[pd.Timest
 
 
 def nightly(warehouse: Warehouse, publisher: Publisher | None, day: date, names: Iterable[str] | None = None,
-            correlation_id: str | None = None) -> list[ProcessorCompleted]:
-    """The nightly path for one date: run, write, then publish one event per processor."""
+            correlation_id: str | None = None, allow_stale: bool = False) -> list[ProcessorCompleted]:
+    """The nightly path for one date: run, write, then publish one event per processor.
+    Raises StaleBoxScores, before anything is written or published, when the box scores stop
+    before the teams' previous game day, unless ``allow_stale`` (then a WARNING says so)."""
     names = ordered(names)
     run_id, correlation_id = uuid.uuid4().hex, correlation_id or uuid.uuid4().hex
     started = datetime.now(UTC)
     warehouse.ensure_tables()
     raw = h.read_analytics(warehouse, day, day)
+    covered = coverage(raw["schedule"], raw["players"], day)
+    if covered.stale:
+        if not allow_stale:
+            raise covered.refusal()
+        log.warning("%s; processing anyway (--allow-stale)", covered.refusal(),
+                    extra={"game_date": str(day), "stale_inputs": True, "last_stored": str(covered.last_stored),
+                           "needed": str(covered.needed)})
     seasons = h.prepare_seasons(raw)
     target = pd.Timestamp(day)
     outcomes = {n: Outcome(n) for n in names}

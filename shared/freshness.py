@@ -11,6 +11,11 @@ from shared import cas
 from shared.ports import NotFound, ObjectStore
 
 FEEDS = ("box_scores", "schedule", "injuries", "lines")
+# A feed is stale once its last success is older than its cadence allows: box scores and the
+# schedule are fetched once a day (30 h leaves a late morning's slack), the injury report every
+# 15 minutes (1 h: three slots missed), the lines every 30 minutes (90 min: two snapshots missed).
+MAX_AGE = {"box_scores": timedelta(hours=30), "schedule": timedelta(hours=30),
+           "injuries": timedelta(hours=1), "lines": timedelta(minutes=90)}
 
 
 class FeedStatus(BaseModel):
@@ -34,6 +39,51 @@ class FeedStatus(BaseModel):
         """The last attempt failed (an error newer than the last success)."""
         return self.last_error_at is not None and (self.last_success_at is None
                                                    or self.last_error_at > self.last_success_at)
+
+    def stale(self, now: datetime) -> bool:
+        """The last success is older than the feed's cadence allows; a feed never fetched is
+        not stale (it is "never": a night fed by files has no fetches)."""
+        age = self.age(now)
+        return age is not None and age > MAX_AGE[self.feed]
+
+    def state(self, now: datetime) -> str:
+        """One word for people and /health/deep: failing, stale, never or ok."""
+        if self.failing:
+            return "failing"
+        if self.stale(now):
+            return "stale"
+        return "never" if self.last_success_at is None else "ok"
+
+    def degraded(self, now: datetime) -> bool:
+        return self.state(now) in ("failing", "stale")
+
+    def health(self, now: datetime) -> dict:
+        """What /health/deep says about the feed."""
+        age = self.age(now)
+        return {"state": self.state(now), "last_success_at": _iso(self.last_success_at),
+                "age_s": None if age is None else round(age.total_seconds()),
+                "max_age_s": round(MAX_AGE[self.feed].total_seconds()), "rows": self.rows,
+                "last_error": self.last_error if self.failing else None,
+                "last_error_at": _iso(self.last_error_at) if self.failing else None}
+
+
+def age_text(age: timedelta) -> str:
+    """An age as people read it: 2d 3h, 4h 05m, 12m."""
+    minutes = int(age.total_seconds() // 60)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    return f"{days}d {hours}h" if days else f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+def limits_text() -> str:
+    """When each feed turns stale, for a note under a table: box_scores 30 h, ..., lines 90 min."""
+    def limit(age: timedelta) -> str:
+        minutes = int(age.total_seconds() // 60)
+        return f"{minutes // 60} h" if minutes % 60 == 0 and minutes > 60 else f"{minutes} min"
+    return ", ".join(f"{feed} {limit(MAX_AGE[feed])}" for feed in FEEDS)
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
 
 
 def key(feed: str) -> str:

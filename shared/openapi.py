@@ -47,17 +47,17 @@ def push_operation(summary: str, message_schema: dict) -> dict:
 AUTHED = {"security": [{"bearer": []}]}
 
 
-def health_paths(deep: bool = False) -> dict:
+def health_paths(deep: str | None = None) -> dict:
     """Liveness is open (the platform's probes); the rest asks for the same credentials as
-    the service's own routes (/metrics also takes PIPELINE_METRICS_TOKEN, a scraper's)."""
+    the service's own routes (/metrics also takes PIPELINE_METRICS_TOKEN, a scraper's).
+    ``deep``: what the service's /health/deep checks, when it has one."""
     paths = {"/health": {"get": {"summary": "liveness", "responses": {"200": json_response("alive")}}},
              "/metrics": {"get": {**AUTHED, "summary": "Prometheus metrics", "responses": {
                  "200": {"description": "text exposition format", "content": {"text/plain": {"schema": {
                      "type": "string"}}}}, **UNAUTHORIZED}}}}
     if deep:
-        paths["/health/deep"] = {"get": {**AUTHED, "summary": "models loaded and warehouse reachable; degraded if "
-                                         "not", "responses": {"200": json_response("ok or degraded, with each check"),
-                                                              **UNAUTHORIZED}}}
+        paths["/health/deep"] = {"get": {**AUTHED, "summary": deep, "responses": {
+            "200": json_response("ok or degraded, with each check"), **UNAUTHORIZED}}}
     return paths
 
 

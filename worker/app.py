@@ -47,7 +47,7 @@ SPEC = openapi.document("worker", "Predicts one player-date per Pub/Sub push wit
                         "stages the rows for the coordinator to consolidate.", {
     "/predict": {"post": openapi.push_operation("a coordinator's prediction request",
                                                 PredictionRequest.model_json_schema())},
-    **openapi.health_paths(deep=True),
+    **openapi.health_paths(deep="models loaded and warehouse reachable; degraded if not"),
 })
 
 

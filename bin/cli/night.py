@@ -19,6 +19,7 @@ from bin.cli.common import (
     settings,
     warehouse,
 )
+from bin.cli.processing import ALLOW_STALE_HELP, STALE_HINT
 from shared import schedule, tables
 from shared.catalogue import PROP_NAMES
 
@@ -27,16 +28,17 @@ TIMEOUT_HELP = "give up waiting for the batch after this long"
 
 def run_command(day: str = typer.Option(..., "--date", help="game date YYYY-MM-DD"),
                 force: bool = typer.Option(False, "--force", help="start a new batch even if the date has one"),
-                timeout_s: int = typer.Option(600, "--timeout-seconds", min=1, help=TIMEOUT_HELP)) -> None:
+                timeout_s: int = typer.Option(600, "--timeout-seconds", min=1, help=TIMEOUT_HELP),
+                allow_stale: bool = typer.Option(False, "--allow-stale", help=ALLOW_STALE_HELP)) -> None:
     """The autonomous nightly chain on one machine: processors -> orchestrator -> coordinator
     -> workers -> consolidated predictions."""
-    _night(parse_date(day, "--date"), force, timeout_s, quiet_without_games=False)
+    _night(parse_date(day, "--date"), force, timeout_s, quiet_without_games=False, allow_stale=allow_stale)
 
 
 def daily_command(day: str = typer.Option("today", "--date", help="the night to run (default: today, ET)"),
                   timeout_s: int = typer.Option(1800, "--timeout-seconds", min=1, help=TIMEOUT_HELP),
-                  no_fetch: bool = typer.Option(False, "--no-fetch",
-                                                help="fetch nothing: run on what is stored")) -> None:
+                  no_fetch: bool = typer.Option(False, "--no-fetch", help="fetch nothing: run on what is stored"),
+                  allow_stale: bool = typer.Option(False, "--allow-stale", help=ALLOW_STALE_HELP)) -> None:
     """One night for cron: fetch the feeds in PIPELINE_FEEDS (box scores since the last stored game
     through yesterday, the schedule, the injury report, the lines when ODDS_API_KEY is set), grade
     yesterday, then, when the schedule has games, today's processors and batch. A feed that fails
@@ -46,19 +48,20 @@ def daily_command(day: str = typer.Option("today", "--date", help="the night to 
 
     d = parse_date(day, "--date")
     failed = [] if no_fetch else fetch_night(settings(), d)
-    _night(d, False, timeout_s, quiet_without_games=True)
+    _night(d, False, timeout_s, quiet_without_games=True, allow_stale=allow_stale)
     if failed:
         fail(f"{d}: ran on what was stored; not fetched: {', '.join(failed)} (the lines above say why; "
              "bin/pipeline feeds shows each feed)", WORK_FAILED)
 
 
-def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool) -> None:
+def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allow_stale: bool = False) -> None:
     from bin import stack as local
     from coordinator.recovery import repair
     from coordinator.requests import StartRequest
     from coordinator.service import start as start_batch
     from coordinator.service import status_for_date
     from processors.runner import nightly
+    from processors.staleness import StaleBoxScores
 
     s = settings()
     began = time.perf_counter()
@@ -73,7 +76,10 @@ def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool) -> N
                           "loads the league schedule)", highlight=False)
             return
         already = status_for_date(st.coordinator, d)
-        events = nightly(st.warehouse, st.bus, d)
+        try:
+            events = nightly(st.warehouse, st.bus, d, allow_stale=allow_stale)
+        except StaleBoxScores as exc:
+            fail(f"{exc}; {STALE_HINT}; no batch started", WORK_FAILED)
         from modeling.drift import monitor
 
         monitor(st.warehouse, st.store, d)

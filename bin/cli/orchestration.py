@@ -11,6 +11,7 @@ from rich.table import Table
 from bin.cli.common import console, parse_date, parse_range, settings
 from orchestrator import state as st
 from shared import bootstrap
+from shared.batch_docs import eastern
 
 
 def status_command(day: Optional[str] = typer.Option(None, "--date", help="one game date YYYY-MM-DD")) -> None:
@@ -41,7 +42,8 @@ BatchState = Literal["running", "stalled", "failed", "finished", "creating"]
 def batches_command(state: Optional[BatchState] = typer.Option(None, "--state", help="only batches in this state"),
                     start: Optional[str] = typer.Option(None, "--start", help="first game date"),
                     end: Optional[str] = typer.Option(None, "--end", help="last game date")) -> None:
-    """List batches per game date: state, players reported of expected, subset, age.
+    """List batches per game date: state, players reported of expected, subset, age, and the
+    injury report and line snapshot each read (as-of, ET; "none": none was stored).
     Stalled means no player reported for 10 minutes or its finaliser is gone."""
     from coordinator.batches import STALL_AFTER, BatchStore
     from coordinator.recovery import overview
@@ -51,11 +53,12 @@ def batches_command(state: Optional[BatchState] = typer.Option(None, "--state", 
     found = overview(BatchStore(bootstrap.build_store(s)), datetime.now(UTC), STALL_AFTER,
                      s.backend == "local", d1, d2)
     shown = [b for b in found if state is None or b["state"] == state]
-    table = Table("game date", "batch id", "state", "reported", "subset", "age")
+    table = Table("game date", "batch id", "state", "reported", "subset", "age", "injury report", "lines")
     for b in shown:
         age = "-" if b["age_s"] is None else str(timedelta(seconds=int(b["age_s"])))
+        used = b["inputs"]
         table.add_row(b["game_date"], b["batch_id"] or "-", b["state"], f"{b['reported']}/{b['expected']}",
-                      "yes" if b["subset"] else "no", age)
+                      "yes" if b["subset"] else "no", age, eastern(used.injury_report_as_of), eastern(used.lines_as_of))
     console.print(table)
     console.print(f"{len(shown)} batch(es)" + (f" {state}" if state else "") + f" of {len(found)}", highlight=False)
 

@@ -21,15 +21,21 @@ from shared import bootstrap, topology
 from shared.catalogue import PROCESSOR_NAMES
 
 PROCESSOR_HELP = f"run only this processor (repeatable; all when absent): {', '.join(PROCESSOR_NAMES)}"
+ALLOW_STALE_HELP = ("run even when the box scores stop before the teams' previous game day (logged as a "
+                    "warning); refused otherwise")
+STALE_HINT = "nothing processed (fetch-box-scores or import brings them; --allow-stale runs anyway)"
 
 
 def process_command(
     day: str = typer.Option(..., "--date", help="game date YYYY-MM-DD"),
     processor: Optional[list[str]] = typer.Option(None, "--processor", metavar="NAME", help=PROCESSOR_HELP),
+    allow_stale: bool = typer.Option(False, "--allow-stale", help=ALLOW_STALE_HELP),
 ) -> None:
-    """Run the nightly processors for one date and publish one completion event each."""
+    """Run the nightly processors for one date and publish one completion event each. Refused
+    (exit 1, nothing written) when the box scores stop before the teams' previous game day."""
     from processors.registry import ordered
     from processors.runner import nightly
+    from processors.staleness import StaleBoxScores
 
     d = parse_date(day, "--date")
     try:
@@ -39,7 +45,10 @@ def process_command(
     s = settings()
     wh = warehouse(s)
     publisher = bootstrap.build_publisher(s)
-    events = nightly(wh, publisher, d, names)
+    try:
+        events = nightly(wh, publisher, d, names, allow_stale=allow_stale)
+    except StaleBoxScores as exc:
+        fail(f"{exc}; {STALE_HINT}", WORK_FAILED)
     table = Table("processor", "status", "rows", "rejected", "error")
     for e in events:
         table.add_row(e.processor, e.status, str(e.rows), str(e.rows_rejected), e.error or "")

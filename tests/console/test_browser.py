@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from ingest.importer.lines import import_lines
 from modeling.drift import monitor
 from modeling.grading import grade
 from processors.backfill import backfill
+from shared import freshness
 from shared.config import Settings
 from tests.conftest import SAMPLE
 from tests.console.conftest import TOKEN
@@ -90,8 +91,11 @@ def test_sign_in_force_a_batch_watch_it_finish_and_filter_the_slate(live, driver
     driver.find_element(By.ID, "sign-in").click()
     WebDriverWait(driver, 30).until(ec.url_to_be(f"{base}/tonight"))   # the page asked for, without its query
     assert TOKEN not in driver.current_url
+    freshness.record_success(live.store, "lines", datetime.now(UTC) - timedelta(hours=3), 26, f"{DAY}: 3 events", None)
     driver.get(f"{base}/tonight?date={DAY}")
     WebDriverWait(driver, 30).until(ec.text_to_be_present_in_element((By.ID, "batch-state"), f"no batch for {DAY}"))
+    stale = driver.find_element(By.CSS_SELECTOR, "#feeds tr.feed-degraded td")
+    assert stale.text == "lines" and stale.value_of_css_property("color") == "rgba(179, 38, 30, 1)", "stale in red"
     cookie = driver.get_cookie("pipeline_console")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert driver.execute_script("return document.cookie") == "", "the session is out of scripts' reach"
@@ -113,6 +117,8 @@ def test_sign_in_force_a_batch_watch_it_finish_and_filter_the_slate(live, driver
     assert int(reported) == live.coordinator.batches.batch(
         live.coordinator.batches.date_pointer(DAY)[0]["batch_id"])[0]["expected"]
     assert "out:" in driver.find_element(By.ID, "skips").text, "players the report rules out, with its reason"
+    assert driver.find_element(By.ID, "batch-report").text == f"{DAY} 17:00 ET", "the report the batch read"
+    assert driver.find_element(By.ID, "batch-lines").text == f"{DAY} 13:00 ET", "its line snapshot (18:00Z)"
     shoot(driver, "tonight")
     grade(live.warehouse, DAY, DAY)   # the box scores are in: the accuracy page has a night to show
 

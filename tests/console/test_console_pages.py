@@ -169,3 +169,23 @@ def test_bad_action_input_names_the_field(served, browser, form, field):
 def test_signing_out_ends_the_session(served, browser):
     browser.post(url(served, "/logout"), data={"csrf_token": token_of(browser, served)})
     assert browser.get(url(served, "/slate"), allow_redirects=False).status_code == 302
+
+
+def test_tonight_shows_each_feeds_freshness_a_stale_or_failing_one_in_red(served, browser):
+    from datetime import UTC, datetime, timedelta
+
+    from shared import freshness
+
+    now = datetime.now(UTC)
+    freshness.record_success(served.store, "box_scores", now - timedelta(hours=2), 229, "2024-01-15", None)
+    freshness.record_success(served.store, "lines", now - timedelta(hours=3), 26, "2024-01-16: 3 events", None)
+    freshness.record_failure(served.store, "injuries", now, "injuries: http://x/r.pdf: HTTP 500 after 3 attempts",
+                             "http://x/r.pdf")
+    page = browser.get(url(served, f"/tonight?date={DAY}")).text
+    rows = dict(re.findall(r'<tr class="([^"]+)"><td>(\w+)</td>', page.split('id="feeds"')[1].split("</table>")[0]))
+    assert {feed: css for css, feed in rows.items()} == {
+        "box_scores": "feed-ok", "schedule": "feed-never", "injuries": "feed-failing feed-degraded",
+        "lines": "feed-stale feed-degraded"}
+    assert "HTTP 500 after 3 attempts" in page and "2h 00m" in page
+    assert "stale after box_scores 30 h, schedule 30 h, injuries 60 min, lines 90 min" in page
+    assert 'id="batch-report">none</span>' in page                 # DAY's batch ran without a report or lines

@@ -193,3 +193,64 @@ def test_a_finaliser_that_died_between_its_last_two_writes_is_closed_by_the_next
     assert finalise(stack.coordinator, batch_id) is False
     assert status(stack.coordinator, batch_id)["state"] == "finished"
     assert check_stalled(stack.coordinator) == {}
+
+
+def test_a_batch_records_the_injury_report_and_line_snapshot_its_requests_carry(client, stack):
+    from coordinator.batches import describe
+    from ingest.importer.injuries import import_injuries
+    from ingest.importer.lines import import_lines
+    from tests.cli.conftest import run
+    from tests.conftest import SAMPLE
+
+    import_injuries(stack.warehouse, SAMPLE.parent / "Injury-Report_2024-01-16_05PM.csv")   # 5 pm ET
+    import_lines(stack.warehouse, SAMPLE.parent / "odds_2024-01-16.json")                  # books at 18:00Z
+    stack.coordinator.clock = lambda: datetime(2024, 1, 16, 21, 0, tzinfo=UTC)              # 4 pm ET: no report yet
+    early = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH).json
+    assert client.get(f"/status?batch_id={early['batch_id']}", headers=AUTH).json["inputs"] == {
+        "injury_report_as_of": None, "injury_report_source": None,
+        "lines_as_of": "2024-01-16T18:00:00Z", "lines_source": "odds_2024-01-16.json"}
+    assert not [m for m in stack.bus.messages(topology.PREDICTION_REQUEST) if m["availability"]]
+
+    stack.coordinator.clock = lambda: datetime(2024, 1, 16, 23, 0, tzinfo=UTC)              # 6 pm ET
+    late = client.post("/start", json={"game_date": "2024-01-16", "force": True}, headers=AUTH).json
+    inputs = client.get("/status?game_date=2024-01-16", headers=AUTH).json["inputs"]
+    assert inputs["injury_report_as_of"] == "2024-01-16T22:00:00Z"
+    assert inputs["injury_report_source"] == "Injury-Report_2024-01-16_05PM.csv"
+    carried = [m for m in stack.bus.messages(topology.PREDICTION_REQUEST) if m["batch_id"] == late["batch_id"]]
+    assert {m["availability"] for m in carried} >= {"Questionable"}          # the report it names is the one sent
+    listed = run("batches", home=stack.settings.home)
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if late["batch_id"] in line)
+    assert "2024-01-16 17:00 ET" in row and "2024-01-16 13:00 ET" in row                  # report and lines, in ET
+    stack.coordinator.batches.update_batch(late["batch_id"], lambda doc: doc.pop("inputs"))   # an older document
+    assert set(describe(stack.coordinator.batches, late["batch_id"])["inputs"].values()) == {None}
+
+
+def test_deep_health_shows_each_feed_and_is_degraded_when_one_is_stale_or_failing(client, stack):
+    from shared import freshness
+
+    store, now = stack.coordinator.batches.store, datetime(2024, 1, 16, 23, 0, tzinfo=UTC)
+    stack.coordinator.clock = lambda: now
+    assert client.get("/health/deep").status_code == 401
+    unfetched = client.get("/health/deep", headers=AUTH)
+    assert unfetched.status_code == 200 and unfetched.json["status"] == "ok"    # files feed this night: never fetched
+    assert {f: c["state"] for f, c in unfetched.json["checks"]["feeds"].items()} == dict.fromkeys(freshness.FEEDS,
+                                                                                                    "never")
+    freshness.record_success(store, "box_scores", now - timedelta(hours=12), 229, "2024-01-15", None)
+    freshness.record_success(store, "schedule", now - timedelta(hours=12), 11, "2024-01-16", None)
+    freshness.record_success(store, "injuries", now - timedelta(minutes=50), 7, "Injury-Report_2024-01-16_05PM", None)
+    freshness.record_success(store, "lines", now - timedelta(minutes=80), 26, "2024-01-16: 3 events", None)
+    assert client.get("/health/deep", headers=AUTH).json["status"] == "ok"
+
+    freshness.record_success(store, "lines", now - timedelta(minutes=100), 26, "2024-01-16: 3 events", None)
+    freshness.record_failure(store, "injuries", now - timedelta(minutes=5), "injuries: http://x/a.pdf: HTTP 500 after "
+                                                                             "3 attempts", "http://x/a.pdf")
+    deep = client.get("/health/deep", headers=AUTH)
+    assert deep.status_code == 200 and deep.json["status"] == "degraded"
+    feeds = deep.json["checks"]["feeds"]
+    assert feeds["lines"] == {"state": "stale", "last_success_at": "2024-01-16T21:20:00+00:00", "age_s": 6000,
+                              "max_age_s": 5400, "rows": 26, "last_error": None, "last_error_at": None}
+    assert feeds["injuries"]["state"] == "failing" and feeds["injuries"]["age_s"] == 3000
+    assert feeds["injuries"]["last_error"] == "injuries: http://x/a.pdf: HTTP 500 after 3 attempts"
+    assert feeds["box_scores"]["state"] == feeds["schedule"]["state"] == "ok"
+    assert deep.json["checks"]["warehouse"] == "ok"

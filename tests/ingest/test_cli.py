@@ -44,6 +44,8 @@ def test_the_four_fetchers_import_keep_raw_copies_and_show_in_feeds(home, source
     assert set(feeds) == {"box_scores", "schedule", "injuries", "lines"}
     assert "229" in feeds["box_scores"] and "Injury-Report_2024-01-16_05PM" in feeds["injuries"]
     assert " 3 " in feeds["schedule"] and "2024-01-16..2024-01-16" in feeds["schedule"]
+    assert all(line.split()[3] == "ok" for line in feeds.values())                 # each fetched just now
+    assert "stale after box_scores 30 h, schedule 30 h, injuries 60 min, lines 90 min" in shown.stdout
     wh = DuckDBWarehouse(home / "warehouse.duckdb", read_only=True)
     assert wh.count(tables.INJURY_REPORT.fqn) == 7 and wh.count(tables.PROP_LINES.fqn) == 26
     wh.close()
@@ -66,7 +68,8 @@ def test_a_source_answering_html_is_one_line_and_exit_1_and_a_missing_key_exit_2
     assert "answered something that is not JSON: '<html><head><title>Access Denied" in lines[0]
     assert no_key.returncode == 2 and "ODDS_API_KEY is not set" in no_key.stderr
     failing = next(line for line in shown.stdout.splitlines() if line.startswith("│ box_scores"))
-    assert "never" in failing and "answered something that is not JSON" in shown.stdout
+    assert failing.split()[3] == "failing" and "never" in failing
+    assert "answered something that is not JSON" in shown.stdout
 
 
 def test_replay_raw_reads_the_stored_responses_again(home, sources):

@@ -130,7 +130,7 @@ def nightly(warehouse: Warehouse, publisher: Publisher | None, day: date, names:
     if covered.stale:
         if not allow_stale:
             raise covered.refusal()
-        log.warning("%s; processing anyway (--allow-stale)", covered.refusal(),
+        log.warning("%s; processing anyway (stale inputs allowed)", covered.refusal(),
                     extra={"game_date": str(day), "stale_inputs": True, "last_stored": str(covered.last_stored),
                            "needed": str(covered.needed)})
     seasons = h.prepare_seasons(raw)

@@ -60,7 +60,7 @@ def test_process_refuses_ten_day_old_box_scores_and_allow_stale_runs_anyway(home
     allowed = run("process", "--date", NIGHT, "--allow-stale", home=home)
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert ("warning: box scores stop at 2024-01-14, but 2024-01-24 needs them through 2024-01-23 (the last game "
-            "day of the teams playing); processing anyway (--allow-stale)") in allowed.stderr
+            "day of the teams playing); processing anyway (stale inputs allowed)") in allowed.stderr
     runs, features = written(home, NIGHT)
     assert runs == 5 and features > 0 and published(home) == ["precompute-complete"] * 5
 

@@ -3,6 +3,7 @@ and one place that turns an unexpected exception into one line (a traceback with
 from __future__ import annotations
 
 import functools
+import os
 import signal
 import sys
 import typing
@@ -105,6 +106,12 @@ def command():
             if isinstance(param, TyperArgument):   # the name already says what it is; no type tag after it
                 param.display_type_rich = lambda ctx: None
     return group
+
+
+def entry() -> None:
+    """The installed `pipeline` command: like bin/pipeline, its default PIPELINE_HOME is var/ beside bin/."""
+    os.environ.setdefault("PIPELINE_HOME", str(Path(__file__).resolve().parents[2] / "var"))
+    main()
 
 
 def main(argv: list[str] | None = None) -> None:

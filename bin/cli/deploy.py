@@ -350,6 +350,11 @@ def _scheduler(t: Target) -> list[str]:
     return cmds
 
 
+def entry() -> None:
+    """The installed `deploy` command."""
+    sys.exit(main())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bin/deploy", description=__doc__)
     parser.add_argument("--project", required=True)

@@ -5,10 +5,8 @@ freshness record (docs/INGEST.md). A source that is down or answers something el
 line naming the feed, URL and status or field, exit 1, and nothing written."""
 from __future__ import annotations
 
-import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal, Optional
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -17,7 +15,6 @@ from rich.text import Text
 from bin.cli.common import WORK_FAILED, console, err_console, fail, parse_date, parse_range, settings, warehouse
 from shared import bootstrap, freshness
 
-EASTERN = ZoneInfo("America/New_York")
 Replayable = Literal["box_scores", "schedule", "injuries", "lines"]
 
 
@@ -25,14 +22,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _today() -> date:
-    return _now().astimezone(EASTERN).date()
+def _fetched(run) -> None:
+    """Run one fetch as a command: its lines on stdout, names matching nobody on stderr; a
+    source that failed exits 1, a fetch that could not start exits 2."""
+    from ingest.http import FeedError
+    from ingest.runs import NotFetched
+
+    try:
+        done = run()
+    except NotFetched as exc:
+        fail(str(exc))
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
+    for line in done.said:
+        console.print(line, highlight=False)
+    _unmatched(done.unmatched)
 
 
-def _http(feed: str, policy, secrets=()):
-    from ingest.http import Http
-
-    return Http(feed, policy, secrets=secrets)
+UNTIL_LAST_TIP = typer.Option(False, "--until-last-tip", help=(
+    "do nothing (exit 0) unless a game of the night is still to tip off: for a timer that runs all day"))
 
 
 def fetch_box_scores_command(
@@ -41,39 +49,20 @@ def fetch_box_scores_command(
         end: Optional[str] = typer.Option(None, "--end", help="last game date of a range (with --start)")) -> None:
     """Fetch box scores from the league stats API (PIPELINE_STATS_URL) and import them. Default:
     from the day after the last stored game through yesterday (ET)."""
-    from ingest import box_scores
-    from ingest.http import FeedError
+    from ingest import runs
 
     if day is not None and (start is not None or end is not None):
         fail("give --date, or --start and --end, not both")
     if (start is None) != (end is None):
         fail("--start and --end go together (a range of game dates)")
-    s = settings()
-    wh, store = warehouse(s), bootstrap.build_store(s)
+    first = last = None
     if day is not None:
         first = last = parse_date(day, "--date")
     elif start is not None:
         first, last = parse_range(start, end)
-    else:
-        found = box_scores.default_range(wh, _today())
-        if found is None:
-            fail("no box scores are stored yet: give --date D or --start D1 --end D2 (a season: --start "
-                 "2023-10-24 --end 2024-04-14)")
-        first, last = found
-        if first > last:
-            console.print(f"box scores are stored through {first - timedelta(days=1)}: nothing to fetch before "
-                          f"today", highlight=False)
-            return
-    began = time.perf_counter()
-    try:
-        done = box_scores.fetch(wh, store, _http(box_scores.FEED, box_scores.POLICY), s.stats_url, first, last,
-                                _now())
-    except FeedError as exc:
-        fail(str(exc), WORK_FAILED)
-    r = done.result
-    console.print(f"box scores {first}..{last}: {r.player_rows} player-games, {r.team_rows} team-games, {r.games} "
-                  f"games from {done.requests} request(s) in {time.perf_counter() - began:.1f}s; raw responses "
-                  f"under raw/box_scores/{last}/", highlight=False)
+    s = settings()
+    wh, store = warehouse(s), bootstrap.build_store(s)
+    _fetched(lambda: runs.box_scores(s, wh, store, _now(), first, last))
 
 
 def fetch_injuries_command(
@@ -82,11 +71,11 @@ def fetch_injuries_command(
             "first tip-off")),
         at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=(
             "take the newest report published at or before this time (ISO 8601, ET unless a zone is given; "
-            "default: now)"))) -> None:
+            "default: now)")),
+        until_last_tip: bool = UNTIL_LAST_TIP) -> None:
     """Fetch the league's official injury report (PIPELINE_INJURY_URL), the newest published, and
     import it: Out players are not predicted."""
-    from ingest import injuries
-    from ingest.http import FeedError
+    from ingest import runs
     from ingest.importer.slate_inputs import instant
 
     when = None
@@ -97,43 +86,21 @@ def fetch_injuries_command(
         when = stamp.to_pydatetime()
     night = parse_date(day, "--date") if day is not None else None
     s = settings()
-    wh, store, now = warehouse(s), bootstrap.build_store(s), _now()
-    wanted = injuries.report_time(wh, night, when, now)
-    try:
-        done = injuries.fetch(wh, store, _http(injuries.FEED, injuries.POLICY), s.injury_url,
-                              night or wanted.astimezone(EASTERN).date(), wanted, now)
-    except FeedError as exc:
-        fail(str(exc), WORK_FAILED)
-    console.print(f"{done.report}: {done.rows} players listed ({done.out} out), as of "
-                  f"{done.as_of.tz_convert(EASTERN):%Y-%m-%d %H:%M} ET ({done.slots_tried} slot(s) asked)",
-                  highlight=False)
-    if done.not_submitted:
-        console.print(f"not yet submitted: {', '.join(done.not_submitted)}", highlight=False)
-    _unmatched(done.unmatched)
+    wh, store = warehouse(s), bootstrap.build_store(s)
+    _fetched(lambda: runs.injuries(s, wh, store, _now(), night, when, until_last_tip))
 
 
 def fetch_lines_command(day: Optional[str] = typer.Option(
-        None, "--date", help="the night whose games' lines to fetch (default: today, ET)")) -> None:
+        None, "--date", help="the night whose games' lines to fetch (default: today, ET)"),
+        until_last_tip: bool = UNTIL_LAST_TIP) -> None:
     """Fetch the night's player-prop lines from the odds API v4 (PIPELINE_ODDS_URL, key ODDS_API_KEY):
     every book, a timestamped snapshot each time."""
-    from ingest import lines
-    from ingest.http import FeedError
+    from ingest import runs
 
-    night = parse_date(day, "--date") if day is not None else _today()
+    night = parse_date(day, "--date") if day is not None else None
     s = settings()
-    if not s.odds_api_key:
-        fail("ODDS_API_KEY is not set: the odds API needs a key (on Google Cloud it comes from Secret Manager)")
     wh, store = warehouse(s), bootstrap.build_store(s)
-    began = time.perf_counter()
-    try:
-        done = lines.fetch(wh, store, _http(lines.FEED, lines.POLICY, secrets=[s.odds_api_key]), s.odds_url,
-                           s.odds_api_key, night, _now())
-    except FeedError as exc:
-        fail(str(exc), WORK_FAILED)
-    quota = f"; {done.requests_remaining} requests left on the key" if done.requests_remaining is not None else ""
-    console.print(f"lines for {night}: {done.rows} lines for {done.players} players from {done.books} book(s), "
-                  f"{done.events} event(s) in {time.perf_counter() - began:.1f}s{quota}", highlight=False)
-    _unmatched(done.unmatched)
+    _fetched(lambda: runs.lines(s, wh, store, _now(), night, until_last_tip))
 
 
 def replay_raw_command(

@@ -24,6 +24,7 @@ def import_schedule_command(files: list[Path] = typer.Argument(..., metavar="FIL
         "tipoff_et, home, away, neutral"))) -> None:
     """Import the league schedule: games to predict before their box scores exist (idempotent)."""
     from ingest.importer.schedule import read_schedule, write_schedule
+    from ingest.runs import schedule_summary
 
     parsed = []
     for path in files:
@@ -33,41 +34,29 @@ def import_schedule_command(files: list[Path] = typer.Argument(..., metavar="FIL
             fail(str(exc))
     wh = warehouse(settings())
     for path, schedule in zip(files, parsed, strict=True):
-        _schedule_summary(path, write_schedule(wh, schedule), schedule)
-
-
-def _schedule_summary(source, counts: dict[str, int], schedule) -> None:
-    left = "; left out: " + ", ".join(f"{n} {k}" for k, n in schedule.skipped.items()) if schedule.skipped else ""
-    dates = schedule.games["game_date"]
-    span = f", {dates.min().date()}..{dates.max().date()}" if len(dates) else ""
-    console.print(f"{source}: {counts['games']} games{span} ({counts['final']} already final, "
-                  f"{counts['postponed']} postponed){left}", highlight=False)
+        console.print(schedule_summary(path, write_schedule(wh, schedule), schedule), highlight=False)
 
 
 def fetch_schedule_command(out: Optional[Path] = typer.Option(
         None, "--out", metavar="FILE", help="also keep the downloaded feed here")) -> None:
     """Download the league's schedule feed (PIPELINE_SCHEDULE_URL) and import it; the response is
     kept raw in the object store (raw/schedule/...)."""
-    from zoneinfo import ZoneInfo
-
     from bin.cli.common import output_file
-    from ingest import schedule
-    from ingest.http import FeedError, Http
+    from ingest import runs
+    from ingest.http import FeedError
     from shared import bootstrap
 
     s = settings()
     target = output_file(out) if out else None
-    now = datetime.now(UTC)
     wh, store = warehouse(s), bootstrap.build_store(s)
     try:
-        done = schedule.fetch(wh, store, Http(schedule.FEED, schedule.POLICY), s.schedule_url,
-                              now.astimezone(ZoneInfo("America/New_York")).date(), now)
+        done = runs.schedule_of_season(s, wh, store, datetime.now(UTC))
     except FeedError as exc:
         fail(str(exc), WORK_FAILED)
     if target is not None:
-        target.write_bytes(store.read(done.raw_key).data)
-    console.print(f"downloaded {done.size:,} bytes from {s.schedule_url} (kept as {done.raw_key})", highlight=False)
-    _schedule_summary(s.schedule_url, done.counts, done.schedule)
+        target.write_bytes(store.read(done.result.raw_key).data)
+    for line in done.said:
+        console.print(line, highlight=False)
 
 
 def import_injuries_command(

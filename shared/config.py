@@ -5,6 +5,7 @@ This is the only module that reads ``os.environ``; everything else receives a Se
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -46,11 +47,8 @@ _ENV = {
     "PIPELINE_INJURY_URL": "injury_url",
     "PIPELINE_ODDS_URL": "odds_url",
     "ODDS_API_KEY": "odds_api_key",
-    "PIPELINE_GRADE_AT": "grade_at",
-    "PIPELINE_PROCESS_AT": "process_at",
-    "PIPELINE_DEADLINE_AT": "deadline_at",
+    "PIPELINE_PROCESS_LEAD_MINUTES": "process_lead_minutes",
 }
-CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"   # HH:MM, US/Eastern
 
 
 class Settings(BaseModel):
@@ -86,10 +84,8 @@ class Settings(BaseModel):
     injury_url: str = Field(default="https://ak-static.cms.nba.com/referee/injury", pattern=r"^https?://")
     odds_url: str = Field(default="https://api.the-odds-api.com/v4", pattern=r"^https?://")
     odds_api_key: str | None = Field(default=None, repr=False, min_length=1)
-    # the nightly loop (`serve`, `daily`), in ET: grade yesterday, run today's processors, check the deadline
-    grade_at: str = Field(default="09:00", pattern=CLOCK)
-    process_at: str = Field(default="16:00", pattern=CLOCK)
-    deadline_at: str = Field(default="18:00", pattern=CLOCK)
+    # the night's processors may run this long before its first tip-off (shared/timetable.py)
+    process_lead_minutes: int = Field(default=120, ge=20, le=720)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -115,6 +111,10 @@ class Settings(BaseModel):
                 if not getattr(settings, field):
                     raise ConfigError(f"{var} is required when PIPELINE_BACKEND=gcp")
         return settings
+
+    @property
+    def process_lead(self) -> timedelta:
+        return timedelta(minutes=self.process_lead_minutes)
 
     @property
     def warehouse_path(self) -> Path:

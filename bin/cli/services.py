@@ -30,11 +30,11 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
                   finish_s: int = typer.Option(60, "--finish-seconds", min=0, metavar="SECONDS",
                                                help="on Ctrl-C or SIGTERM, how long a running batch may take to "
                                                     "finish before serve stops and leaves it to the next start"),
-                  timetable: bool = typer.Option(True, "--timetable/--no-timetable",
-                                                 help="run the night's steps on their timetable (fetch the feeds, "
-                                                      "grade, process when ready, monitor, retrain weekly); "
-                                                      "--no-timetable serves only (the night run by `daily` from "
-                                                      "cron, or by hand)")
+                  no_timetable: bool = typer.Option(False, "--no-timetable",
+                                                    help="serve only: leave out the night's timetable (fetching the "
+                                                         "feeds, grading, processing when ready, monitoring, the "
+                                                         "weekly retrain), for a night run by `daily` from cron or "
+                                                         "by hand")
                   ) -> None:
     """Start orchestrator, coordinator, worker and the console on 127.0.0.1 with the durable local bus.
     Stops cleanly on Ctrl-C or SIGTERM, letting a running batch finish first (a second Ctrl-C stops
@@ -61,7 +61,7 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
     _print_batches()
     advertise(s, st.urls["reader"])
     loop = Nightly(s, st.warehouse, st.store, st.bus, lambda days: st.orchestrator.orchestrator.check_deadlines(
-        days, st.orchestrator.has_games)) if timetable else None
+        days, st.orchestrator.has_games)) if not no_timetable else None
     # the hint names where the token is, never the token itself: this output ends up in logs
     source = "$PIPELINE_AUTH_TOKEN" if s.auth_token else f"$(cat {s.home / 'auth_token'})"
     token_hint = f' -H "Authorization: Bearer {source}"' if st.token else ""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bin.cli.deploy_alerts import alerting, write_plan_file
 from bin.cli.deploy_console import console_access, console_secret
-from bin.cli.deploy_jobs import account, cloud_run_jobs, feed_urls, odds_secret
+from bin.cli.deploy_jobs import account, cloud_run_jobs, feed_urls, odds_secret, scheduler_jobs
 from shared import tables, timetable, topology
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,9 +100,12 @@ ROLES = {   # least privilege per service account: (role, resource kind, resourc
                    ("roles/bigquery.dataEditor", "dataset", "predictions"),   # grade, monitor
                    ("roles/storage.objectAdmin", "bucket", ""),               # retrain registers models
                    ("roles/pubsub.publisher", "topic", topology.PRECOMPUTE_COMPLETE)],
-    # the fetch jobs: box scores, schedule, injury report and lines into analytics; raw copies and the
-    # feeds' freshness records (compare-and-swap rewrites) in the bucket; the odds key (deploy_jobs.py)
+    # the fetch jobs: box scores, schedule, injury report and lines into analytics; the importers look up
+    # every table first (ensure_tables); raw copies and the feeds' freshness records (compare-and-swap
+    # rewrites) in the bucket; the odds key (deploy_jobs.py)
     "fetch": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataEditor", "dataset", "analytics"),
+              ("roles/bigquery.metadataViewer", "dataset", "precompute"),
+              ("roles/bigquery.metadataViewer", "dataset", "predictions"),
               ("roles/storage.objectAdmin", "bucket", "")],
     "console": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "analytics"),
                 ("roles/bigquery.dataViewer", "dataset", "precompute"),
@@ -153,7 +156,7 @@ def plan(t: Target, build_dir: Path, alert_email: str | None = None, console_use
     cmds += _orchestrator(t, build_dir)
     cmds += _iam(t)
     cmds += console_access(t, console_users, q)
-    cmds += _scheduler(t)
+    cmds += scheduler_jobs(t, q, create_or_update)
     return cmds
 
 
@@ -328,32 +331,6 @@ def _iam(t: Target) -> list[str]:
             elif kind == "function":
                 cmds.append(q("gcloud", "functions", "add-invoker-policy-binding", res, "--region", t.region,
                               "--project", t.project, "--member", member))
-    return cmds
-
-
-def _scheduler(t: Target) -> list[str]:
-    """A Cloud Scheduler job per step of the night's timetable (shared/timetable.py), its cron in ET."""
-    fn_url = (f"$(gcloud functions describe orchestrator-deadlines --gen2 --region {t.region} --project {t.project} "
-              f"--format 'value(serviceConfig.uri)')")
-    run_job = f"https://run.googleapis.com/v2/projects/{t.project}/locations/{t.region}/jobs/{{}}:run"
-    targets = {   # step target -> uri, OIDC audience (None: an OAuth token for the Cloud Run admin API), method
-        "deadline-check": (fn_url, fn_url, "GET"),
-        "stall-check": (f"{t.url('coordinator')}/check-stalled", t.url("coordinator"), "POST"),
-    }
-    cmds = [f"# Cloud Scheduler ({timetable.TIME_ZONE}): the night's timetable, shared/timetable.py: the feeds, "
-            "grading, the processors when their inputs are in, monitoring, weekly retraining, the orchestrator's "
-            "deadline check and the coordinator's stall check"]
-    for step in timetable.STEPS:
-        uri, audience, method = targets.get(step.target, (run_job.format(step.name), None, "POST"))
-        auth = ["--oauth-service-account-email", t.sa("scheduler")] if audience is None else \
-            ["--oidc-service-account-email", t.sa("scheduler")]
-        base = [q("--schedule", step.cron, "--time-zone", timetable.TIME_ZONE, "--http-method", method,
-                  "--location", t.region, "--project", t.project, *auth), "--uri", uri]
-        if audience is not None:
-            base += ["--oidc-token-audience", audience]
-        cmds.append(create_or_update(
-            " ".join([q("gcloud", "scheduler", "jobs", "create", "http", step.scheduler_job)] + base),
-            " ".join([q("gcloud", "scheduler", "jobs", "update", "http", step.scheduler_job)] + base)))
     return cmds
 
 

@@ -1,6 +1,6 @@
-"""The CLI image as Cloud Run jobs, one per step of the night's timetable (shared/timetable.py):
-its arguments, task timeout, service account, settings and secrets; and the odds API key's
-secret the lines job reads."""
+"""The night's timetable (shared/timetable.py) on Google Cloud: the CLI image as a Cloud Run job
+per step (its arguments, task timeout, service account, settings and secrets), the odds API
+key's secret the lines job reads, and a Cloud Scheduler job per step."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -54,3 +54,29 @@ def odds_secret(project: str, member: str, q: Callable[..., str],
               "--role", "roles/secretmanager.secretAccessor"),
             f"# then, once, put the key in (the lines job reads the latest version when it starts): printf %s "
             f"\"$ODDS_API_KEY\" | gcloud secrets versions add {ODDS_SECRET} --data-file - --project {project}"]
+
+
+def scheduler_jobs(t, q: Callable[..., str], create_or_update: Callable[[str, str], str]) -> list[str]:
+    """A Cloud Scheduler job per step of the night's timetable (shared/timetable.py), its cron in ET."""
+    fn_url = (f"$(gcloud functions describe orchestrator-deadlines --gen2 --region {t.region} --project {t.project} "
+              f"--format 'value(serviceConfig.uri)')")
+    run_job = f"https://run.googleapis.com/v2/projects/{t.project}/locations/{t.region}/jobs/{{}}:run"
+    targets = {   # step target -> uri, OIDC audience (None: an OAuth token for the Cloud Run admin API), method
+        "deadline-check": (fn_url, fn_url, "GET"),
+        "stall-check": (f"{t.url('coordinator')}/check-stalled", t.url("coordinator"), "POST"),
+    }
+    cmds = [f"# Cloud Scheduler ({timetable.TIME_ZONE}): the night's timetable, shared/timetable.py: the feeds, "
+            "grading, the processors when their inputs are in, monitoring, weekly retraining, the orchestrator's "
+            "deadline check and the coordinator's stall check"]
+    for step in timetable.STEPS:
+        uri, audience, method = targets.get(step.target, (run_job.format(step.name), None, "POST"))
+        auth = ["--oauth-service-account-email", t.sa("scheduler")] if audience is None else \
+            ["--oidc-service-account-email", t.sa("scheduler")]
+        base = [q("--schedule", step.cron, "--time-zone", timetable.TIME_ZONE, "--http-method", method,
+                  "--location", t.region, "--project", t.project, *auth), "--uri", uri]
+        if audience is not None:
+            base += ["--oidc-token-audience", audience]
+        cmds.append(create_or_update(
+            " ".join([q("gcloud", "scheduler", "jobs", "create", "http", step.scheduler_job)] + base),
+            " ".join([q("gcloud", "scheduler", "jobs", "update", "http", step.scheduler_job)] + base)))
+    return cmds

@@ -50,7 +50,9 @@ class Nightly:
         ran = self._ran()
         ran.setdefault(at.date().isoformat(), {})[step] = at.isoformat()
         kept = dict(sorted(ran.items())[-KEPT_DAYS:])
-        self.state.write_text(json.dumps(kept, indent=1))
+        partial = self.state.with_suffix(".json.tmp")   # replaced whole: a crash never leaves half a record
+        partial.write_text(json.dumps(kept, indent=1))
+        partial.replace(self.state)
 
     def due(self, now: datetime) -> list[timetable.Step]:
         now = now.astimezone(timetable.EASTERN)

@@ -5,8 +5,8 @@ This is the only module that reads ``os.environ``; everything else receives a Se
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 

@@ -166,7 +166,7 @@ def status_during_batch(base: Path, tmp: Path) -> None:
     home = tmp / "serve"
     shutil.copytree(base, home)
     port = free_port_run(3)
-    proc = _start([str(ROOT / "bin" / "pipeline"), "serve", "--port", str(port)], home, port)
+    proc = _start([str(ROOT / "bin" / "pipeline"), "serve", "--port", str(port), "--no-timetable"], home, port)
     url = f"http://127.0.0.1:{port}"
     try:
         quiet, _ = _batch_seconds(url)

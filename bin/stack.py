@@ -29,7 +29,7 @@ from console.app import create_app as create_console
 from coordinator.app import create_app as create_coordinator
 from coordinator.batches import STALL_AFTER
 from coordinator.service import CoordinatorDeps, complete
-from shared import auth, bootstrap, schedule, topology
+from shared import auth, bootstrap, topology
 from shared.adapters.inline_bus import InlineBus
 from shared.adapters.local_bus import LocalBus
 from shared.config import Settings
@@ -147,7 +147,7 @@ def _start(settings: Settings, sockets: dict, start_dispatcher: bool, stall_repu
     function = create_function("on_precompute_complete", str(ORCHESTRATOR_SOURCE), "cloudevent")
     stack.orchestrator = orchestrator.main.build_deps(
         settings, store, CoordinatorClient(stack.urls["coordinator"], static_token(token)),
-        has_games=lambda day: schedule.has_games(warehouse, day))
+        warehouse=lambda: warehouse)
     orchestrator.main.attach(function, stack.orchestrator)
     if check is not None:   # on GCP the function's IAM invoker binding does this, before anything else
         function.before_request_funcs.setdefault(None, []).insert(0, lambda: check(request))

@@ -16,9 +16,8 @@ from ingest.importer.layouts import ImportValidationError
 from ingest.importer.slate_inputs import Problems, as_of_from_name
 from ingest.injury_slots import EASTERN, LOOKBACK, newest_first
 from ingest.recording import recorded
-from shared import tables
 from shared.ports import ObjectStore, Warehouse
-from shared.schedule import playable
+from shared.schedule import first_tipoff
 
 FEED = "injuries"
 POLICY = RetryPolicy(read_s=30.0)
@@ -35,12 +34,6 @@ class InjuryFetch:
     not_submitted: list[str]
     slots_tried: int
     raw_key: str
-
-
-def first_tipoff(warehouse: Warehouse, day: date) -> datetime | None:
-    games = playable(warehouse.read(tables.SCHEDULE.fqn, day, day, columns=["game_id", "status", "tipoff_utc"]))
-    tips = games["tipoff_utc"].dropna()
-    return None if tips.empty else tips.min().to_pydatetime()
 
 
 def report_time(warehouse: Warehouse, day: date | None, at: datetime | None, now: datetime) -> datetime:

@@ -23,12 +23,12 @@ import functions_framework
 from orchestrator import refusals
 from orchestrator.events import decode, too_old
 from orchestrator.service import Orchestrator, Starter
-from shared import bodies, bootstrap, coordinator_client, schedule
+from shared import bodies, bootstrap, coordinator_client, schedule, timetable
 from shared.config import ConfigError, Settings
 from shared.errors import PermanentError
 from shared.logging import setup_logging
 from shared.messages import parse_date
-from shared.ports import ObjectStore
+from shared.ports import ObjectStore, Warehouse
 
 log = logging.getLogger("orchestrator")
 EASTERN = ZoneInfo("America/New_York")
@@ -41,19 +41,31 @@ class OrchestratorDeps:
     orchestrator: Orchestrator
     has_games: Callable[[date], bool]
     max_event_age_s: int
+    # when a date's deadline passes (shared/timetable.py: before its first tip-off); None: any time
+    deadline: Callable[[date], datetime] | None = None
 
 
 def build_deps(settings: Settings, store: ObjectStore | None = None, starter: Starter | None = None,
-               has_games: Callable[[date], bool] | None = None) -> OrchestratorDeps:
+               has_games: Callable[[date], bool] | None = None,
+               warehouse: Callable[[], Warehouse] | None = None) -> OrchestratorDeps:
+    """``warehouse`` hands out the schedule's warehouse (default: a read-only one from settings, per call)."""
     if starter is None:
         if not settings.coordinator_url:
             raise ConfigError("COORDINATOR_URL is required by the orchestrator")
         starter = coordinator_client.for_settings(settings)
+    if warehouse is None:
+        def warehouse() -> Warehouse:
+            return bootstrap.build_warehouse(settings, read_only=True)
     if has_games is None:
         def has_games(day: date) -> bool:
-            return schedule.has_games(bootstrap.build_warehouse(settings, read_only=True), day)
+            return schedule.has_games(warehouse(), day)
+
+    def deadline(day: date) -> datetime:
+        tip = schedule.first_tipoff(warehouse(), day)
+        return timetable.deadline(timetable.tipoff_or_default(day, tip), settings.process_lead)
+
     return OrchestratorDeps(Orchestrator(store or bootstrap.build_store(settings), starter), has_games,
-                            settings.max_event_age_s)
+                            settings.max_event_age_s, deadline)
 
 
 def attach(app: flask.Flask, deps: OrchestratorDeps) -> None:
@@ -107,11 +119,15 @@ def on_precompute_complete(cloud_event) -> None:
 @functions_framework.http
 def check_deadlines(request):
     deps = _deps()
-    today = datetime.now(EASTERN).date()
-    days = [today, today - timedelta(days=1)]
     if request.args.get("date"):
         try:
             days = [parse_date(request.args["date"])]
         except ValueError as exc:
             return {"error": f"query parameter date {exc}", "field": "date"}, 400
+    else:   # yesterday, and today once its deadline has passed (Cloud Scheduler calls every 15 minutes)
+        now = datetime.now(EASTERN)
+        today = now.date()
+        days = [today - timedelta(days=1)]
+        if deps.deadline is None or deps.deadline(today) <= now:
+            days.insert(0, today)
     return {"results": deps.orchestrator.check_deadlines(days, deps.has_games)}, 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -47,11 +48,8 @@ _ENV = {
     "PIPELINE_ODDS_URL": "odds_url",
     "ODDS_API_KEY": "odds_api_key",
     "PIPELINE_FEEDS": "feeds",
-    "PIPELINE_GRADE_AT": "grade_at",
-    "PIPELINE_PROCESS_AT": "process_at",
-    "PIPELINE_DEADLINE_AT": "deadline_at",
+    "PIPELINE_PROCESS_LEAD_MINUTES": "process_lead_minutes",
 }
-CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"   # HH:MM, US/Eastern
 Feed = Literal["box_scores", "schedule", "injuries", "lines"]   # shared.freshness.FEEDS
 
 
@@ -90,10 +88,8 @@ class Settings(BaseModel):
     odds_api_key: str | None = Field(default=None, repr=False, min_length=1)
     # the feeds `daily` fetches before its night (comma-separated, or `none`); lines also need the key
     feeds: tuple[Feed, ...] = ("box_scores", "schedule", "injuries", "lines")
-    # the nightly loop (`serve`, `daily`), in ET: grade yesterday, run today's processors, check the deadline
-    grade_at: str = Field(default="09:00", pattern=CLOCK)
-    process_at: str = Field(default="16:00", pattern=CLOCK)
-    deadline_at: str = Field(default="18:00", pattern=CLOCK)
+    # the night's processors may run this long before its first tip-off (shared/timetable.py)
+    process_lead_minutes: int = Field(default=120, ge=20, le=720)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -127,6 +123,10 @@ class Settings(BaseModel):
                 if not getattr(settings, field):
                     raise ConfigError(f"{var} is required when PIPELINE_BACKEND=gcp")
         return settings
+
+    @property
+    def process_lead(self) -> timedelta:
+        return timedelta(minutes=self.process_lead_minutes)
 
     @property
     def warehouse_path(self) -> Path:

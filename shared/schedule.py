@@ -1,7 +1,7 @@
 """What the schedule says about a date, for every layer that asks."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -16,3 +16,14 @@ def playable(schedule: pd.DataFrame) -> pd.DataFrame:
 
 def has_games(warehouse: Warehouse, day: date) -> bool:
     return not playable(warehouse.read(tables.SCHEDULE.fqn, day, day, columns=["game_id", "status"])).empty
+
+
+def tipoffs(warehouse: Warehouse, day: date) -> list[datetime | None]:
+    """The tip-off (UTC) of each game to be played on ``day``; None where the schedule has none."""
+    games = playable(warehouse.read(tables.SCHEDULE.fqn, day, day, columns=["game_id", "status", "tipoff_utc"]))
+    return [None if pd.isna(t) else pd.Timestamp(t).to_pydatetime() for t in games["tipoff_utc"]]
+
+
+def first_tipoff(warehouse: Warehouse, day: date) -> datetime | None:
+    known = [t for t in tipoffs(warehouse, day) if t is not None]
+    return min(known) if known else None

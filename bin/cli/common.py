@@ -51,6 +51,12 @@ def refusal(exc: Exception) -> str:
     return str(exc)
 
 
+def print_unmatched(names: list[str]) -> None:
+    if names:
+        err_console.print(f"warning: {len(names)} name(s) match no player in the box scores (kept, not used): "
+                          f"{', '.join(names[:30])}{' ...' if len(names) > 30 else ''}", highlight=False)
+
+
 def print_error(message: str) -> None:
     err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
 

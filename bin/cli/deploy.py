@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bin.cli.deploy_alerts import alerting, write_plan_file
 from bin.cli.deploy_console import console_access, console_secret
-from bin.cli.deploy_jobs import cloud_run_jobs
-from shared import tables, topology
+from bin.cli.deploy_jobs import account, cloud_run_jobs, feed_urls, odds_secret, scheduler_jobs
+from shared import tables, timetable, topology
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("coordinator", "worker", "console")
@@ -95,20 +95,26 @@ ROLES = {   # least privilege per service account: (role, resource kind, resourc
                      ("roles/bigquery.dataViewer", "dataset", "analytics"),
                      ("roles/run.invoker", "service", "coordinator")],
     "processors": [("roles/bigquery.jobUser", "project", ""),
-                   ("roles/bigquery.dataEditor", "dataset", "analytics"),     # fetch-schedule
+                   ("roles/bigquery.dataEditor", "dataset", "analytics"),     # creates missing tables
                    ("roles/bigquery.dataEditor", "dataset", "precompute"),
                    ("roles/bigquery.dataEditor", "dataset", "predictions"),   # grade, monitor
                    ("roles/storage.objectAdmin", "bucket", ""),               # retrain registers models
                    ("roles/pubsub.publisher", "topic", topology.PRECOMPUTE_COMPLETE)],
+    # the fetch jobs: box scores, schedule, injury report and lines into analytics; the importers look up
+    # every table first (ensure_tables); raw copies and the feeds' freshness records (compare-and-swap
+    # rewrites) in the bucket; the odds key (deploy_jobs.py)
+    "fetch": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataEditor", "dataset", "analytics"),
+              ("roles/bigquery.metadataViewer", "dataset", "precompute"),
+              ("roles/bigquery.metadataViewer", "dataset", "predictions"),
+              ("roles/storage.objectAdmin", "bucket", "")],
     "console": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "analytics"),
                 ("roles/bigquery.dataViewer", "dataset", "precompute"),
                 ("roles/bigquery.dataViewer", "dataset", "predictions"),
                 ("roles/storage.objectAdmin", "bucket", ""),     # reads state and models; promote and audit write
                 ("roles/run.invoker", "service", "coordinator")],   # start, force, the stall check
     "pusher": [("roles/run.invoker", "service", "worker"), ("roles/run.invoker", "service", "coordinator")],
-    "scheduler": [("roles/run.invoker", "service", "coordinator"), *[("roles/run.invoker", "job", j) for j in
-                                                                     ("schedule", "processors", "grade", "monitor",
-                                                                      "retrain")],
+    "scheduler": [("roles/run.invoker", "service", "coordinator"),
+                  *[("roles/run.invoker", "job", step.name) for step in timetable.JOBS],
                   ("roles/cloudfunctions.invoker", "function", "orchestrator-deadlines"),
                   ("roles/run.invoker", "service", "orchestrator-deadlines")],
 }
@@ -142,6 +148,7 @@ def plan(t: Target, build_dir: Path, alert_email: str | None = None, console_use
     cmds += _pubsub_topics(t)
     cmds += _images(t, build_dir)
     cmds += console_secret(t, CONSOLE_SECRET, q, create_or_update)
+    cmds += odds_secret(t.project, f"serviceAccount:{t.sa('fetch')}", q, create_or_update)
     cmds += _cloud_run(t)
     cmds += _pubsub_subscriptions(t)
     if alert_email:
@@ -149,7 +156,7 @@ def plan(t: Target, build_dir: Path, alert_email: str | None = None, console_use
     cmds += _orchestrator(t, build_dir)
     cmds += _iam(t)
     cmds += console_access(t, console_users, q)
-    cmds += _scheduler(t)
+    cmds += scheduler_jobs(t, q, create_or_update)
     return cmds
 
 
@@ -213,6 +220,11 @@ def _env(t: Target, service: str, **extra: str) -> str:
     return '"^;^' + pairs.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _job_env(t: Target, step: timetable.Step) -> str:
+    """The CLI's settings for a job; the fetchers also get the sources' URLs."""
+    return _env(t, account(step), **(feed_urls() if step.feed else {}))
+
+
 def _cloud_run(t: Target) -> list[str]:
     cmds = ["# Cloud Run services: --update-env-vars keeps variables set elsewhere; no public access; the console "
             "behind IAP (a beta flag of run deploy)"]
@@ -226,8 +238,8 @@ def _cloud_run(t: Target) -> list[str]:
                                                       if console else ()),
                       "--concurrency", concurrency, "--min-instances", lo, "--max-instances", hi, "--memory", memory,
                       "--update-env-vars") + " " + _env(t, name))
-    cmds += cloud_run_jobs(t.image("processors"), t.region, t.project, t.sa("processors"), _env(t, "processors"),
-                           q, create_or_update)
+    cmds += cloud_run_jobs(t.image("processors"), t.region, t.project, t.sa, lambda step: _job_env(t, step), q,
+                           create_or_update)
     return cmds
 
 
@@ -319,34 +331,6 @@ def _iam(t: Target) -> list[str]:
             elif kind == "function":
                 cmds.append(q("gcloud", "functions", "add-invoker-policy-binding", res, "--region", t.region,
                               "--project", t.project, "--member", member))
-    return cmds
-
-
-def _scheduler(t: Target) -> list[str]:
-    fn_url = (f"$(gcloud functions describe orchestrator-deadlines --gen2 --region {t.region} --project {t.project} "
-              f"--format 'value(serviceConfig.uri)')")
-    run_job = f"https://run.googleapis.com/v2/projects/{t.project}/locations/{t.region}/jobs/{{}}:run"
-    jobs = [  # name, schedule (US/Eastern), uri, audience, method; the schedule and grading come before the processors
-        ("schedule-fetch", "0 5 * * *", run_job.format("schedule"), None, "POST"),
-        ("grade-nightly", "30 5 * * *", run_job.format("grade"), None, "POST"),
-        ("processors-nightly", "0 6 * * *", run_job.format("processors"), None, "POST"),
-        ("monitor-nightly", "30 7 * * *", run_job.format("monitor"), None, "POST"),
-        ("retrain-weekly", "0 4 * * 1", run_job.format("retrain"), None, "POST"),
-        ("orchestrator-deadline-check", "0 12,15,18 * * *", fn_url, fn_url, "GET"),
-        ("coordinator-stall-check", "*/10 * * * *", f"{t.url('coordinator')}/check-stalled", t.url("coordinator"),
-         "POST"),
-    ]
-    cmds = ["# Cloud Scheduler (America/New_York): grading, processors, monitoring, weekly retraining, "
-            "the orchestrator's deadline check and the coordinator's stall check"]
-    for name, schedule, uri, audience, method in jobs:
-        auth = ["--oauth-service-account-email", t.sa("scheduler")] if audience is None else \
-            ["--oidc-service-account-email", t.sa("scheduler")]
-        base = [q("--schedule", schedule, "--time-zone", "America/New_York", "--http-method", method,
-                  "--location", t.region, "--project", t.project, *auth), "--uri", uri]
-        if audience is not None:
-            base += ["--oidc-token-audience", audience]
-        cmds.append(create_or_update(" ".join([q("gcloud", "scheduler", "jobs", "create", "http", name)] + base),
-                                     " ".join([q("gcloud", "scheduler", "jobs", "update", "http", name)] + base)))
     return cmds
 
 

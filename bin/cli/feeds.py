@@ -5,20 +5,25 @@ freshness record (docs/INGEST.md). A source that is down or answers something el
 line naming the feed, URL and status or field, exit 1, and nothing written."""
 from __future__ import annotations
 
-import contextlib
-import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal, Optional
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from bin.cli.common import WORK_FAILED, console, err_console, fail, parse_date, parse_range, settings, warehouse
+from bin.cli.common import (
+    WORK_FAILED,
+    console,
+    fail,
+    parse_date,
+    parse_range,
+    print_unmatched,
+    settings,
+    warehouse,
+)
 from shared import bootstrap, freshness
 
-EASTERN = ZoneInfo("America/New_York")
 Replayable = Literal["box_scores", "schedule", "injuries", "lines"]
 
 
@@ -26,8 +31,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _today() -> date:
-    return _now().astimezone(EASTERN).date()
+def _fetched(run) -> None:
+    """Run one fetch as a command: its lines on stdout, names matching nobody on stderr; a
+    source that failed exits 1, a fetch that could not start exits 2."""
+    from ingest.http import FeedError
+    from ingest.runs import NotFetched
+
+    try:
+        done = run()
+    except NotFetched as exc:
+        fail(str(exc))
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
+    for line in done.said:
+        console.print(line, highlight=False)
+    print_unmatched(done.unmatched)
+
+
+UNTIL_LAST_TIP = typer.Option(False, "--until-last-tip", help=(
+    "do nothing (exit 0) unless a game of the night is still to tip off: for a timer that runs all day"))
 
 
 def fetch_box_scores_command(
@@ -36,38 +58,20 @@ def fetch_box_scores_command(
         end: Optional[str] = typer.Option(None, "--end", help="last game date of a range (with --start)")) -> None:
     """Fetch box scores from the league stats API (PIPELINE_STATS_URL) and import them. Default:
     from the day after the last stored game through yesterday (ET)."""
-    from ingest import fetchers
+    from ingest import runs
 
     if day is not None and (start is not None or end is not None):
         fail("give --date, or --start and --end, not both")
     if (start is None) != (end is None):
         fail("--start and --end go together (a range of game dates)")
-    s = settings()
-    wh, store = warehouse(s), bootstrap.build_store(s)
+    first = last = None
     if day is not None:
         first = last = parse_date(day, "--date")
     elif start is not None:
         first, last = parse_range(start, end)
-    else:
-        try:
-            found = fetchers.box_scores_range_before(wh, _today())
-        except fetchers.NotConfigured as exc:
-            fail(str(exc))
-        if isinstance(found, fetchers.Skipped):
-            console.print(f"box scores: {found.reason}", highlight=False)
-            return
-        first, last = found
-    began = time.perf_counter()
-    with feed_failure_exits():
-        done = fetchers.box_scores(s, wh, store, first, last, _now())
-    print_box_scores(done, first, last, time.perf_counter() - began)
-
-
-def print_box_scores(done, first: date, last: date, seconds: float) -> None:
-    r = done.result
-    console.print(f"box scores {first}..{last}: {r.player_rows} player-games, {r.team_rows} team-games, {r.games} "
-                  f"games from {done.requests} request(s) in {seconds:.1f}s; raw responses under "
-                  f"raw/box_scores/{last}/", highlight=False)
+    s = settings()
+    wh, store = warehouse(s), bootstrap.build_store(s)
+    _fetched(lambda: runs.box_scores(s, wh, store, _now(), first, last))
 
 
 def fetch_injuries_command(
@@ -76,10 +80,11 @@ def fetch_injuries_command(
             "first tip-off")),
         at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=(
             "take the newest report published at or before this time (ISO 8601, ET unless a zone is given; "
-            "default: now)"))) -> None:
+            "default: now)")),
+        until_last_tip: bool = UNTIL_LAST_TIP) -> None:
     """Fetch the league's official injury report (PIPELINE_INJURY_URL), the newest published, and
     import it: Out players are not predicted."""
-    from ingest import fetchers
+    from ingest import runs
     from ingest.importer.slate_inputs import instant
 
     when = None
@@ -91,55 +96,20 @@ def fetch_injuries_command(
     night = parse_date(day, "--date") if day is not None else None
     s = settings()
     wh, store = warehouse(s), bootstrap.build_store(s)
-    with feed_failure_exits():
-        done = fetchers.injuries(s, wh, store, night, when, _now())
-    print_injuries(done)
-
-
-def print_injuries(done) -> None:
-    console.print(f"{done.report}: {done.rows} players listed ({done.out} out), as of "
-                  f"{done.as_of.tz_convert(EASTERN):%Y-%m-%d %H:%M} ET ({done.slots_tried} slot(s) asked)",
-                  highlight=False)
-    if done.not_submitted:
-        console.print(f"not yet submitted: {', '.join(done.not_submitted)}", highlight=False)
-    _unmatched(done.unmatched)
+    _fetched(lambda: runs.injuries(s, wh, store, _now(), night, when, until_last_tip))
 
 
 def fetch_lines_command(day: Optional[str] = typer.Option(
-        None, "--date", help="the night whose games' lines to fetch (default: today, ET)")) -> None:
+        None, "--date", help="the night whose games' lines to fetch (default: today, ET)"),
+        until_last_tip: bool = UNTIL_LAST_TIP) -> None:
     """Fetch the night's player-prop lines from the odds API v4 (PIPELINE_ODDS_URL, key ODDS_API_KEY):
     every book, a timestamped snapshot each time."""
-    from ingest import fetchers
+    from ingest import runs
 
-    night = parse_date(day, "--date") if day is not None else _today()
+    night = parse_date(day, "--date") if day is not None else None
     s = settings()
-    try:
-        fetchers.odds_api_key(s)
-    except fetchers.NotConfigured as exc:
-        fail(str(exc))
     wh, store = warehouse(s), bootstrap.build_store(s)
-    began = time.perf_counter()
-    with feed_failure_exits():
-        done = fetchers.lines(s, wh, store, night, _now())
-    print_lines(done, night, time.perf_counter() - began)
-
-
-def print_lines(done, night: date, seconds: float) -> None:
-    quota = f"; {done.requests_remaining} requests left on the key" if done.requests_remaining is not None else ""
-    console.print(f"lines for {night}: {done.rows} lines for {done.players} players from {done.books} book(s), "
-                  f"{done.events} event(s) in {seconds:.1f}s{quota}", highlight=False)
-    _unmatched(done.unmatched)
-
-
-@contextlib.contextmanager
-def feed_failure_exits():
-    """A source that failed: its one line, exit 1 (the freshness record already says so)."""
-    from ingest.http import FeedError
-
-    try:
-        yield
-    except FeedError as exc:
-        fail(str(exc), WORK_FAILED)
+    _fetched(lambda: runs.lines(s, wh, store, _now(), night, until_last_tip))
 
 
 def replay_raw_command(
@@ -148,13 +118,16 @@ def replay_raw_command(
     """Read a feed's stored raw responses for a night again (after a parser fix) and import them,
     oldest fetch first. Nothing is requested from the source."""
     from ingest import raw
+    from ingest.http import FeedError
     from ingest.replay import replay
 
     night = parse_date(day, "--date")
     s = settings()
     wh, store = warehouse(s), bootstrap.build_store(s)
-    with feed_failure_exits():
+    try:
         done = replay(wh, store, feed, night)
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
     if not done:
         fail(f"nothing stored under {raw.prefix(feed, night)}: fetch it first (bin/pipeline fetch-"
              f"{feed.replace('_', '-')} --date {night})")
@@ -164,29 +137,23 @@ def replay_raw_command(
 
 
 def feeds_command() -> None:
-    """Each feed's freshness: its state (ok, stale, failing or never fetched), last success, its
-    age, rows it wrote, last error. Stale: the last success is older than the feed's cadence
-    allows (printed under the table)."""
+    """Each feed's freshness: last success, its age, rows it wrote, last error."""
     s = settings()
     now = _now()
-    table = Table("feed", "state", "last success", "age", "rows", "covers", "last error")
+    table = Table("feed", "last success", "age", "rows", "covers", "last error")
     for status in freshness.read_all(bootstrap.build_store(s)):
-        age, state = status.age(now), status.state(now)
+        age = status.age(now)
         error = (f"{status.last_error_at:%Y-%m-%d %H:%M}Z {status.last_error}" if status.failing else "")
-        table.add_row(status.feed, Text(state, style="red") if status.degraded(now) else state,
-                      f"{status.last_success_at:%Y-%m-%d %H:%M}Z" if status.last_success_at else "never",
-                      freshness.age_text(age) if age is not None else "-",
-                      "-" if status.rows is None else f"{status.rows:,}",
+        table.add_row(status.feed, f"{status.last_success_at:%Y-%m-%d %H:%M}Z" if status.last_success_at else "never",
+                      _age(age) if age is not None else "-", "-" if status.rows is None else f"{status.rows:,}",
                       status.covers or "", Text(error, style="red") if error else "")
     console.print(table)
-    console.print(f"stale after {freshness.limits_text()} without a success; failing: the last attempt failed",
-                  highlight=False)
 
 
-def _unmatched(names: list[str]) -> None:
-    if names:
-        err_console.print(f"warning: {len(names)} name(s) match no player in the box scores (kept, not used): "
-                          f"{', '.join(names[:30])}{' ...' if len(names) > 30 else ''}", highlight=False)
+def _age(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    return f"{days}d {hours}h" if days else f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
 
 
 def register(app: typer.Typer) -> None:

@@ -1,65 +1,36 @@
-"""`daily`'s first step: fetch what is configured for the night (ingest/fetchers.py: the feeds
-in PIPELINE_FEEDS, lines only with ODDS_API_KEY) in the night's order, each through the code
-its fetch command runs and summarised as that command summarises it. A feed that fails is one
-line (feed, URL, status or field; its freshness record says the same) and the night goes on
-with what is stored; the caller exits 1 at the end so cron notices."""
+"""`daily`'s first step: fetch what is configured for the night (ingest/runs.py `planned`: the
+feeds in PIPELINE_FEEDS, lines only with ODDS_API_KEY) in the night's order, each through the
+call its fetch command makes and said as that command says it. A feed that fails is one line
+(feed, URL, status or field; its freshness record says the same) and the night goes on with
+what is stored; the caller exits 1 at the end so cron notices."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from bin.cli.common import console, print_error, warehouse
-from bin.cli.feeds import print_box_scores, print_injuries, print_lines
-from bin.cli.slate import print_schedule
+from bin.cli.common import console, print_error, print_unmatched, warehouse
 from shared import bootstrap
 from shared.config import Settings
-from shared.ports import ObjectStore, Warehouse
 
 
-def _box_scores(s: Settings, wh: Warehouse, store: ObjectStore, night: date) -> None:
-    from ingest import fetchers
+def _fetch(feed: str, s: Settings, wh, store, night: date):
+    from ingest import runs
 
-    found = fetchers.box_scores_range_before(wh, night)
-    if isinstance(found, fetchers.Skipped):
-        console.print(f"box scores: {found.reason}", highlight=False)
-        return
-    first, last = found
-    began = time.perf_counter()
-    done = fetchers.box_scores(s, wh, store, first, last, datetime.now(UTC))
-    print_box_scores(done, first, last, time.perf_counter() - began)
-
-
-def _schedule(s: Settings, wh: Warehouse, store: ObjectStore, night: date) -> None:
-    from ingest import fetchers
-
-    print_schedule(fetchers.schedule(s, wh, store, datetime.now(UTC)), s.schedule_url)
-
-
-def _injuries(s: Settings, wh: Warehouse, store: ObjectStore, night: date) -> None:
-    from ingest import fetchers
-
-    print_injuries(fetchers.injuries(s, wh, store, night, None, datetime.now(UTC)))
-
-
-def _lines(s: Settings, wh: Warehouse, store: ObjectStore, night: date) -> None:
-    from ingest import fetchers
-
-    began = time.perf_counter()
-    done = fetchers.lines(s, wh, store, night, datetime.now(UTC))
-    print_lines(done, night, time.perf_counter() - began)
-
-
-STEPS: dict[str, Callable[[Settings, Warehouse, ObjectStore, date], None]] = {
-    "box_scores": _box_scores, "schedule": _schedule, "injuries": _injuries, "lines": _lines}
+    now = datetime.now(UTC)
+    if feed == "box_scores":
+        return runs.box_scores(s, wh, store, now, night=night)
+    if feed == "schedule":
+        return runs.schedule_of_season(s, wh, store, now)
+    if feed == "injuries":
+        return runs.injuries(s, wh, store, now, night)
+    return runs.lines(s, wh, store, now, night)
 
 
 def fetch_night(s: Settings, night: date) -> list[str]:
     """Fetch the configured feeds for ``night``; the feeds that failed."""
-    from ingest import fetchers
+    from ingest import runs
     from ingest.http import FeedError
 
-    fetched, skipped = fetchers.planned(s)
+    fetched, skipped = runs.planned(s)
     for skip in skipped:
         console.print(f"{skip.feed}: not fetched ({skip.reason})", highlight=False)
     if not fetched:
@@ -69,13 +40,18 @@ def fetch_night(s: Settings, night: date) -> list[str]:
     try:
         for feed in fetched:
             try:
-                STEPS[feed](s, wh, store, night)
+                done = _fetch(feed, s, wh, store, night)
             except FeedError as exc:
                 print_error(str(exc))
                 failed.append(feed)
-            except fetchers.NotConfigured as exc:
+                continue
+            except runs.NotFetched as exc:
                 print_error(f"{feed}: {exc}")
                 failed.append(feed)
+                continue
+            for line in done.said:
+                console.print(line, highlight=False)
+            print_unmatched(done.unmatched)
     finally:
         close = getattr(wh, "close", None)   # the embedded warehouse has one writer: the night opens it next
         if close is not None:

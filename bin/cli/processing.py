@@ -30,6 +30,9 @@ def process_command(
     day: str = typer.Option(..., "--date", help="game date YYYY-MM-DD"),
     processor: Optional[list[str]] = typer.Option(None, "--processor", metavar="NAME", help=PROCESSOR_HELP),
     allow_stale: bool = typer.Option(False, "--allow-stale", help=ALLOW_STALE_HELP),
+    when_ready: bool = typer.Option(False, "--when-ready", help=(
+        "only once the date's inputs are in (yesterday's box scores, the day's injury report, near the first "
+        "tip-off) and not twice: otherwise one line and exit 0. For a timer that runs every few minutes")),
 ) -> None:
     """Run the nightly processors for one date and publish one completion event each. Refused
     (exit 1, nothing written) when the box scores stop before the teams' previous game day."""
@@ -44,6 +47,8 @@ def process_command(
         fail(refusal(exc))
     s = settings()
     wh = warehouse(s)
+    if when_ready and not _ready(s, wh, d):
+        return
     publisher = bootstrap.build_publisher(s)
     try:
         events = nightly(wh, publisher, d, names, allow_stale=allow_stale)
@@ -58,6 +63,22 @@ def process_command(
                   f"to {topology.PRECOMPUTE_COMPLETE}")
     if any(e.status == "failed" for e in events):
         raise typer.Exit(WORK_FAILED)
+
+
+def _ready(s, wh, d) -> bool:
+    """Says what the readiness check found; a date processed already, or not ready yet, ends the command."""
+    import logging
+    from datetime import UTC, datetime
+
+    from processors import readiness
+
+    wh.ensure_tables()
+    found = readiness.check(wh, d, datetime.now(UTC), s.process_lead)
+    if found.without_report:   # a WARNING for the logs (Cloud Logging); on a terminal, one plain line
+        logging.getLogger("processors.readiness").warning("%s: %s", d, found.reason)
+    else:
+        console.print(f"{d}: {found.reason}", highlight=False)
+    return found.ready
 
 
 def backfill_command(

@@ -29,7 +29,12 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
                                                     help="how often running batches are checked for stalls"),
                   finish_s: int = typer.Option(60, "--finish-seconds", min=0, metavar="SECONDS",
                                                help="on Ctrl-C or SIGTERM, how long a running batch may take to "
-                                                    "finish before serve stops and leaves it to the next start")
+                                                    "finish before serve stops and leaves it to the next start"),
+                  no_timetable: bool = typer.Option(False, "--no-timetable",
+                                                    help="serve only: leave out the night's timetable (fetching the "
+                                                         "feeds, grading, processing when ready, monitoring, the "
+                                                         "weekly retrain), for a night run by `daily` from cron or "
+                                                         "by hand")
                   ) -> None:
     """Start orchestrator, coordinator, worker and the console on 127.0.0.1 with the durable local bus.
     Stops cleanly on Ctrl-C or SIGTERM, letting a running batch finish first (a second Ctrl-C stops
@@ -55,8 +60,8 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
         signal.signal(sig, lambda *_: (now if stop.is_set() else stop).set())
     _print_batches()
     advertise(s, st.urls["reader"])
-    loop = Nightly(s, st.warehouse, st.bus, lambda days: st.orchestrator.orchestrator.check_deadlines(
-        days, st.orchestrator.has_games))
+    loop = Nightly(s, st.warehouse, st.store, st.bus, lambda days: st.orchestrator.orchestrator.check_deadlines(
+        days, st.orchestrator.has_games)) if not no_timetable else None
     # the hint names where the token is, never the token itself: this output ends up in logs
     source = "$PIPELINE_AUTH_TOKEN" if s.auth_token else f"$(cat {s.home / 'auth_token'})"
     token_hint = f' -H "Authorization: Bearer {source}"' if st.token else ""
@@ -65,8 +70,10 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
     console.print(f"\ncurl -X POST {st.urls['coordinator']}/start{token_hint} -H 'Content-Type: application/json' "
                   f"-d '{{\"game_date\":\"2024-01-15\"}}'", soft_wrap=True)
     console.print(f"curl '{st.urls['coordinator']}/status?game_date=2024-01-15'{token_hint}", soft_wrap=True)
-    console.print(f"serving; nightly loop (ET): grade yesterday at {s.grade_at}, processors at {s.process_at}, "
-                  f"deadline check at {s.deadline_at}; Ctrl-C or SIGTERM stops (a running batch may finish first)",
+    night = ("the night's timetable (ET): feeds fetched, yesterday graded, the processors once their inputs are "
+             "in, the deadline check, monitoring, the weekly retrain (README, Daily workflow)" if loop else
+             "no timetable (--no-timetable)")
+    console.print(f"serving; {night}; Ctrl-C or SIGTERM stops (a running batch may finish first)",
                   highlight=False, soft_wrap=True)
     left: list[str] = []
     next_check = time.monotonic() + stall_check_s
@@ -76,7 +83,8 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
         while not stop.wait(0.5):
             if time.monotonic() >= next_check:
                 check_stalled(st.coordinator)
-                loop.tick()
+                if loop is not None:
+                    loop.tick()
                 next_check = time.monotonic() + stall_check_s
         left = _let_batches_finish(st, finish_s, now)
     finally:
@@ -127,7 +135,9 @@ def _print_batches() -> None:
     the coordinator's and the loop's own log records."""
     class Lines(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if getattr(record, "batch_event", None) or getattr(record, "nightly", None):
+            # warnings and errors already print through the CLI's own handler
+            if record.levelno < logging.WARNING and (getattr(record, "batch_event", None)
+                                                     or getattr(record, "nightly", None)):
                 console.print(f"{datetime.now():%H:%M:%S} {record.getMessage()}", highlight=False)
 
     for name in ("coordinator.service", "coordinator.recovery", "bin.nightly"):

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from bin.cli.common import console, err_console, fail, settings, warehouse
+from bin.cli.common import WORK_FAILED, console, fail, print_unmatched, settings, warehouse
 from ingest.importer.layouts import ImportValidationError
 
 
@@ -24,6 +24,7 @@ def import_schedule_command(files: list[Path] = typer.Argument(..., metavar="FIL
         "tipoff_et, home, away, neutral"))) -> None:
     """Import the league schedule: games to predict before their box scores exist (idempotent)."""
     from ingest.importer.schedule import read_schedule, write_schedule
+    from ingest.runs import schedule_summary
 
     parsed = []
     for path in files:
@@ -33,15 +34,7 @@ def import_schedule_command(files: list[Path] = typer.Argument(..., metavar="FIL
             fail(str(exc))
     wh = warehouse(settings())
     for path, schedule in zip(files, parsed, strict=True):
-        _schedule_summary(path, write_schedule(wh, schedule), schedule)
-
-
-def _schedule_summary(source, counts: dict[str, int], schedule) -> None:
-    left = "; left out: " + ", ".join(f"{n} {k}" for k, n in schedule.skipped.items()) if schedule.skipped else ""
-    dates = schedule.games["game_date"]
-    span = f", {dates.min().date()}..{dates.max().date()}" if len(dates) else ""
-    console.print(f"{source}: {counts['games']} games{span} ({counts['final']} already final, "
-                  f"{counts['postponed']} postponed){left}", highlight=False)
+        console.print(schedule_summary(path, write_schedule(wh, schedule), schedule), highlight=False)
 
 
 def fetch_schedule_command(out: Optional[Path] = typer.Option(
@@ -49,23 +42,21 @@ def fetch_schedule_command(out: Optional[Path] = typer.Option(
     """Download the league's schedule feed (PIPELINE_SCHEDULE_URL) and import it; the response is
     kept raw in the object store (raw/schedule/...)."""
     from bin.cli.common import output_file
-    from bin.cli.feeds import feed_failure_exits
-    from ingest import fetchers
+    from ingest import runs
+    from ingest.http import FeedError
     from shared import bootstrap
 
     s = settings()
     target = output_file(out) if out else None
     wh, store = warehouse(s), bootstrap.build_store(s)
-    with feed_failure_exits():
-        done = fetchers.schedule(s, wh, store, datetime.now(UTC))
+    try:
+        done = runs.schedule_of_season(s, wh, store, datetime.now(UTC))
+    except FeedError as exc:
+        fail(str(exc), WORK_FAILED)
     if target is not None:
-        target.write_bytes(store.read(done.raw_key).data)
-    print_schedule(done, s.schedule_url)
-
-
-def print_schedule(done, url: str) -> None:
-    console.print(f"downloaded {done.size:,} bytes from {url} (kept as {done.raw_key})", highlight=False)
-    _schedule_summary(url, done.counts, done.schedule)
+        target.write_bytes(store.read(done.result.raw_key).data)
+    for line in done.said:
+        console.print(line, highlight=False)
 
 
 def import_injuries_command(
@@ -94,7 +85,7 @@ def import_injuries_command(
         fail(str(exc))
     console.print(f"{file}: {result.rows} players listed ({result.out} out) in {result.reports} report(s)",
                   highlight=False)
-    _unmatched(result.unmatched)
+    print_unmatched(result.unmatched)
 
 
 def import_lines_command(files: list[Path] = typer.Argument(..., metavar="FILE", help=(
@@ -116,13 +107,7 @@ def import_lines_command(files: list[Path] = typer.Argument(..., metavar="FILE",
                    if result.skipped_markets else "")
         console.print(f"{path}: {result.rows} lines for {result.players} players from {result.books} book(s)"
                       f"{skipped}", highlight=False)
-        _unmatched(result.unmatched)
-
-
-def _unmatched(names: list[str]) -> None:
-    if names:
-        err_console.print(f"warning: {len(names)} name(s) match no player in the box scores (kept, not used): "
-                          f"{', '.join(names[:30])}{' ...' if len(names) > 30 else ''}", highlight=False)
+        print_unmatched(result.unmatched)
 
 
 def register(app: typer.Typer) -> None:

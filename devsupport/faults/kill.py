@@ -30,7 +30,7 @@ def _serve(home, port: int, log, failpoint: str | None = None) -> subprocess.Pop
     if failpoint:
         env["PIPELINE_FAILPOINT"] = failpoint
     proc = subprocess.Popen([str(ROOT / "bin" / "pipeline"), "serve", "--port", str(port),
-                             "--stall-check-seconds", "1"], env=env,
+                             "--stall-check-seconds", "1", "--no-timetable"], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     wait_for_port(port, proc, 60, home / "serve.log", "serve")
     return proc

@@ -77,21 +77,35 @@ class BigQueryWarehouse:
         from google.api_core import exceptions
         from google.cloud import bigquery
 
+        # look before creating: BigQuery checks the create permission before it finds that a dataset or
+        # table exists, and the jobs' accounts may read and write tables (bin/deploy made) but not create them
         for dataset in sorted({t.dataset for t in tables.CATALOG.values()}):
-            self.client.create_dataset(bigquery.Dataset(f"{self.project}.{dataset}"), exists_ok=True)
-        for t in tables.CATALOG.values():
-            table = bigquery.Table(self._table_id(t), schema=[bigquery.SchemaField(c, typ) for c, typ in t.columns])
-            if t.partition:
-                table.time_partitioning = bigquery.TimePartitioning(field=t.partition)
-                table.clustering_fields = [k for k in t.key if t.type_of(k) != "DATE"][:4] or None
             try:
-                existing = self.client.create_table(table, exists_ok=True)
-            except exceptions.Conflict:
+                self.client.get_dataset(f"{self.project}.{dataset}")
+            except exceptions.NotFound:
+                self.client.create_dataset(bigquery.Dataset(f"{self.project}.{dataset}"), exists_ok=True)
+        for t in tables.CATALOG.values():
+            try:
                 existing = self.client.get_table(self._table_id(t))
+            except exceptions.NotFound:
+                existing = self._create(t)
             have = {f.name for f in existing.schema}
             for col, typ in t.columns:   # declared after the table was made: added as NULLABLE
                 if col not in have:
                     self._run(f"ALTER TABLE {self._sql_name(t)} ADD COLUMN IF NOT EXISTS {_ident(col)} {typ}")
+
+    def _create(self, t: tables.Table):
+        from google.api_core import exceptions
+        from google.cloud import bigquery
+
+        table = bigquery.Table(self._table_id(t), schema=[bigquery.SchemaField(c, typ) for c, typ in t.columns])
+        if t.partition:
+            table.time_partitioning = bigquery.TimePartitioning(field=t.partition)
+            table.clustering_fields = [k for k in t.key if t.type_of(k) != "DATE"][:4] or None
+        try:
+            return self.client.create_table(table, exists_ok=True)
+        except exceptions.Conflict:
+            return self.client.get_table(self._table_id(t))
 
     def _run(self, sql: str, params: Mapping[str, Any] | None = None):
         from google.cloud import bigquery

@@ -1,6 +1,7 @@
 """bin/deploy --dry-run: complete enough to deploy from, and safe."""
 from __future__ import annotations
 
+import shlex
 import subprocess
 
 import pytest
@@ -53,8 +54,9 @@ def test_every_table_topic_and_scheduler_job_is_declared(plan):
     assert "--require_partition_filter" in predictions
     for topic in topology.ALL_TOPICS:
         assert f"gcloud pubsub topics create {topic} " in text
-    for job in ("schedule-fetch", "grade-nightly", "processors-nightly", "monitor-nightly", "retrain-weekly",
-                "orchestrator-deadline-check", "coordinator-stall-check"):
+    for job in ("schedule-fetch", "box-scores-fetch", "injuries-fetch", "lines-fetch", "grade-nightly",
+                "processors-nightly", "monitor-nightly", "retrain-weekly", "orchestrator-deadline-check",
+                "coordinator-stall-check"):
         assert f"scheduler jobs create http {job} " in text
     assert "functions deploy orchestrator --gen2" in text and "--retry" in text
     assert "buckets update gs://demo-proj-pipeline --versioning" in text
@@ -95,3 +97,41 @@ def test_leftover_staging_objects_age_out(plan):
     rules = json.loads((ROOT / "var" / "deploy" / "lifecycle.json").read_text())["rule"]
     assert "buckets update gs://demo-proj-pipeline" in line
     assert rules == [{"action": {"type": "Delete"}, "condition": {"age": 7, "matchesPrefix": ["staging/"]}}]
+
+
+def test_every_step_of_the_timetable_is_a_scheduler_job_with_its_cron(plan):
+    """One definition: the plan's jobs, crons and arguments are the timetable's, and every fetcher
+    is a Cloud Run job of the CLI image started by Cloud Scheduler."""
+    from shared import timetable
+
+    scheduled = {c.split(" scheduler jobs create http ")[1].split()[0]: c for c in plan
+                 if c.startswith("gcloud scheduler jobs create http ")}
+    assert set(scheduled) == {s.scheduler_job for s in timetable.STEPS}
+    for step in timetable.STEPS:
+        line = scheduled[step.scheduler_job].split(" || ")[0]
+        assert f"--schedule {shlex.quote(step.cron)} --time-zone America/New_York" in line, step.name
+        if step.target == "job":
+            assert line.endswith(f"/jobs/{step.name}:run"), line
+    fetchers = {s.name: s for s in timetable.JOBS if s.feed}
+    assert {s.feed for s in fetchers.values()} == {"box_scores", "schedule", "injuries", "lines"}
+    for name, step in fetchers.items():
+        create = next(c for c in plan if c.startswith(f"gcloud run jobs create {name} ")).split(" || ")[0]
+        assert "--image europe-west1-docker.pkg.dev/demo-proj/pipeline/processors:latest " in create   # the CLI image
+        assert f"--args {','.join(step.command)} " in create
+        assert "--service-account pipeline-fetch@demo-proj.iam.gserviceaccount.com" in create
+        assert "PIPELINE_STATS_URL=https://stats.nba.com/stats;" in create and "PIPELINE_ODDS_URL=" in create
+        assert ("--set-secrets ODDS_API_KEY=odds-api-key:latest" in create) == (name == "lines"), name
+    processors = next(c for c in plan if c.startswith("gcloud run jobs create processors "))
+    assert "--args process,--date,today,--when-ready " in processors and "ODDS_API_KEY" not in processors
+
+
+def test_the_odds_key_secret_is_created_once_readable_by_the_fetchers_and_the_plan_says_how_to_fill_it():
+    out = subprocess.run([str(ROOT / "bin" / "deploy"), "--project", "demo-proj", "--dry-run"], capture_output=True,
+                         text=True, timeout=120).stdout.splitlines()
+    created = next(i for i, c in enumerate(out) if c.startswith("gcloud secrets create odds-api-key "))
+    readable = next(i for i, c in enumerate(out) if c.startswith("gcloud secrets add-iam-policy-binding odds-api-key "))
+    lines_job = next(i for i, c in enumerate(out) if c.startswith("gcloud run jobs create lines "))
+    assert "--data-file" not in out[created], "the key is the operator's to put in, never generated"
+    assert "serviceAccount:pipeline-fetch@" in out[readable] and "secretmanager.secretAccessor" in out[readable]
+    assert created < readable < lines_job, "Cloud Run checks the job's account can read the secret when it creates it"
+    assert any(c.startswith("#") and "gcloud secrets versions add odds-api-key --data-file -" in c for c in out)

@@ -89,3 +89,16 @@ def test_replay_raw_reads_the_stored_responses_again(home, sources):
     wh.close()
     assert len(sources.asked("/stats/leaguegamelog")) == 1           # the replay asked the source nothing
     assert nothing.returncode == 2 and "nothing stored under raw/lines/2024-01-15/" in nothing.stderr
+
+
+def test_until_last_tip_fetches_nothing_once_the_nights_games_have_tipped_off(home, sources, season):
+    sources.schedule = json.dumps(schedule_feed(season, [NIGHT])).encode()
+    assert run("fetch-schedule", home=home, env=sources.env()).returncode == 0
+    over = run("fetch-lines", "--date", "2024-01-16", "--until-last-tip", home=home, env=sources.env())
+    report = run("fetch-injuries", "--date", "2024-01-16", "--until-last-tip", home=home, env=sources.env())
+    assert over.returncode == 0 and report.returncode == 0, over.stderr + report.stderr
+    assert over.stdout.strip() == ("lines: every game of 2024-01-16 has tipped off (the last at 19:30 ET): "
+                                   "nothing fetched")
+    assert report.stdout.startswith("injuries: every game of 2024-01-16 has tipped off")
+    assert not sources.asked("/v4/sports/basketball_nba/events") and not any(
+        r["path"].startswith("/referee/") for r in sources.requests)

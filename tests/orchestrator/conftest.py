@@ -63,10 +63,10 @@ class Wiring:
         self.deps: OrchestratorDeps | None = None
 
     def __call__(self, coordinator_url: str, store=None, has_games=lambda d: True,
-                 max_event_age_s: int = 3600) -> Orchestrator:
+                 max_event_age_s: int = 3600, deadline=None) -> Orchestrator:
         orch = Orchestrator(store or DirectoryStore(self.tmp_path / "objects"),
                             CoordinatorClient(coordinator_url, static_token("local-token")))
-        self.deps = OrchestratorDeps(orch, has_games, max_event_age_s)
+        self.deps = OrchestratorDeps(orch, has_games, max_event_age_s, deadline)
         for app in self.apps:
             attach(app, self.deps)
         return orch

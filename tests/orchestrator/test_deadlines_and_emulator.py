@@ -3,6 +3,8 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.serving import make_server
@@ -10,6 +12,8 @@ from werkzeug.serving import make_server
 from orchestrator import state as st
 from tests.fake_coordinator import FakeCoordinator
 from tests.orchestrator.conftest import ALL, DAY, completion, post_binary
+
+EASTERN = ZoneInfo("America/New_York")
 
 
 def deadline_client(wire):
@@ -55,6 +59,24 @@ def test_dates_without_games_are_quiet(wire, caplog):
         with caplog.at_level(logging.ERROR):
             resp = deadline_client(wire).get("/?date=2024-07-15")
     assert resp.json["results"] == {"2024-07-15": "no_games"} and not caplog.records
+
+
+@pytest.mark.parametrize("passed", [False, True])
+def test_the_scheduled_check_looks_at_today_only_once_its_deadline_has_passed(wire, passed):
+    """Cloud Scheduler calls every 15 minutes; today's deadline is before its first tip-off
+    (shared/timetable.py), so a call before it must not raise today's alarm."""
+    asked = []   # the day the function took for today
+
+    def deadline(day):
+        asked.append(day)
+        return datetime.now(EASTERN) + (timedelta(hours=-1) if passed else timedelta(hours=1))
+
+    with FakeCoordinator() as coord:
+        wire(coord.url, has_games=lambda d: False, deadline=deadline)
+        resp = deadline_client(wire).get("/")
+    today = asked[0]
+    expected = {str(today), str(today - timedelta(days=1))} if passed else {str(today - timedelta(days=1))}
+    assert resp.status_code == 200 and set(resp.json["results"]) == expected
 
 
 def test_bad_date_parameter_is_a_400_naming_it(wire):

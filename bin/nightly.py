@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bin import night_steps
 from shared import freshness, schedule, timetable
 from shared.config import Settings
 from shared.ports import ObjectStore, Publisher, Warehouse
@@ -26,7 +27,7 @@ class Nightly:
     def __init__(self, settings: Settings, warehouse: Warehouse, store: ObjectStore, publisher: Publisher,
                  check_deadlines: Callable[[list[date]], dict[str, str]],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), state: Path | None = None,
-                 steps: tuple[timetable.Step, ...] = timetable.STEPS):
+                 steps: tuple[night_steps.Step, ...] = night_steps.STEPS):
         self.settings, self.warehouse, self.store, self.publisher = settings, warehouse, store, publisher
         self.check_deadlines, self.clock = check_deadlines, clock
         self.state = state or settings.home / "nightly.json"
@@ -54,12 +55,12 @@ class Nightly:
         partial.write_text(json.dumps(kept, indent=1))
         partial.replace(self.state)
 
-    def due(self, now: datetime) -> list[timetable.Step]:
+    def due(self, now: datetime) -> list[night_steps.Step]:
         now = now.astimezone(timetable.EASTERN)
         ran = self._ran().get(now.date().isoformat(), {})
         due = []
         for step in self.steps:
-            fired = timetable.last_fire(step, now)
+            fired = night_steps.last_fire(step, now)
             if fired is not None and (step.name not in ran or datetime.fromisoformat(ran[step.name]) < fired):
                 due.append(step)
         return due
@@ -78,7 +79,7 @@ class Nightly:
                         extra={"nightly": True, "step": step.name})
         return report
 
-    def _run(self, step: timetable.Step, now: datetime) -> str:
+    def _run(self, step: night_steps.Step, now: datetime) -> str:
         from ingest.http import FeedError
         from ingest.runs import NotFetched
 
@@ -159,7 +160,7 @@ class Nightly:
     def _retrain(self, now: datetime) -> str:
         from modeling.retrain import retrain
 
-        step = timetable.BY_NAME["retrain"]
+        step = night_steps.BY_NAME["retrain"]
         role = step.command[step.command.index("--register-as") + 1]
         done = retrain(self.warehouse, self.store, now.date() - timedelta(days=1), role)
         return (f"retrained {len(done.outcomes)} model(s): "

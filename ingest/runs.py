@@ -85,8 +85,9 @@ def box_scores(settings: Settings, warehouse: Warehouse, store: ObjectStore, now
     if first is None or last is None:
         found = box_scores_feed.default_range(warehouse, night)
         if found is None:
-            raise _refused(store, box_scores_feed.FEED, now, "no box scores are stored yet: give --date D or "
-                           "--start D1 --end D2 (a season: --start 2023-10-24 --end 2024-04-14)")
+            raise _refused(store, box_scores_feed.FEED, now, "no box scores are stored yet, so there is no last game "
+                           "to continue from: fetch a range first (bin/pipeline fetch-box-scores --start 2023-10-24 "
+                           "--end 2024-04-14) or import a season")
         first, last = found
         if first > last:
             return Fetched([f"box scores are stored through {first - timedelta(days=1)}: nothing to fetch before "

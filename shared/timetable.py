@@ -1,55 +1,16 @@
-"""The night's timetable, defined once for both backends: every scheduled step with its cron
-expression (America/New_York) and the `bin/pipeline` arguments it runs. `bin/deploy` makes
-each step a Cloud Scheduler job (a Cloud Run job of the CLI image, or a service's check);
-`serve` runs the same steps on its own clock (bin/nightly.py). The times a night keeps
-relative to its first tip-off (when the processors may run, when the deadline passes) are
-here too, so the readiness check, the loop and the orchestrator's deadline agree."""
+"""The night's clock, defined once: the league's time zone, the times a night keeps relative to
+its first tip-off (when the processors may run, when the deadline passes), so the readiness
+check, the loop and the orchestrator's deadline agree, and the cron expressions the night's
+steps (bin/night_steps.py) are scheduled by."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 TIME_ZONE = "America/New_York"
 EASTERN = ZoneInfo(TIME_ZONE)
 DEFAULT_TIPOFF = time(19, 0)     # ET, for a scheduled game whose tip-off the schedule does not give
-
-Target = Literal["job", "deadline-check", "stall-check"]
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str                    # the step; on Google Cloud also the Cloud Run job that runs it
-    cron: str                    # minute hour day-of-month month day-of-week, America/New_York
-    scheduler_job: str           # the Cloud Scheduler job
-    command: tuple[str, ...] = ()    # bin/pipeline arguments (target "job")
-    target: Target = "job"       # or a service's check: the orchestrator's deadline, the coordinator's stalls
-    feed: str | None = None      # a fetch step: the feed whose freshness record shows its failures
-    timeout: str = "30m"         # the Cloud Run job's task timeout
-
-
-# In the order a tick runs what is due together: the schedule before the box scores, the injury
-# report before the processors' readiness looks for it, the processors before the deadline.
-STEPS = (
-    Step("schedule", "0 5 * * *", "schedule-fetch", ("fetch-schedule",), feed="schedule"),
-    # hourly through the morning: a run with yesterday already stored asks the API nothing
-    Step("box-scores", "15 5-11 * * *", "box-scores-fetch", ("fetch-box-scores",), feed="box_scores"),
-    Step("grade", "45 5-11 * * *", "grade-nightly", ("grade", "--date", "yesterday")),
-    Step("injuries", "*/15 10-23 * * *", "injuries-fetch", ("fetch-injuries", "--until-last-tip"),
-         feed="injuries"),
-    Step("lines", "*/30 10-23 * * *", "lines-fetch", ("fetch-lines", "--until-last-tip"), feed="lines"),
-    # frequent; the readiness check decides (processors/readiness.py) and a day is processed once
-    Step("processors", "5-55/10 9-23 * * *", "processors-nightly", ("process", "--date", "today", "--when-ready")),
-    Step("deadline-check", "*/15 10-23 * * *", "orchestrator-deadline-check", target="deadline-check"),
-    Step("monitor", "30 23 * * *", "monitor-nightly", ("monitor", "--date", "today")),
-    Step("retrain", "0 4 * * 1", "retrain-weekly", ("retrain", "--end", "yesterday", "--register-as", "challenger"),
-         timeout="2h"),   # ten models and five blends
-    Step("stall-check", "*/10 * * * *", "coordinator-stall-check", target="stall-check"),
-)
-BY_NAME = {s.name: s for s in STEPS}
-JOBS = tuple(s for s in STEPS if s.target == "job")
-
 
 # -- the night's times, relative to its first tip-off ----------------------------------------
 
@@ -141,7 +102,3 @@ class Cron:
             if minutes:
                 return datetime.combine(now.date(), time(hour, max(minutes)), EASTERN)
         return None
-
-
-def last_fire(step: Step, now: datetime) -> datetime | None:
-    return Cron.parse(step.cron).last_fire(now)

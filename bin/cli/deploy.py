@@ -14,10 +14,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bin import night_steps
 from bin.cli.deploy_alerts import alerting, write_plan_file
 from bin.cli.deploy_console import console_access, console_secret
 from bin.cli.deploy_jobs import account, cloud_run_jobs, feed_urls, odds_secret, scheduler_jobs
-from shared import tables, timetable, topology
+from shared import tables, topology
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("coordinator", "worker", "console")
@@ -114,7 +115,7 @@ ROLES = {   # least privilege per service account: (role, resource kind, resourc
                 ("roles/run.invoker", "service", "coordinator")],   # start, force, the stall check
     "pusher": [("roles/run.invoker", "service", "worker"), ("roles/run.invoker", "service", "coordinator")],
     "scheduler": [("roles/run.invoker", "service", "coordinator"),
-                  *[("roles/run.invoker", "job", step.name) for step in timetable.JOBS],
+                  *[("roles/run.invoker", "job", step.name) for step in night_steps.JOBS],
                   ("roles/cloudfunctions.invoker", "function", "orchestrator-deadlines"),
                   ("roles/run.invoker", "service", "orchestrator-deadlines")],
 }
@@ -220,7 +221,7 @@ def _env(t: Target, service: str, **extra: str) -> str:
     return '"^;^' + pairs.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _job_env(t: Target, step: timetable.Step) -> str:
+def _job_env(t: Target, step: night_steps.Step) -> str:
     """The CLI's settings for a job; the fetchers also get the sources' URLs."""
     return _env(t, account(step), **(feed_urls() if step.feed else {}))
 

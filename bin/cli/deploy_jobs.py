@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bin import night_steps
 from shared import timetable
 from shared.config import Settings
 
@@ -14,7 +15,7 @@ FEED_URLS = {"PIPELINE_STATS_URL": "stats_url", "PIPELINE_INJURY_URL": "injury_u
              "PIPELINE_ODDS_URL": "odds_url", "PIPELINE_SCHEDULE_URL": "schedule_url"}
 
 
-def account(step: timetable.Step) -> str:
+def account(step: night_steps.Step) -> str:
     """Fetchers run as `fetch` (the raw archive, the feeds' records, the analytics tables, the odds
     key); the other jobs as `processors`."""
     return "fetch" if step.feed else "processors"
@@ -27,10 +28,10 @@ def feed_urls() -> dict[str, str]:
 
 
 def cloud_run_jobs(image: str, region: str, project: str, sa: Callable[[str], str],
-                   env: Callable[[timetable.Step], str], q: Callable[..., str],
+                   env: Callable[[night_steps.Step], str], q: Callable[..., str],
                    create_or_update: Callable[[str, str], str]) -> list[str]:
     cmds = []
-    for step in timetable.JOBS:
+    for step in night_steps.JOBS:
         common = ["--image", image, "--region", region, "--project", project, "--service-account",
                   sa(account(step)), "--args", ",".join(step.command), "--task-timeout", step.timeout]
         secrets = SECRETS.get(step.name)
@@ -68,7 +69,7 @@ def scheduler_jobs(t, q: Callable[..., str], create_or_update: Callable[[str, st
     cmds = [f"# Cloud Scheduler ({timetable.TIME_ZONE}): the night's timetable, shared/timetable.py: the feeds, "
             "grading, the processors when their inputs are in, monitoring, weekly retraining, the orchestrator's "
             "deadline check and the coordinator's stall check"]
-    for step in timetable.STEPS:
+    for step in night_steps.STEPS:
         uri, audience, method = targets.get(step.target, (run_job.format(step.name), None, "POST"))
         auth = ["--oauth-service-account-email", t.sa("scheduler")] if audience is None else \
             ["--oidc-service-account-email", t.sa("scheduler")]

@@ -5,7 +5,7 @@ freshness record (docs/INGEST.md). A source that is down or answers something el
 line naming the feed, URL and status or field, exit 1, and nothing written."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal, Optional
 
 import typer
@@ -137,23 +137,23 @@ def replay_raw_command(
 
 
 def feeds_command() -> None:
-    """Each feed's freshness: last success, its age, rows it wrote, last error."""
+    """Each feed's freshness: its state (ok, stale, failing or never fetched), last success, its
+    age, rows it wrote, last error. Stale: the last success is older than the feed's cadence
+    allows (printed under the table)."""
     s = settings()
     now = _now()
-    table = Table("feed", "last success", "age", "rows", "covers", "last error")
+    table = Table("feed", "state", "last success", "age", "rows", "covers", "last error")
     for status in freshness.read_all(bootstrap.build_store(s)):
-        age = status.age(now)
+        age, state = status.age(now), status.state(now)
         error = (f"{status.last_error_at:%Y-%m-%d %H:%M}Z {status.last_error}" if status.failing else "")
-        table.add_row(status.feed, f"{status.last_success_at:%Y-%m-%d %H:%M}Z" if status.last_success_at else "never",
-                      _age(age) if age is not None else "-", "-" if status.rows is None else f"{status.rows:,}",
+        table.add_row(status.feed, Text(state, style="red") if status.degraded(now) else state,
+                      f"{status.last_success_at:%Y-%m-%d %H:%M}Z" if status.last_success_at else "never",
+                      freshness.age_text(age) if age is not None else "-",
+                      "-" if status.rows is None else f"{status.rows:,}",
                       status.covers or "", Text(error, style="red") if error else "")
     console.print(table)
-
-
-def _age(age: timedelta) -> str:
-    minutes = int(age.total_seconds() // 60)
-    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
-    return f"{days}d {hours}h" if days else f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+    console.print(f"stale after {freshness.limits_text()} without a success; failing: the last attempt failed",
+                  highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+from bin import night_steps
 from shared import tables, topology
 from tests.conftest import ROOT
 
@@ -102,17 +103,16 @@ def test_leftover_staging_objects_age_out(plan):
 def test_every_step_of_the_timetable_is_a_scheduler_job_with_its_cron(plan):
     """One definition: the plan's jobs, crons and arguments are the timetable's, and every fetcher
     is a Cloud Run job of the CLI image started by Cloud Scheduler."""
-    from shared import timetable
 
     scheduled = {c.split(" scheduler jobs create http ")[1].split()[0]: c for c in plan
                  if c.startswith("gcloud scheduler jobs create http ")}
-    assert set(scheduled) == {s.scheduler_job for s in timetable.STEPS}
-    for step in timetable.STEPS:
+    assert set(scheduled) == {s.scheduler_job for s in night_steps.STEPS}
+    for step in night_steps.STEPS:
         line = scheduled[step.scheduler_job].split(" || ")[0]
         assert f"--schedule {shlex.quote(step.cron)} --time-zone America/New_York" in line, step.name
         if step.target == "job":
             assert line.endswith(f"/jobs/{step.name}:run"), line
-    fetchers = {s.name: s for s in timetable.JOBS if s.feed}
+    fetchers = {s.name: s for s in night_steps.JOBS if s.feed}
     assert {s.feed for s in fetchers.values()} == {"box_scores", "schedule", "injuries", "lines"}
     for name, step in fetchers.items():
         create = next(c for c in plan if c.startswith(f"gcloud run jobs create {name} ")).split(" || ")[0]

@@ -31,7 +31,7 @@ def test_a_failing_feed_is_one_line_the_night_goes_on_and_daily_exits_1(home, so
     assert night.returncode == 1, night.stdout + night.stderr
     out = night.stdout.splitlines()
     assert out[0] == "2024-01-15: fetching box_scores, schedule, injuries, lines"
-    assert out[1] == "box scores: stored through 2024-01-14: nothing to fetch before 2024-01-15"
+    assert out[1] == "box scores are stored through 2024-01-14: nothing to fetch before 2024-01-15"
     assert ": 3 games, 2024-01-16..2024-01-16 (0 already final, 0 postponed)" in night.stdout
     assert out[-1] == "2024-01-15: no games scheduled; nothing to predict (import-schedule or fetch-schedule loads " \
                       "the league schedule)"

@@ -99,21 +99,29 @@ def test_a_season_opener_and_a_night_without_games_need_nothing():
     assert not coverage(games(("2024-01-14", "BOS", "NYK", "final")), box_scores(), date(2024, 1, 15)).stale
 
 
-def test_the_nightly_loop_tries_again_until_the_box_scores_are_in(home):
+def test_the_nightly_loop_waits_for_the_box_scores_and_then_processes_once(home):
+    """serve's processors step asks the readiness check, which wants yesterday's box scores:
+    it waits (nothing written or published) and tries again at each of its times."""
+    from bin import night_steps
     from bin.nightly import Nightly
+    from shared.adapters.directory_store import DirectoryStore
     from shared.adapters.inline_bus import InlineBus
     from shared.config import Settings
 
     settings = Settings.from_env({"PIPELINE_HOME": str(home)})
     wh, bus = DuckDBWarehouse(home / "warehouse.duckdb"), InlineBus()
-    evening = datetime(2024, 1, 24, 23, 0, tzinfo=UTC)   # 6 pm ET: grading and processing are due
-    loop = Nightly(settings, wh, bus, lambda days: {str(d): "checked" for d in days}, clock=lambda: evening)
+    now = [datetime(2024, 1, 25, 0, 5, tzinfo=UTC)]     # 7:05 pm ET on the night: past every wait for a report
+    loop = Nightly(settings, wh, DirectoryStore(home / "objects"), bus, lambda days: {str(d): "checked" for d in days},
+                   clock=lambda: now[0], steps=(night_steps.BY_NAME["processors"],))
     first = loop.tick()
-    assert "processors for 2024-01-24 refused: box scores stop at 2024-01-14, but 2024-01-24 needs them " \
-           "through 2024-01-23 (the last game day of the teams playing)" in first
+    assert len(first) == 1 and "2024-01-23" in first[0] and "processors for" not in first[0], first
     assert not bus.published and len(wh.read(tables.PROCESSOR_RUNS.fqn, NIGHT, NIGHT)) == 0
-    assert any(line.startswith("processors for 2024-01-24 refused") for line in loop.tick())   # not marked done
+    now[0] = datetime(2024, 1, 25, 0, 15, tzinfo=UTC)
+    assert "processors for" not in loop.tick()[0]                                               # still waiting
     import_files(wh, [SAMPLE])                                                                  # the box scores arrive
-    assert "processors for 2024-01-24: success" in loop.tick()
-    assert len(bus.published["precompute-complete"]) == 5 and loop.tick() == []
+    now[0] = datetime(2024, 1, 25, 0, 25, tzinfo=UTC)
+    assert "processors for 2024-01-24: success" in loop.tick()[0]
+    assert len(bus.published["precompute-complete"]) == 5
+    now[0] = datetime(2024, 1, 25, 0, 35, tzinfo=UTC)
+    assert "processors for" not in loop.tick()[0] and len(bus.published["precompute-complete"]) == 5   # once
     wh.close()

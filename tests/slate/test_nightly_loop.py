@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bin import night_steps
 from bin import stack as local
 from bin.nightly import Nightly
 from coordinator.service import status_for_date
 from devsupport.feed_sources import Sources, html_page
 from ingest.importer import import_files
 from ingest.importer.schedule import read_schedule, write_schedule
-from shared import freshness, tables, timetable
+from shared import freshness, tables
 from shared.config import Settings
 from tests.ingest.test_injuries import pdf
 from tests.slate.conftest import history_through
@@ -50,7 +51,7 @@ def night(season, sources, tmp_path):
     st.stop()
 
 
-def loop_at(settings, st, clock, steps=timetable.STEPS):
+def loop_at(settings, st, clock, steps=night_steps.STEPS):
     return Nightly(settings, st.warehouse, st.store, st.bus,
                    lambda days: st.orchestrator.orchestrator.check_deadlines(days, st.orchestrator.has_games),
                    clock=lambda: clock[0], steps=steps)
@@ -82,7 +83,7 @@ def test_a_simulated_night_runs_itself(night, sources, season, tmp_path):
     assert boxes[0].startswith("box-scores: box scores 2024-01-15..2024-01-15: 229 player-games, 22 team-games, "
                                "11 games from 1 request(s)")
     clock[0] = datetime(2024, 1, 16, 9, 10, tzinfo=ET)
-    assert loop.tick() == ["box-scores: box scores are stored through 2024-01-15: nothing to fetch before today",
+    assert loop.tick() == ["box-scores: box scores are stored through 2024-01-15: nothing to fetch before 2024-01-16",
                            "grade: graded 2024-01-15: 0 predictions",
                            "processors: waiting until 17:30 ET (2 h before the first tip-off at 19:30 ET)"]
 
@@ -126,7 +127,7 @@ def test_a_simulated_night_runs_itself(night, sources, season, tmp_path):
     clock[0] = datetime(2024, 1, 17, 6, 0, tzinfo=ET)
     next_morning = loop_at(settings, st, clock).tick()
     assert ran(next_morning) == ["schedule", "box-scores", "grade"]
-    assert next_morning[1] == "box-scores: box scores are stored through 2024-01-16: nothing to fetch before today"
+    assert next_morning[1] == "box-scores: box scores are stored through 2024-01-16: nothing to fetch before 2024-01-17"
     assert next_morning[2].startswith("grade: graded 2024-01-16: ") and "no box scores yet" not in next_morning[2]
     assert st.warehouse.count(tables.PREDICTION_ACCURACY.fqn) > 100
     assert len({b for b in st.warehouse.read(tables.PREDICTIONS.fqn, NIGHT, NIGHT)["batch_id"]}) == 1
@@ -136,7 +137,7 @@ def test_a_fetch_that_cannot_start_is_recorded_and_the_night_goes_on(night, tmp_
     settings, st = night
     no_key = settings.model_copy(update={"odds_api_key": None})
     clock = [datetime(2024, 1, 16, 17, 35, tzinfo=ET)]
-    steps = tuple(timetable.BY_NAME[n] for n in ("schedule", "box-scores", "injuries", "lines", "processors"))
+    steps = tuple(night_steps.BY_NAME[n] for n in ("schedule", "box-scores", "injuries", "lines", "processors"))
     done = loop_at(no_key, st, clock, steps).tick()
     assert ran(done) == ["schedule", "box-scores", "injuries", "lines", "processors"]
     assert done[3] == "lines: failed: ODDS_API_KEY is not set: the odds API needs a key (on Google Cloud it comes " \
@@ -151,7 +152,7 @@ def test_the_deadline_alarm_fires_for_a_scheduled_date_whose_processors_never_be
     write_json(tmp_path / "s.json", schedule_feed(season, [date(2024, 1, 15), NIGHT]))
     write_schedule(st.warehouse, read_schedule(tmp_path / "s.json"))           # the 15th's box scores never come
     clock = [datetime(2024, 1, 16, 19, 5, tzinfo=ET)]
-    steps = (timetable.BY_NAME["processors"], timetable.BY_NAME["deadline-check"])
+    steps = (night_steps.BY_NAME["processors"], night_steps.BY_NAME["deadline-check"])
     with caplog.at_level(logging.ERROR):
         assert loop_at(settings, st, clock, steps).tick() == [
             "processors: box scores of 2024-01-15 not in yet: 11 of 11 games missing (0022300555, 0022300556, "

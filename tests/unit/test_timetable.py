@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bin import night_steps
 from bin.cli.app import command
 from bin.nightly import SERVES_ITSELF, Nightly
 from shared import timetable
@@ -52,10 +53,10 @@ def test_a_bad_cron_is_refused_naming_the_field(cron, message):
 
 
 def test_every_step_has_a_valid_cron_unique_names_and_a_command_the_cli_accepts():
-    assert len({s.name for s in timetable.STEPS}) == len({s.scheduler_job for s in timetable.STEPS}) == \
-        len(timetable.STEPS)
+    assert len({s.name for s in night_steps.STEPS}) == len({s.scheduler_job for s in night_steps.STEPS}) == \
+        len(night_steps.STEPS)
     group = command()
-    for step in timetable.STEPS:
+    for step in night_steps.STEPS:
         Cron.parse(step.cron)
         assert bool(step.command) == (step.target == "job"), step.name
         if step.command:
@@ -66,7 +67,7 @@ def test_every_step_has_a_valid_cron_unique_names_and_a_command_the_cli_accepts(
 
 def test_serve_runs_every_step_but_the_stall_check_it_does_itself(tmp_path):
     loop = Nightly(Settings(home=tmp_path), None, None, None, lambda days: {})
-    assert set(loop.runners) | SERVES_ITSELF == {s.name for s in timetable.STEPS}
+    assert set(loop.runners) | SERVES_ITSELF == {s.name for s in night_steps.STEPS}
     assert {s.name for s in loop.steps} == set(loop.runners)
 
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from console.reads import default_day as pick_day
 from shared.coordinator_client import CoordinatorClient
 from shared.metrics import ServiceMetrics
 from shared.ports import ObjectStore, Warehouse
+from shared.timetable import EASTERN
 from worker.service import WorkerDeps
-
-EASTERN = ZoneInfo("America/New_York")
 
 
 class NoPublishing:

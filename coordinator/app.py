@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from pydantic import ValidationError
@@ -18,8 +17,7 @@ from shared.batch_docs import BatchInputs, check_id
 from shared.logging import bound, traced
 from shared.messages import BATCH_ID_PATTERN, DATE_PATTERN, PredictionReady, describe, parse_date
 from shared.pubsub import handle_push, read_body
-
-EASTERN = ZoneInfo("America/New_York")
+from shared.timetable import EASTERN
 
 
 def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = None, scraper=None) -> Flask:

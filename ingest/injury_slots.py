@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-EASTERN = ZoneInfo("America/New_York")
+from shared.timetable import EASTERN
+
 QUARTER_HOURS_FROM = date(2025, 12, 22)
 HOURLY_DELAY = timedelta(minutes=30)
 LOOKBACK = timedelta(hours=24)

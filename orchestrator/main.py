@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import flask
 import functions_framework
@@ -29,9 +28,9 @@ from shared.errors import PermanentError
 from shared.logging import setup_logging
 from shared.messages import parse_date
 from shared.ports import ObjectStore, Warehouse
+from shared.timetable import EASTERN
 
 log = logging.getLogger("orchestrator")
-EASTERN = ZoneInfo("America/New_York")
 _CONFIG_KEY = "orchestrator_deps"
 _build_lock = threading.Lock()
 

@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.messages import BATCH_ID_PATTERN
 from shared.ports import NotFound, ObjectStore
+from shared.timetable import EASTERN
 
 _ID = re.compile(BATCH_ID_PATTERN[1:-1])
-EASTERN = ZoneInfo("America/New_York")   # the report names its time in ET; people read the night in ET
 
 
 def check_id(batch_id: str) -> str:

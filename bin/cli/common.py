@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -26,6 +25,7 @@ from shared.config import ConfigError, Settings
 from shared.errors import BadArgument
 from shared.logging import setup_logging
 from shared.ports import WarehouseBusy
+from shared.timetable import EASTERN
 
 # A fixed width off a terminal keeps tables whole in logs and pipes. Output carries data (names,
 # reasons, values a file held): it is printed as it is, never parsed as markup or emoji codes
@@ -147,7 +147,7 @@ def read_only_warehouse(s: Settings):
 def parse_date(value: str, option: str) -> date:
     """YYYY-MM-DD, or today / yesterday in US/Eastern (the schedule's time zone)."""
     if value in ("today", "yesterday"):
-        today = datetime.now(ZoneInfo("America/New_York")).date()
+        today = datetime.now(EASTERN).date()
         return today if value == "today" else today - timedelta(days=1)
     try:
         return messages.parse_date(value)

@@ -11,9 +11,10 @@ import re
 import zlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
+
+from shared.timetable import EASTERN
 
 EARLIEST_DATE = date(1946, 11, 1)    # the league's first game (BAA: New York at Toronto)
 HORIZON = timedelta(days=730)        # schedules come out months ahead; two years is generous
@@ -27,11 +28,10 @@ MAX_FILE_BYTES = 64 * 2**20
 # (zero-width, bidirectional overrides, byte-order mark) that make a name look like another
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
                      "\ufff9-\ufffb]")
-_EASTERN = ZoneInfo("America/New_York")
 
 
 def latest_date() -> date:
-    return datetime.now(_EASTERN).date() + HORIZON
+    return datetime.now(EASTERN).date() + HORIZON
 
 
 def date_range() -> str:

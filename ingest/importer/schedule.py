@@ -21,8 +21,8 @@ from ingest.importer.layouts import ImportValidationError, Problem
 from shared import tables
 from shared.ports import Warehouse
 from shared.teams import TEAM_IDS
+from shared.timetable import EASTERN
 
-EASTERN = ZoneInfo("America/New_York")
 # the game id's first three digits say what kind of game it is
 GAME_TYPES = {"001": "preseason", "002": "regular", "003": "all_star", "004": "playoffs", "005": "play_in",
               "006": "cup_final"}

@@ -14,8 +14,8 @@ from shared import tables
 from shared.catalogue import PROP_NAMES
 from shared.ports import Warehouse
 from shared.schedule import playable
+from shared.timetable import EASTERN
 
-EASTERN = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
 LINE_PROPS = PROP_NAMES
 

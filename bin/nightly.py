@@ -1,5 +1,5 @@
 """The night on one machine: `serve` runs the timetable Cloud Scheduler runs on Google Cloud
-(shared/timetable.py), on an injected clock. A step is due when its cron fired (today, ET)
+(bin/night_steps.py), on an injected clock. A step is due when its cron fired (today, ET)
 since it last ran; a tick runs what is due, in the timetable's order, each through the same
 functions its command calls. What ran when is kept in ``$PIPELINE_HOME/nightly.json``, so a
 restart does not repeat it (a step missed while `serve` was down runs once, not once per

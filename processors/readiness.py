@@ -12,7 +12,7 @@ Ready when, for game date D,
 A day whose processors already ran on the nightly path is done: nothing runs twice.
 
 One answer for `serve`'s loop (bin/nightly.py) and for `process --date today --when-ready`,
-which Cloud Scheduler starts every ten minutes on Google Cloud (shared/timetable.py)."""
+which Cloud Scheduler starts every ten minutes on Google Cloud (bin/night_steps.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

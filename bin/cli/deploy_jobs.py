@@ -1,4 +1,4 @@
-"""The night's timetable (shared/timetable.py) on Google Cloud: the CLI image as a Cloud Run job
+"""The night's timetable (bin/night_steps.py) on Google Cloud: the CLI image as a Cloud Run job
 per step (its arguments, task timeout, service account, settings and secrets), the odds API
 key's secret the lines job reads, and a Cloud Scheduler job per step."""
 from __future__ import annotations
@@ -58,7 +58,7 @@ def odds_secret(project: str, member: str, q: Callable[..., str],
 
 
 def scheduler_jobs(t, q: Callable[..., str], create_or_update: Callable[[str, str], str]) -> list[str]:
-    """A Cloud Scheduler job per step of the night's timetable (shared/timetable.py), its cron in ET."""
+    """A Cloud Scheduler job per step of the night's timetable (bin/night_steps.py), its cron in ET."""
     fn_url = (f"$(gcloud functions describe orchestrator-deadlines --gen2 --region {t.region} --project {t.project} "
               f"--format 'value(serviceConfig.uri)')")
     run_job = f"https://run.googleapis.com/v2/projects/{t.project}/locations/{t.region}/jobs/{{}}:run"

@@ -42,12 +42,14 @@ def google_id_token(audience: str) -> Callable[[], str]:
 
 
 def token_for(settings: Settings) -> Callable[[], str | None]:
-    """What a caller presents to the coordinator. On GCP a Google ID token for its URL, whatever
-    PIPELINE_AUTH says: Cloud Run's own IAM check in front of the service wants it even when the
-    app checks nothing. On one machine the shared bearer token, or nothing with auth off."""
+    """What a caller presents to the coordinator: nothing with PIPELINE_AUTH=off (the emulators,
+    a trusted network; where Cloud Run's IAM still stands in front, auth stays on), a Google ID
+    token for its URL on GCP, the shared bearer token on one machine."""
+    if settings.auth == "off":
+        return static_token(None)
     if settings.backend == "gcp":
         return google_id_token(settings.coordinator_url)
-    return static_token(None if settings.auth == "off" else settings.auth_token)
+    return static_token(settings.auth_token)
 
 
 class CoordinatorClient:

@@ -87,7 +87,15 @@ SLOW_FILES = {"training/test_rule_systems.py", "training/test_retrain_and_swap.p
               "e2e/test_daily_fetches_the_night.py"}
 
 
+# Files that run the whole chain or the served stack (tests/e2e/, and `serve` as a process):
+# end-to-end, as the marker means; `bin/test --fast` leaves them out.
+E2E_DIRS, E2E_FILES = ("e2e/",), {"cli/test_serve.py"}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.path.relative_to(ROOT / "tests").as_posix() in SLOW_FILES:
+        name = item.path.relative_to(ROOT / "tests").as_posix()
+        if name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
+        if name.startswith(E2E_DIRS) or name in E2E_FILES:
+            item.add_marker(pytest.mark.e2e)

@@ -87,7 +87,7 @@ def import_report(warehouse: Warehouse, data: bytes, name: str, where: str) -> I
         path = Path(tmp) / f"{name}.csv"
         report.table.to_csv(path, index=False)
         try:
-            result = import_injuries(warehouse, path, as_of)
+            result = import_injuries(warehouse, path, as_of, source=f"{name}.pdf")
         except ImportValidationError as exc:
             first = exc.problems[0]
             row = max(first.line - 2, 0)

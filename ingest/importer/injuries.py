@@ -42,8 +42,11 @@ class InjuryImport:
     unmatched: list[str]       # "Name (TEAM)" the directory could not resolve: stored, not used
 
 
-def import_injuries(warehouse: Warehouse, path: Path, as_of: pd.Timestamp | None = None) -> InjuryImport:
-    """Parse and validate the whole file, resolve names, then merge; a bad file writes nothing."""
+def import_injuries(warehouse: Warehouse, path: Path, as_of: pd.Timestamp | None = None,
+                    source: str | None = None) -> InjuryImport:
+    """Parse and validate the whole file, resolve names, then merge; a bad file writes nothing.
+    ``source`` is the name the rows keep as their file (default the file's own name): a fetched
+    report is read here through a table written from its PDF, and keeps the PDF's name."""
     problems = Problems(str(path))
     size = limits.oversize(path)
     if size is not None:
@@ -79,7 +82,7 @@ def import_injuries(warehouse: Warehouse, path: Path, as_of: pd.Timestamp | None
     resolved = directory.resolve_frame(frame)
     frame["player_id"] = pd.array(frame["player_id"], dtype="Int64").fillna(resolved)
     unmatched = frame[frame["player_id"].isna()]
-    frame = frame.assign(source_file=path.name)
+    frame = frame.assign(source_file=source or path.name)
     warehouse.merge_frame(tables.INJURY_REPORT.fqn, frame)
     return InjuryImport(len(frame), int((frame["status"] == "Out").sum()), frame["as_of"].nunique(),
                         [f"{n} ({t})" for n, t in zip(unmatched["player_name"], unmatched["team_abbr"], strict=True)])

@@ -91,6 +91,8 @@ def test_the_newest_published_report_is_fetched_and_equals_the_imported_table(sc
     import_injuries(reference, tmp_path / "Injury-Report_2024-01-16_05PM.csv")
     pd.testing.assert_frame_equal(stored(scheduled), stored(reference))
     assert "SAC" not in set(stored(scheduled)["team_abbr"])                  # not submitted is never a player
+    kept = scheduled.read(tables.INJURY_REPORT.fqn, NIGHT, NIGHT, columns=["source_file"])["source_file"]
+    assert set(kept) == {"Injury-Report_2024-01-16_05PM.pdf"}                # the rows name the PDF they came from
     assert done.not_submitted == ["SAC"]
     assert store.read(done.raw_key).data == sources.reports["Injury-Report_2024-01-16_05PM.pdf"]
     assert done.raw_key.startswith("raw/injuries/2024-01-16/") and done.raw_key.endswith(

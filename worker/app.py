@@ -5,9 +5,10 @@ import logging
 
 from flask import Flask, request
 
-from shared import http_errors, openapi, tables
+from shared import http_errors, openapi
 from shared.auth import guard
 from shared.catalogue import ML_SYSTEMS, PROP_NAMES
+from shared.health import unavailable, warehouse_check
 from shared.logging import traced
 from shared.messages import PredictionRequest
 from shared.metrics import gauge
@@ -70,14 +71,7 @@ def deep_health(deps: service.WorkerDeps) -> tuple[dict, int]:
                             "error": deps.models.status().get(name, {}).get("error")}
             degraded |= loaded.source != "registry"
         except Exception as exc:
-            log.warning("deep health: model %s unavailable", name, exc_info=exc)
-            checks[name] = {"error": f"{type(exc).__name__} (details in the service's log)"}
+            checks[name] = {"error": unavailable(f"model {name} unavailable", exc)}
             degraded = True
-    try:
-        deps.warehouse.count(tables.ML_FEATURE_STORE.fqn)
-        checks["warehouse"] = "ok"
-    except Exception as exc:
-        log.warning("deep health: warehouse unreachable", exc_info=exc)
-        checks["warehouse"] = f"{type(exc).__name__} (details in the service's log)"
-        degraded = True
-    return {"status": "degraded" if degraded else "ok", "checks": checks}, 200
+    checks["warehouse"], down = warehouse_check(deps.warehouse)
+    return {"status": "degraded" if degraded or down else "ok", "checks": checks}, 200

@@ -16,11 +16,11 @@ from shared.features import FEATURE_VERSION
 from shared.messages import PredictionReady, PredictionRequest
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
+from shared.pricing import judge
 from shared.pubsub import PushMessage
 from worker import systems as systems_module
 from worker.batch_gate import BatchGate
 from worker.features import FeatureCache
-from worker.lines import judge
 from worker.model_provider import ModelProvider
 from worker.staging import StagingWriter
 from worker.systems.base import Context, FeatureRows, Output

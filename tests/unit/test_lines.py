@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.importer.slate_inputs import decimal_price
-from worker.lines import BREAK_EVEN, judge, over_probability
+from shared.pricing import BREAK_EVEN, judge, over_probability
 
 
 def test_american_and_decimal_prices():

@@ -1,4 +1,5 @@
-"""From an interval and a sportsbook line: P(over), the market's vig-free P(over), the edge
+"""Pricing a prediction against a sportsbook line, in one place for the worker (at prediction
+time) and whoever re-prices stored rows: P(over), the market's vig-free P(over), the edge
 against the book's own prices (-110 both ways when none are known), and a call."""
 from __future__ import annotations
 

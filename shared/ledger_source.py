@@ -1,0 +1,68 @@
+"""What the ledger grades, read from the warehouse and the batch documents: a system's calls
+(the last version of each row before its game's tip-off), the line snapshots of their
+dates, the box scores, and the tip-offs. shared/ledger.py does the grading."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from shared import ledger, tables
+from shared.batch_docs import batch_inputs, read_batch
+from shared.catalogue import BOX_SCORE_COLUMNS, PROPS
+from shared.ports import ObjectStore, Warehouse
+
+DEFAULT_SYSTEM = "ensemble"   # the served system: what /v1/predictions and the slate show by default
+_ROW_COLUMNS = ("game_date", "player_id", "player_name", "team_abbr", "system", "prop", "line", "line_book",
+                "p_over", "market_p_over", "edge", "recommendation", "batch_id", "created_at")
+
+
+def read(warehouse: Warehouse, store: ObjectStore, start: date, end: date,
+         system: str = DEFAULT_SYSTEM) -> pd.DataFrame:
+    """The ledger of ``system``'s calls on game dates ``start``..``end``: one row per call."""
+    calls = _calls(warehouse, store, start, end, system)
+    snapshots = warehouse.read(tables.PROP_LINES.fqn, start, end, columns=list(ledger.SNAPSHOT_COLUMNS))
+    actuals, settled = _actuals(warehouse, start, end)
+    return ledger.grade(calls, snapshots, actuals, settled)
+
+
+def _calls(warehouse: Warehouse, store: ObjectStore, start: date, end: date, system: str) -> pd.DataFrame:
+    cols = ", ".join(_ROW_COLUMNS)
+    rows = warehouse.query(
+        f"SELECT {cols} FROM {tables.PREDICTIONS.fqn} WHERE game_date BETWEEN @start AND @end "
+        "AND system = @system AND line IS NOT NULL AND NOT COALESCE(shadow, FALSE)",
+        {"start": start, "end": end, "system": system})
+    rows = tables.conform(tables.PREDICTIONS, rows, list(_ROW_COLUMNS))
+    rows = rows.merge(_tipoffs(warehouse, start, end), on=["game_date", "team_abbr"], how="left")
+    # the version a bettor could act on: the last made before tip-off (a backtest's rows, made
+    # later, have none before: their last)
+    rows["before_tip"] = (rows["created_at"] < rows["tipoff_utc"]).fillna(False).astype(bool)
+    rows = rows.sort_values(["before_tip", "created_at"], kind="stable").drop_duplicates(
+        ["game_date", "player_id", "system", "prop"], keep="last")
+    rows = rows[rows["recommendation"].isin(ledger.CALLS)]
+    as_of = {b: batch_inputs(read_batch(store, b) or {}).lines_as_of for b in rows["batch_id"].dropna().unique()}
+    rows["lines_as_of"] = pd.to_datetime(rows["batch_id"].map(as_of), utc=True)
+    return rows.rename(columns={"recommendation": "call", "line_book": "book"})[list(ledger.CALL_COLUMNS)]
+
+
+def _tipoffs(warehouse: Warehouse, start: date, end: date) -> pd.DataFrame:
+    """game_date, team_abbr -> the tip-off (UTC) of the team's game that day."""
+    games = warehouse.read(tables.SCHEDULE.fqn, start, end,
+                           columns=["game_date", "home_team_abbr", "away_team_abbr", "tipoff_utc"])
+    sides = [games.rename(columns={f"{side}_team_abbr": "team_abbr"})[["game_date", "team_abbr", "tipoff_utc"]]
+             for side in ("home", "away")]
+    both = pd.concat(sides, ignore_index=True).sort_values("tipoff_utc", na_position="first")
+    return both.drop_duplicates(["game_date", "team_abbr"], keep="last")
+
+
+def _actuals(warehouse: Warehouse, start: date, end: date) -> tuple[pd.DataFrame, set]:
+    """One row per player on a box score, date and prop: the outcome, NaN when he did not
+    play; and the dates whose box scores are in."""
+    box = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end,
+                         columns=["game_date", "player_id", "played", *BOX_SCORE_COLUMNS])
+    played = box["played"].fillna(False).astype(bool)
+    parts = [box[["game_date", "player_id"]].assign(prop=p.name, actual=p.actual(box).astype("float64")
+                                                    .where(played)) for p in PROPS]
+    actuals = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["game_date", "player_id", "prop", "actual"])
+    return actuals, set(box["game_date"].dt.date)

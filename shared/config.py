@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shared.pricing import CALL_MARGIN
+
 MIN_TOKEN = 16   # a bearer token shorter than this is guessable
 
 
@@ -49,6 +51,7 @@ _ENV = {
     "ODDS_API_KEY": "odds_api_key",
     "PIPELINE_FEEDS": "feeds",
     "PIPELINE_PROCESS_LEAD_MINUTES": "process_lead_minutes",
+    "PIPELINE_CALL_MARGIN": "call_margin",
 }
 Feed = Literal["box_scores", "schedule", "injuries", "lines"]   # shared.freshness.FEEDS
 
@@ -90,6 +93,8 @@ class Settings(BaseModel):
     feeds: tuple[Feed, ...] = ("box_scores", "schedule", "injuries", "lines")
     # the night's processors may run this long before its first tip-off (shared/timetable.py)
     process_lead_minutes: int = Field(default=120, ge=20, le=720)
+    # a call needs P(side) this far above the price's break-even (shared/pricing.py, docs/LEDGER.md)
+    call_margin: float = Field(default=CALL_MARGIN, ge=0, le=0.5)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -7,7 +7,7 @@ import math
 
 STANDARD_PRICE = 210 / 110      # decimal odds of -110
 BREAK_EVEN = 1 / STANDARD_PRICE
-CALL_MARGIN = 0.03
+CALL_MARGIN = 0.03   # the default of PIPELINE_CALL_MARGIN; docs/LEDGER.md says what it rests on
 
 
 def over_probability(p10: float, p50: float, p90: float, line: float) -> float:
@@ -16,7 +16,7 @@ def over_probability(p10: float, p50: float, p90: float, line: float) -> float:
 
 
 def judge(p10: float, p50: float, p90: float, line: float | None, over_price: float | None = None,
-          under_price: float | None = None) -> dict:
+          under_price: float | None = None, margin: float = CALL_MARGIN) -> dict:
     if line is None:
         return {"line": None, "p_over": None, "market_p_over": None, "edge": None, "recommendation": None}
     p = over_probability(p10, p50, p90, line)
@@ -25,9 +25,9 @@ def judge(p10: float, p50: float, p90: float, line: float | None, over_price: fl
     under_cost = 1 / under_price if priced else BREAK_EVEN
     market = over_cost / (over_cost + under_cost) if priced else None
     over_edge, under_edge = p - over_cost, (1 - p) - under_cost
-    if over_edge >= CALL_MARGIN:
+    if over_edge >= margin:
         call, edge = "OVER", over_edge
-    elif under_edge >= CALL_MARGIN:
+    elif under_edge >= margin:
         call, edge = "UNDER", under_edge
     else:
         call, edge = "PASS", max(over_edge, under_edge)

@@ -23,7 +23,7 @@ def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: Ob
     store = store or bootstrap.build_store(settings)
     return WorkerDeps(warehouse, publisher or bootstrap.build_publisher(settings),
                       FeatureCache(warehouse, max_dates=feature_dates), ModelProvider(Registry(store)),
-                      StagingWriter(store), BatchGate(store))
+                      StagingWriter(store), BatchGate(store), call_margin=settings.call_margin)
 
 
 def build_app(settings: Settings | None = None):

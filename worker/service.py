@@ -16,7 +16,7 @@ from shared.features import FEATURE_VERSION
 from shared.messages import PredictionReady, PredictionRequest
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
-from shared.pricing import judge
+from shared.pricing import CALL_MARGIN, judge
 from shared.pubsub import PushMessage
 from worker import systems as systems_module
 from worker.batch_gate import BatchGate
@@ -39,6 +39,7 @@ class WorkerDeps:
     systems: dict = field(default_factory=systems_module.build)
     fallbacks_said: set = field(default_factory=set)   # (batch, system) already warned about
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("worker"))
+    call_margin: float = CALL_MARGIN   # Settings.call_margin
 
 
 def handle(deps: WorkerDeps, push: PushMessage) -> None:
@@ -94,7 +95,7 @@ def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dic
     records = []
     for prop in first.props or PROP_NAMES:
         outputs = _run_systems(deps, first, numeric, [r.player_id for r in reqs], prop)
-        records.extend(_records(reqs, rows, prop, outputs))
+        records.extend(_records(reqs, rows, prop, outputs, deps.call_margin))
         _say_fallbacks(deps, first, outputs)
     return records
 
@@ -114,7 +115,8 @@ def _run_systems(deps: WorkerDeps, first: PredictionRequest, numeric: dict, play
     return {name: out for name, out in outputs.items() if name in wanted}
 
 
-def _records(reqs: list[PredictionRequest], rows: list[dict], prop: str, outputs: dict[str, Output]) -> list[dict]:
+def _records(reqs: list[PredictionRequest], rows: list[dict], prop: str, outputs: dict[str, Output],
+             margin: float) -> list[dict]:
     now = datetime.now(UTC)
     records = []
     for i, (req, row) in enumerate(zip(reqs, rows, strict=True)):
@@ -128,7 +130,7 @@ def _records(reqs: list[PredictionRequest], rows: list[dict], prop: str, outputs
                 "prop": prop, "predicted": predicted, "p10": p10, "p50": p50, "p90": p90,
                 "confidence": float(np.clip(quality * (1 - (p90 - p10) / (2 * (predicted + 5))), 0, 1)),
                 **judge(p10, p50, p90, line.line if line else None, line.over if line else None,
-                        line.under if line else None),
+                        line.under if line else None, margin),
                 "line_book": line.book if line else None, "availability": req.availability,
                 "model_name": out.model_name, "model_version": out.model_version,
                 "model_source": out.model_source if isinstance(out.model_source, str) else out.model_source[i],

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from pydantic import ValidationError
 
-from console import params, reads
+from console import ledger_view, params, reads
 from console import predict as realtime
-from shared import bodies, openapi
+from shared import bodies, ledger, ledger_source, openapi
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 from shared.messages import DATE_PATTERN, PLAYER_KEY_PATTERN, describe
 
@@ -48,6 +48,15 @@ def blueprint(deps) -> Blueprint:
             raise params.BadQuery("start", f"start {start} is after end {end}")
         return reads.accuracy(deps.warehouse, start, end, prop)
 
+    @api.get("/ledger")
+    def ledger():
+        params.only("start", "end", "system")
+        system = params.choice("system", SYSTEM_NAMES) or ledger_source.DEFAULT_SYSTEM
+        start, end = ledger_view.window(deps.warehouse, params.day("start"), params.day("end"))
+        if start > end:
+            raise params.BadQuery("start", f"start {start} is after end {end}")
+        return ledger_view.answer(deps.warehouse, deps.store, start, end, system)
+
     @api.post("/predict/<prop>")
     def predict(prop: str):
         if prop not in PROP_NAMES:
@@ -86,6 +95,22 @@ PREDICTION = {"type": "object", "required": ["game_date", "player_id", "system",
                              "line": NUMBER_OR_NULL, "p_over": NUMBER_OR_NULL, "edge": NUMBER_OR_NULL,
                              "recommendation": {"type": ["string", "null"]}}}
 
+TOTALS = {"type": "object", "required": list(ledger.TOTAL_COLUMNS),
+          "properties": {"bets": {"type": "integer"}, "units": {"type": "number"}, "roi": NUMBER_OR_NULL,
+                         "clv_points": NUMBER_OR_NULL, "clv_prob": NUMBER_OR_NULL}}
+CALL = {"type": "object", "required": list(ledger.COLUMNS),
+        "properties": {"game_date": {"type": "string"}, "player_id": {"type": "integer"},
+                       "prop": {"enum": list(PROP_NAMES)}, "call": {"enum": list(ledger.CALLS)},
+                       "line": {"type": "number"}, "price": {"type": "number"},
+                       "result": {"enum": [*ledger.SETTLED, "void", "pending"]}, "units": NUMBER_OR_NULL,
+                       "closing_line": NUMBER_OR_NULL, "closing_price": NUMBER_OR_NULL,
+                       "clv_points": NUMBER_OR_NULL, "clv_prob": NUMBER_OR_NULL}}
+LEDGER = {"type": "object", "required": ["start", "end", "system", "total", "by", "calls"],
+          "properties": {"start": DATE, "end": DATE, "system": {"enum": list(SYSTEM_NAMES)}, "total": TOTALS,
+                         "by": {"type": "object", "required": list(ledger.GROUPS.values()),
+                                "additionalProperties": {"type": "array", "items": TOTALS}},
+                         "calls": {"type": "array", "items": CALL}}}
+
 
 def _query(name: str, schema: dict, required: bool = False, description: str = "") -> dict:
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
@@ -115,6 +140,15 @@ SPEC_PATHS = {
                              "responses": {"200": openapi.json_response("daily rows and totals", {
                                  "type": "object", "required": ["start", "end", "daily", "total"]}),
                                  **BAD, **MISSING, **openapi.UNAUTHORIZED}}},
+    "/v1/ledger": {"get": {**AUTHED, "summary": "every OVER/UNDER call of a system graded at the line and price it "
+                                                "was made with (1 unit flat), with the closing line and closing-line "
+                                                "value, and totals per prop, book, edge bucket and month (default: "
+                                                "the served system, the last 30 days with calls)",
+                           "parameters": [_query("start", DATE), _query("end", DATE),
+                                          _query("system", {"enum": list(SYSTEM_NAMES)},
+                                                 description="default ensemble")],
+                           "responses": {"200": openapi.json_response("the calls and their totals", LEDGER),
+                                         **BAD, **MISSING, **openapi.UNAUTHORIZED}}},
     "/v1/predict/{prop}": {"post": {**AUTHED, "summary": "one player on one date, now, by the worker's own code",
                                     "parameters": [{"name": "prop", "in": "path", "required": True,
                                                     "schema": {"enum": list(PROP_NAMES)}}],

@@ -12,9 +12,9 @@ import pandas as pd
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from console import actions, charts, params, reads, session
+from console import actions, charts, ledger_view, params, reads, session
 from console.params import BadQuery
-from shared import freshness, spreadsheet
+from shared import freshness, ledger, ledger_source, spreadsheet
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 
 SORTS = ("edge", "predicted", "player")
@@ -110,6 +110,21 @@ def blueprint(deps, day_default) -> Blueprint:
         calibration = charts.calibration(reads.calibration(deps.warehouse, start, end, prop))
         return render_template("accuracy.html", missing=None, prop=prop, found=found, chart=chart,
                                calibration=calibration, start=start, end=end)
+
+    @pages.get("/ledger")
+    def ledger_page():
+        args = _form()
+        system = params.choice("system", SYSTEM_NAMES, args) or ledger_source.DEFAULT_SYSTEM
+        try:
+            start, end = ledger_view.window(deps.warehouse, params.day("start", args=args),
+                                            params.day("end", args=args))
+        except reads.Unknown as exc:
+            return render_template("ledger.html", missing=str(exc), found=None, system=system)
+        if start > end:
+            raise BadQuery("start", f"start {start} is after end {end}")
+        groups = [(column, label) for label, column in ledger.GROUPS.items()]
+        return render_template("ledger.html", missing=None, system=system, groups=groups,
+                               found=ledger_view.answer(deps.warehouse, deps.store, start, end, system))
 
     @pages.get("/models")
     def models():

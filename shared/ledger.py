@@ -122,9 +122,10 @@ def totals(ledger: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Bets (settled calls: wins, losses, pushes), units, ROI (units per bet), mean CLV in
     points and no-vig probability over the bets that have a closing line; voids and pending
     counted beside. One row per value of ``by`` (a ledger column or "month"), or one row."""
-    frame = ledger.assign(month=pd.to_datetime(ledger["game_date"]).dt.strftime("%Y-%m"))
+    frame = ledger.assign(month=pd.to_datetime(ledger["game_date"]).dt.strftime("%Y-%m"),
+                          edge_bucket=pd.Categorical(ledger["edge_bucket"], EDGE_LABELS, ordered=True))
     rows = []
-    for key, g in (frame.groupby(by, sort=True, dropna=False) if by else [("all", frame)]):
+    for key, g in (frame.groupby(by, sort=True, dropna=False, observed=True) if by else [("all", frame)]):
         bets = g[g["result"].isin(SETTLED)]
         n = len(bets)
         units = float(bets["units"].sum())

@@ -60,7 +60,7 @@ def write_csv(rows: pd.DataFrame, out: Path) -> None:
     frame = rows.copy()
     frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.strftime("%Y-%m-%d")
     for column in ("decided_at", "closing_at"):
-        frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        frame[column] = pd.to_datetime(frame[column], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     spreadsheet.text_cells(frame).to_csv(out, index=False, float_format="%.10g")
 
 

@@ -102,6 +102,14 @@ def test_ledger_out_writes_one_row_per_call_and_prints_the_tables(home, tmp_path
                                                                     "2024-01-16T23:30:00Z")
 
 
+def test_a_range_without_calls_says_so_and_writes_the_header(home, tmp_path):
+    out = tmp_path / "none.csv"
+    done = run("ledger", "--start", "2024-01-10", "--end", "2024-01-10", "--out", out, home=home)
+    assert done.returncode == 0, done.stderr
+    assert "no OVER/UNDER calls of ensemble" in done.stdout
+    assert out.read_text().strip() == ",".join(ledger.COLUMNS)
+
+
 def test_system_chooses_whose_calls(home):
     done = run("ledger", "--start", night.DAY, "--end", night.DAY, "--system", "xgboost", home=home)
     assert done.returncode == 0, done.stderr

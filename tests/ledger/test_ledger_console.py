@@ -37,6 +37,11 @@ def test_the_api_answers_every_call_with_its_grade_and_the_totals(client):
                                                                    "threes": 0}
 
 
+def test_a_window_without_calls_is_empty_not_an_error(client):
+    body = client.get("/v1/ledger?start=2024-01-10&end=2024-01-10", headers=AUTH).get_json()
+    assert body["calls"] == [] and body["total"]["bets"] == 0 and body["by"]["prop"] == []
+
+
 def test_the_default_window_ends_at_the_last_date_with_a_call(client):
     body = client.get("/v1/ledger?system=xgboost", headers=AUTH).get_json()
     assert body["end"] == str(night.NEXT) and [c["call"] for c in body["calls"]] == ["UNDER"]

@@ -27,12 +27,9 @@ def read(warehouse: Warehouse, store: ObjectStore, start: date, end: date,
 
 
 def _calls(warehouse: Warehouse, store: ObjectStore, start: date, end: date, system: str) -> pd.DataFrame:
-    cols = ", ".join(_ROW_COLUMNS)
-    rows = warehouse.query(
-        f"SELECT {cols} FROM {tables.PREDICTIONS.fqn} WHERE game_date BETWEEN @start AND @end "
-        "AND system = @system AND line IS NOT NULL AND NOT COALESCE(shadow, FALSE)",
-        {"start": start, "end": end, "system": system})
-    rows = tables.conform(tables.PREDICTIONS, rows, list(_ROW_COLUMNS))
+    # read, not query: while `serve` holds the DuckDB file the CLI reads through its reader, which only reads
+    rows = warehouse.read(tables.PREDICTIONS.fqn, start, end, columns=[*_ROW_COLUMNS, "shadow"])
+    rows = rows[(rows["system"] == system) & rows["line"].notna() & ~rows["shadow"].fillna(False).astype(bool)]
     rows = rows.merge(_tipoffs(warehouse, start, end), on=["game_date", "team_abbr"], how="left")
     # the version a bettor could act on: the last made before tip-off (a backtest's rows, made
     # later, have none before: their last)

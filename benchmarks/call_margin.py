@@ -4,7 +4,10 @@ point, -110 both ways) for each candidate margin, graded by the ledger's own cod
 is chosen on 2022-23 (the bundled models' validation season) as the one with the most units,
 then read on 2023-24, which no model trained on.
 
-PIPELINE_HOME must be a workspace with both seasons predicted (predict-range):
+PIPELINE_HOME must be a workspace with the nine seasons imported and backfilled; the dates
+of the two regular seasons without a batch are predicted first, the served system only
+(ensemble, with the two models it blends), through the coordinator and worker code as
+predict-range runs them:
     PIPELINE_HOME=/tmp/ws bin/bench call-margin
 """
 from __future__ import annotations
@@ -22,8 +25,8 @@ from shared.catalogue import PROPS
 from shared.config import Settings
 from shared.pricing import STANDARD_PRICE, judge
 
-SEASONS = {"2022-23 (validation)": (date(2022, 10, 1), date(2023, 6, 30)),
-           "2023-24 (held out)": (date(2023, 10, 1), date(2024, 6, 30))}
+SEASONS = {"2022-23 (validation)": (date(2022, 10, 18), date(2023, 4, 9)),     # the regular seasons
+           "2023-24 (held out)": (date(2023, 10, 24), date(2024, 4, 14))}
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.075, 0.10, 0.15)
 SYSTEM = "ensemble"
 
@@ -75,8 +78,34 @@ def season_table(rows, actuals, settled) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def predict(settings: Settings, start: date, end: date) -> int:
+    """The range's dates without a batch, predicted by the served system: how many."""
+    from bin.stack import inline
+    from coordinator.requests import StartRequest
+    from coordinator.service import start as start_batch
+    from shared.bootstrap import build_store
+
+    wh = build_warehouse(settings)
+    try:
+        chain = inline(settings, wh, build_store(settings))
+        dates = sorted({d.date() for d in wh.read(tables.ML_FEATURE_STORE.fqn, start, end,
+                                                  columns=["game_date"])["game_date"]})
+        made = 0
+        for d in dates:
+            code, _ = start_batch(chain.coordinator, StartRequest(game_date=d, systems=[SYSTEM]), d)
+            made += code == 202
+        return made
+    finally:
+        wh.close()
+
+
 def run(data: Path) -> None:
-    wh = build_warehouse(Settings.from_env(), read_only=True)
+    settings = Settings.from_env()
+    for label, (start, end) in SEASONS.items():
+        began = time.perf_counter()
+        made = predict(settings, start, end)
+        print(f"{label}: {made} dates predicted ({SYSTEM}) in {time.perf_counter() - began:.0f}s", flush=True)
+    wh = build_warehouse(settings, read_only=True)
     chosen = None
     for label, (start, end) in SEASONS.items():
         began = time.perf_counter()

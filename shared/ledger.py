@@ -6,7 +6,8 @@ console (which may not import modeling) read through here.
 Definitions (docs/LEDGER.md says them for people):
 - price: the decimal price of the call's side in the snapshot of the call's book, at the
   call's line, that the call was made with (the latest at or before the batch's line
-  snapshot, else at or before the row's created_at); -110 when none (what the call assumed).
+  snapshot, else at or before the row's created_at, else, for a row re-priced later, the
+  last before tip-off); -110 when none (what the call assumed).
 - result: win, loss or push against the actual; void when the player did not play (books
   refund); pending while the night has no box scores. Units: price - 1, -1, 0.
 - closing line: the last snapshot of the same book before the game's tip-off.
@@ -53,7 +54,9 @@ def grade(calls: pd.DataFrame, snapshots: pd.DataFrame, actuals: pd.DataFrame, s
     keys = ["game_date", "player_id", "prop", "book"]
     at_batch = _last(calls, snaps, [*keys, "line"], "lines_as_of", strictly=False)
     at_row = _last(calls, snaps, [*keys, "line"], "created_at", strictly=False)
-    decision = pd.concat([at_batch, at_row[~at_row.index.isin(at_batch.index)]])
+    # a row re-priced after it was made (its line moved) carries a line no earlier snapshot had
+    repriced = _last(calls, snaps, [*keys, "line"], "tipoff_utc", strictly=True)
+    decision = _first_found(at_batch, at_row, repriced)
     closing = _last(calls, snaps, keys, "tipoff_utc", strictly=True)
     over = calls["call"].eq("OVER").to_numpy()
     ids = calls["call_id"]
@@ -82,6 +85,14 @@ def grade(calls: pd.DataFrame, snapshots: pd.DataFrame, actuals: pd.DataFrame, s
     out["clv_prob"] = np.where(same_line, direction * (p_close - p_open) + 0.0, np.nan)
     return out[list(COLUMNS)].sort_values(["game_date", "prop", "player_name", "system"], kind="stable") \
         .reset_index(drop=True)
+
+
+def _first_found(*found: pd.DataFrame) -> pd.DataFrame:
+    """Per call, the snapshot of the first frame that has one."""
+    picked = found[0]
+    for more in found[1:]:
+        picked = pd.concat([picked, more[~more.index.isin(picked.index)]])
+    return picked
 
 
 def _typed(frame: pd.DataFrame, instants: tuple[str, ...]) -> pd.DataFrame:

@@ -116,3 +116,21 @@ def test_system_chooses_whose_calls(home):
     assert "1 calls, 1 settled, -1.00 units" in done.stdout
     bad = run("ledger", "--start", night.DAY, "--end", night.DAY, "--system", "oracle", home=home)
     assert bad.returncode != 0 and "oracle" in bad.stderr
+
+
+def test_a_row_re_priced_after_the_batch_takes_the_snapshot_with_its_line():
+    """The batch read 4.5; the line moved to 5.5 at 20:00 and the row was re-priced there."""
+    at = lambda text: pd.Timestamp(text)  # noqa: E731
+    call = {"game_date": at("2024-01-16"), "player_id": 7, "player_name": "Gus", "team_abbr": "PHI",
+            "prop": "rebounds", "system": "ensemble", "call": "OVER", "line": 5.5, "book": night.BOOK,
+            "p_over": 0.6, "market_p_over": 0.5, "edge": 0.06, "batch_id": night.BATCH,
+            "lines_as_of": at("2024-01-16T18:00Z"), "created_at": at("2024-01-16T18:05Z"),
+            "tipoff_utc": at(night.TIP)}
+    snap = {"game_date": at("2024-01-16"), "book": night.BOOK, "prop": "rebounds", "player_id": 7}
+    snaps = pd.DataFrame([snap | {"as_of": at("2024-01-16T18:00Z"), "line": 4.5, "over_price": 1.9, "under_price": 1.9},
+                          snap | {"as_of": at("2024-01-16T20:00Z"), "line": 5.5, "over_price": 2.05,
+                                  "under_price": 1.8}])
+    actuals = pd.DataFrame([{"game_date": at("2024-01-16"), "player_id": 7, "prop": "rebounds", "actual": 6.0}])
+    row = ledger.grade(pd.DataFrame([call]), snaps, actuals, {night.DAY}).iloc[0]
+    assert (row["price"], row["price_source"], row["result"]) == (2.05, "book", "win")
+    assert row["units"] == pytest.approx(1.05) and row["decided_at"] == at("2024-01-16T20:00Z")

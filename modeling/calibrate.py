@@ -75,9 +75,10 @@ def _blend(warehouse: Warehouse, store, provider: ModelProvider, prop: str, bund
     before = doc.get("interval")
     result = _measured(f"{prop}_ensemble", loaded, doc["windows"], va, center, before, interval,
                        blended=None if before is not None else blend(outputs, weights, "quantiles"))
-    new = {k: v for k, v in {**doc, "interval": interval}.items() if k != "registry_version"}
+    new = {**doc, "interval": interval}
     if loaded.source == "registry":
-        ensemble.register(store, prop, new, "distribution refitted (calibrate)")
+        ensemble.register(store, prop, {k: v for k, v in new.items() if k != "registry_version"},
+                          "distribution refitted (calibrate)")
     else:
         ensemble.write_bundled(bundle_dir, prop, new)
     return result

@@ -52,7 +52,7 @@ def calibrate(warehouse: Warehouse, store: ObjectStore | None, props: list[str],
             windows = _windows(registry, loaded, bundle_dir)
             va = _rows(warehouse, prop, windows)
             pred = np.clip(loaded.model.predict(va), 0, None)
-            interval = fit_interval(va["actual"], pred, va[MINUTES_FEATURE])
+            interval = fit_interval(va["actual"], pred, va[MINUTES_FEATURE], prop=prop)
             done.append(_measured(name, loaded, windows, va, pred, loaded.schema["interval"], interval))
             schema = json.dumps({**loaded.schema, "interval": interval}, indent=1) + "\n"
             if loaded.source == "registry":
@@ -71,7 +71,7 @@ def _blend(warehouse: Warehouse, store, provider: ModelProvider, prop: str, bund
     outputs = {m.name: m.predict(va, ctx) for m in ensemble.MEMBERS}
     weights = {s: w for s, w in doc["weights"].items() if w > 0}
     center = blend(outputs, weights, "predicted")
-    interval = fit_interval(va["actual"], center, va[MINUTES_FEATURE])
+    interval = fit_interval(va["actual"], center, va[MINUTES_FEATURE], prop=prop)
     before = doc.get("interval")
     result = _measured(f"{prop}_ensemble", loaded, doc["windows"], va, center, before, interval,
                        blended=None if before is not None else blend(outputs, weights, "quantiles"))

@@ -59,7 +59,7 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
            "member_versions": {n: f"{out.model_source}:{out.model_version}" for n, out in outputs.items()},
            "windows": {k: str(v) for k, v in windows.__dict__.items()}, "rows": int(len(rows)),
            # the blend's own predictive distribution, on the rows its weights were fitted on
-           "interval": fit_interval(actual, center, rows[MINUTES_FEATURE])}
+           "interval": fit_interval(actual, center, rows[MINUTES_FEATURE], prop=prop)}
     doc = {**doc, "registry_version": register(store, prop, doc, "ensemble weights fitted")}
     if bundle_dir is not None:
         write_bundled(bundle_dir, prop, doc)

@@ -8,7 +8,7 @@ import pytest
 
 from shared import distribution
 from shared.models.intervals import apply_distribution, fit_interval
-from shared.pricing import judge, over_probability
+from shared.pricing import judge, over_probability, over_probability_rows
 
 
 def _threes_quantiles() -> list[float]:
@@ -70,8 +70,8 @@ def test_fitted_quantiles_are_monotone_and_cover_their_levels_on_a_count():
     below, at_or_below = (held[:, None] < count).mean(axis=0), (held[:, None] <= count).mean(axis=0)
     levels = np.asarray(distribution.LEVELS)
     assert ((below - 0.02 <= levels) & (levels <= at_or_below + 0.02)).all()
-    p = np.array([over_probability(row, 1.5) for row in q[:2000]])
-    assert abs(p.mean() - (held[:2000] >= 2).mean()) < 0.03
+    p = over_probability_rows(q, np.full(len(q), 1.5))
+    assert abs(p.mean() - (held >= 2).mean()) < 0.03
 
 
 def test_a_fit_with_only_three_quantiles_still_serves_nineteen():
@@ -79,3 +79,22 @@ def test_a_fit_with_only_three_quantiles_still_serves_nineteen():
     q = apply_distribution([9.0, 16.0], old)
     assert q.shape == (2, 19) and (np.diff(q, axis=1) >= 0).all()
     assert q[0, 1] == pytest.approx(9 - np.sqrt(10)) and q[0, 17] == pytest.approx(9 + 1.5 * np.sqrt(10))
+
+
+def test_threes_are_bucketed_by_the_predicted_level_where_the_shape_changes():
+    rng = np.random.default_rng(5)
+    n = 60_000
+    mean = rng.uniform(0.2, 3.0, n)
+    actual = rng.poisson(mean).astype(float)
+    minutes = rng.uniform(10, 36, n)                       # says nothing here: the level does
+    fit, held = slice(0, n // 2), slice(n // 2, n)
+    by_level = fit_interval(actual[fit], mean[fit], minutes[fit], prop="threes")
+    by_minutes = fit_interval(actual[fit], mean[fit], minutes[fit], prop="assists")
+    assert by_level["by"] == "predicted" and by_minutes["by"] == "minutes_avg_last10"
+    misses = {}
+    for name, fitted in (("level", by_level), ("minutes", by_minutes)):
+        q = apply_distribution(mean[held], fitted, minutes[held])
+        p = over_probability_rows(q, np.full(len(q), 0.5))
+        low = mean[held] < 0.6                             # where most nights are zero
+        misses[name] = abs(p[low].mean() - (actual[held][low] >= 1).mean())
+    assert misses["level"] < 0.03 < misses["minutes"], misses

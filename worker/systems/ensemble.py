@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from shared.models.intervals import apply_distribution
+from shared.models.intervals import MINUTES_FEATURE, apply_distribution
 from worker.systems.base import Context, Output, col, with_quantiles
 
 
@@ -28,7 +28,7 @@ class Ensemble:
         center = blend(ctx.previous, weights, "predicted")
         interval = doc.get("interval")
         if interval is not None:
-            minutes = col(rows, interval["by"]) if "by" in interval else None
+            minutes = col(rows, MINUTES_FEATURE) if interval.get("by") == MINUTES_FEATURE else None
             quantiles = apply_distribution(center, interval, minutes)
         else:
             quantiles = blend(ctx.previous, weights, "quantiles")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from shared.models.intervals import apply_distribution
+from shared.models.intervals import MINUTES_FEATURE, apply_distribution
 from worker.systems.base import Context, Output, col, with_quantiles
 
 
@@ -24,6 +24,6 @@ class GradientBoosting:
 def _run(loaded, rows) -> Output:
     center = np.clip(loaded.model.predict(rows), 0, None)
     interval = loaded.schema["interval"]
-    minutes = col(rows, interval["by"]) if "by" in interval else None
+    minutes = col(rows, MINUTES_FEATURE) if interval.get("by") == MINUTES_FEATURE else None
     return Output(with_quantiles(center, apply_distribution(center, interval, minutes)), loaded.name,
                   loaded.version, loaded.source)

@@ -109,6 +109,9 @@ def minutes_figure(ev: Evaluation, prop: str = "points"):
     return fig
 
 
+PLOTTED_BIN_ROWS = 30      # a bin with fewer rows is noise on the plot (the tables keep it)
+
+
 def reliability_figure(ev: Evaluation, prop: str = "points", lines: str = "proxy"):
     """P(over) against the share that went over, in ten bins, per system and for the last-10
     baseline; each point's size follows its rows, and the diagonal is perfect calibration."""
@@ -116,7 +119,7 @@ def reliability_figure(ev: Evaluation, prop: str = "points", lines: str = "proxy
     fig, ax = plt.subplots(figsize=(6, 6))
     ax.plot([0, 1], [0, 1], color="black", linewidth=1, linestyle="--")
     if rel is not None and len(rel):
-        rel = rel[(rel["prop"] == prop) & (rel["lines"] == lines)]
+        rel = rel[(rel["prop"] == prop) & (rel["lines"] == lines) & (rel["n"] >= PLOTTED_BIN_ROWS)]
         for system, g in rel.groupby("system", sort=False):
             baseline = system.startswith("baseline")
             ax.plot(g["mean_p"], g["observed"], marker="s" if baseline else "o", linewidth=1,
@@ -125,7 +128,7 @@ def reliability_figure(ev: Evaluation, prop: str = "points", lines: str = "proxy
     ax.set_ylim(0, 1)
     where = "line proxy (last-10 mean, nearest half point)" if lines == "proxy" else "posted line"
     ax.set_xlabel(f"P(over) at the {where}")
-    ax.set_ylabel("share over (pushes left out)")
+    ax.set_ylabel(f"share over (pushes left out; bins of {PLOTTED_BIN_ROWS}+ rows)")
     ax.set_title(_title("P(over) reliability", ev, prop), fontsize=10)
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from console import ledger_view, params, reads
 from console import predict as realtime
-from shared import bodies, ledger, ledger_source, openapi
+from shared import bodies, distribution, ledger, ledger_source, openapi
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 from shared.messages import DATE_PATTERN, PLAYER_KEY_PATTERN, describe
 
@@ -93,7 +93,9 @@ PREDICTION = {"type": "object", "required": ["game_date", "player_id", "system",
                              "prop": {"enum": list(PROP_NAMES)}, "predicted": {"type": "number"},
                              "p10": {"type": "number"}, "p50": {"type": "number"}, "p90": {"type": "number"},
                              "line": NUMBER_OR_NULL, "p_over": NUMBER_OR_NULL, "edge": NUMBER_OR_NULL,
-                             "recommendation": {"type": ["string", "null"]}}}
+                             "recommendation": {"type": ["string", "null"]},
+                             # the row's predictive distribution (null on rows stored before it existed)
+                             **{c: NUMBER_OR_NULL for c in distribution.COLUMNS}}}
 
 TOTALS = {"type": "object", "required": list(ledger.TOTAL_COLUMNS),
           "properties": {"bets": {"type": "integer"}, "units": {"type": "number"}, "roi": NUMBER_OR_NULL,

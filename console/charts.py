@@ -1,5 +1,5 @@
 """Inline SVG drawn on the server: the p10-p50-p90 interval of a row, daily MAE lines, and
-calibration bars. No script library, nothing from a CDN; every label is escaped."""
+calibration bars, P(over) reliability. No script library, nothing from a CDN; every label is escaped."""
 from __future__ import annotations
 
 from html import escape
@@ -83,3 +83,29 @@ def calibration(rows: list[dict]) -> Markup:
                         f'fill="{PALETTE[j]}"><title>{escape(key)}: {share:.1%}</title></rect>')
     return Markup(f'<svg class="chart" width="{w}" height="{h}" role="img" aria-label="calibration">'
                   f'{"".join(body)}</svg>')
+
+
+def reliability(by_system: dict[str, list[dict]], title: str) -> Markup:
+    """P(over) (x) against the share that went over (y), one line per system, the diagonal
+    dashed: a calibrated system's points sit on it. Each point's tooltip gives its rows."""
+    if not any(by_system.values()):
+        return Markup(f'<p class="empty">{escape(title)}: nothing graded in this window</p>')
+    size, pad = 320, 30
+    at = lambda v: pad + (size - pad - 10) * v  # noqa: E731
+    body = [f'<line x1="{at(0)}" y1="{size - at(0)}" x2="{at(1)}" y2="{size - at(1)}" class="target"/>',
+            f'<text x="{pad}" y="{size - 4}" class="tick">0%</text>',
+            f'<text x="{at(1) - 30:.0f}" y="{size - 4}" class="tick">100% P(over)</text>',
+            f'<text x="2" y="{size - at(1) + 4:.0f}" class="tick">100%</text>']
+    legend = []
+    for i, (system, bins) in enumerate(sorted(by_system.items())):
+        colour = PALETTE[i % len(PALETTE)]
+        shown = [(at(b["mean_p"]), size - at(b["observed"]), b) for b in bins]
+        body.append(f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y, _ in shown)}" fill="none" '
+                    f'stroke="{colour}" stroke-width="1.5"/>')
+        body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{escape(system)}: P(over) '
+                 f'{b["mean_p"]:.1%}, over {b["observed"]:.1%}, {b["n"]} rows</title></circle>' for x, y, b in shown]
+        legend.append(f'<span class="key"><svg width="14" height="4"><rect width="14" height="4" '
+                      f'fill="{colour}"/></svg>{escape(system)}</span>')
+    return Markup(f'<figure><svg class="chart" width="{size}" height="{size}" role="img" '
+                  f'aria-label="{escape(title)}"><title>{escape(title)}</title>{"".join(body)}</svg>'
+                  f'<figcaption>{escape(title)} {"".join(legend)}</figcaption></figure>')

@@ -108,8 +108,10 @@ def blueprint(deps, day_default) -> Blueprint:
             series.setdefault(r["system"], []).append((r["game_date"], r["mae"]))
         chart = charts.lines(series, f"daily MAE, {prop}", baseline="ewma (baseline)")
         calibration = charts.calibration(reads.calibration(deps.warehouse, start, end, prop))
+        reliability = charts.reliability(reads.reliability(deps.warehouse, start, end, prop),
+                                         f"P(over) reliability, {prop}")
         return render_template("accuracy.html", missing=None, prop=prop, found=found, chart=chart,
-                               calibration=calibration, start=start, end=end)
+                               calibration=calibration, reliability=reliability, start=start, end=end)
 
     @pages.get("/ledger")
     def ledger_page():

@@ -8,13 +8,14 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.reads import Unknown
+from shared import distribution
 from shared.catalogue import SYSTEM_NAMES
 from shared.messages import GameDate, Line, PlayerId, PredictionRequest
 from worker.service import WorkerDeps, predict_rows
 
 REALTIME_BATCH = "0" * 32      # not a batch: the rows are answered, never staged or reported
 RESULT_COLUMNS = ("system", "predicted", "p10", "p50", "p90", "confidence", "line", "p_over", "market_p_over",
-                  "edge", "recommendation", "model_name", "model_version", "model_source")
+                  "edge", "recommendation", "model_name", "model_version", "model_source", *distribution.COLUMNS)
 
 
 class PredictBody(BaseModel):

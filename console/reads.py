@@ -13,12 +13,14 @@ import pandas as pd
 from coordinator.batches import STALL_AFTER, BatchStore, describe_date
 from coordinator.recovery import overview
 from orchestrator import state as orchestration
-from shared import freshness, tables
+from shared import distribution, freshness, tables
 from shared.batch_docs import BatchInputs, eastern
-from shared.catalogue import DRIFT_KEY_FEATURES, ML_SYSTEMS, PROCESSOR_NAMES, PROP_NAMES, PROPS, PSI_ALERT
+from shared.catalogue import DRIFT_KEY_FEATURES, ML_SYSTEMS, PROCESSOR_NAMES, PROP_BY_NAME, PROP_NAMES, PROPS, PSI_ALERT
 from shared.models import BUNDLED
 from shared.models.registry import Registry
 from shared.ports import NotFound, ObjectStore, Warehouse
+from shared.pricing import over_probability_rows
+from shared.reliability import line_proxy, reliability_bins
 
 PLAYER_DAYS = 30          # a player's page: his last 30 days of predictions
 ACCURACY_DAYS = 30        # the accuracy page's default window, ending at the last graded date
@@ -201,6 +203,29 @@ def calibration(warehouse: Warehouse, start: date, end: date, prop: str | None =
     if prop:
         frame = frame[frame["prop"] == prop]
     return records(frame)
+
+
+def reliability(warehouse: Warehouse, start: date, end: date, prop: str) -> dict[str, list[dict]]:
+    """Per system, P(over) at the line proxy (the last-10 mean to the nearest half point) read
+    from each graded row's distribution, in ten bins against the share that went over; pushes
+    left out. `evaluate` reports the same with Brier scores and the bettor's baseline."""
+    last10 = PROP_BY_NAME[prop].baselines["last10"]       # a declared column name, never user input
+    frame = warehouse.query(
+        f"SELECT a.system, a.actual, p.p10, p.p50, p.p90, {', '.join(f'p.{c}' for c in distribution.COLUMNS)}, "
+        f"f.{last10} AS last10 FROM {tables.PREDICTION_ACCURACY.fqn} a "
+        f"JOIN {tables.PREDICTIONS.fqn} p ON p.game_date = a.game_date AND p.player_id = a.player_id "
+        f"AND p.system = a.system AND p.prop = a.prop AND p.model_version = a.model_version "
+        f"JOIN {tables.ML_FEATURE_STORE.fqn} f ON f.game_date = a.game_date AND f.player_id = a.player_id "
+        f"WHERE a.prop = @prop AND NOT COALESCE(a.shadow, FALSE) AND a.game_date BETWEEN @a AND @b "
+        f"AND p.game_date BETWEEN @a AND @b AND f.game_date BETWEEN @a AND @b",
+        {"prop": prop, "a": start, "b": end})
+    frame = frame.assign(line=line_proxy(frame["last10"]))
+    frame = frame[frame["line"].notna() & (frame["actual"] != frame["line"])]
+    out = {}
+    for system, g in frame.groupby("system", sort=True):
+        p = over_probability_rows(distribution.of_frame(g), g["line"].to_numpy())
+        out[system] = reliability_bins(p, g["actual"].to_numpy() > g["line"].to_numpy())
+    return out
 
 
 # -- the night -----------------------------------------------------------------------------------------

@@ -14,11 +14,13 @@ from modeling import dataset
 from modeling.metrics import accuracy
 from modeling.windows import EmptyWindow, Windows, covered
 from shared.catalogue import ML_SYSTEMS
+from shared.models.intervals import MINUTES_FEATURE, fit_interval
 from shared.models.native import sha256
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, Warehouse
 from worker.model_provider import ModelProvider
 from worker.systems.base import Context
+from worker.systems.ensemble import blend
 from worker.systems.gradient_boosting import GradientBoosting
 from worker.systems.moving_average import MovingAverage
 from worker.systems.zone_matchup import ZoneMatchup
@@ -49,24 +51,37 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
         if mae < best[0]:
             best = (mae, w)
     weights = {n: round(float(x), 4) for n, x in zip(names, best[1], strict=True)}
+    served = {n: w for n, w in weights.items() if w > 0}
+    center = blend(outputs, served, "predicted")
     doc = {"version": f"ens-{datetime.now(UTC):%Y%m%d%H%M%S}", "prop": prop, "weights": weights,
            "valid_mae": best[0], "members_valid_mae": {n: accuracy(actual, preds[n])["mae"] for n in names},
            # which versions the weights were fitted for: a member's new champion wants the weights refitted
            "member_versions": {n: f"{out.model_source}:{out.model_version}" for n, out in outputs.items()},
-           "windows": {k: str(v) for k, v in windows.__dict__.items()}, "rows": int(len(rows))}
+           "windows": {k: str(v) for k, v in windows.__dict__.items()}, "rows": int(len(rows)),
+           # the blend's own predictive distribution, on the rows its weights were fitted on
+           "interval": fit_interval(actual, center, rows[MINUTES_FEATURE], prop=prop)}
+    doc = {**doc, "registry_version": register(store, prop, doc, "ensemble weights fitted")}
+    if bundle_dir is not None:
+        write_bundled(bundle_dir, prop, doc)
+    return doc
+
+
+def register(store: ObjectStore, prop: str, doc: dict, reason: str) -> int:
+    """A weights document as the registry's new champion; the workers blend with it from
+    their next poll on, like any champion."""
     registry, name = Registry(store), f"{prop}_ensemble"
     version = registry.claim_version(name)
     data = json.dumps(doc, indent=1).encode()
     store.write(f"models/{name}/v{version}/weights.json", data)
-    # the workers blend with the registry's weights from their next poll on, like any champion
     registry.set_pointer(name, version, sha256(data), expected=registry.pointer(name))
-    registry.log(name, {"version": version, "decision": "promoted_champion", "reason": "ensemble weights fitted",
+    registry.log(name, {"version": version, "decision": "promoted_champion", "reason": reason,
                         "valid_mae": doc["valid_mae"], "at": datetime.now(UTC).isoformat()})
-    doc = {**doc, "registry_version": version}
-    if bundle_dir is not None:
-        folder = Path(bundle_dir) / f"{prop}_ensemble"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "weights.json").write_text(json.dumps(doc, indent=1) + "\n")
-    return doc
+    return version
+
+
+def write_bundled(bundle_dir: Path, prop: str, doc: dict) -> None:
+    folder = Path(bundle_dir) / f"{prop}_ensemble"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "weights.json").write_text(json.dumps(doc, indent=1) + "\n")
 
 

@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from modeling.calibration import Calibration, calibrate, history
 from modeling.dataset import outcomes
 from modeling.metrics import accuracy, coverage
 from shared import tables
@@ -34,6 +35,7 @@ class Evaluation:
     graded: pd.DataFrame       # the joined graded rows (plots)
     by_expected_minutes: pd.DataFrame = None   # MAE and p10-p90 coverage per expected-minutes bucket
     challengers: pd.DataFrame = None   # champion vs challenger on the rows both predicted
+    distribution: Calibration = None   # pinball loss, quantile shares, P(over) reliability (modeling/calibration.py)
 
 
 def _metrics(frame: pd.DataFrame, pred: str = "predicted") -> dict:
@@ -101,7 +103,8 @@ def evaluate(warehouse: Warehouse, start: date, end: date) -> Evaluation:
         .rename(columns={"mean": "mae", "size": "n"}).reset_index()
     return Evaluation(start, end, pd.DataFrame(main_rows).sort_values("mae"), pd.DataFrame(base_rows),
                       pd.DataFrame(all_rows).sort_values("mae"), by_minutes, by_month, graded,
-                      challengers=challengers, by_expected_minutes=by_expected)
+                      challengers=challengers, by_expected_minutes=by_expected,
+                      distribution=calibrate(graded, history(warehouse, start, end)))
 
 
 def _champion_vs_challenger(champion: pd.DataFrame, shadow: pd.DataFrame) -> pd.DataFrame:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from shared import distribution
+
 
 def accuracy(actual, predicted) -> dict:
     actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
@@ -24,3 +26,14 @@ def coverage(actual, low, high) -> float | None:
     if len(actual) == 0:
         return None
     return float(np.mean((actual >= np.asarray(low)) & (actual <= np.asarray(high))))
+
+
+def pinball(actual, quantiles) -> float | None:
+    """Mean pinball (quantile) loss over rows and the 19 levels: a CRPS estimate (times 2)."""
+    actual = np.asarray(actual, dtype=float)
+    if len(actual) == 0:
+        return None
+    q = np.asarray(quantiles, dtype=float)
+    levels = np.asarray(distribution.LEVELS)
+    diff = actual[:, None] - q
+    return float(np.mean(np.maximum(levels * diff, (levels - 1) * diff)))

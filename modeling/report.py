@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")   # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
+from modeling.calibration import worst_bin  # noqa: E402
 from modeling.evaluation import Evaluation  # noqa: E402
 from shared.catalogue import PROP_NAMES  # noqa: E402
 
@@ -108,6 +109,61 @@ def minutes_figure(ev: Evaluation, prop: str = "points"):
     return fig
 
 
+PLOTTED_BIN_ROWS = 30      # a bin with fewer rows is noise on the plot (the tables keep it)
+
+
+def reliability_figure(ev: Evaluation, prop: str = "points", lines: str = "proxy"):
+    """P(over) against the share that went over, in ten bins, per system and for the last-10
+    baseline; each point's size follows its rows, and the diagonal is perfect calibration."""
+    rel = ev.distribution.reliability if ev.distribution is not None else None
+    fig, ax = plt.subplots(figsize=(6, 6))
+    ax.plot([0, 1], [0, 1], color="black", linewidth=1, linestyle="--")
+    if rel is not None and len(rel):
+        rel = rel[(rel["prop"] == prop) & (rel["lines"] == lines) & (rel["n"] >= PLOTTED_BIN_ROWS)]
+        for system, g in rel.groupby("system", sort=False):
+            baseline = system.startswith("baseline")
+            ax.plot(g["mean_p"], g["observed"], marker="s" if baseline else "o", linewidth=1,
+                    color="gray" if baseline else None, label=system, markersize=4)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    where = "line proxy (last-10 mean, nearest half point)" if lines == "proxy" else "posted line"
+    ax.set_xlabel(f"P(over) at the {where}")
+    ax.set_ylabel(f"share over (pushes left out; bins of {PLOTTED_BIN_ROWS}+ rows)")
+    ax.set_title(_title("P(over) reliability", ev, prop), fontsize=10)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def _distribution_sections(ev: Evaluation) -> list[str]:
+    d = ev.distribution
+    if d is None or d.pinball.empty:
+        return ["## Predictive distributions", "", "No graded rows.\n"]
+    shares = d.quantiles.assign(level=(d.quantiles["level"] * 100).round().astype(int))
+    worst = shares.groupby(["system", "prop"])["miss"].max().rename("worst_quantile_miss").reset_index()
+    pin = d.pinball.merge(worst, on=["system", "prop"])
+    served = shares[shares["system"] == "ensemble"] if (shares["system"] == "ensemble").any() else shares
+    text = ["## Predictive distributions: pinball loss over the 19 quantiles", "",
+            "`pinball_normal`: the normal through the same rows' p10/p50/p90 (how P(over) was read before the 19 "
+            "quantiles). `worst_quantile_miss`: the largest distance of a level outside [share below, share at or "
+            "below] its count quantile (0.02 is 2 points).", "",
+            _table(pin, ["system", "prop", "n", "pinball", "pinball_normal", "worst_quantile_miss"]),
+            "## Share of outcomes below each quantile (ensemble)", "",
+            _table(served, ["system", "prop", "level", "below", "at_or_below", "miss"])]
+    if len(d.scores):
+        scores = d.scores.copy()
+        scores["worst_bin_500"] = [worst_bin(d.reliability, r.system, r.prop, r.lines)
+                                   for r in scores.itertuples()]
+        text += ["## P(over): Brier score and log loss against the last-10 baseline (same rows)", "",
+                 "`proxy`: the player's last-10 mean rounded to the nearest half point; `posted`: the row's line. "
+                 "`worst_bin_500`: the largest gap to the diagonal among reliability bins of 500+ rows.", "",
+                 _table(scores, ["system", "prop", "lines", "n", "brier", "brier_normal", "brier_last10", "log_loss",
+                                 "log_loss_last10", "worst_bin_500"]),
+                 "## P(over) reliability (ten bins)", "",
+                 _table(d.reliability, ["system", "prop", "lines", "bin", "n", "mean_p", "observed"])]
+    return text
+
+
 def write_report(ev: Evaluation, out: Path) -> Path:
     """report.md and three plots per prop evaluated (``mae_by_system_points.png`` ...)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -116,7 +172,8 @@ def write_report(ev: Evaluation, out: Path) -> Path:
     for prop in props:
         for name, title, fig in (("mae_by_system", "MAE by system", mae_figure(ev, prop)),
                                  ("interval_calibration", "Interval calibration", calibration_figure(ev, prop)),
-                                 ("error_by_minutes", "Error by minutes", minutes_figure(ev, prop))):
+                                 ("error_by_minutes", "Error by minutes", minutes_figure(ev, prop)),
+                                 ("p_over_reliability", "P(over) reliability", reliability_figure(ev, prop))):
             fig.savefig(out / f"{name}_{prop}.png", dpi=110, bbox_inches="tight")
             plt.close(fig)
             plots += [f"![{title}, {prop}]({name}_{prop}.png)", ""]
@@ -140,6 +197,7 @@ def write_report(ev: Evaluation, out: Path) -> Path:
             _table(ev.by_expected_minutes, ["prop", "system", "expected_minutes", "n", "mae", "interval_coverage"])
             if ev.by_expected_minutes is not None and len(ev.by_expected_minutes) else "No graded rows.\n",
             "## MAE by month", "", _table(ev.by_month, ["prop", "system", "month", "n", "mae"]),
+            *_distribution_sections(ev),
             "## Plots", "", *plots]
     path = out / "report.md"
     path.write_text("\n".join(text))

@@ -113,7 +113,7 @@ def train(warehouse: Warehouse, store: ObjectStore, system: str, prop: str = "po
     model_bytes = native.dump(system, impl)
     model = native.load(system, model_bytes, list(NAMES))     # score exactly what the worker will load
     pred = model.predict(va)
-    interval = fit_interval(va["actual"], pred, va[MINUTES_FEATURE])
+    interval = fit_interval(va["actual"], pred, va[MINUTES_FEATURE], prop=prop)
     low, _, high = apply_interval(pred, interval, va[MINUTES_FEATURE])
     metrics = {
         "valid": {**accuracy(va["actual"], pred), "interval_coverage": coverage(va["actual"], low, high)},

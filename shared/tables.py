@@ -8,6 +8,8 @@ from datetime import date
 
 import pandas as pd
 
+from shared.distribution import COLUMNS as QUANTILE_COLUMNS
+
 TYPES = ("STRING", "INT64", "FLOAT64", "BOOL", "DATE", "TIMESTAMP")
 
 
@@ -254,7 +256,7 @@ _PREDICTION_COLUMNS = (
     "line FLOAT64, p_over FLOAT64, edge FLOAT64, recommendation STRING, model_name STRING, "
     "model_version STRING, model_source STRING, feature_version STRING, batch_id STRING, "
     "correlation_id STRING, created_at TIMESTAMP, shadow BOOL, line_book STRING, market_p_over FLOAT64, "
-    "availability STRING")
+    "availability STRING, " + ", ".join(f"{c} FLOAT64" for c in QUANTILE_COLUMNS))
 PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version")
 
 PREDICTIONS = register("predictions", "player_prop_predictions", _PREDICTION_COLUMNS,
@@ -264,7 +266,8 @@ PREDICTIONS = register("predictions", "player_prop_predictions", _PREDICTION_COL
 # what consumers get (the CSV export and the read API): these columns first, then the rest
 EXPORT_COLUMNS = ("game_date", "player_id", "player_name", "system", "prop", "predicted", "p10", "p50", "p90",
                   "model_name", "model_version", "model_source", "batch_id",
-                  "line", "line_book", "p_over", "market_p_over", "edge", "recommendation", "availability")
+                  "line", "line_book", "p_over", "market_p_over", "edge", "recommendation", "availability",
+                  *QUANTILE_COLUMNS)
 
 
 def exported(frame: pd.DataFrame) -> pd.DataFrame:

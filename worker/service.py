@@ -11,6 +11,7 @@ import numpy as np
 
 from shared import failpoints, topology
 from shared.catalogue import BLEND_SYSTEMS, ML_SYSTEMS, PROP_NAMES, SYSTEM_NAMES
+from shared.distribution import COLUMNS as QUANTILE_COLUMNS
 from shared.errors import TransientError
 from shared.features import FEATURE_VERSION
 from shared.messages import PredictionReady, PredictionRequest
@@ -123,20 +124,22 @@ def _records(reqs: list[PredictionRequest], rows: list[dict], prop: str, outputs
         quality = float(row.get("quality_score", 1.0))
         line = req.lines.get(prop)
         for name, out in ((n, o) for n, base in outputs.items() for o in (base, base.shadow) if o is not None):
-            predicted, p10, p50, p90 = (float(out.values[k][i]) for k in ("predicted", "p10", "p50", "p90"))
+            predicted = float(out.values["predicted"][i])
+            quantiles = [float(v) for v in out.values["quantiles"][i]]
+            p10, p50, p90 = quantiles[1], quantiles[9], quantiles[17]
             records.append({
                 "game_date": req.game_date, "player_id": req.player_id, "player_name": row.get("player_name"),
                 "team_abbr": row.get("team_abbr"), "opponent_abbr": row.get("opponent_abbr"), "system": name,
                 "prop": prop, "predicted": predicted, "p10": p10, "p50": p50, "p90": p90,
                 "confidence": float(np.clip(quality * (1 - (p90 - p10) / (2 * (predicted + 5))), 0, 1)),
                 **judge(p10, p50, p90, line.line if line else None, line.over if line else None,
-                        line.under if line else None, margin),
+                        line.under if line else None, quantiles=quantiles, margin=margin),
                 "line_book": line.book if line else None, "availability": req.availability,
                 "model_name": out.model_name, "model_version": out.model_version,
                 "model_source": out.model_source if isinstance(out.model_source, str) else out.model_source[i],
                 "feature_version": row.get("feature_version", FEATURE_VERSION),
                 "batch_id": req.batch_id, "correlation_id": req.correlation_id, "created_at": now,
-                "shadow": out is not outputs[name]})
+                "shadow": out is not outputs[name], **dict(zip(QUANTILE_COLUMNS, quantiles, strict=True))})
     return records
 
 

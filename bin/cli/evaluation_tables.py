@@ -1,6 +1,7 @@
 """`evaluate` in the terminal: what report.md says, as tables: the systems, the naive
-baselines on the same rows, the champion against its challenger, and MAE by minutes
-played, by expected minutes (with p10-p90 coverage) and by month."""
+baselines on the same rows, the champion against its challenger, MAE by minutes played,
+by expected minutes (with p10-p90 coverage) and by month, and the predictive distributions
+(pinball loss, quantile shares, P(over) scores and reliability)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -40,6 +41,43 @@ def print_evaluation(ev) -> None:
                                  f"MAE (p10-p90 coverage) by expected minutes (last-10 average), {span}",
                                  coverage=True))
     console.print(_breakdown(ev.by_month, "month", f"MAE by month, {span}"))
+    if ev.distribution is not None and len(ev.distribution.pinball):
+        print_distribution(ev.distribution, span)
+
+
+def print_distribution(d, span: str) -> None:
+    """Pinball loss and quantile shares, then P(over) scores and the served system's reliability."""
+    from modeling.calibration import worst_bin
+
+    shares = d.quantiles.set_index(["system", "prop", "level"])
+    table = Table("system", "prop", "rows", "pinball", "pinball normal", "worst quantile miss", "q10 below/at",
+                  "q50 below/at", "q90 below/at",
+                  title=f"predictive distributions (19 quantiles; normal: through p10/p50/p90), {span}")
+    for r in d.pinball.itertuples():
+        mine = shares.loc[(r.system, r.prop)]
+        cells = [f"{_pct(mine.loc[lv, 'below'])}/{_pct(mine.loc[lv, 'at_or_below'])}" for lv in (0.1, 0.5, 0.9)]
+        table.add_row(r.system, r.prop, f"{r.n:,}", f"{r.pinball:.4f}", f"{r.pinball_normal:.4f}",
+                      _pct(mine["miss"].max()), *cells)
+    console.print(table)
+    if d.scores.empty:
+        return
+    scores = Table("system", "prop", "lines", "rows", "Brier", "Brier normal", "Brier last-10", "log loss",
+                   "log loss last-10", "worst bin (500+)",
+                   title=f"P(over) at the line (proxy: last-10 mean, nearest half point), pushes left out, {span}")
+    for r in d.scores.itertuples():
+        scores.add_row(r.system, r.prop, r.lines, f"{r.n:,}", f"{r.brier:.4f}", f"{r.brier_normal:.4f}",
+                       f"{r.brier_last10:.4f}", f"{r.log_loss:.4f}", f"{r.log_loss_last10:.4f}",
+                       _pct(worst_bin(d.reliability, r.system, r.prop, r.lines)))
+    console.print(scores)
+    served = "ensemble" if (d.reliability["system"] == "ensemble").any() else d.reliability["system"].iloc[0]
+    rel = d.reliability[(d.reliability["system"] == served) & (d.reliability["lines"] == "proxy")]
+    bins = Table("prop", *(f"{10 * b}-{10 * b + 10}%" for b in range(10)),
+                 title=f"{served} P(over) reliability at line proxies: share over (rows), {span}")
+    for prop in (p for p in PROP_NAMES if p in set(rel["prop"])):
+        cells = rel[rel["prop"] == prop].set_index("bin")
+        bins.add_row(prop, *(f"{_pct(cells.loc[b, 'observed'])} ({int(cells.loc[b, 'n']):,})" if b in cells.index
+                             else "-" for b in range(10)))
+    console.print(bins)
 
 
 def _breakdown(frame: pd.DataFrame, bucket: str, title: str, coverage: bool = False) -> Table:

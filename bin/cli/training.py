@@ -125,5 +125,41 @@ def _ensemble(wh, store, prop, windows, bundle, bundle_dir, step: str = "") -> N
     console.print(f"{prop}_ensemble {doc['version']}: validation MAE {doc['valid_mae']:.3f} on {doc['rows']:,} rows")
 
 
+def calibrate_command(
+    props: Optional[list[str]] = typer.Option(None, "--prop", metavar="PROP",
+                                              help=f"a prop to calibrate (repeatable; all when absent): "
+                                                   f"{', '.join(PROP_NAMES)}"),
+    bundle: bool = typer.Option(False, "--bundle", help=f"the bundled copies "
+                                                         f"({BUNDLE_DIR.relative_to(BUNDLE_DIR.parents[1])}) "
+                                                         f"instead of what the registry serves"),
+) -> None:
+    """Refit the served models' predictive distributions (19 residual quantiles per expected-minutes
+    bucket) on each model's own validation window, without retraining: every xgboost and catboost
+    model, then each prop's ensemble."""
+    from modeling.calibrate import calibrate
+
+    s = settings()
+    wh = warehouse(s)
+    wh.ensure_tables()
+    chosen = list(dict.fromkeys(props)) if props else list(PROP_NAMES)
+    for p in chosen:
+        if p not in PROP_NAMES:
+            fail(f"--prop {p[:40]!r}: one of {', '.join(PROP_NAMES)}")
+    try:
+        with progress_bar(f"calibrating {len(chosen)} prop(s)") as report:
+            report(0, 1)
+            done = calibrate(wh, None if bundle else bootstrap.build_store(s), chosen)
+            report(1, 1)
+    except ValueError as exc:
+        fail(refusal(exc))
+    table = Table("model", "served", "validation window", "rows", "pinball before", "pinball after", "p10-p90",
+                  title="predictive distributions refitted (mean pinball loss over the 19 quantiles)")
+    for c in done:
+        table.add_row(c.name, c.source, c.window, f"{c.rows:,}", f"{c.pinball_before:.4f}", f"{c.pinball_after:.4f}",
+                      f"{c.coverage_after:.1%}")
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command("train")(train_command)
+    app.command("calibrate")(calibrate_command)

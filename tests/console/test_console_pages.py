@@ -189,3 +189,15 @@ def test_tonight_shows_each_feeds_freshness_a_stale_or_failing_one_in_red(served
     assert "HTTP 500 after 3 attempts" in page and "2h 00m" in page
     assert "stale after box_scores 30 h, schedule 30 h, injuries 60 min, lines 90 min" in page
     assert 'id="batch-report">none</span>' in page                 # DAY's batch ran without a report or lines
+
+
+def test_the_accuracy_page_draws_p_over_reliability_from_the_graded_rows(served, browser):
+    page = browser.get(url(served, f"/accuracy?start={DAY}&end={DAY}&prop=rebounds")).text
+    assert "P(over) reliability, rebounds" in page
+    points = re.findall(r"ensemble: P\(over\) ([\d.]+)%, over ([\d.]+)%, (\d+) rows", page)
+    graded = served.warehouse.query(
+        f"SELECT COUNT(*) AS n FROM {tables.PREDICTION_ACCURACY.fqn} WHERE system = 'ensemble' AND prop = 'rebounds' "
+        f"AND game_date = @d", {"d": DAY})["n"].iloc[0]
+    shown = sum(int(n) for _, _, n in points)
+    assert 0 < shown <= graded, "every drawn row is a graded one (pushes and players without ten games left out)"
+    assert all(0 <= float(p) <= 100 and 0 <= float(o) <= 100 for p, o, _ in points)

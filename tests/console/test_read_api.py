@@ -121,6 +121,8 @@ def test_a_realtime_prediction_is_the_batch_row_for_that_player_date(served, sto
     for system, row in batch.iterrows():
         assert got[system]["predicted"] == pytest.approx(row["predicted"], abs=1e-9), system
         assert got[system]["p90"] == pytest.approx(row["p90"], abs=1e-9), system
+        assert got[system]["q95"] == pytest.approx(row["q95"], abs=1e-9), system
+        assert got[system]["q05"] <= got[system]["p50"] <= got[system]["q95"], system
         assert got[system]["line"] == 4.5 and got[system]["recommendation"] in ("OVER", "UNDER", "PASS")
     assert served.warehouse.count(tables.PREDICTIONS.fqn) == before, "an answer, not a batch: nothing is written"
 

@@ -8,6 +8,7 @@ import subprocess
 
 import pandas as pd
 
+from shared import distribution
 from shared.catalogue import PROP_NAMES
 from tests.conftest import ROOT
 
@@ -31,16 +32,22 @@ def test_predict_range_then_evaluate_writes_a_report(feature_db, tmp_path):
              str(tmp_path / "p.csv"))
     exported = pd.read_csv(tmp_path / "p.csv")
     assert not exported.duplicated(["game_date", "player_id", "system", "prop"]).any()
+    quantiles = exported[list(distribution.COLUMNS)]
+    assert quantiles.notna().all().all(), "19 quantiles on every exported row, every system"
+    assert (quantiles.diff(axis=1).iloc[:, 1:] >= 0).all().all(), "monotone"
+    assert (exported["p10"] == exported["q10"]).all() and (exported["p90"] == exported["q90"]).all()
     assert set(exported["system"]) == {"moving_average", "zone_matchup", "similarity", "xgboost", "catboost",
                                        "ensemble"}
     report = pipeline(home, "evaluate", "--start", "2024-03-01", "--end", "2024-03-21", "--out",
                       str(tmp_path / "eval"))
-    assert "ensemble" in report
+    assert "ensemble" in report and "predictive distributions" in report and "reliability at line proxies" in report
     for name in ("report.md", *(f"{plot}_{prop}.png" for prop in PROP_NAMES
-                                for plot in ("mae_by_system", "interval_calibration", "error_by_minutes"))):
+                                for plot in ("mae_by_system", "interval_calibration", "error_by_minutes",
+                                             "p_over_reliability"))):
         assert (tmp_path / "eval" / name).stat().st_size > 1000, name
     text = (tmp_path / "eval" / "report.md").read_text()
     assert "| points | ewma |" in text and "| points | season_avg |" in text
+    assert "## P(over): Brier score and log loss against the last-10 baseline" in text
 
 
 def test_evaluation_compares_systems_and_baselines_on_the_same_rows(feature_db, tmp_path):
@@ -65,7 +72,23 @@ def test_evaluation_compares_systems_and_baselines_on_the_same_rows(feature_db, 
         assert rows["mae"].min() > 0.85 * ewma, prop               # far lower would mean leakage (points: 3.7)
         assert 0.7 <= rows.loc["xgboost", "interval_coverage"] <= 0.9, prop
     assert ev.main.set_index(["prop", "system"]).loc[("points", "xgboost"), "mae"] > 4.0
+    _the_distribution_tables_cover_the_graded_rows(ev)
     _plots_tell_the_truth(ev)
+
+
+def _the_distribution_tables_cover_the_graded_rows(ev):
+    d = ev.distribution
+    rows = ["system", "prop"]
+    assert d.pinball.set_index(rows)["n"].to_dict() == ev.main.set_index(rows)["n"].to_dict()
+    assert (d.quantiles["below"] <= d.quantiles["at_or_below"]).all()
+    proxy = d.scores[d.scores["lines"] == "proxy"].set_index(["system", "prop"])
+    bins = d.reliability[d.reliability["lines"] == "proxy"].groupby(["system", "prop"])["n"].sum()
+    for (system, prop), row in proxy.iterrows():       # every scored row sits in one reliability bin
+        assert bins.loc[(system, prop)] == row["n"] > 0
+        if system in ("xgboost", "catboost", "ensemble"):   # the trained ones beat a coin and the bettor's
+            assert row["brier"] < 0.25 and row["brier"] < row["brier_last10"], (system, prop)   # last-10 share
+    # the bettor's baseline is binned once per prop, on the same rows
+    assert set(d.reliability.loc[d.reliability["system"] == "baseline: last10", "prop"]) == set(PROP_NAMES)
 
 
 def _plots_tell_the_truth(ev):

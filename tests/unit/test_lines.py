@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.importer.slate_inputs import decimal_price
+from shared.distribution import from_three
 from shared.pricing import BREAK_EVEN, judge, over_probability
 
 
@@ -18,7 +19,7 @@ def test_the_market_probability_has_the_vig_removed():
     out = judge(15, 22, 30, 22.5, over_price=decimal_price(-115), under_price=decimal_price(-105))
     raw_over, raw_under = 115 / 215, 105 / 205
     assert out["market_p_over"] == pytest.approx(raw_over / (raw_over + raw_under))
-    assert out["p_over"] == pytest.approx(over_probability(15, 22, 30, 22.5))
+    assert out["p_over"] == pytest.approx(over_probability(from_three(15, 22, 30)[0], 22.5))
 
 
 def test_the_edge_is_against_the_books_own_price():

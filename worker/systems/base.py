@@ -7,9 +7,9 @@ from typing import Protocol
 
 import numpy as np
 
+from shared import distribution
 from shared.props import PROP_BY_NAME
 
-Z80 = 1.2816    # the 10th/90th percentiles of a normal, in standard deviations
 Rows = Mapping[str, object]   # column -> values: a DataFrame, or a dict of arrays (one player or many)
 
 
@@ -31,7 +31,8 @@ def col(rows: Rows, name: str) -> np.ndarray:
 
 @dataclass
 class Output:
-    values: dict                 # predicted, p10, p50, p90 -> arrays aligned with the input rows
+    values: dict                 # predicted, p10, p50, p90 -> arrays aligned with the input rows; quantiles ->
+    #                              (rows, 19) at shared.distribution.LEVELS, from which p10/p50/p90 are read
     model_name: str
     model_version: str
     model_source: str | np.ndarray  # registry | bundled | rule | fallback; an array when it differs per row
@@ -54,11 +55,17 @@ class System(Protocol):
     def predict(self, rows: Rows, ctx: Context) -> Output: ...
 
 
+def with_quantiles(predicted, quantiles) -> dict:
+    """An output's values: the center and its distribution, p10/p50/p90 read from it."""
+    q = distribution.monotone(quantiles)
+    return {"predicted": np.atleast_1d(np.asarray(predicted, dtype=float)), "quantiles": q,
+            "p10": q[:, 1], "p50": q[:, 9], "p90": q[:, 17]}
+
+
 def normal_interval(center, sigma) -> dict:
-    center = np.clip(np.asarray(center, dtype=float), 0, None)
-    sigma = np.asarray(sigma, dtype=float)
-    return {"predicted": center, "p10": np.clip(center - Z80 * sigma, 0, None), "p50": center,
-            "p90": center + Z80 * sigma}
+    """A normal around the center, floored at zero (the rule systems)."""
+    center = np.clip(np.atleast_1d(np.asarray(center, dtype=float)), 0, None)
+    return with_quantiles(center, distribution.normal_quantiles(center, np.broadcast_to(sigma, center.shape)))
 
 
 def stat(ctx: Context) -> str:

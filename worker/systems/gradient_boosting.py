@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from shared.models.intervals import apply_interval
-from worker.systems.base import Context, Output, col
+from shared.models.intervals import MINUTES_FEATURE, apply_distribution
+from worker.systems.base import Context, Output, col, with_quantiles
 
 
 class GradientBoosting:
@@ -24,7 +24,6 @@ class GradientBoosting:
 def _run(loaded, rows) -> Output:
     center = np.clip(loaded.model.predict(rows), 0, None)
     interval = loaded.schema["interval"]
-    minutes = col(rows, interval["by"]) if "by" in interval else None
-    p10, p50, p90 = apply_interval(center, interval, minutes)
-    return Output({"predicted": center, "p10": p10, "p50": p50, "p90": p90}, loaded.name, loaded.version,
-                  loaded.source)
+    minutes = col(rows, MINUTES_FEATURE) if interval.get("by") == MINUTES_FEATURE else None
+    return Output(with_quantiles(center, apply_distribution(center, interval, minutes)), loaded.name,
+                  loaded.version, loaded.source)

@@ -1,6 +1,6 @@
 """The player's level (moving_average's) corrected by how he did, against his level then, in
 his most similar past games (opponent strength, rest, venue, form and pace, from the feature
-store rows of his earlier games); the interval is those games' misses around the center.
+store rows of his earlier games); the distribution is those games' weighted misses around the center.
 The correction is shrunk to a twentieth: the neighbours say little about the center (a tenth
 already made some months worse than the EWMA, the full kNN mean of outcomes was 3-4 % worse
 on every prop; docs/EXPERIMENTS.md); what they do say is how wide the night can go."""
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from shared import distribution
 from shared.props import PROPS, stat_prop
 from worker.features import HISTORY_DAYS
-from worker.systems.base import Context, Output, col, normal_interval, spread, stat
+from worker.systems.base import Context, Output, col, normal_interval, spread, stat, with_quantiles
 from worker.systems.moving_average import level, rested
 
 # feature -> the distance that counts as "one unit" of difference; form is the prop's own last-5 mean
@@ -42,11 +43,9 @@ class Similarity:
             history = None if ctx.features is None else ctx.features.history(ctx.day, int(player_id), HISTORY_COLUMNS)
             if history is not None and len(history[ctx.prop]) >= MIN_GAMES:
                 now = {c: col(rows, c)[i] for c in scales(s)}
-                for k, v in zip(("predicted", "p10", "p50", "p90"),
-                                _nearest(now, history, s, ctx.prop, float(center[i])), strict=True):
-                    out[k][i] = v
+                out["predicted"][i], out["quantiles"][i] = _nearest(now, history, s, ctx.prop, float(center[i]))
                 source[i] = "rule"
-        return Output(out, "similarity", "knn-v2", source)
+        return Output(with_quantiles(out["predicted"], out["quantiles"]), "similarity", "knn-v2", source)
 
 
     @staticmethod
@@ -62,7 +61,7 @@ class Similarity:
                 f"(new or rarely used players; the feature store holds every earlier game date)")
 
 
-def _nearest(now: dict, history: dict, prefix: str, outcome: str, center: float) -> tuple[float, float, float, float]:
+def _nearest(now: dict, history: dict, prefix: str, outcome: str, center: float) -> tuple[float, np.ndarray]:
     d = np.zeros(len(history[outcome]))
     for c, scale in scales(prefix).items():
         d += ((history[c] - now[c]) / scale) ** 2
@@ -74,5 +73,5 @@ def _nearest(now: dict, history: dict, prefix: str, outcome: str, center: float)
     center = max(center + SHRINK * float(np.sum(w * miss) / w.sum()), 0.0)
     order = np.argsort(miss, kind="stable")
     cum = np.cumsum(w[order]) / w.sum()
-    quantile = lambda p: float(miss[order][min(np.searchsorted(cum, p), len(miss) - 1)])  # noqa: E731
-    return center, max(min(center + quantile(0.10), center), 0.0), center, max(center + quantile(0.90), center)
+    at = np.minimum(np.searchsorted(cum, distribution.LEVELS), len(miss) - 1)
+    return center, np.clip(center + miss[order][at], 0, None)

@@ -1,0 +1,112 @@
+"""News before tip-off: a night predicted from the 1 pm injury report; the 5 pm report rules a
+starter Out; a refresh withdraws him, re-predicts his team as version 2 (parent and reason
+kept), leaves every other team's rows and batch alone, names a game that had tipped, and
+starts nothing the second time."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from bin.stack import inline
+from coordinator import news
+from coordinator.refresh import refresh
+from coordinator.requests import StartRequest
+from coordinator.service import start as start_batch
+from ingest.importer import import_files
+from ingest.importer.injuries import import_injuries
+from ingest.importer.schedule import read_schedule, write_schedule
+from processors.runner import nightly
+from shared import tables, versions
+from shared.adapters.directory_store import DirectoryStore
+from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+from shared.config import Settings
+from shared.timetable import EASTERN
+from tests.slate.conftest import history_through
+from tests.slate.feeds import games_on, schedule_feed, write_json
+
+DAY = date(2024, 1, 15)
+STARTER, STARTER_TEAM = 1628991, "MEM"        # Jaren Jackson Jr.
+EARLY_PLAYER, EARLY_TEAM = 203992, "ATL"      # Bogdan Bogdanovic: his game tips at noon ET
+REPORT = "player_id,player_name,team,status,as_of,reason\n"
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2024, 1, 15, hour, minute, tzinfo=EASTERN)
+
+
+@pytest.fixture
+def night(tmp_path, season):
+    """History through the 14th, the 15th's schedule (ATL's game at noon, the rest 7:30 pm),
+    the 1 pm report (Bogdanovic Out), the processors and the first batch."""
+    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    import_files(wh, [history_through(season, date(2024, 1, 14), tmp_path / "history.csv")])
+    early = next(g["game_id"] for g in games_on(season, DAY) if EARLY_TEAM in (g["home"], g["away"]))
+    write_json(tmp_path / "s.json", schedule_feed(season, [DAY], **{early: {
+        "gameDateTimeEst": f"{DAY}T12:00:00Z", "gameTimeEst": "1900-01-01T12:00:00Z",
+        "gameStatusText": "12:00 pm ET"}}))
+    write_schedule(wh, read_schedule(tmp_path / "s.json"))
+    (tmp_path / "r1.csv").write_text(REPORT + f"{EARLY_PLAYER},,,Out,2024-01-15T13:00,Rest\n")
+    import_injuries(wh, tmp_path / "r1.csv")
+    assert {e.status for e in nightly(wh, None, DAY)} == {"success"}
+    settings = Settings.from_env({"PIPELINE_HOME": str(tmp_path / "home"), "PIPELINE_AUTH": "off"})
+    chain = inline(settings, wh, DirectoryStore(tmp_path / "home" / "objects"))
+    code, body = start_batch(chain.coordinator, StartRequest(game_date=DAY, systems=["ensemble"],
+                                                             props=["points"]), DAY)
+    assert code == 202, body
+    yield wh, chain, body["batch_id"], tmp_path
+    wh.close()
+
+
+def rows(wh) -> pd.DataFrame:
+    return wh.read(tables.PREDICTIONS.fqn, DAY, DAY)
+
+
+def test_a_later_report_re_predicts_the_starters_team_once(night):
+    wh, chain, first, tmp_path = night
+    before = rows(wh)
+    assert set(before["prediction_version"]) == {1} and set(before["batch_id"]) == {first}
+    assert refresh(chain.coordinator, DAY, at(16))["state"] == "current"     # no report after the batch's
+
+    # 5 pm: the starter is Out, and Bogdanovic (whose game tipped at noon) is back
+    (tmp_path / "r2.csv").write_text(REPORT + f"{STARTER},,,Out,2024-01-15T17:00,Ankle\n")
+    import_injuries(wh, tmp_path / "r2.csv")
+    done = refresh(chain.coordinator, DAY, at(18))
+    assert done["state"] == "refreshed", done
+    assert done["teams"] == [STARTER_TEAM] and [g["team_abbr"] for g in done["tipped"]] == [EARLY_TEAM]
+    assert f"{EARLY_TEAM} tipped at 2024-01-15 12:00 PM ET: left alone" in done["message"]
+    reason = "injury report 05:00 PM: Jaren Jackson Jr. Out"
+    assert done["reason"] == reason and done["withdrawn"] == {str(STARTER): reason}
+
+    after = rows(wh)
+    served = versions.latest(after)
+    assert STARTER not in set(served["player_id"])                                       # withdrawn
+    gone = after[after["player_id"] == STARTER]
+    assert set(gone["withdrawn_reason"]) == {reason} and set(gone["prediction_version"]) == {1}
+    mem = served[served["team_abbr"] == STARTER_TEAM]
+    assert len(mem) >= 8 and set(mem["prediction_version"]) == {2}
+    assert set(mem["batch_id"]) == {done["batch_id"]} and set(mem["parent_batch_id"]) == {first}
+    assert set(mem["version_reason"]) == {reason}
+    others = served[served["team_abbr"] != STARTER_TEAM].sort_values("player_id").reset_index(drop=True)
+    untouched = before[(before["team_abbr"] != STARTER_TEAM)].sort_values("player_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(others, untouched)                    # rows and batch exactly as they were
+    history = versions.every_version(after)
+    old = history[(history["team_abbr"] == STARTER_TEAM) & (history["player_id"] != STARTER)]
+    assert set(old["version_state"]) == {"latest", "superseded"} and len(old) == 2 * len(mem)
+    assert set(history.loc[history["player_id"] == STARTER, "version_state"]) == {"withdrawn"}
+
+    status = chain.coordinator.batches.batch(done["batch_id"])[0]
+    assert status["state"] == "finished" and status["parent_batch_id"] == first
+    assert len(news.effects(chain.coordinator.batches.store, DAY)) == 1
+
+    again = refresh(chain.coordinator, DAY, at(18, 30))                  # the same report: nothing starts
+    assert again["state"] == "current" and again["batch_id"] is None
+    import_injuries(wh, tmp_path / "r2.csv")                             # re-imported: still nothing
+    assert refresh(chain.coordinator, DAY, at(18, 45))["state"] == "current"
+    assert len(rows(wh)) == len(after)
+
+
+def test_no_batch_yet_starts_nothing(night):
+    wh, chain, _, _ = night
+    assert refresh(chain.coordinator, date(2024, 1, 16), at(18))["state"] == "no_batch"

@@ -27,9 +27,11 @@ class Nightly:
     def __init__(self, settings: Settings, warehouse: Warehouse, store: ObjectStore, publisher: Publisher,
                  check_deadlines: Callable[[list[date]], dict[str, str]],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), state: Path | None = None,
-                 steps: tuple[night_steps.Step, ...] = night_steps.STEPS):
+                 steps: tuple[night_steps.Step, ...] = night_steps.STEPS,
+                 refresh: Callable[[date, datetime], dict] | None = None):
         self.settings, self.warehouse, self.store, self.publisher = settings, warehouse, store, publisher
         self.check_deadlines, self.clock = check_deadlines, clock
+        self.refresh = refresh   # the coordinator's news refresh (coordinator/refresh.py), after each report
         self.state = state or settings.home / "nightly.json"
         self.steps = tuple(s for s in steps if s.name not in SERVES_ITSELF)
         self.runners: dict[str, Callable[[datetime], str]] = {
@@ -107,7 +109,12 @@ class Nightly:
     def _injuries(self, now: datetime) -> str:
         from ingest import runs
 
-        return runs.injuries(self.settings, self.warehouse, self.store, now, until_last_tip=True).line
+        line = runs.injuries(self.settings, self.warehouse, self.store, now, until_last_tip=True).line
+        if self.refresh is None:
+            return line
+        done = self.refresh(now.date(), now)
+        # the quiet states (no batch yet, no report, nothing new) repeat every fetch; the others are news
+        return f"{line}; {done['message']}" if done["state"] in ("refreshed", "no_change", "waiting") else line
 
     def _lines(self, now: datetime) -> str:
         from ingest import runs

@@ -19,6 +19,7 @@ from shared.timetable import EASTERN
 
 log = logging.getLogger(__name__)
 AVAILABLE = "Available"   # what a report that does not list a player says of him
+STATES = ("no_batch", "waiting", "no_report", "current", "no_change", "refreshed")
 
 
 def refresh(deps: service.CoordinatorDeps, day: date, at: datetime) -> dict:

@@ -43,6 +43,7 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
     from bin.nightly import Nightly
     from bin.warehouse_reader import advertise, withdraw
     from coordinator.recovery import check_stalled
+    from coordinator.refresh import refresh
 
     s = settings()
     last = port + len(local.SERVICES) - 1
@@ -61,7 +62,8 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
     _print_batches()
     advertise(s, st.urls["reader"])
     loop = Nightly(s, st.warehouse, st.store, st.bus, lambda days: st.orchestrator.orchestrator.check_deadlines(
-        days, st.orchestrator.has_games)) if not no_timetable else None
+        days, st.orchestrator.has_games), refresh=lambda day, at: refresh(st.coordinator, day, at)) \
+        if not no_timetable else None
     # the hint names where the token is, never the token itself: this output ends up in logs
     source = "$PIPELINE_AUTH_TOKEN" if s.auth_token else f"$(cat {s.home / 'auth_token'})"
     token_hint = f' -H "Authorization: Bearer {source}"' if st.token else ""

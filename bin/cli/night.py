@@ -45,9 +45,8 @@ def daily_command(day: str = typer.Option("today", "--date", help="the night to 
     yesterday, then, when the schedule has games, today's processors and batch. A feed that fails
     is one line and the night goes on with what is stored, then exit code 1. A day without games
     ends quietly."""
-    from bin.cli.night_feeds import fetch_night
-
     from bin.cli.news import refresh_night
+    from bin.cli.night_feeds import fetch_night
 
     d = parse_date(day, "--date")
     failed = [] if no_fetch else fetch_night(settings(), d)

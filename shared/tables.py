@@ -292,6 +292,7 @@ PREDICTION_ACCURACY = register(
     "graded_at TIMESTAMP, shadow BOOL, prediction_version INT64",
     partition="game_date", key=("game_date", "player_id", "system", "prop", "model_version"),
     required=("game_date", "player_id", "system", "prop", "predicted", "actual"),
+    backfill=(("prediction_version", "1"),),
 )
 DAILY_ACCURACY = register(
     "predictions", "daily_accuracy",

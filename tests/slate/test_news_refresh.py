@@ -23,6 +23,7 @@ from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
 from shared.timetable import EASTERN
+from tests.cli.conftest import run
 from tests.slate.conftest import history_through
 from tests.slate.feeds import games_on, schedule_feed, write_json
 
@@ -40,7 +41,8 @@ def at(hour: int, minute: int = 0) -> datetime:
 def night(tmp_path, season):
     """History through the 14th, the 15th's schedule (ATL's game at noon, the rest 7:30 pm),
     the 1 pm report (Bogdanovic Out), the processors and the first batch."""
-    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    (tmp_path / "home").mkdir()
+    wh = DuckDBWarehouse(tmp_path / "home" / "warehouse.duckdb")
     import_files(wh, [history_through(season, date(2024, 1, 14), tmp_path / "history.csv")])
     early = next(g["game_id"] for g in games_on(season, DAY) if EARLY_TEAM in (g["home"], g["away"]))
     write_json(tmp_path / "s.json", schedule_feed(season, [DAY], **{early: {
@@ -56,7 +58,7 @@ def night(tmp_path, season):
                                                              props=["points"]), DAY)
     assert code == 202, body
     yield wh, chain, body["batch_id"], tmp_path
-    wh.close()
+    wh.close()   # closing twice is harmless: a test that hands the file to the CLI closes it first
 
 
 def rows(wh) -> pd.DataFrame:
@@ -110,3 +112,35 @@ def test_a_later_report_re_predicts_the_starters_team_once(night):
 def test_no_batch_yet_starts_nothing(night):
     wh, chain, _, _ = night
     assert refresh(chain.coordinator, date(2024, 1, 16), at(18))["state"] == "no_batch"
+
+
+def test_the_cli_refreshes_and_exports_the_latest_or_every_version(night):
+    wh, _, first, tmp_path = night
+    home = tmp_path / "home"
+    (tmp_path / "r2.csv").write_text(REPORT + f"{STARTER},,,Out,2024-01-15T17:00,Ankle\n")
+    import_injuries(wh, tmp_path / "r2.csv")
+    wh.close()                                                                   # the CLI's turn to write
+    bad = run("refresh", "--date", DAY, "--at", "five pm", home=home)
+    assert bad.returncode == 2 and "--at 'five pm' is not a date and time" in bad.stdout + bad.stderr
+    done = run("refresh", "--date", DAY, "--at", "2024-01-15T18:00", home=home)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "injury report 2024-01-15 05:00 PM ET: 2 status change(s); batch " in done.stdout
+    assert "ATL tipped at 2024-01-15 12:00 PM ET: left alone" in done.stdout
+    assert "Jaren Jackson Jr." in done.stdout and "withdrawn" in done.stdout
+    again = run("refresh", "--date", DAY, "--at", "2024-01-15T18:30-05:00", home=home)
+    assert again.returncode == 0 and "already read; nothing new" in again.stdout
+
+    assert run("export-predictions", "--start", DAY, "--end", DAY, "--out", tmp_path / "now.csv",
+               home=home).returncode == 0
+    assert run("export-predictions", "--start", DAY, "--end", DAY, "--out", tmp_path / "all.csv", "--all-versions",
+               home=home).returncode == 0
+    served, every = pd.read_csv(tmp_path / "now.csv"), pd.read_csv(tmp_path / "all.csv")
+    assert STARTER not in set(served["player_id"]) and not served[["game_date", "player_id", "prop"]].duplicated().any()
+    assert set(served.loc[served["team_abbr"] == STARTER_TEAM, "prediction_version"]) == {2}
+    starter = every[every["player_id"] == STARTER]
+    assert set(starter["version_state"]) == {"withdrawn"}
+    assert set(starter["withdrawn_reason"]) == {"injury report 05:00 PM: Jaren Jackson Jr. Out"}
+    mem = every[(every["team_abbr"] == STARTER_TEAM) & (every["player_id"] != STARTER)]
+    assert mem.groupby("prediction_version")["version_state"].agg(set).to_dict() == {1: {"superseded"},
+                                                                                     2: {"latest"}}
+    assert set(mem.loc[mem["prediction_version"] == 1, "batch_id"]) == {first}

@@ -125,7 +125,7 @@ def _supersede(deps: service.CoordinatorDeps, day: date, at: datetime, effect: n
     doc = service.batch_doc(effect.batch_id, day, players, tonight, deps.clock(), systems=parent.get("systems"),
                             props=parent.get("props"), correlation_id=uuid.uuid4().hex, subset=True,
                             prediction_version=effect.prediction_version, parent_batch_id=effect.parent_batch_id,
-                            reason=effect.reason)
+                            reason=effect.reason, as_of=at)
     service.launch(deps, doc)
 
 

@@ -102,7 +102,8 @@ def batch_doc(batch_id: str, day: date, players: list[int], tonight: slate.Slate
               correlation_id: str, systems: list[str] | None = None, props: list[str] | None = None,
               degraded: bool = False, missing_processors: list[str] | None = None, forced: bool = False,
               subset: bool = False, prediction_version: int = 1, parent_batch_id: str | None = None,
-              reason: str | None = None) -> dict:
+              reason: str | None = None, as_of: datetime | None = None) -> dict:
+    """``as_of``: the moment whose report and lines the batch reads (default ``now``)."""
     out = {p: reason for p, reason in tonight.out.items() if p in set(players)}
     return {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
             "systems": systems, "props": props, "lines": {str(p): v for p, v in tonight.lines.items()},
@@ -112,7 +113,8 @@ def batch_doc(batch_id: str, day: date, players: list[int], tonight: slate.Slate
             "missing_processors": missing_processors or [], "correlation_id": correlation_id,
             "republished_at": None, "forced": forced, "subset": subset,
             "inputs": tonight.inputs.model_dump(mode="json"),
-            "prediction_version": prediction_version, "parent_batch_id": parent_batch_id, "reason": reason}
+            "prediction_version": prediction_version, "parent_batch_id": parent_batch_id, "reason": reason,
+            "as_of": (as_of or now).isoformat()}
 
 
 def launch(deps: CoordinatorDeps, doc: dict) -> None:
@@ -226,8 +228,7 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
             log.error("batch %s: %d staged rows are not for its date and players; not merged", batch_id,
                       len(foreign), extra={"batch_id": batch_id, "alert": "staging_foreign_rows"})
             staged = staged.drop(foreign.index)
-        staged = versions.stamp(staged, doc.get("prediction_version") or 1, doc.get("parent_batch_id"),
-                                doc.get("reason"), batch_inputs(doc).lines_as_of)
+        staged = versions.stamp(staged, doc, batch_inputs(doc).lines_as_of)
         # one load and one MERGE per batch; a rerun after a crash here merges the same rows again harmlessly
         deps.warehouse.merge_frame(tables.PREDICTIONS.fqn, staged)
         failpoints.reach("coordinator.merged")

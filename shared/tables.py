@@ -257,13 +257,14 @@ _PREDICTION_COLUMNS = (
     "model_version STRING, model_source STRING, feature_version STRING, batch_id STRING, "
     "correlation_id STRING, created_at TIMESTAMP, shadow BOOL, line_book STRING, market_p_over FLOAT64, "
     "availability STRING, prediction_version INT64, parent_batch_id STRING, version_reason STRING, "
-    "withdrawn_reason STRING, line_as_of TIMESTAMP, repriced_at TIMESTAMP")
+    "withdrawn_reason STRING, line_as_of TIMESTAMP, repriced_at TIMESTAMP, predicted_as_of TIMESTAMP")
 # a superseding batch (news before tip) writes the next prediction_version beside the old rows
 PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version", "prediction_version")
 # stamped by the coordinator from the batch document when it consolidates (the worker leaves them
-# empty), or set on stored rows by a withdrawal or a re-pricing
+# empty), or set on stored rows by a withdrawal or a re-pricing; predicted_as_of is the moment whose
+# inputs the batch read (its start, or the refresh's `at`), which grading compares with tip-off
 BATCH_STAMPED = ("prediction_version", "parent_batch_id", "version_reason", "withdrawn_reason", "line_as_of",
-                 "repriced_at")
+                 "repriced_at", "predicted_as_of")
 
 PREDICTIONS = register("predictions", "player_prop_predictions", _PREDICTION_COLUMNS,
                        partition="game_date", key=PREDICTION_KEY,

@@ -55,11 +55,12 @@ def before(frame: pd.DataFrame, tipoffs: dict[str, pd.Timestamp]) -> pd.DataFram
     return frame[tip.isna() | (created < pd.to_datetime(tip, utc=True))]
 
 
-def stamp(frame: pd.DataFrame, version: int, parent_batch_id: str | None, reason: str | None,
-          lines_as_of) -> pd.DataFrame:
-    """A batch's rows as it consolidates them: its version, parent and reason (from the batch
-    document), and when the lines it priced with were posted (rows without a line get none)."""
+def stamp(frame: pd.DataFrame, doc: dict, lines_as_of) -> pd.DataFrame:
+    """A batch's rows as it consolidates them: its version, parent, reason and as-of (from the
+    batch document), and when the lines it priced with were posted (rows without a line get none)."""
     priced = frame["line"].notna() & (frame["line_book"].astype(object) != "manual")
-    as_of = pd.Series(pd.Timestamp(lines_as_of) if lines_as_of is not None else pd.NaT, index=frame.index)
-    return frame.assign(prediction_version=version, parent_batch_id=parent_batch_id, version_reason=reason,
-                        line_as_of=as_of.where(priced, pd.NaT))
+    line_as_of = pd.Series(pd.Timestamp(lines_as_of) if lines_as_of is not None else pd.NaT, index=frame.index)
+    return frame.assign(prediction_version=doc.get("prediction_version") or 1,
+                        parent_batch_id=doc.get("parent_batch_id"), version_reason=doc.get("reason"),
+                        line_as_of=line_as_of.where(priced, pd.NaT),
+                        predicted_as_of=pd.Timestamp(doc.get("as_of") or doc["started_at"]))

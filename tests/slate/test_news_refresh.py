@@ -17,6 +17,7 @@ from coordinator.service import start as start_batch
 from ingest.importer import import_files
 from ingest.importer.injuries import import_injuries
 from ingest.importer.schedule import read_schedule, write_schedule
+from modeling.grading import grade, graded_versions
 from processors.runner import nightly
 from shared import tables, versions
 from shared.adapters.directory_store import DirectoryStore
@@ -65,7 +66,7 @@ def rows(wh) -> pd.DataFrame:
     return wh.read(tables.PREDICTIONS.fqn, DAY, DAY)
 
 
-def test_a_later_report_re_predicts_the_starters_team_once(night):
+def test_a_later_report_re_predicts_the_starters_team_once(night, season):
     wh, chain, first, tmp_path = night
     before = rows(wh)
     assert set(before["prediction_version"]) == {1} and set(before["batch_id"]) == {first}
@@ -89,7 +90,7 @@ def test_a_later_report_re_predicts_the_starters_team_once(night):
     mem = served[served["team_abbr"] == STARTER_TEAM]
     assert len(mem) >= 8 and set(mem["prediction_version"]) == {2}
     assert set(mem["batch_id"]) == {done["batch_id"]} and set(mem["parent_batch_id"]) == {first}
-    assert set(mem["version_reason"]) == {reason}
+    assert set(mem["version_reason"]) == {reason} and set(mem["predicted_as_of"]) == {pd.Timestamp(at(18))}
     others = served[served["team_abbr"] != STARTER_TEAM].sort_values("player_id").reset_index(drop=True)
     untouched = before[(before["team_abbr"] != STARTER_TEAM)].sort_values("player_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(others, untouched)                    # rows and batch exactly as they were
@@ -107,6 +108,19 @@ def test_a_later_report_re_predicts_the_starters_team_once(night):
     import_injuries(wh, tmp_path / "r2.csv")                             # re-imported: still nothing
     assert refresh(chain.coordinator, DAY, at(18, 45))["state"] == "current"
     assert len(rows(wh)) == len(after)
+
+    # the next morning: graded on the last version made before tip-off; one made after it is no prediction
+    late = after[after["team_abbr"] == STARTER_TEAM].assign(prediction_version=3,
+                                                            predicted_as_of=pd.Timestamp("2024-01-16T03:00Z"))
+    chosen = graded_versions(wh, pd.concat([after, late]), DAY, DAY)
+    assert set(chosen.loc[chosen["team_abbr"] == STARTER_TEAM, "prediction_version"]) == {1, 2}   # 1: withdrawn
+    season[season["GAME_DATE"] == DAY.isoformat()].to_csv(tmp_path / "night.csv", index=False)
+    import_files(wh, [tmp_path / "night.csv"])
+    result = grade(wh, DAY, DAY)
+    graded = wh.read(tables.PREDICTION_ACCURACY.fqn, DAY, DAY)
+    assert not graded[["player_id", "system", "prop"]].duplicated().any()
+    assert set(graded.loc[graded["player_id"].isin(mem["player_id"]), "prediction_version"]) == {2}
+    assert result.versions_graded == int((graded["prediction_version"] == 2).sum()) > 0
 
 
 def test_no_batch_yet_starts_nothing(night):

@@ -109,17 +109,23 @@ class Nightly:
     def _injuries(self, now: datetime) -> str:
         from ingest import runs
 
-        line = runs.injuries(self.settings, self.warehouse, self.store, now, until_last_tip=True).line
+        return self._refreshed(runs.injuries(self.settings, self.warehouse, self.store, now,
+                                             until_last_tip=True).line, now)
+
+    def _refreshed(self, line: str, now: datetime) -> str:
+        """After a fetch: the news and the moved lines applied (coordinator/refresh.py)."""
         if self.refresh is None:
             return line
         done = self.refresh(now.date(), now)
         # the quiet states (no batch yet, no report, nothing new) repeat every fetch; the others are news
-        return f"{line}; {done['message']}" if done["state"] in ("refreshed", "no_change", "waiting") else line
+        news = done["state"] in ("refreshed", "no_change", "waiting") or done.get("repriced")
+        return f"{line}; {done['message']}" if news else line
 
     def _lines(self, now: datetime) -> str:
         from ingest import runs
 
-        return runs.lines(self.settings, self.warehouse, self.store, now, until_last_tip=True).line
+        return self._refreshed(runs.lines(self.settings, self.warehouse, self.store, now, until_last_tip=True).line,
+                               now)
 
     def _grade(self, now: datetime) -> str:
         from modeling.grading import grade

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from coordinator import news, service, slate
+from coordinator import news, repricing, service, slate
 from shared import schedule, tables, versions
 from shared.batch_docs import batch_inputs
 from shared.timetable import EASTERN
@@ -23,7 +23,18 @@ STATES = ("no_batch", "waiting", "no_report", "current", "no_change", "refreshed
 
 
 def refresh(deps: service.CoordinatorDeps, day: date, at: datetime) -> dict:
-    """What the newest report before ``at`` changes for ``day``; starts at most one batch."""
+    """Bring ``day``'s served predictions up to the inputs posted by ``at``: what the newest
+    report changes (at most one batch started), then the lines that moved (re-priced rows)."""
+    done = _news(deps, day, at)
+    if done["state"] in ("no_batch", "waiting"):
+        return done
+    done["repriced"] = repricing.reprice(deps.warehouse, day, at, _tipoffs(deps, day))
+    if done["repriced"]:
+        done["message"] += f"; {done['repriced']} row(s) re-priced at lines posted since"
+    return done
+
+
+def _news(deps: service.CoordinatorDeps, day: date, at: datetime) -> dict:
     pointer = deps.batches.date_pointer(day)
     root = deps.batches.batch(pointer[0]["batch_id"]) if pointer else None
     if root is None:
@@ -50,7 +61,7 @@ def refresh(deps: service.CoordinatorDeps, day: date, at: datetime) -> dict:
              effect.batch_id, extra={"game_date": str(day), "batch_id": effect.batch_id, "batch_event": "refresh",
                                      "changes": len(effect.changes), "tipped": len(effect.tipped)})
     return {"game_date": day.isoformat(), "state": "refreshed" if effect.batch_id or effect.withdrawn else "no_change",
-            "message": _summary(effect), **effect.model_dump(mode="json", exclude={"game_date"})}
+            "message": _summary(effect), "repriced": 0, **effect.model_dump(mode="json", exclude={"game_date"})}
 
 
 def _reports(deps: service.CoordinatorDeps, day: date, at: datetime) -> pd.DataFrame:
@@ -146,7 +157,7 @@ def _summary(effect: news.ReportEffect) -> str:
 
 
 def _said(day: date, state: str, message: str) -> dict:
-    return {"game_date": day.isoformat(), "state": state, "message": message, "batch_id": None}
+    return {"game_date": day.isoformat(), "state": state, "message": message, "batch_id": None, "repriced": 0}
 
 
 def _et(at: datetime) -> str:

@@ -16,6 +16,7 @@ from coordinator.requests import StartRequest
 from coordinator.service import start as start_batch
 from ingest.importer import import_files
 from ingest.importer.injuries import import_injuries
+from ingest.importer.lines import import_lines
 from ingest.importer.schedule import read_schedule, write_schedule
 from modeling.grading import grade, graded_versions
 from processors.runner import nightly
@@ -23,10 +24,11 @@ from shared import tables, versions
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
+from shared.pricing import judge
 from shared.timetable import EASTERN
 from tests.cli.conftest import run
 from tests.slate.conftest import history_through
-from tests.slate.feeds import games_on, schedule_feed, write_json
+from tests.slate.feeds import event_odds, games_on, schedule_feed, write_json
 
 DAY = date(2024, 1, 15)
 STARTER, STARTER_TEAM = 1628991, "MEM"        # Jaren Jackson Jr.
@@ -158,3 +160,25 @@ def test_the_cli_refreshes_and_exports_the_latest_or_every_version(night):
     assert mem.groupby("prediction_version")["version_state"].agg(set).to_dict() == {1: {"superseded"},
                                                                                      2: {"latest"}}
     assert set(mem.loc[mem["prediction_version"] == 1, "batch_id"]) == {first}
+
+
+def test_a_moved_line_re_prices_the_served_rows_without_re_predicting(night, season):
+    wh, chain, first, tmp_path = night
+    before = rows(wh).set_index("player_name")
+    for n, (line, updated) in enumerate(((31.5, "2024-01-15T22:00:00Z"), (33.5, "2024-01-15T23:30:00Z"))):
+        write_json(tmp_path / f"odds{n}.json", event_odds(season, DAY, {"Shai Gilgeous-Alexander": line,
+                                                                       "Trae Young": 27.5}, updated=updated))
+        import_lines(wh, tmp_path / f"odds{n}.json")
+        done = refresh(chain.coordinator, DAY, at(17, 30) if n == 0 else at(18, 45))
+        assert done["repriced"] == 1 and "1 row(s) re-priced at lines posted since" in done["message"], done
+        sga = rows(wh).set_index("player_name").loc["Shai Gilgeous-Alexander"]
+        assert sga["line"] == line and sga["line_as_of"] == pd.Timestamp(updated)
+        assert sga["repriced_at"] == pd.Timestamp(at(17, 30) if n == 0 else at(18, 45))
+        assert sga["p_over"] == pytest.approx(judge(sga["p10"], sga["p50"], sga["p90"], line, 1 + 100 / 115,
+                                                    1 + 100 / 105)["p_over"])
+        assert sga["recommendation"] in ("OVER", "UNDER", "PASS") and sga["market_p_over"] > 0.5
+    after = rows(wh).set_index("player_name")
+    kept = ["predicted", "p10", "p90", "batch_id", "prediction_version", "created_at"]
+    pd.testing.assert_frame_equal(after[kept].sort_index(), before[kept].sort_index())   # nothing re-predicted
+    assert pd.isna(after.loc["Trae Young", "line"])                            # ATL had tipped at noon
+    assert refresh(chain.coordinator, DAY, at(19))["repriced"] == 0            # no newer line: nothing

@@ -182,3 +182,34 @@ def test_a_moved_line_re_prices_the_served_rows_without_re_predicting(night, sea
     pd.testing.assert_frame_equal(after[kept].sort_index(), before[kept].sort_index())   # nothing re-predicted
     assert pd.isna(after.loc["Trae Young", "line"])                            # ATL had tipped at noon
     assert refresh(chain.coordinator, DAY, at(19))["repriced"] == 0            # no newer line: nothing
+
+
+def test_the_console_shows_the_news_and_the_api_every_version(night):
+    from console.app import create_app
+    from console.main import access_from_settings, build_deps
+    from shared.coordinator_client import CoordinatorClient
+
+    wh, chain, first, tmp_path = night
+    (tmp_path / "r2.csv").write_text(REPORT + f"{STARTER},,,Out,2024-01-15T17:00,Ankle\n")
+    import_injuries(wh, tmp_path / "r2.csv")
+    done = refresh(chain.coordinator, DAY, at(18))
+    token = "console-token-0123456789"
+    settings = Settings.from_env({"PIPELINE_HOME": str(tmp_path / "home"), "PIPELINE_AUTH_TOKEN": token})
+    deps = build_deps(settings, wh, chain.coordinator.batches.store, chain.worker,
+                      CoordinatorClient("http://127.0.0.1:9", lambda: token))
+    client = create_app(deps, access_from_settings(settings)).test_client()
+    assert client.post("/login", data={"name": "ann", "token": token, "next": "/slate"}).status_code == 302
+
+    tonight = client.get(f"/tonight?date={DAY}").get_data(as_text=True)
+    assert "report 2024-01-15 17:00 ET" in tonight and f"batch <code>{done['batch_id']}</code> re-predicted" in tonight
+    assert "Jaren Jackson Jr." in tonight and "withdrawn" in tonight and "tipped: left alone" in tonight
+    slate = client.get(f"/slate?date={DAY}&prop=points").get_data(as_text=True)
+    assert 'id="withdrawn"' in slate and "injury report 05:00 PM: Jaren Jackson Jr. Out" in slate
+    assert slate.count(" -&gt; ") >= 8 and "Jaren Jackson Jr.</td>" not in slate     # moved rows; he is gone
+
+    api = lambda q: client.get(f"/v1/predictions?game_date={DAY}{q}").get_json()["predictions"]  # noqa: E731
+    latest, every = api(""), api("&versions=all")
+    assert STARTER not in {r["player_id"] for r in latest} and len(every) > len(latest)
+    gone = [r for r in every if r["player_id"] == STARTER]
+    assert {r["version_state"] for r in gone} == {"withdrawn"} and gone[0]["withdrawn_reason"] == done["reason"]
+    assert client.get(f"/v1/predictions?game_date={DAY}&versions=some").status_code == 400

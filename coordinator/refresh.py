@@ -25,16 +25,17 @@ STATES = ("no_batch", "waiting", "no_report", "current", "no_change", "refreshed
 def refresh(deps: service.CoordinatorDeps, day: date, at: datetime) -> dict:
     """Bring ``day``'s served predictions up to the inputs posted by ``at``: what the newest
     report changes (at most one batch started), then the lines that moved (re-priced rows)."""
-    done = _news(deps, day, at)
+    tips = _tipoffs(deps, day)
+    done = _news(deps, day, at, tips)
     if done["state"] in ("no_batch", "waiting"):
         return done
-    done["repriced"] = repricing.reprice(deps.warehouse, day, at, _tipoffs(deps, day))
+    done["repriced"] = repricing.reprice(deps.warehouse, day, at, tips)
     if done["repriced"]:
         done["message"] += f"; {done['repriced']} row(s) re-priced at lines posted since"
     return done
 
 
-def _news(deps: service.CoordinatorDeps, day: date, at: datetime) -> dict:
+def _news(deps: service.CoordinatorDeps, day: date, at: datetime, tips: dict[str, datetime]) -> dict:
     pointer = deps.batches.date_pointer(day)
     root = deps.batches.batch(pointer[0]["batch_id"]) if pointer else None
     if root is None:
@@ -51,12 +52,12 @@ def _news(deps: service.CoordinatorDeps, day: date, at: datetime) -> dict:
                default=None)
     if seen is not None and as_of <= seen:
         return _said(day, "current", f"{day}: the report of {_et(as_of)} was already read; nothing new")
-    effect = _effect(deps, day, at, report, as_of, seen, last)
+    effect, players = _effect(deps, day, at, report, as_of, seen, last, tips)
     if not news.claim(deps.batches.store, effect):
         return _said(day, "current", f"{day}: the report of {_et(as_of)} was already handled")
     _withdraw(deps, day, effect.withdrawn)
     if effect.batch_id:
-        _supersede(deps, day, at, effect)
+        _supersede(deps, day, at, effect, players)
     log.info("injury report %s for %s: %d change(s), batch %s", _et(as_of), day, len(effect.changes),
              effect.batch_id, extra={"game_date": str(day), "batch_id": effect.batch_id, "batch_event": "refresh",
                                      "changes": len(effect.changes), "tipped": len(effect.tipped)})
@@ -71,7 +72,8 @@ def _reports(deps: service.CoordinatorDeps, day: date, at: datetime) -> pd.DataF
 
 
 def _effect(deps: service.CoordinatorDeps, day: date, at: datetime, report: pd.DataFrame, as_of: datetime,
-            seen: datetime | None, parent: str) -> news.ReportEffect:
+            seen: datetime | None, parent: str, tips: dict[str, datetime]) -> tuple[news.ReportEffect, list[int]]:
+    """The report's effect, and the players of the superseding batch."""
     now_rows = report[report["as_of"] == pd.Timestamp(as_of)]
     then_rows = report[report["as_of"] == pd.Timestamp(seen)] if seen is not None else report.iloc[0:0]
     then = {int(r.player_id): r.status for r in then_rows.itertuples()}
@@ -86,7 +88,6 @@ def _effect(deps: service.CoordinatorDeps, day: date, at: datetime, report: pd.D
         if r.status != AVAILABLE:   # dropped from the report: available again
             changes.append(news.StatusChange(player_id=int(r.player_id), player_name=str(r.player_name),
                                              team_abbr=str(r.team_abbr), before=r.status, after=AVAILABLE))
-    tips = _tipoffs(deps, day)
     tipped = sorted({c.team_abbr for c in changes if c.team_abbr in tips and tips[c.team_abbr] <= at})
     teams = sorted({c.team_abbr for c in changes} - set(tipped))
     stamp = f"injury report {as_of.astimezone(EASTERN):%I:%M %p}"
@@ -100,7 +101,7 @@ def _effect(deps: service.CoordinatorDeps, day: date, at: datetime, report: pd.D
         game_date=day, report_as_of=as_of, report_source=_source(now_rows), checked_at=at, changes=changes,
         teams=teams, tipped=[news.TippedGame(team_abbr=t, tipoff=tips[t]) for t in tipped], withdrawn=withdrawn,
         parent_batch_id=parent, batch_id=uuid.uuid4().hex if players else None, players=len(players),
-        prediction_version=version, reason=reason)
+        prediction_version=version, reason=reason), players
 
 
 def _players(deps: service.CoordinatorDeps, day: date, teams: list[str]) -> list[int]:
@@ -129,8 +130,8 @@ def _withdraw(deps: service.CoordinatorDeps, day: date, withdrawn: dict[str, str
     deps.warehouse.merge_frame(tables.PREDICTIONS.fqn, rows.assign(withdrawn_reason=reasons))
 
 
-def _supersede(deps: service.CoordinatorDeps, day: date, at: datetime, effect: news.ReportEffect) -> None:
-    players = _players(deps, day, effect.teams)
+def _supersede(deps: service.CoordinatorDeps, day: date, at: datetime, effect: news.ReportEffect,
+               players: list[int]) -> None:
     parent = deps.batches.batch(effect.parent_batch_id)[0]
     tonight = slate.load(deps.warehouse, day, at, None, parent.get("props"))
     doc = service.batch_doc(effect.batch_id, day, players, tonight, deps.clock(), systems=parent.get("systems"),

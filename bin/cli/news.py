@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from bin.cli.common import console, fail, parse_date, settings, warehouse
+from bin.cli.common import WORK_FAILED, console, fail, parse_date, settings, warehouse
 from shared import bootstrap
 from shared.timetable import EASTERN, parse_instant
 
@@ -32,29 +32,40 @@ def refresh_command(day: str = typer.Option("today", "--date", help="the night t
         console.print(line, highlight=False, soft_wrap=True)
 
 
-def refresh_night(d: date, when: datetime) -> list[str]:
-    """Run the refresh on this machine's chain (a superseding batch is predicted before this
-    returns) or, on Google Cloud, through the deployed topics (the batch runs on the services)."""
+QUIET = ("no_batch", "no_report", "current")   # nothing happened: a fetch says nothing more
+
+
+def refresh_night(d: date, when: datetime, quiet: bool = False) -> list:
+    """Run the refresh: on this machine in-process (a superseding batch is predicted before
+    this returns); on Google Cloud through the coordinator's POST /refresh (the batch runs on
+    the services). ``quiet``: nothing to say when nothing happened."""
+    s = settings()
+    if s.backend == "gcp":
+        from shared.coordinator_client import StartFailed, for_settings
+
+        if not s.coordinator_url:
+            fail("COORDINATOR_URL is not set: on Google Cloud refresh asks the coordinator's POST /refresh")
+        try:
+            done = for_settings(s).refresh({"game_date": d.isoformat(), "at": when.isoformat()})
+        except StartFailed as exc:
+            fail(f"refresh: {exc}", WORK_FAILED)
+    else:
+        done = _in_process(s, d, when)
+    if quiet and done["state"] in QUIET and not done.get("repriced"):
+        return []
+    return [done["message"], *_changes(done)]
+
+
+def _in_process(s, d: date, when: datetime) -> dict:
+    from bin.stack import inline
     from coordinator.refresh import refresh
 
-    s = settings()
     wh = warehouse(s)
     wh.ensure_tables()
     try:
-        if s.backend == "local":
-            from bin.stack import inline
-
-            deps = inline(s, wh, bootstrap.build_store(s)).coordinator
-        else:
-            from coordinator.main import build_deps
-
-            deps = build_deps(s, wh)
-        done = refresh(deps, d, when)
+        return refresh(inline(s, wh, bootstrap.build_store(s)).coordinator, d, when)
     finally:
-        close = getattr(wh, "close", None)
-        if close is not None:
-            close()
-    return [done["message"], *_changes(done)]
+        wh.close()
 
 
 def _changes(done: dict) -> list:

@@ -10,7 +10,7 @@ import pandas as pd
 from coordinator import news
 from shared import tables, versions
 from shared.batch_docs import eastern
-from shared.ports import ObjectStore, Warehouse
+from shared.ports import ObjectStore
 
 
 def reports(store: ObjectStore, day: date) -> list[dict]:
@@ -30,17 +30,21 @@ def reports(store: ObjectStore, day: date) -> list[dict]:
     return shown
 
 
-def history(warehouse: Warehouse, day: date) -> pd.DataFrame:
-    """Every version of the date's exported rows, each with ``previous``: the prediction of
-    the version before it (NaN for a first version)."""
-    rows = warehouse.read(tables.PREDICTIONS.fqn, day, day)
-    every = versions.every_version(tables.exported(rows)) if len(rows) else rows.assign(version_state=None)
+def history(rows: pd.DataFrame) -> pd.DataFrame | None:
+    """Every version of the date's exported ``rows``, each with ``previous``: the prediction
+    of the version before it (NaN for a first version). None when news moved nothing (most
+    nights: the slate skips the work)."""
+    if not (rows["prediction_version"].fillna(1).gt(1) | rows["withdrawn_reason"].notna()).any():
+        return None
+    every = versions.every_version(tables.exported(rows))
     every = every.sort_values(["prediction_version", "created_at"], kind="stable")
     return every.assign(previous=every.groupby(["player_id", "system", "prop"])["predicted"].shift())
 
 
-def withdrawn(every: pd.DataFrame, system: str | None) -> list[dict]:
+def withdrawn(every: pd.DataFrame | None, system: str | None) -> list[dict]:
     """The players news withdrew (one line each, whatever the props), by name."""
+    if every is None:
+        return []
     gone = every[every["version_state"] == "withdrawn"]
     if system is not None:
         gone = gone[gone["system"] == system]
@@ -48,9 +52,9 @@ def withdrawn(every: pd.DataFrame, system: str | None) -> list[dict]:
     return [{"player": r.player_name, "team": r.team_abbr, "reason": r.withdrawn_reason} for r in gone.itertuples()]
 
 
-def marked(frame: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
+def marked(frame: pd.DataFrame, every: pd.DataFrame | None) -> pd.DataFrame:
     """The served rows with ``moved``: "old -> new: reason" where news made a new version."""
-    if not len(frame):
+    if every is None or not len(frame):
         return frame.assign(moved=pd.Series(dtype="object"))
     latest = every[every["version_state"] == "latest"][["player_id", "system", "prop", "previous"]]
     out = frame.merge(latest, on=["player_id", "system", "prop"], how="left")

@@ -72,11 +72,12 @@ def blueprint(deps, day_default) -> Blueprint:
     def slate():
         day, prop, team, system, sort = _slate_query(day_default)
         try:
-            frame = reads.predictions(deps.warehouse, day, prop, None, team, system)
+            rows = reads.day_rows(deps.warehouse, day)
         except reads.Unknown as exc:
             return render_template("slate.html", day=day, tables={}, missing=str(exc), q=request.args)
+        frame = reads.predictions(deps.warehouse, day, prop, None, team, system, rows=rows)
         teams = sorted(frame["team_abbr"].dropna().unique()) if team is None else [team]
-        every = changes.history(deps.warehouse, day)
+        every = changes.history(rows)
         frame = _sorted(changes.marked(frame, every), sort)
         by_prop = {p: (int((frame["prop"] == p).sum()), _rows(frame[frame["prop"] == p])) for p in PROP_NAMES
                    if (frame["prop"] == p).any()}

@@ -84,15 +84,22 @@ def _column(values: pd.Series) -> list:
 
 
 # -- predictions -------------------------------------------------------------------------------------
-def predictions(warehouse: Warehouse, day: date, prop: str | None = None, player_id: int | None = None,
-                team: str | None = None, system: str | None = "ensemble", every: bool = False) -> pd.DataFrame:
-    """The date's exported prediction rows (no shadow rows), filtered: the latest version per
-    player, system and prop, withdrawn players left out; ``every`` keeps every version, each
-    with its version_state. Unknown when the date has no predictions at all. ``system=None``
-    keeps every system."""
+def day_rows(warehouse: Warehouse, day: date) -> pd.DataFrame:
+    """Every stored prediction row of the date, every version; Unknown when there is none."""
     frame = warehouse.read(tables.PREDICTIONS.fqn, day, day)
     if not len(frame):
         raise Unknown(f"game_date {day}: no predictions")
+    return frame
+
+
+def predictions(warehouse: Warehouse, day: date, prop: str | None = None, player_id: int | None = None,
+                team: str | None = None, system: str | None = "ensemble", every: bool = False,
+                rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The date's exported prediction rows (no shadow rows), filtered: the latest version per
+    player, system and prop, withdrawn players left out; ``every`` keeps every version, each
+    with its version_state. Unknown when the date has no predictions at all. ``system=None``
+    keeps every system. ``rows``: the date's rows (day_rows) when the caller read them already."""
+    frame = day_rows(warehouse, day) if rows is None else rows
     frame = (versions.every_version if every else versions.latest)(tables.exported(frame))
     keep = pd.Series(True, index=frame.index)
     for column, wanted in (("prop", prop), ("player_id", player_id), ("team_abbr", team), ("system", system)):

@@ -124,6 +124,13 @@ def test_a_later_report_re_predicts_the_starters_team_once(night, season):
     assert set(graded.loc[graded["player_id"].isin(mem["player_id"]), "prediction_version"]) == {2}
     assert result.versions_graded == int((graded["prediction_version"] == 2).sum()) > 0
 
+    # a forced batch on a date news moved comes out on top of every version
+    code, body = start_batch(chain.coordinator, StartRequest(game_date=DAY, systems=["ensemble"], props=["points"],
+                                                             force=True), DAY)
+    assert code == 202
+    served = versions.latest(rows(wh))
+    assert set(served["batch_id"]) == {body["batch_id"]} and set(served["prediction_version"]) == {3}
+
 
 def test_no_batch_yet_starts_nothing(night):
     wh, chain, _, _ = night

@@ -41,9 +41,15 @@ def _news(deps: service.CoordinatorDeps, day: date, at: datetime, tips: dict[str
     if root is None:
         return _said(day, "no_batch", f"{day} has no batch yet: the next batch reads the newest report itself")
     handled = news.effects(deps.batches.store, day)
-    last = ([e.batch_id for e in handled if e.batch_id] or [root[0]["batch_id"]])[-1]
-    if any(deps.batches.batch(b)[0]["state"] != "finished" for b in {root[0]["batch_id"], last}):
-        return _said(day, "waiting", f"{day}: batch {last} is still running; the report is read once it finishes")
+    # the date's batches, newest last; a report whose batch never got its document (its process
+    # died after the claim) has nothing to wait for or to be the parent of
+    docs = [d[0] for d in (deps.batches.batch(b) for b in [root[0]["batch_id"], *(e.batch_id for e in handled
+                                                                                     if e.batch_id)]) if d]
+    last = docs[-1]["batch_id"]
+    running = [d["batch_id"] for d in docs if d["state"] != "finished"]
+    if running:
+        return _said(day, "waiting", f"{day}: batch {running[-1]} is still running; the report is read once it "
+                                     "finishes")
     report = _reports(deps, day, at)
     if not len(report):
         return _said(day, "no_report", f"{day}: no injury report before {_et(at)}")

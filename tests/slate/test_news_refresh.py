@@ -132,9 +132,17 @@ def test_a_later_report_re_predicts_the_starters_team_once(night, season):
     assert set(served["batch_id"]) == {body["batch_id"]} and set(served["prediction_version"]) == {3}
 
 
-def test_no_batch_yet_starts_nothing(night):
-    wh, chain, _, _ = night
+def test_no_batch_yet_or_one_still_running_starts_nothing(night):
+    wh, chain, first, tmp_path = night
     assert refresh(chain.coordinator, date(2024, 1, 16), at(18))["state"] == "no_batch"
+    (tmp_path / "r2.csv").write_text(REPORT + f"{STARTER},,,Out,2024-01-15T17:00,Ankle\n")
+    import_injuries(wh, tmp_path / "r2.csv")
+    chain.coordinator.batches.update_batch(first, lambda d: d.update(state="running"))
+    waiting = refresh(chain.coordinator, DAY, at(18))
+    assert waiting["state"] == "waiting" and first in waiting["message"]
+    assert news.effects(chain.coordinator.batches.store, DAY) == []          # nothing claimed: read once it ends
+    chain.coordinator.batches.update_batch(first, lambda d: d.update(state="finished"))
+    assert refresh(chain.coordinator, DAY, at(18))["state"] == "refreshed"
 
 
 def test_the_cli_refreshes_and_exports_the_latest_or_every_version(night):

@@ -43,8 +43,8 @@ def _news(deps: service.CoordinatorDeps, day: date, at: datetime, tips: dict[str
     handled = news.effects(deps.batches.store, day)
     # the date's batches, newest last; a report whose batch never got its document (its process
     # died after the claim) has nothing to wait for or to be the parent of
-    docs = [d[0] for d in (deps.batches.batch(b) for b in [root[0]["batch_id"], *(e.batch_id for e in handled
-                                                                                     if e.batch_id)]) if d]
+    ids = [root[0]["batch_id"], *(e.batch_id for e in handled if e.batch_id)]
+    docs = sorted((d[0] for d in map(deps.batches.batch, ids) if d), key=lambda d: d["started_at"])
     last = docs[-1]["batch_id"]
     running = [d["batch_id"] for d in docs if d["state"] != "finished"]
     if running:
@@ -63,7 +63,7 @@ def _news(deps: service.CoordinatorDeps, day: date, at: datetime, tips: dict[str
         return _said(day, "current", f"{day}: the report of {_et(as_of)} was already handled")
     _withdraw(deps, day, effect.withdrawn)
     if effect.batch_id:
-        _supersede(deps, day, at, effect, players)
+        _supersede(deps, day, at, effect, players, docs[-1])
     log.info("injury report %s for %s: %d change(s), batch %s", _et(as_of), day, len(effect.changes),
              effect.batch_id, extra={"game_date": str(day), "batch_id": effect.batch_id, "batch_event": "refresh",
                                      "changes": len(effect.changes), "tipped": len(effect.tipped)})
@@ -137,12 +137,14 @@ def _withdraw(deps: service.CoordinatorDeps, day: date, withdrawn: dict[str, str
 
 
 def _supersede(deps: service.CoordinatorDeps, day: date, at: datetime, effect: news.ReportEffect,
-               players: list[int]) -> None:
-    parent = deps.batches.batch(effect.parent_batch_id)[0]
+               players: list[int], parent: dict) -> None:
+    """The superseding batch: the parent's systems and props, the inputs as of ``at``."""
+    if effect.batch_id is None or effect.prediction_version is None:
+        return
     tonight = slate.load(deps.warehouse, day, at, None, parent.get("props"))
     doc = service.batch_doc(effect.batch_id, day, players, tonight, deps.clock(), systems=parent.get("systems"),
                             props=parent.get("props"), correlation_id=uuid.uuid4().hex, subset=True,
-                            prediction_version=effect.prediction_version, parent_batch_id=effect.parent_batch_id,
+                            prediction_version=effect.prediction_version, parent_batch_id=parent["batch_id"],
                             reason=effect.reason, as_of=at)
     service.launch(deps, doc)
 

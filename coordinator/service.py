@@ -104,7 +104,7 @@ def batch_doc(batch_id: str, day: date, players: list[int], tonight: slate.Slate
               subset: bool = False, prediction_version: int = 1, parent_batch_id: str | None = None,
               reason: str | None = None, as_of: datetime | None = None) -> dict:
     """``as_of``: the moment whose report and lines the batch reads (default ``now``)."""
-    out = {p: reason for p, reason in tonight.out.items() if p in set(players)}
+    out = {p: why for p, why in tonight.out.items() if p in set(players)}
     return {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
             "systems": systems, "props": props, "lines": {str(p): v for p, v in tonight.lines.items()},
             "availability": {str(p): v for p, v in tonight.availability.items()},

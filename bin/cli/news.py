@@ -20,8 +20,9 @@ def refresh_command(day: str = typer.Option("today", "--date", help="the night t
                     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP)) -> None:
     """Re-predict the players the newest injury report moved: a player newly Out has his rows
     withdrawn with the reason, his team's players get a new version (one superseding batch for
-    every affected team), a game already tipped is named and left alone. Once per report: a
-    second run without a newer report starts nothing."""
+    every affected team), a game already tipped is named and left alone; lines posted since
+    the rows were priced re-price them. Once per report: a second run without a newer report
+    starts nothing."""
     d = parse_date(day, "--date")
     try:
         when = parse_instant(at) if at is not None else datetime.now(EASTERN)

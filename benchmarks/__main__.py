@@ -18,6 +18,7 @@ BENCHES = {
     "tuning": "benchmarks.tuning",
     "feeds": "benchmarks.feeds_bench",
     "call-margin": "benchmarks.call_margin",
+    "news": "benchmarks.news_bench",
 }
 
 

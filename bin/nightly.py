@@ -27,9 +27,11 @@ class Nightly:
     def __init__(self, settings: Settings, warehouse: Warehouse, store: ObjectStore, publisher: Publisher,
                  check_deadlines: Callable[[list[date]], dict[str, str]],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), state: Path | None = None,
-                 steps: tuple[night_steps.Step, ...] = night_steps.STEPS):
+                 steps: tuple[night_steps.Step, ...] = night_steps.STEPS,
+                 refresh: Callable[[date, datetime], dict] | None = None):
         self.settings, self.warehouse, self.store, self.publisher = settings, warehouse, store, publisher
         self.check_deadlines, self.clock = check_deadlines, clock
+        self.refresh = refresh   # the coordinator's news refresh (coordinator/refresh.py), after each report
         self.state = state or settings.home / "nightly.json"
         self.steps = tuple(s for s in steps if s.name not in SERVES_ITSELF)
         self.runners: dict[str, Callable[[datetime], str]] = {
@@ -107,12 +109,23 @@ class Nightly:
     def _injuries(self, now: datetime) -> str:
         from ingest import runs
 
-        return runs.injuries(self.settings, self.warehouse, self.store, now, until_last_tip=True).line
+        return self._refreshed(runs.injuries(self.settings, self.warehouse, self.store, now,
+                                             until_last_tip=True).line, now)
+
+    def _refreshed(self, line: str, now: datetime) -> str:
+        """After a fetch: the news and the moved lines applied (coordinator/refresh.py)."""
+        if self.refresh is None:
+            return line
+        done = self.refresh(now.date(), now)
+        # the quiet states (no batch yet, no report, nothing new) repeat every fetch; the others are news
+        news = done["state"] in ("refreshed", "no_change", "waiting") or done.get("repriced")
+        return f"{line}; {done['message']}" if news else line
 
     def _lines(self, now: datetime) -> str:
         from ingest import runs
 
-        return runs.lines(self.settings, self.warehouse, self.store, now, until_last_tip=True).line
+        return self._refreshed(runs.lines(self.settings, self.warehouse, self.store, now, until_last_tip=True).line,
+                               now)
 
     def _grade(self, now: datetime) -> str:
         from modeling.grading import grade

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from console import ledger_view, params, reads
 from console import predict as realtime
-from shared import bodies, distribution, ledger, ledger_source, openapi
+from shared import bodies, distribution, ledger, ledger_source, openapi, versions
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 from shared.messages import DATE_PATTERN, PLAYER_KEY_PATTERN, describe
 
@@ -25,11 +25,12 @@ def blueprint(deps) -> Blueprint:
 
     @api.get("/predictions")
     def predictions():
-        params.only("game_date", "prop", "player_id", "team", "system")
+        params.only("game_date", "prop", "player_id", "team", "system", "versions")
         day = params.day("game_date", required=True)
         system = params.choice("system", SYSTEM_NAMES + ("all",)) or "ensemble"
+        every = params.choice("versions", VERSIONS) == "all"
         frame = reads.predictions(deps.warehouse, day, params.choice("prop", PROP_NAMES), params.player("player_id"),
-                                  params.team("team"), None if system == "all" else system)
+                                  params.team("team"), None if system == "all" else system, every)
         body = f'{{"game_date":"{day.isoformat()}","predictions":{reads.records_json(frame)}}}'
         return Response(body, mimetype="application/json")
 
@@ -94,8 +95,15 @@ PREDICTION = {"type": "object", "required": ["game_date", "player_id", "system",
                              "p10": {"type": "number"}, "p50": {"type": "number"}, "p90": {"type": "number"},
                              "line": NUMBER_OR_NULL, "p_over": NUMBER_OR_NULL, "edge": NUMBER_OR_NULL,
                              "recommendation": {"type": ["string", "null"]},
+                             "prediction_version": {"type": ["integer", "null"]},
+                             "version_reason": {"type": ["string", "null"], "description": "why this version exists "
+                                                "(news before tip); null for a night's first batch"},
+                             "withdrawn_reason": {"type": ["string", "null"]},
+                             "version_state": {"enum": list(versions.STATES),
+                                               "description": "only with versions=all"},
                              # the row's predictive distribution (null on rows stored before it existed)
                              **{c: NUMBER_OR_NULL for c in distribution.COLUMNS}}}
+VERSIONS = ("latest", "all")
 
 TOTALS = {"type": "object", "required": list(ledger.TOTAL_COLUMNS),
           "properties": {"bets": {"type": "integer"}, "units": {"type": "number"}, "roi": NUMBER_OR_NULL,
@@ -123,7 +131,10 @@ SPEC_PATHS = {
         _query("game_date", DATE, True), _query("prop", {"enum": list(PROP_NAMES)}),
         _query("player_id", {"type": "string", "pattern": PLAYER_KEY_PATTERN}),
         _query("team", {"type": "string", "pattern": "^[A-Za-z]{2,4}$"}),
-        _query("system", {"enum": [*SYSTEM_NAMES, "all"]}, description="default ensemble")],
+        _query("system", {"enum": [*SYSTEM_NAMES, "all"]}, description="default ensemble"),
+        _query("versions", {"enum": list(VERSIONS)}, description=(
+            "latest (default): the newest version per player, system and prop, withdrawn players left out; all: "
+            "every version, superseded and withdrawn rows too, each with version_state and its reason"))],
         "responses": {"200": openapi.json_response("the rows", {
             "type": "object", "required": ["game_date", "predictions"],
             "properties": {"game_date": DATE, "predictions": {"type": "array", "items": PREDICTION}}}),

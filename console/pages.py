@@ -12,7 +12,7 @@ import pandas as pd
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from console import actions, charts, ledger_view, params, reads, session
+from console import actions, changes, charts, ledger_view, params, reads, session
 from console.params import BadQuery
 from shared import freshness, ledger, ledger_source, spreadsheet
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
@@ -60,7 +60,8 @@ def blueprint(deps, day_default) -> Blueprint:
     def tonight():
         day = params.day("date", args=_form()) or day_default()
         return render_template("tonight.html", night=reads.night(deps.warehouse, deps.store, day), day=day,
-                               feeds=reads.feeds(deps.store, datetime.now(UTC)), stale_after=freshness.limits_text())
+                               feeds=reads.feeds(deps.store, datetime.now(UTC)), stale_after=freshness.limits_text(),
+                               news=changes.reports(deps.store, day))
 
     @pages.get("/tonight/progress")
     def progress():
@@ -71,15 +72,18 @@ def blueprint(deps, day_default) -> Blueprint:
     def slate():
         day, prop, team, system, sort = _slate_query(day_default)
         try:
-            frame = reads.predictions(deps.warehouse, day, prop, None, team, system)
+            rows = reads.day_rows(deps.warehouse, day)
         except reads.Unknown as exc:
             return render_template("slate.html", day=day, tables={}, missing=str(exc), q=request.args)
+        frame = reads.predictions(deps.warehouse, day, prop, None, team, system, rows=rows)
         teams = sorted(frame["team_abbr"].dropna().unique()) if team is None else [team]
-        frame = _sorted(frame, sort)
+        every = changes.history(rows)
+        frame = _sorted(changes.marked(frame, every), sort)
         by_prop = {p: (int((frame["prop"] == p).sum()), _rows(frame[frame["prop"] == p])) for p in PROP_NAMES
                    if (frame["prop"] == p).any()}
         return render_template("slate.html", day=day, tables=by_prop, missing=None, q=request.args, teams=teams,
-                               sort=sort, prop=prop, team=team, system=system)
+                               sort=sort, prop=prop, team=team, system=system,
+                               withdrawn=changes.withdrawn(every, system))
 
     @pages.get("/slate.csv")
     def slate_csv():
@@ -204,13 +208,14 @@ def _rows(frame) -> Markup:
     scale = max(max(p90, default=1.0), max((v for v in line if v == v), default=0.0), 1.0)
     svgs = charts.intervals(p10, p50, p90, line, scale)
     rows = []
-    for name, team, opp, system, call, status, lo, mid, hi, ln, po, ed, svg in zip(
+    for name, team, opp, system, call, status, moved, lo, mid, hi, ln, po, ed, svg in zip(
             text("player_name"), text("team_abbr"), text("opponent_abbr"), text("system"), text("recommendation"),
-            text("availability"), p10, p50, p90, line, p_over, edge, svgs, strict=True):
+            text("availability"), text("moved"), p10, p50, p90, line, p_over, edge, svgs, strict=True):
         rows.append(f'<tr><td class="name">{name}</td><td>{team}</td><td>{opp}</td><td>{system}</td>'
                     f'<td class="num">{lo:.1f} · {mid:.1f} · {hi:.1f}</td><td>{svg}</td>'
                     f'<td class="num">{"-" if ln != ln else f"{ln:g}"}</td>'
                     f'<td class="num">{"-" if po != po else f"{100 * po:.0f}%"}</td>'
                     f'<td class="num">{"-" if ed != ed else f"{100 * ed:+.1f}%"}</td>'
-                    f'<td class="call-{call or "none"}">{call or "-"}</td><td>{status}</td></tr>')
+                    f'<td class="call-{call or "none"}">{call or "-"}</td><td>{status}</td>'
+                    f'<td class="moved">{moved}</td></tr>')
     return Markup("\n".join(rows))

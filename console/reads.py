@@ -13,7 +13,7 @@ import pandas as pd
 from coordinator.batches import STALL_AFTER, BatchStore, describe_date
 from coordinator.recovery import overview
 from orchestrator import state as orchestration
-from shared import distribution, freshness, tables
+from shared import distribution, freshness, tables, versions
 from shared.batch_docs import BatchInputs, eastern
 from shared.catalogue import DRIFT_KEY_FEATURES, ML_SYSTEMS, PROCESSOR_NAMES, PROP_BY_NAME, PROP_NAMES, PROPS, PSI_ALERT
 from shared.models import BUNDLED
@@ -86,27 +86,29 @@ def _column(values: pd.Series) -> list:
 
 
 # -- predictions -------------------------------------------------------------------------------------
-def predictions(warehouse: Warehouse, day: date, prop: str | None = None, player_id: int | None = None,
-                team: str | None = None, system: str | None = "ensemble") -> pd.DataFrame:
-    """The date's exported prediction rows (no shadow rows), filtered; Unknown when the date
-    has no predictions at all. ``system=None`` keeps every system."""
+def day_rows(warehouse: Warehouse, day: date) -> pd.DataFrame:
+    """Every stored prediction row of the date, every version; Unknown when there is none."""
     frame = warehouse.read(tables.PREDICTIONS.fqn, day, day)
     if not len(frame):
         raise Unknown(f"game_date {day}: no predictions")
-    frame = newest(tables.exported(frame))
+    return frame
+
+
+def predictions(warehouse: Warehouse, day: date, prop: str | None = None, player_id: int | None = None,
+                team: str | None = None, system: str | None = "ensemble", every: bool = False,
+                rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The date's exported prediction rows (no shadow rows), filtered: the latest version per
+    player, system and prop, withdrawn players left out; ``every`` keeps every version, each
+    with its version_state. Unknown when the date has no predictions at all. ``system=None``
+    keeps every system. ``rows``: the date's rows (day_rows) when the caller read them already."""
+    frame = day_rows(warehouse, day) if rows is None else rows
+    frame = (versions.every_version if every else versions.latest)(tables.exported(frame))
     keep = pd.Series(True, index=frame.index)
     for column, wanted in (("prop", prop), ("player_id", player_id), ("team_abbr", team), ("system", system)):
         if wanted is not None:
             keep &= frame[column] == wanted
     return frame[keep].sort_values(["prop", "edge", "predicted"], ascending=[True, False, False],
                                    na_position="last").reset_index(drop=True)
-
-
-def newest(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per player, system and prop: the latest. A forced batch served by a new model
-    version writes new rows beside the old batch's (the model version is part of the key)."""
-    return frame.sort_values("created_at", kind="stable").drop_duplicates(
-        ["game_date", "player_id", "system", "prop"], keep="last")
 
 
 def player(warehouse: Warehouse, player_id: int, days: int = PLAYER_DAYS) -> dict:
@@ -121,14 +123,16 @@ def player(warehouse: Warehouse, player_id: int, days: int = PLAYER_DAYS) -> dic
     start = end - timedelta(days=days - 1)
     rows = warehouse.query(
         f"SELECT p.game_date, p.prop, p.system, p.predicted, p.p10, p.p50, p.p90, p.line, p.recommendation, "
-        f"p.player_name, p.team_abbr, p.opponent_abbr, p.player_id, p.created_at, a.actual, a.error, "
+        f"p.player_name, p.team_abbr, p.opponent_abbr, p.player_id, p.created_at, p.prediction_version, "
+        f"p.withdrawn_reason, a.actual, a.error, "
         f"a.inside_interval, a.call_hit "
         f"FROM {tables.PREDICTIONS.fqn} p LEFT JOIN {tables.PREDICTION_ACCURACY.fqn} a "
         f"ON a.game_date = p.game_date AND a.player_id = p.player_id AND a.system = p.system AND a.prop = p.prop "
-        f"AND a.model_version = p.model_version "
+        f"AND a.model_version = p.model_version AND a.prediction_version IS NOT DISTINCT FROM p.prediction_version "
         f"WHERE p.player_id = @p AND p.game_date BETWEEN @a AND @b AND NOT COALESCE(p.shadow, FALSE) "
         f"ORDER BY p.game_date DESC, p.prop, p.system", {"p": player_id, "a": start, "b": end})
-    rows = newest(rows).sort_values(["game_date", "prop", "system"], ascending=[False, True, True])
+    rows = versions.latest(rows, keep_withdrawn=True).sort_values(["game_date", "prop", "system"],
+                                                                  ascending=[False, True, True])
     latest = rows.iloc[0]
     return {"player_id": player_id, "player_name": _value(latest["player_name"]),
             "team_abbr": _value(latest["team_abbr"]), "start": start.isoformat(), "end": end.isoformat(),

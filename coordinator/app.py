@@ -7,10 +7,11 @@ from flask import Flask, request
 from pydantic import ValidationError
 
 from coordinator import recovery, service
+from coordinator import refresh as news_refresh
 from coordinator.batches import counts_first
 from coordinator.health import deep_health
 from coordinator.monitoring import AccuracyCollector
-from coordinator.requests import StartRequest
+from coordinator.requests import RefreshRequest, StartRequest
 from shared import bodies, http_errors, openapi
 from shared.auth import guard
 from shared.batch_docs import BatchInputs, check_id
@@ -44,6 +45,18 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
         except service.BadRequest as exc:
             return {"error": str(exc), "field": exc.field}, 400
         return (counts_first(answer) if code == 200 else answer), code
+
+    @app.post("/refresh")
+    def refresh():
+        try:
+            req = RefreshRequest.model_validate(bodies.json_object(request))
+        except bodies.Refused as exc:
+            return {"error": str(exc), "field": exc.field}, exc.status
+        except ValidationError as exc:
+            return {"error": describe(exc), "field": str(exc.errors()[0]["loc"][0])}, 400
+        now = datetime.now(EASTERN)
+        with bound(correlation_id=req.correlation_id):
+            return news_refresh.refresh(deps, req.game_date or now.date(), req.at or now)
 
     @app.get("/status")
     def status():
@@ -116,6 +129,17 @@ SPEC = openapi.document("coordinator", "Starts a prediction batch per game date,
                             "type": "object", "required": ["batch_id", "game_date", "expected"]}),
                                       "200": openapi.json_response("the date's existing batch (no force)"),
                                       **BAD, **BODY, **openapi.UNAUTHORIZED}}},
+    "/refresh": {"post": {**AUTHED, "summary": "re-predict the players an injury report moved (news before tip)",
+                          "description": "The newest injury report before `at` against the one the date's "
+                                         "predictions last read: a player newly Out is withdrawn, his team's "
+                                         "players get a new version from one superseding batch, a game already "
+                                         "tipped at `at` is named and left alone. Once per report.",
+                          "requestBody": {"required": True, "content": {"application/json": {
+                              "schema": RefreshRequest.model_json_schema()}}},
+                          "responses": {"200": openapi.json_response("what the report changed and started", {
+                              "type": "object", "required": ["game_date", "state", "message", "batch_id"],
+                              "properties": {"state": {"enum": list(news_refresh.STATES)}}}),
+                                        **BAD, **BODY, **openapi.UNAUTHORIZED}}},
     "/status": {"get": {**AUTHED, "summary": "a batch's progress, by batch_id or by game_date", "parameters": [
         {"name": "batch_id", "in": "query", "schema": {"type": "string", "pattern": BATCH_ID_PATTERN}},
         {"name": "game_date", "in": "query", "schema": {"type": "string", "format": "date",

@@ -21,7 +21,8 @@ def build_deps(settings: Settings, warehouse: Warehouse | None = None, store: Ob
                            BatchStore(store or bootstrap.build_store(settings)),
                            publisher or bootstrap.build_publisher(settings),
                            **{"finalise_lease": timedelta(seconds=settings.finalise_lease_s),
-                              "owner_check": settings.backend == "local", **options})
+                              "owner_check": settings.backend == "local", "call_margin": settings.call_margin,
+                              **options})
 
 
 def build_app(settings: Settings | None = None):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, WithJsonSchema
 
 from shared.catalogue import PROCESSOR_NAMES, PROP_NAMES, SYSTEM_NAMES
 from shared.messages import GameDate, PlayerId, PlayerKey, PropName
+from shared.timetable import parse_instant
 
 LineValue = Annotated[StrictFloat, Field(ge=0, le=300, description="a sportsbook line")]
 # {"2544": {"points": 24.5, "rebounds": 7.5}}, or the older {"2544": 24.5} for points
@@ -29,6 +31,26 @@ class StartRequest(BaseModel):
                                 pattern=r"^[A-Za-z0-9_.:-]+$")
     degraded: StrictBool = False
     missing_processors: list[Literal[PROCESSOR_NAMES]] = Field(default_factory=list)
+
+
+Instant = Annotated[datetime, BeforeValidator(lambda v: parse_instant(v) if isinstance(v, str) else _refuse(v)),
+                    WithJsonSchema({"type": "string", "format": "date-time", "description": (
+                        "ISO 8601; Eastern when it has no zone")})]
+
+
+def _refuse(value):
+    raise ValueError(f"must be an ISO 8601 date and time written as text, got {str(value)[:40]!r}")
+
+
+class RefreshRequest(BaseModel):
+    """The body of POST /refresh: the newest injury report before ``at`` against what the
+    date's predictions last read (coordinator/refresh.py)."""
+    model_config = ConfigDict(extra="forbid")
+
+    game_date: GameDate | None = None     # default: today, ET
+    at: Instant | None = None             # default: now
+    correlation_id: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=1, max_length=128,
+                                pattern=r"^[A-Za-z0-9_.:-]+$")
 
 
 def lines_by_prop(lines: dict[int, float | dict] | None) -> dict[int, dict[str, float]]:

@@ -13,12 +13,14 @@ from datetime import UTC, date, datetime, timedelta
 from coordinator import slate
 from coordinator.batches import STALL_AFTER, BatchStore, batch_summary, describe, describe_date
 from coordinator.requests import StartRequest, lines_by_prop
-from shared import failpoints, staging, tables, topology
+from shared import failpoints, staging, tables, topology, versions
+from shared.batch_docs import batch_inputs
 from shared.catalogue import PROP_NAMES
 from shared.errors import PermanentError, TransientError
 from shared.messages import Line, PredictionReady, PredictionRequest, PredictionsComplete
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
+from shared.pricing import CALL_MARGIN
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ class CoordinatorDeps:
     owner_check: bool = False
     abandon_after: timedelta = timedelta(minutes=1)   # a date claimed this long without a batch document
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("coordinator"))
+    call_margin: float = CALL_MARGIN   # Settings.call_margin: re-priced rows are called as the worker calls them
 
 
 class BadRequest(ValueError):
@@ -76,29 +79,60 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
         return 200, _existing(deps, deps.batches.date_pointer(day)[0]["batch_id"])
     failpoints.reach("coordinator.date_claimed")
     tonight = slate.load(deps.warehouse, day, now, manual, req.props)
-    out = {p: reason for p, reason in tonight.out.items() if p in set(players)}
-    doc = {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
-           "systems": req.systems, "props": req.props, "lines": {str(p): v for p, v in tonight.lines.items()},
-           "availability": {str(p): v for p, v in tonight.availability.items()},
-           "out": {str(p): reason for p, reason in out.items()},
-           "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": req.degraded,
-           "missing_processors": req.missing_processors, "correlation_id": req.correlation_id,
-           "republished_at": None, "forced": req.force, "subset": req.players is not None,
-           "inputs": tonight.inputs.model_dump(mode="json")}
-    deps.batches.put_batch(doc)
-    deps.batches.set_running(batch_id, True)
-    failpoints.reach("coordinator.batch_created")
-    # players ruled out by the report end the batch skipped, with the report's reason; nobody predicts them
-    for player, reason in out.items():
-        deps.batches.mark_done(batch_id, player, {"status": "skipped", "reason": f"out: {reason}", "n_rows": 0,
-                                                  "at": now.isoformat()})
-    publish_requests(deps, doc, [p for p in players if p not in out])
-    if len(out) == len(players):
-        finalise(deps, batch_id)
+    version = stored_version(deps.warehouse, day) if existing else 0
+    doc = batch_doc(batch_id, day, players, tonight, now, systems=req.systems, props=req.props,
+                    correlation_id=req.correlation_id, degraded=req.degraded,
+                    missing_processors=req.missing_processors, forced=req.force, subset=req.players is not None,
+                    prediction_version=1 if version <= 1 else version + 1)
+    launch(deps, doc)
     log.info("batch %s started for %s with %d players", batch_id, day, len(players),
              extra={"batch_id": batch_id, "game_date": str(day), "expected": len(players),
                     "degraded": req.degraded, "batch_event": "started"})
     return 202, {"batch_id": batch_id, "game_date": day.isoformat(), "expected": len(players)}
+
+
+def stored_version(warehouse: Warehouse, day: date, players: list[int] | None = None) -> int:
+    """The highest prediction_version stored for ``day`` (of ``players``); 0 when none. A new
+    batch for a date that news already moved (a forced /start) must come out on top of it."""
+    rows = warehouse.read(tables.PREDICTIONS.fqn, day, day, columns=["player_id", "prediction_version"])
+    if players is not None:
+        rows = rows[rows["player_id"].isin(players)]
+    return int(rows["prediction_version"].fillna(1).max()) if len(rows) else 0
+
+
+def batch_doc(batch_id: str, day: date, players: list[int], tonight: slate.Slate, now: datetime, *,
+              correlation_id: str, systems: list[str] | None = None, props: list[str] | None = None,
+              degraded: bool = False, missing_processors: list[str] | None = None, forced: bool = False,
+              subset: bool = False, prediction_version: int = 1, parent_batch_id: str | None = None,
+              reason: str | None = None, as_of: datetime | None = None) -> dict:
+    """``as_of``: the moment whose report and lines the batch reads (default ``now``)."""
+    out = {p: why for p, why in tonight.out.items() if p in set(players)}
+    return {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
+            "systems": systems, "props": props, "lines": {str(p): v for p, v in tonight.lines.items()},
+            "availability": {str(p): v for p, v in tonight.availability.items()},
+            "out": {str(p): why for p, why in out.items()},
+            "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": degraded,
+            "missing_processors": missing_processors or [], "correlation_id": correlation_id,
+            "republished_at": None, "forced": forced, "subset": subset,
+            "inputs": tonight.inputs.model_dump(mode="json"),
+            "prediction_version": prediction_version, "parent_batch_id": parent_batch_id, "reason": reason,
+            "as_of": (as_of or now).isoformat()}
+
+
+def launch(deps: CoordinatorDeps, doc: dict) -> None:
+    """Write the batch document and fan its players out; players the report rules out end
+    skipped with its reason at once, and nobody predicts them."""
+    batch_id, now = doc["batch_id"], doc["started_at"]
+    out = {int(p): why for p, why in doc["out"].items()}
+    deps.batches.put_batch(doc)
+    deps.batches.set_running(batch_id, True)
+    failpoints.reach("coordinator.batch_created")
+    for player, why in out.items():
+        deps.batches.mark_done(batch_id, player, {"status": "skipped", "reason": f"out: {why}", "n_rows": 0,
+                                                  "at": now})
+    publish_requests(deps, doc, [p for p in doc["players"] if p not in out])
+    if len(out) == len(doc["players"]):
+        finalise(deps, batch_id)
 
 
 def owner() -> dict:
@@ -196,6 +230,7 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
             log.error("batch %s: %d staged rows are not for its date and players; not merged", batch_id,
                       len(foreign), extra={"batch_id": batch_id, "alert": "staging_foreign_rows"})
             staged = staged.drop(foreign.index)
+        staged = versions.stamp(staged, doc, batch_inputs(doc).lines_as_of)
         # one load and one MERGE per batch; a rerun after a crash here merges the same rows again harmlessly
         deps.warehouse.merge_frame(tables.PREDICTIONS.fqn, staged)
         failpoints.reach("coordinator.merged")

@@ -35,12 +35,10 @@ def load(warehouse: Warehouse, day: date, now: datetime, manual: dict[int, dict[
                 slate.out[int(r.player_id)] = r.reason if isinstance(r.reason, str) and r.reason else "listed out"
             else:
                 slate.availability[int(r.player_id)] = r.status
-    lines = _before(warehouse.read(tables.PROP_LINES.fqn, day, day), now)
-    wanted = lines["prop"].isin(props) if props else lines["prop"].notna()
-    lines = lines[wanted & lines["player_id"].notna()].sort_values(["as_of", "book"])
+    lines = latest_lines(warehouse, day, now, props)
     if len(lines):
         slate.inputs.lines_as_of, slate.inputs.lines_source = _provenance(lines.tail(1))
-    for r in lines.drop_duplicates(["player_id", "prop"], keep="last").itertuples():
+    for r in lines.itertuples():
         slate.lines.setdefault(int(r.player_id), {})[r.prop] = {
             "line": float(r.line), "book": r.book, "over": _price(r.over_price), "under": _price(r.under_price)}
     for player, by_prop in (manual or {}).items():
@@ -48,6 +46,15 @@ def load(warehouse: Warehouse, day: date, now: datetime, manual: dict[int, dict[
             slate.lines.setdefault(int(player), {})[prop] = {"line": float(line), "book": "manual", "over": None,
                                                              "under": None}
     return slate
+
+
+def latest_lines(warehouse: Warehouse, day: date, now: datetime, props: list[str] | None = None) -> pd.DataFrame:
+    """The newest line per player and prop posted by ``now`` (of the books updated last, the
+    last by name): what a batch prices with, and what re-pricing compares stored rows with."""
+    lines = _before(warehouse.read(tables.PROP_LINES.fqn, day, day), now)
+    wanted = lines["prop"].isin(props) if props else lines["prop"].notna()
+    lines = lines[wanted & lines["player_id"].notna()].sort_values(["as_of", "book"])
+    return lines.drop_duplicates(["player_id", "prop"], keep="last")
 
 
 def _before(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:

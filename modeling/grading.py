@@ -12,9 +12,25 @@ import pandas as pd
 
 from modeling.dataset import outcomes
 from modeling.metrics import accuracy, coverage
-from shared import tables
+from shared import tables, versions
 from shared.catalogue import PROPS
 from shared.ports import Warehouse
+
+
+def graded_versions(warehouse: Warehouse, preds: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """The version graded per player, system and prop: the last created before tip-off (a
+    version made after it is no prediction)."""
+    games = warehouse.read(tables.SCHEDULE.fqn, start, end,
+                           columns=["game_date", "home_team_abbr", "away_team_abbr", "tipoff_utc"])
+    games = games[games["tipoff_utc"].notna()]
+    tips = pd.concat([games.rename(columns={side: "team_abbr"})[["game_date", "team_abbr", "tipoff_utc"]]
+                      for side in ("home_team_abbr", "away_team_abbr")])
+    timed = preds.merge(tips.drop_duplicates(["game_date", "team_abbr"]), on=["game_date", "team_abbr"], how="left")
+    # a night's first version stays gradable when it was made after the fact (a backtest)
+    first = timed["prediction_version"].fillna(1) <= 1
+    made = timed["predicted_as_of"].fillna(timed["created_at"])   # as of the inputs it read
+    made_before = first | timed["tipoff_utc"].isna() | (made < timed["tipoff_utc"])
+    return versions.latest(timed[made_before].drop(columns="tipoff_utc"), keep_withdrawn=True)
 
 
 @dataclass
@@ -22,12 +38,16 @@ class GradeResult:
     dates_graded: list[date]
     dates_without_results: list[date]
     rows: int
+    versions_graded: int = 0
 
 
 def grade(warehouse: Warehouse, start: date, end: date,
           progress: Callable[[int, int], None] | None = None) -> GradeResult:
-    """``progress(dates_written, dates_to_write)`` is called as each date's grades are written."""
-    preds = warehouse.read(tables.PREDICTIONS.fqn, start, end)
+    """``progress(dates_written, dates_to_write)`` is called as each date's grades are written.
+    Each player, system and prop is graded once, on the last version of his prediction made
+    before his game's tip-off (graded_versions), withdrawn or not; ``versions_graded`` counts
+    the rows graded on a version news made (2 or later)."""
+    preds = graded_versions(warehouse, warehouse.read(tables.PREDICTIONS.fqn, start, end), start, end)
     box = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, start, end, columns=["game_date"])
     with_results = set(box["game_date"].dt.date)
     pred_dates = sorted(set(preds["game_date"].dt.date))
@@ -68,5 +88,6 @@ def grade(warehouse: Warehouse, start: date, end: date,
         warehouse.replace_partitions(tables.DAILY_ACCURACY.fqn, daily[daily["game_date"] == ts], d, d)
         if progress:
             progress(i, len(graded_dates))
-    return GradeResult(graded_dates, [d for d in pred_dates if d not in with_results],
-                       int(joined["game_date"].isin([pd.Timestamp(d) for d in graded_dates]).sum()))
+    written = joined["game_date"].isin([pd.Timestamp(d) for d in graded_dates])
+    return GradeResult(graded_dates, [d for d in pred_dates if d not in with_results], int(written.sum()),
+                       int((written & (joined["prediction_version"].fillna(1) > 1)).sum()))

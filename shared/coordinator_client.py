@@ -1,4 +1,4 @@
-"""Calls the coordinator (POST /start, /check-stalled) with an identity: a Google-signed OIDC
+"""Calls the coordinator (POST /start, /check-stalled, /refresh) with an identity: a Google-signed OIDC
 token on GCP, a configured bearer token locally (none with PIPELINE_AUTH=off). The orchestrator,
 the console and the local stack all call it; `for_settings` is the one choice of credentials."""
 from __future__ import annotations
@@ -65,6 +65,9 @@ class CoordinatorClient:
 
     def check_stalled(self) -> dict:
         return self._post("/check-stalled", {})
+
+    def refresh(self, body: dict) -> dict:
+        return self._post("/refresh", body)
 
     def _post(self, path: str, body: dict) -> dict:
         headers = {}

@@ -25,7 +25,8 @@ def prefix(batch_id: str) -> str:
 def write(store: ObjectStore, rows: pd.DataFrame) -> int:
     """One new object per batch present in ``rows``; returns how many were written."""
     for batch_id, part in rows.groupby("batch_id"):
-        data = tables.conform(tables.PREDICTIONS, part)
+        stamped = {c: None for c in tables.BATCH_STAMPED if c not in part.columns}   # the coordinator's to fill
+        data = tables.conform(tables.PREDICTIONS, part.assign(**stamped))
         buffer = io.BytesIO()
         pq.write_table(pa.Table.from_pandas(data, preserve_index=False), buffer)
         store.write(f"{prefix(str(batch_id))}{uuid.uuid4().hex}.parquet", buffer.getvalue(), if_generation_match=0)

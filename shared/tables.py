@@ -23,6 +23,8 @@ class Table:
     required: tuple[str, ...] = field(default=())
     # BigQuery refuses any query on such a table without a constant filter on its partition column
     partition_filter_required: bool = False
+    # column -> SQL literal that rows written before the column existed get when it is added
+    backfill: tuple[tuple[str, str], ...] = ()
 
     @property
     def fqn(self) -> str:
@@ -42,13 +44,13 @@ EVERY_DATE = (date(1946, 11, 1), date(2200, 1, 1))   # a constant range for read
 
 def register(dataset: str, name: str, columns: list[tuple[str, str]] | str,
              partition: str | None, key: tuple[str, ...], required: tuple[str, ...] = (),
-             partition_filter_required: bool = False) -> Table:
+             partition_filter_required: bool = False, backfill: tuple[tuple[str, str], ...] = ()) -> Table:
     if isinstance(columns, str):
         columns = [tuple(part.split()) for part in columns.split(",") if part.strip()]
     for col, typ in columns:
         if typ not in TYPES:
             raise ValueError(f"table {dataset}.{name}: column {col} has unknown type {typ}")
-    table = Table(dataset, name, tuple(columns), partition, key, required, partition_filter_required)
+    table = Table(dataset, name, tuple(columns), partition, key, required, partition_filter_required, backfill)
     CATALOG[table.fqn] = table
     return table
 
@@ -256,17 +258,26 @@ _PREDICTION_COLUMNS = (
     "line FLOAT64, p_over FLOAT64, edge FLOAT64, recommendation STRING, model_name STRING, "
     "model_version STRING, model_source STRING, feature_version STRING, batch_id STRING, "
     "correlation_id STRING, created_at TIMESTAMP, shadow BOOL, line_book STRING, market_p_over FLOAT64, "
-    "availability STRING, " + ", ".join(f"{c} FLOAT64" for c in QUANTILE_COLUMNS))
-PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version")
+    "availability STRING, prediction_version INT64, parent_batch_id STRING, version_reason STRING, "
+    "withdrawn_reason STRING, line_as_of TIMESTAMP, repriced_at TIMESTAMP, predicted_as_of TIMESTAMP, "
+    + ", ".join(f"{c} FLOAT64" for c in QUANTILE_COLUMNS))
+# a superseding batch (news before tip) writes the next prediction_version beside the old rows
+PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version", "prediction_version")
+# stamped by the coordinator from the batch document when it consolidates (the worker leaves them
+# empty), or set on stored rows by a withdrawal or a re-pricing; predicted_as_of is the moment whose
+# inputs the batch read (its start, or the refresh's `at`), which grading compares with tip-off
+BATCH_STAMPED = ("prediction_version", "parent_batch_id", "version_reason", "withdrawn_reason", "line_as_of",
+                 "repriced_at", "predicted_as_of")
 
 PREDICTIONS = register("predictions", "player_prop_predictions", _PREDICTION_COLUMNS,
                        partition="game_date", key=PREDICTION_KEY,
                        required=("game_date", "player_id", "system", "prop", "predicted", "batch_id"),
-                       partition_filter_required=True)
+                       partition_filter_required=True, backfill=(("prediction_version", "1"),))
 # what consumers get (the CSV export and the read API): these columns first, then the rest
 EXPORT_COLUMNS = ("game_date", "player_id", "player_name", "system", "prop", "predicted", "p10", "p50", "p90",
                   "model_name", "model_version", "model_source", "batch_id",
                   "line", "line_book", "p_over", "market_p_over", "edge", "recommendation", "availability",
+                  "prediction_version", "version_reason", "withdrawn_reason", "line_as_of",
                   *QUANTILE_COLUMNS)
 
 
@@ -283,9 +294,10 @@ PREDICTION_ACCURACY = register(
     "game_date DATE, player_id INT64, system STRING, prop STRING, model_version STRING, batch_id STRING, "
     "predicted FLOAT64, actual FLOAT64, error FLOAT64, abs_error FLOAT64, p10 FLOAT64, p90 FLOAT64, "
     "inside_interval BOOL, line FLOAT64, recommendation STRING, call_hit BOOL, minutes FLOAT64, "
-    "graded_at TIMESTAMP, shadow BOOL",
+    "graded_at TIMESTAMP, shadow BOOL, prediction_version INT64",
     partition="game_date", key=("game_date", "player_id", "system", "prop", "model_version"),
     required=("game_date", "player_id", "system", "prop", "predicted", "actual"),
+    backfill=(("prediction_version", "1"),),
 )
 DAILY_ACCURACY = register(
     "predictions", "daily_accuracy",

@@ -12,6 +12,16 @@ TIME_ZONE = "America/New_York"
 EASTERN = ZoneInfo(TIME_ZONE)
 DEFAULT_TIPOFF = time(19, 0)     # ET, for a scheduled game whose tip-off the schedule does not give
 
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 date and time; one without a zone is Eastern. ValueError names the value."""
+    try:
+        at = datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ValueError(f"{str(text)[:40]!r} is not a date and time (ISO 8601, e.g. 2024-01-15T17:30; "
+                         f"ET unless a zone is given)") from None
+    return at.replace(tzinfo=EASTERN) if at.tzinfo is None else at
+
+
 # -- the night's times, relative to its first tip-off ----------------------------------------
 
 def tipoff_or_default(day: date, tipoff: datetime | None) -> datetime:

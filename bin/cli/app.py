@@ -12,7 +12,20 @@ from pathlib import Path
 import typer
 from typer.core import TyperArgument
 
-from bin.cli import data, feeds, ledger, models, night, orchestration, processing, ranges, services, slate, training
+from bin.cli import (
+    data,
+    feeds,
+    ledger,
+    models,
+    news,
+    night,
+    orchestration,
+    processing,
+    ranges,
+    services,
+    slate,
+    training,
+)
 from bin.cli.common import WORK_FAILED, err_console, interrupted, print_error
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -27,7 +40,8 @@ def _root(debug: bool = typer.Option(False, "--debug", help="print the traceback
     _debug["on"] = debug
 
 
-for module in (data, slate, feeds, processing, night, orchestration, training, services, ranges, ledger, models):
+for module in (data, slate, feeds, processing, night, news, orchestration, training, services, ranges, ledger,
+               models):
     module.register(app)
 
 

@@ -107,7 +107,8 @@ ROLES = {   # least privilege per service account: (role, resource kind, resourc
     "fetch": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataEditor", "dataset", "analytics"),
               ("roles/bigquery.metadataViewer", "dataset", "precompute"),
               ("roles/bigquery.metadataViewer", "dataset", "predictions"),
-              ("roles/storage.objectAdmin", "bucket", "")],
+              ("roles/storage.objectAdmin", "bucket", ""),
+              ("roles/run.invoker", "service", "coordinator")],   # POST /refresh after a report or lines
     "console": [("roles/bigquery.jobUser", "project", ""), ("roles/bigquery.dataViewer", "dataset", "analytics"),
                 ("roles/bigquery.dataViewer", "dataset", "precompute"),
                 ("roles/bigquery.dataViewer", "dataset", "predictions"),
@@ -210,7 +211,7 @@ def _env(t: Target, service: str, **extra: str) -> str:
     so the pairs are split on ';' instead (gcloud topic escaping: a leading ^;^); the word is
     double-quoted so that the audience's $(...) expands."""
     env = {"PIPELINE_BACKEND": "gcp", "GCP_PROJECT": t.project, "GCS_BUCKET": t.bucket, "PIPELINE_AUTH": "on",
-           "OIDC_SERVICE_ACCOUNTS": ",".join([t.sa("pusher"), t.sa("scheduler"), t.sa("orchestrator")])}
+           "OIDC_SERVICE_ACCOUNTS": ",".join([t.sa("pusher"), t.sa("scheduler"), t.sa("orchestrator"), t.sa("fetch")])}
     if service in SERVICES:
         env["OIDC_AUDIENCE"] = t.audience(service)
     if service == "console":
@@ -222,8 +223,10 @@ def _env(t: Target, service: str, **extra: str) -> str:
 
 
 def _job_env(t: Target, step: night_steps.Step) -> str:
-    """The CLI's settings for a job; the fetchers also get the sources' URLs."""
-    return _env(t, account(step), **(feed_urls() if step.feed else {}))
+    """The CLI's settings for a job; the fetchers also get the sources' URLs, and those whose
+    news moves predictions (injuries, lines) the coordinator's, for POST /refresh."""
+    news = {"COORDINATOR_URL": t.url("coordinator")} if step.feed in ("injuries", "lines") else {}
+    return _env(t, account(step), **(feed_urls() if step.feed else {}), **news)
 
 
 def _cloud_run(t: Target) -> list[str]:

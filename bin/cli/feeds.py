@@ -31,9 +31,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _fetched(run) -> None:
+def _fetched(run, wh=None) -> None:
     """Run one fetch as a command: its lines on stdout, names matching nobody on stderr; a
-    source that failed exits 1, a fetch that could not start exits 2."""
+    source that failed exits 1, a fetch that could not start exits 2. ``wh`` is closed after
+    (the embedded warehouse has one writer: the refresh opens it next)."""
     from ingest.http import FeedError
     from ingest.runs import NotFetched
 
@@ -43,9 +44,24 @@ def _fetched(run) -> None:
         fail(str(exc))
     except FeedError as exc:
         fail(str(exc), WORK_FAILED)
+    finally:
+        close = getattr(wh, "close", None)
+        if close is not None:
+            close()
     for line in done.said:
         console.print(line, highlight=False)
     print_unmatched(done.unmatched)
+
+
+def _news_after(night, when: datetime | None) -> None:
+    """A new report or line snapshot brings the night's predictions up to date (docs/NEWS.md);
+    said only when something changed."""
+    from bin.cli.news import refresh_night
+    from shared.timetable import EASTERN
+
+    now = when or datetime.now(EASTERN)
+    for line in refresh_night(night or now.astimezone(EASTERN).date(), now, quiet=True):
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 UNTIL_LAST_TIP = typer.Option(False, "--until-last-tip", help=(
@@ -96,7 +112,8 @@ def fetch_injuries_command(
     night = parse_date(day, "--date") if day is not None else None
     s = settings()
     wh, store = warehouse(s), bootstrap.build_store(s)
-    _fetched(lambda: runs.injuries(s, wh, store, _now(), night, when, until_last_tip))
+    _fetched(lambda: runs.injuries(s, wh, store, _now(), night, when, until_last_tip), wh)
+    _news_after(night, when)
 
 
 def fetch_lines_command(day: Optional[str] = typer.Option(
@@ -109,7 +126,8 @@ def fetch_lines_command(day: Optional[str] = typer.Option(
     night = parse_date(day, "--date") if day is not None else None
     s = settings()
     wh, store = warehouse(s), bootstrap.build_store(s)
-    _fetched(lambda: runs.lines(s, wh, store, _now(), night, until_last_tip))
+    _fetched(lambda: runs.lines(s, wh, store, _now(), night, until_last_tip), wh)
+    _news_after(night, None)
 
 
 def replay_raw_command(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 
 import typer
 from rich.table import Table
@@ -22,6 +22,7 @@ from bin.cli.common import (
 from bin.cli.processing import ALLOW_STALE_HELP, STALE_HINT
 from shared import schedule, tables
 from shared.catalogue import PROP_NAMES
+from shared.timetable import EASTERN
 
 TIMEOUT_HELP = "give up waiting for the batch after this long"
 
@@ -44,17 +45,22 @@ def daily_command(day: str = typer.Option("today", "--date", help="the night to 
     yesterday, then, when the schedule has games, today's processors and batch. A feed that fails
     is one line and the night goes on with what is stored, then exit code 1. A day without games
     ends quietly."""
+    from bin.cli.news import refresh_night
     from bin.cli.night_feeds import fetch_night
 
     d = parse_date(day, "--date")
     failed = [] if no_fetch else fetch_night(settings(), d)
-    _night(d, False, timeout_s, quiet_without_games=True, allow_stale=allow_stale)
+    if _night(d, False, timeout_s, quiet_without_games=True, allow_stale=allow_stale):
+        # the batch read the newest report when it started; a report that came since moves its players
+        for line in refresh_night(d, datetime.now(EASTERN)):
+            console.print(line, highlight=False, soft_wrap=True)
     if failed:
         fail(f"{d}: ran on what was stored; not fetched: {', '.join(failed)} (the lines above say why; "
              "bin/pipeline feeds shows each feed)", WORK_FAILED)
 
 
-def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allow_stale: bool = False) -> None:
+def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allow_stale: bool = False) -> bool:
+    """True when the date has a finished batch at the end."""
     from bin import stack as local
     from coordinator.recovery import repair
     from coordinator.requests import StartRequest
@@ -74,7 +80,7 @@ def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allo
         if quiet_without_games and not schedule.has_games(st.warehouse, d):
             console.print(f"{d}: no games scheduled; nothing to predict (import-schedule or fetch-schedule "
                           "loads the league schedule)", highlight=False)
-            return
+            return False
         already = status_for_date(st.coordinator, d)
         try:
             events = nightly(st.warehouse, st.bus, d, allow_stale=allow_stale)
@@ -102,6 +108,7 @@ def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allo
     finally:
         st.stop()
     _summary(result, d, time.perf_counter() - began)
+    return True
 
 
 def _grade_previous_day(wh, d: date) -> None:

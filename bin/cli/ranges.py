@@ -182,7 +182,9 @@ def grade_command(day: Optional[str] = typer.Option(None, "--date", help="one ga
         console.print(table)
     waiting = f"; no box scores yet for {', '.join(map(str, result.dates_without_results))}" \
         if result.dates_without_results else ""
-    console.print(f"graded {len(result.dates_graded)} date(s), {result.rows:,} predictions{waiting}")
+    news = f" ({result.versions_graded:,} on a version news made before tip-off)" if result.versions_graded else ""
+    console.print(f"graded {len(result.dates_graded)} date(s), {result.rows:,} predictions{news}{waiting}; each on "
+                  "the last version made before its tip-off", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

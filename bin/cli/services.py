@@ -19,7 +19,7 @@ from bin.cli.common import (
     read_only_warehouse,
     settings,
 )
-from shared import spreadsheet, tables
+from shared import spreadsheet, tables, versions
 
 
 def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
@@ -43,6 +43,7 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
     from bin.nightly import Nightly
     from bin.warehouse_reader import advertise, withdraw
     from coordinator.recovery import check_stalled
+    from coordinator.refresh import refresh
 
     s = settings()
     last = port + len(local.SERVICES) - 1
@@ -61,7 +62,8 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
     _print_batches()
     advertise(s, st.urls["reader"])
     loop = Nightly(s, st.warehouse, st.store, st.bus, lambda days: st.orchestrator.orchestrator.check_deadlines(
-        days, st.orchestrator.has_games)) if not no_timetable else None
+        days, st.orchestrator.has_games), refresh=lambda day, at: refresh(st.coordinator, day, at)) \
+        if not no_timetable else None
     # the hint names where the token is, never the token itself: this output ends up in logs
     source = "$PIPELINE_AUTH_TOKEN" if s.auth_token else f"$(cat {s.home / 'auth_token'})"
     token_hint = f' -H "Authorization: Bearer {source}"' if st.token else ""
@@ -148,15 +150,19 @@ def _print_batches() -> None:
 
 def export_command(start: str = typer.Option(..., "--start", help="first game date"),
                    end: str = typer.Option(..., "--end", help="last game date"),
-                   out: Path = typer.Option(..., "--out", metavar="FILE", help="CSV file to write (replaced)")) -> None:
-    """One row per (game_date, player, system, prop), fixed leading columns. Text that a
-    spreadsheet would run as a formula (a name starting with =, +, - or @) is written with a
-    leading single quote."""
+                   out: Path = typer.Option(..., "--out", metavar="FILE", help="CSV file to write (replaced)"),
+                   all_versions: bool = typer.Option(False, "--all-versions", help=(
+                       "every version of every prediction, with version_state (latest, superseded, withdrawn) "
+                       "and the reason"))) -> None:
+    """One row per (game_date, player, system, prop): the latest version, players withdrawn by
+    news left out; fixed leading columns. Text that a spreadsheet would run as a formula (a
+    name starting with =, +, - or @) is written with a leading single quote."""
     d1, d2 = parse_range(start, end)
     output_file(out)
     s = settings()
-    frame = read_only_warehouse(s).read(tables.PREDICTIONS.fqn, d1, d2)
-    frame = tables.exported(frame).sort_values(["game_date", "player_id", "system", "prop"])
+    frame = tables.exported(read_only_warehouse(s).read(tables.PREDICTIONS.fqn, d1, d2))
+    frame = versions.every_version(frame) if all_versions else versions.latest(frame)
+    frame = frame.sort_values(["game_date", "player_id", "system", "prop", "prediction_version"])
     frame["game_date"] = frame["game_date"].dt.date
     spreadsheet.text_cells(frame).to_csv(out, index=False)
     console.print(f"wrote {len(frame):,} predictions for {d1}..{d2} to {out}")

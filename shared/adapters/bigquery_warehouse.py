@@ -90,9 +90,15 @@ class BigQueryWarehouse:
             except exceptions.NotFound:
                 existing = self._create(t)
             have = {f.name for f in existing.schema}
+            backfill = dict(t.backfill)
             for col, typ in t.columns:   # declared after the table was made: added as NULLABLE
                 if col not in have:
                     self._run(f"ALTER TABLE {self._sql_name(t)} ADD COLUMN IF NOT EXISTS {_ident(col)} {typ}")
+                    if col in backfill:   # a literal from the catalogue; the range is the partition filter
+                        window = f" AND {_ident(t.partition)} BETWEEN @first AND @last" if t.partition else ""
+                        self._run(f"UPDATE {self._sql_name(t)} SET {_ident(col)} = {backfill[col]} "
+                                  f"WHERE {_ident(col)} IS NULL{window}",
+                                  {"first": tables.EVERY_DATE[0], "last": tables.EVERY_DATE[1]} if window else {})
 
     def _create(self, t: tables.Table):
         from google.api_core import exceptions

@@ -71,9 +71,12 @@ class DuckDBWarehouse:
         have = {r[0] for r in self._conn.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
             [table.dataset, table.name]).fetchall()}
+        backfill = dict(table.backfill)
         for col, typ in table.columns:
             if col not in have:
                 self._conn.execute(f"ALTER TABLE {name} ADD COLUMN {_quote(col)} {_DUCK_TYPES[typ]}")
+                if col in backfill:   # a literal from the catalogue, never input
+                    self._conn.execute(f"UPDATE {name} SET {_quote(col)} = {backfill[col]}")
 
     # -- reads ----------------------------------------------------------------------------
     def read(self, table: str, start: date | None = None, end: date | None = None,

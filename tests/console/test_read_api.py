@@ -155,7 +155,7 @@ def test_answers_are_json_numbers_not_nan(served):
 def test_a_newer_batch_with_a_new_model_version_shows_instead_of_the_old_rows(served, stored):
     """The model version is part of the key, so a forced batch under a new champion writes
     rows beside the old ones; consumers see one row per player, system and prop: the latest."""
-    from console.reads import newest
+    from shared.versions import latest as newest
 
     old = stored[stored["prop"] == "points"]
     new = old.assign(model_version="v-next", predicted=old["predicted"] + 1,

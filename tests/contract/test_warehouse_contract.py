@@ -114,3 +114,24 @@ def test_ensure_tables_adds_columns_declared_after_the_table_was_made(warehouse)
         assert pd.isna(got["score"].iloc[0]) and got["score"].iloc[1] == 1.5
     finally:
         tables.CATALOG.pop("contract.evolving", None)
+
+
+def test_a_column_added_with_a_backfill_gives_the_old_rows_its_value(warehouse):
+    """prediction_version: rows written before versions existed are version 1, so a MERGE
+    keyed on it matches them instead of writing a second row beside each."""
+    from shared import tables
+
+    extra = tables.register("contract", "versioned", "day DATE, name STRING", partition="day", key=("day",),
+                            partition_filter_required=True)
+    try:
+        warehouse.ensure_tables()
+        warehouse.append(extra.fqn, pd.DataFrame({"day": ["2024-01-01"], "name": ["old"]}))
+        grown = tables.register("contract", "versioned", "day DATE, name STRING, version INT64", partition="day",
+                                key=("day", "version"), partition_filter_required=True,
+                                backfill=(("version", "1"),))
+        warehouse.ensure_tables()
+        warehouse.merge_frame(grown.fqn, pd.DataFrame({"day": ["2024-01-01"], "name": ["again"], "version": [1]}))
+        got = warehouse.read(grown.fqn, *tables.EVERY_DATE)
+        assert got[["name", "version"]].values.tolist() == [["again", 1]]
+    finally:
+        tables.CATALOG.pop("contract.versioned", None)

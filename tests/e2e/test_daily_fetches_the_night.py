@@ -30,7 +30,7 @@ REPORT_AT_5 = {"Joel Embiid": "Injury/Illness - Left Knee; Soreness", "Jaren Jac
 LINES = {"Shai Gilgeous-Alexander": 31.5, "Jerami Grant": 21.5, "Nikola Jokić": 26.5, "LaMelo Ball": 24.5,
          "Damian Lillard": 25.5, "Jordan Clarkson": 18.5, "Kyle Kuzma": 22.5, "Cade Cunningham": 22.5,
          "Luka Dončić": 32.5, "Pascal Siakam": 21.5, "Bam Adebayo": 20.5, "Joel Embiid": 33.5}
-RUN_SPECIFIC = ["batch_id", "correlation_id", "created_at"]
+RUN_SPECIFIC = ["batch_id", "correlation_id", "created_at", "predicted_as_of"]
 
 
 def ok(out) -> str:

@@ -18,6 +18,7 @@ import pytest
 from bin import night_steps
 from bin import stack as local
 from bin.nightly import Nightly
+from coordinator.refresh import refresh
 from coordinator.service import status_for_date
 from devsupport.feed_sources import Sources, html_page
 from ingest.importer import import_files
@@ -164,3 +165,38 @@ def test_the_deadline_alarm_fires_for_a_scheduled_date_whose_processors_never_be
     assert loop_at(settings, st, clock, steps).tick() == [
         "processors: no games scheduled on 2024-01-17: nothing to process",
         "deadline-check: deadline check 2024-01-17: no_games"]
+
+
+def test_a_later_report_re_predicts_by_itself(night, sources, tmp_path):
+    """serve's loop: the batch ran from the 05PM report; the 06PM report rules Jokic Out, and
+    the next injuries fetch withdraws him and re-predicts Denver, without a command."""
+    from coordinator import news
+    from tests.ingest.injury_report_pdf import build
+    from tests.ingest.test_injuries import REPORT
+
+    settings, st = night
+    clock = [datetime(2024, 1, 16, 17, 35, tzinfo=ET)]
+    steps = tuple(night_steps.BY_NAME[n] for n in ("schedule", "box-scores", "injuries", "processors"))
+    loop = Nightly(settings, st.warehouse, st.store, st.bus,
+                   lambda days: st.orchestrator.orchestrator.check_deadlines(days, st.orchestrator.has_games),
+                   clock=lambda: clock[0], steps=steps, refresh=lambda day, at: refresh(st.coordinator, day, at))
+    assert loop.tick()[-1].endswith("processors for 2024-01-16: success")
+    st.bus.drain()
+    first = status_for_date(st.coordinator, NIGHT)["batch_id"]
+    later = [row if row[4] != "Jokic, Nikola" else [*row[:5], "Out", row[6]] for row in REPORT]
+    sources.reports["Injury-Report_2024-01-16_06PM.pdf"] = build(later, "01/16/24 06:00 PM", rows_per_page=4)
+    clock[0] = datetime(2024, 1, 16, 18, 35, tzinfo=ET)
+    said = loop.tick()
+    assert ran(said) == ["injuries", "processors"]
+    assert "injury report 2024-01-16 06:00 PM ET: 1 status change(s); batch " in said[0], said[0]
+    assert "re-predicts" in said[0] and "of DEN (version 2); 1 withdrawn" in said[0]
+    st.bus.drain()
+    effect, = news.effects(st.store, NIGHT)
+    assert effect.parent_batch_id == first and effect.reason == "injury report 06:00 PM: Nikola Jokic Out"
+    rows = st.warehouse.read(tables.PREDICTIONS.fqn, NIGHT, NIGHT)
+    assert st.coordinator.batches.batch(effect.batch_id)[0]["state"] == "finished"
+    assert set(rows.loc[rows["batch_id"] == effect.batch_id, "team_abbr"]) == {"DEN"}
+    assert set(rows.loc[rows["player_id"] == 203999, "withdrawn_reason"]) == {effect.reason}
+    clock[0] = datetime(2024, 1, 16, 18, 50, tzinfo=ET)
+    assert "re-predicts" not in loop.tick()[0]                                    # the same report: nothing again
+    assert len(news.effects(st.store, NIGHT)) == 1

@@ -15,7 +15,7 @@ from tests.conftest import SAMPLE
 from tests.slate.conftest import history_through, predict, warehouse_with
 from tests.slate.feeds import schedule_feed, write_json
 
-VOLATILE = ["batch_id", "correlation_id", "created_at"]
+VOLATILE = ["batch_id", "correlation_id", "created_at", "predicted_as_of"]   # when each run predicted
 
 
 def frame(wh, table, day) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from shared import tables, versions
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
+from shared.distribution import of_row
 from shared.pricing import judge
 from shared.timetable import EASTERN
 from tests.cli.conftest import run
@@ -190,7 +191,7 @@ def test_a_moved_line_re_prices_the_served_rows_without_re_predicting(night, sea
         assert sga["line"] == line and sga["line_as_of"] == pd.Timestamp(updated)
         assert sga["repriced_at"] == pd.Timestamp(at(17, 30) if n == 0 else at(18, 45))
         assert sga["p_over"] == pytest.approx(judge(sga["p10"], sga["p50"], sga["p90"], line, 1 + 100 / 115,
-                                                    1 + 100 / 105)["p_over"])
+                                                    1 + 100 / 105, quantiles=of_row(sga))["p_over"])
         assert sga["recommendation"] in ("OVER", "UNDER", "PASS") and sga["market_p_over"] > 0.5
     after = rows(wh).set_index("player_name")
     kept = ["predicted", "p10", "p90", "batch_id", "prediction_version", "created_at"]

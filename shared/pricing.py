@@ -21,8 +21,8 @@ def judge(p10: float, p50: float, p90: float, line: float | None, over_price: fl
         return {"line": None, "p_over": None, "market_p_over": None, "edge": None, "recommendation": None}
     p = over_probability(p10, p50, p90, line)
     priced = over_price is not None and under_price is not None
-    over_cost = 1 / over_price if priced else BREAK_EVEN
-    under_cost = 1 / under_price if priced else BREAK_EVEN
+    over_cost = 1 / over_price if over_price is not None and under_price is not None else BREAK_EVEN
+    under_cost = 1 / under_price if over_price is not None and under_price is not None else BREAK_EVEN
     market = over_cost / (over_cost + under_cost) if priced else None
     over_edge, under_edge = p - over_cost, (1 - p) - under_cost
     if over_edge >= CALL_MARGIN:

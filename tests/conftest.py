@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,37 @@ def sample_db(tmp_path_factory):
     import_files(wh, [SAMPLE])
     wh.close()
     return path
+
+
+@pytest.fixture
+def make_stack(sample_db, tmp_path):
+    """The embedded default in-process, with deliveries driven by bus.drain() (no sleeps), on a
+    copy of the sample warehouse or of ``warehouse`` (a session-built file, e.g. feature_db)."""
+    from bin import stack as local
+    from shared.config import Settings
+
+    stacks = []
+
+    def make(name="home", warehouse=None, **options):
+        home = tmp_path / name
+        home.mkdir()
+        shutil.copy(warehouse or sample_db, home / "warehouse.duckdb")
+        settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token-0123456789"})
+        st = local.start(settings, start_dispatcher=False, **options)
+        stacks.append(st)
+        return st
+
+    yield make
+    for st in stacks:
+        st.stop()
+
+
+@pytest.fixture
+def elsewhere(tmp_path):
+    """A working directory outside the repository, as a user's would be."""
+    where = tmp_path / "work"
+    where.mkdir()
+    return where
 
 
 # Whole files that train real models, replay a season or run a night twice: a minute or more

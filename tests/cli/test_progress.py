@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.cli.conftest import PIPELINE, run
+from tests.support.cli import PIPELINE, run
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from shared.logging import setup_logging
 from shared.messages import PredictionRequest
 from shared.pubsub import encode_envelope
-from tests.e2e.conftest import DAY, open_batch
+from tests.support.stack import DAY, open_batch
 
 TRACE = "105445aa7843bc8bf206b12000100000"
 

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from shared.catalogue import ROWS_PER_PLAYER
 from tests.conftest import ROOT
-from tests.e2e.conftest import run_chain
+from tests.support.stack import run_chain
 
 NAME = re.compile(r"\bpipeline_[a-z0-9_]+")
 SUFFIXES = ("_bucket", "_sum", "_count", "_total")

@@ -13,7 +13,7 @@ from shared import tables
 from shared.catalogue import PROCESSORS
 from tests.conftest import SAMPLE
 from tests.slate.conftest import history_through, predict, warehouse_with
-from tests.slate.feeds import schedule_feed, write_json
+from tests.support.feeds import schedule_feed, write_json
 
 VOLATILE = ["batch_id", "correlation_id", "created_at"]
 

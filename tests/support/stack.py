@@ -1,35 +1,13 @@
+"""The in-process local stack's helpers: the sample date, one night's chain, its rows, a
+running batch for requests a test posts to the worker itself."""
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
-import pytest
-
-from bin import stack as local
 from processors.runner import nightly
 from shared import tables
-from shared.config import Settings
 
 DAY = date(2024, 1, 16)      # a real date of the sample: 97 scheduled players
-
-
-@pytest.fixture
-def make_stack(sample_db, tmp_path):
-    """The embedded default in-process, with deliveries driven by bus.drain() (no sleeps)."""
-    stacks = []
-
-    def make(name="home", **options):
-        home = tmp_path / name
-        home.mkdir()
-        shutil.copy(sample_db, home / "warehouse.duckdb")
-        settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token-0123456789"})
-        st = local.start(settings, start_dispatcher=False, **options)
-        stacks.append(st)
-        return st
-
-    yield make
-    for st in stacks:
-        st.stop()
 
 
 def run_chain(st, day: date = DAY):

@@ -24,11 +24,12 @@ def predictions(st, batch_id=None):
     return frame if batch_id is None else frame[frame["batch_id"] == batch_id]
 
 
-def open_batch(st, day: date, players: list[int], batch_id: str = "b" * 32) -> str:
-    """A running batch document for requests a test posts to the worker itself (the worker
-    serves only requests of a running batch that holds their date and player)."""
-    st.coordinator.batches.put_batch({"batch_id": batch_id, "game_date": str(day), "players": players,
-                                      "expected": len(players), "state": "running", "started_at": "2024-01-16T12:00:00",
-                                      "finished_at": None, "correlation_id": "corr-1"})
-    st.coordinator.batches.set_running(batch_id, True)
+def open_batch(batches, day: date, players: list[int], batch_id: str = "b" * 32) -> str:
+    """A running batch document, written by the coordinator's own batch store (``batches``), for
+    requests a test posts to the worker itself (the worker serves only requests of a running
+    batch that holds their date and player)."""
+    batches.put_batch({"batch_id": batch_id, "game_date": str(day), "players": players,
+                       "expected": len(players), "state": "running", "started_at": "2024-01-16T12:00:00",
+                       "finished_at": None, "correlation_id": "corr-1"})
+    batches.set_running(batch_id, True)
     return batch_id

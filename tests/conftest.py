@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -82,19 +81,16 @@ def sample_db(tmp_path_factory):
 
 @pytest.fixture
 def make_stack(sample_db, tmp_path):
-    """The embedded default in-process, with deliveries driven by bus.drain() (no sleeps), on a
-    copy of the sample warehouse or of ``warehouse`` (a session-built file, e.g. feature_db)."""
-    from bin import stack as local
-    from shared.config import Settings
+    """The embedded default in-process (tests/support/stack.py), on a copy of the sample
+    warehouse or of ``warehouse`` (a session-built file, e.g. feature_db)."""
+    from tests.support.stack import stack_at
 
     stacks = []
 
     def make(name="home", warehouse=None, **options):
         home = tmp_path / name
         home.mkdir()
-        shutil.copy(warehouse or sample_db, home / "warehouse.duckdb")
-        settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token-0123456789"})
-        st = local.start(settings, start_dispatcher=False, **options)
+        st = stack_at(home, warehouse or sample_db, **options)
         stacks.append(st)
         return st
 

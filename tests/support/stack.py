@@ -2,12 +2,27 @@
 running batch for requests a test posts to the worker itself."""
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 from processors.runner import nightly
 from shared import tables
 
 DAY = date(2024, 1, 16)      # a real date of the sample: 97 scheduled players
+TOKEN = "test-token-0123456789"
+
+
+def stack_at(home: Path, warehouse: Path, **options):
+    """The embedded default in-process on a copy of ``warehouse``, with deliveries driven by
+    bus.drain() (no sleeps); the caller stops it."""
+    from bin import stack as local
+    from shared.config import Settings
+
+    home.mkdir(exist_ok=True)
+    shutil.copy(warehouse, home / "warehouse.duckdb")
+    settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN})
+    return local.start(settings, start_dispatcher=False, **options)
 
 
 def run_chain(st, day: date = DAY):

@@ -111,7 +111,7 @@ def elsewhere(tmp_path):
 # each on two cores. `bin/test --fast` leaves them out; `bin/test` runs them.
 SLOW_FILES = {"training/test_rule_systems.py", "training/test_retrain_and_swap.py",
               "training/test_train_and_registry.py", "training/test_predict_range_and_evaluate.py",
-              "training/test_walk_forward.py", "processors/test_known_values.py",
+              "training/test_walk_forward.py",
               "e2e/test_daily_fetches_the_night.py"}
 
 

@@ -118,7 +118,7 @@ def fetch(warehouse: Warehouse, store: ObjectStore, http: Http, base_url: str, s
         for request in requests_made:
             params = request.parameters
             url = requests.Request("GET", f"{base_url.rstrip('/')}/leaguegamelog",
-                                   params=sorted(params.items())).prepare().url
+                                   params=sorted(params.items())).prepare().url or base_url
             outcome.url = redact_url(url)
 
             def once(params=params):

@@ -97,7 +97,7 @@ class Http:
             accept: Iterable[int] = ()) -> requests.Response:
         """GET with retries; a 2xx (or a status in ``accept``) is returned, anything else raises."""
         return self.send(lambda: self.session.get(url, params=params, headers=headers, timeout=self.timeout),
-                         requests.Request("GET", url, params=params).prepare().url, accept)
+                         requests.Request("GET", url, params=params).prepare().url or url, accept)
 
     def send(self, attempt_once: Callable[[], requests.Response], url: str,
              accept: Iterable[int] = ()) -> requests.Response:

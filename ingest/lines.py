@@ -45,7 +45,7 @@ def day_window(day: date) -> tuple[str, str]:
     """The ET day as the API's commenceTimeFrom/commenceTimeTo (UTC, whole seconds)."""
     start = datetime.combine(day, time(0), EASTERN)
     end = datetime.combine(day + timedelta(days=1), time(0), EASTERN) - timedelta(seconds=1)
-    return tuple(t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in (start, end))
+    return start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def fetch(warehouse: Warehouse, store: ObjectStore, http: Http, base_url: str, api_key: str, day: date,

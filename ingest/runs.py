@@ -36,7 +36,8 @@ class Skipped:
 
 def planned(settings: Settings) -> tuple[list[str], list[Skipped]]:
     """The feeds a night fetches (PIPELINE_FEEDS, in NIGHT_ORDER) and those it leaves out, with why."""
-    fetched, skipped = [], []
+    fetched: list[str] = []
+    skipped: list[Skipped] = []
     for feed in NIGHT_ORDER:
         if feed not in settings.feeds:
             skipped.append(Skipped(feed, "not in PIPELINE_FEEDS"))

@@ -17,6 +17,7 @@ from orchestrator import state as st
 from shared.catalogue import PROCESSOR_NAMES, QUORUM
 from shared.coordinator_client import StartRefused
 from shared.messages import ProcessorCompleted
+from shared.ports import ObjectStore
 
 log = logging.getLogger(__name__)
 ERROR_CHARS = 500   # error text kept in the date's state document, which must stay small
@@ -31,7 +32,7 @@ class Starter(Protocol):
 
 @dataclass
 class Orchestrator:
-    store: object
+    store: ObjectStore
     starter: Starter
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     expected: tuple[str, ...] = PROCESSOR_NAMES
@@ -91,7 +92,7 @@ class Orchestrator:
         claimed = st.update(self.store, day, claim)
         if claimed is None:
             return None
-        body = {"game_date": day.isoformat(), "correlation_id": correlation_id}
+        body: dict[str, object] = {"game_date": day.isoformat(), "correlation_id": correlation_id}
         if claimed["degraded"]:
             body.update(degraded=True, missing_processors=claimed["missing"])
         try:

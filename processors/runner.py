@@ -20,7 +20,7 @@ from processors.staleness import coverage
 from processors.validation import validate
 from shared import tables, topology
 from shared.catalogue import BY_NAME
-from shared.messages import ProcessorCompleted
+from shared.messages import ProcessorCompleted, ProcessorStatus
 from shared.ports import Publisher, Warehouse
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,8 @@ def nightly(warehouse: Warehouse, publisher: Publisher | None, day: date, names:
     seasons = h.prepare_seasons(raw)
     target = pd.Timestamp(day)
     outcomes = {n: Outcome(n) for n in names}
-    error, error_status = None, "failed"
+    error: str | None = None
+    error_status: ProcessorStatus = "failed"
     if not any(target in s.date_set for s in seasons.values()):
         error, error_status = f"no games scheduled on {day}", "no_data"
     else:

@@ -33,6 +33,8 @@ class BoxScoreCoverage:
         return self.needed is not None and (self.last_stored is None or self.last_stored < self.needed)
 
     def refusal(self) -> StaleBoxScores:
+        if self.needed is None:
+            raise ValueError(f"nothing before {self.day} needs box scores: there is nothing to refuse")
         return StaleBoxScores(self.day, self.last_stored, self.needed)
 
 

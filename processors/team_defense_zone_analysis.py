@@ -2,6 +2,8 @@
 the league average of the 30 days before D. Zones are twos, threes and free throws."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -13,7 +15,7 @@ LEAGUE_DAYS = 30
 ZONES = ("two", "three", "free_throw")
 
 # per team-game quantities summed over windows
-_PARTS = {
+_PARTS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "opp_fg2m": lambda t: t["opp_fgm"] - t["opp_fg3m"], "opp_fg2a": lambda t: t["opp_fga"] - t["opp_fg3a"],
     "opp_fg3m": lambda t: t["opp_fg3m"], "opp_fg3a": lambda t: t["opp_fg3a"],
     "opp_ftm": lambda t: t["opp_ftm"], "opp_fta": lambda t: t["opp_fta"], "opp_fga": lambda t: t["opp_fga"],
@@ -24,8 +26,14 @@ _PARTS = {
 # what a team allowed of each column a prop sums: the opponent's own total in the same game
 _STAT_PROPS = [p for p in PROPS if p.stat != "pts"]
 _ALLOWED_COLUMNS = tuple(dict.fromkeys(c for p in _STAT_PROPS for c in p.parts))
+
+
+def _allowed(parts: tuple[str, ...]) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda t: sum(t[f"allowed_{c}"] for c in parts)
+
+
 for _p in _STAT_PROPS:
-    _PARTS[f"opp_{_p.stat}"] = lambda t, parts=_p.parts: sum(t[f"allowed_{c}"] for c in parts)
+    _PARTS[f"opp_{_p.stat}"] = _allowed(_p.parts)
 
 
 def _metrics(s: dict[str, np.ndarray], n: np.ndarray) -> dict[str, np.ndarray]:

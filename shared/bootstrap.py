@@ -21,7 +21,7 @@ def build_warehouse(settings: Settings, read_only: bool = False) -> Warehouse:
             options, credentials = ClientOptions(api_endpoint=settings.bigquery_api_endpoint), AnonymousCredentials()
         client = bigquery.Client(project=settings.gcp_project, location=settings.bq_location, client_options=options,
                                  credentials=credentials)
-        return BigQueryWarehouse(settings.gcp_project, client=client, location=settings.bq_location)
+        return BigQueryWarehouse(settings.need("gcp_project"), client=client, location=settings.bq_location)
     from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 
     return DuckDBWarehouse(settings.warehouse_path, read_only=read_only)
@@ -31,7 +31,7 @@ def build_store(settings: Settings) -> ObjectStore:
     if settings.backend == "gcp":
         from shared.adapters.gcs_store import GCSStore
 
-        return GCSStore(settings.gcs_bucket, project=settings.gcp_project)
+        return GCSStore(settings.need("gcs_bucket"), project=settings.gcp_project)
     from shared.adapters.directory_store import DirectoryStore
 
     return DirectoryStore(settings.objects_path)
@@ -41,7 +41,7 @@ def build_publisher(settings: Settings, endpoints: Mapping[str, str] | None = No
     if settings.backend == "gcp":
         from shared.adapters.pubsub_publisher import PubSubPublisher
 
-        return PubSubPublisher(settings.gcp_project)
+        return PubSubPublisher(settings.need("gcp_project"))
     from shared.adapters.local_bus import LocalBus
 
     return LocalBus(settings.bus_path, endpoints=endpoints)

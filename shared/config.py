@@ -114,7 +114,7 @@ class Settings(BaseModel):
         env = os.environ if environ is None else environ
         values = {field: env[var] for var, field in _ENV.items() if env.get(var, "") != ""}
         try:
-            settings = cls(**values)
+            settings = cls.model_validate(values)
         except ValidationError as exc:
             field_to_var = {f: v for v, f in _ENV.items()}
             err = exc.errors()[0]
@@ -144,3 +144,12 @@ class Settings(BaseModel):
     @property
     def bus_path(self) -> Path:
         return self.home / "bus.sqlite"
+
+    def need(self, field: str) -> str:
+        """An optional setting that the caller cannot do without (the project on gcp, the
+        coordinator's URL for a caller of it): its value, or one line naming the variable."""
+        value = getattr(self, field)
+        if not value:
+            var = next((v for v, f in _ENV.items() if f == field), field)
+            raise ConfigError(f"{var} is required here (PIPELINE_BACKEND={self.backend})")
+        return str(value)

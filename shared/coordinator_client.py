@@ -48,7 +48,7 @@ def token_for(settings: Settings) -> Callable[[], str | None]:
     if settings.auth == "off":
         return static_token(None)
     if settings.backend == "gcp":
-        return google_id_token(settings.coordinator_url)
+        return google_id_token(settings.need("coordinator_url"))
     return static_token(settings.auth_token)
 
 
@@ -95,7 +95,7 @@ class CoordinatorClient:
 
 
 def for_settings(settings: Settings) -> CoordinatorClient:
-    return CoordinatorClient(settings.coordinator_url, token_for(settings))
+    return CoordinatorClient(settings.need("coordinator_url"), token_for(settings))
 
 
 def _reason(resp: requests.Response) -> str | None:

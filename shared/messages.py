@@ -5,17 +5,22 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Final, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, WithJsonSchema
 
 from shared import topology
 from shared.catalogue import PROCESSOR_NAMES, PROP_NAMES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
-ProcessorName = Literal[PROCESSOR_NAMES]
-PropName = Literal[PROP_NAMES]
+if TYPE_CHECKING:   # the names are data (shared/catalogue.py): a checker sees text, pydantic checks the value
+    ProcessorName = str
+    PropName = str
+else:
+    ProcessorName = Literal[PROCESSOR_NAMES]
+    PropName = Literal[PROP_NAMES]
+ProcessorStatus = Literal["success", "partial", "no_data", "failed"]
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 BATCH_ID_PATTERN = r"^[a-f0-9]{32}$"
 PLAYER_KEY_PATTERN = r"^[1-9][0-9]{0,8}$"
@@ -65,7 +70,7 @@ class Message(BaseModel):
 class ProcessorCompleted(Message):
     processor: ProcessorName
     game_date: GameDate
-    status: Literal["success", "partial", "no_data", "failed"]
+    status: ProcessorStatus
     rows: int = Field(ge=0)
     rows_rejected: int = Field(default=0, ge=0)
     run_id: str = Field(min_length=1, max_length=128)
@@ -139,7 +144,10 @@ def describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse(model: type[Message], data: dict) -> Message:
+AnyMessage = TypeVar("AnyMessage", bound=Message)
+
+
+def parse(model: type[AnyMessage], data: dict) -> AnyMessage:
     if not isinstance(data, dict):
         raise MessageError(f"message must be a JSON object, got {type(data).__name__}")
     try:

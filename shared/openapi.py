@@ -44,7 +44,7 @@ def push_operation(summary: str, message_schema: dict) -> dict:
     }
 
 
-AUTHED = {"security": [{"bearer": []}]}
+AUTHED: dict[str, object] = {"security": [{"bearer": []}]}
 
 
 def health_paths(deep: str | None = None) -> dict:

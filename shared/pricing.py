@@ -41,8 +41,8 @@ def judge(p10: float, p50: float, p90: float, line: float | None, over_price: fl
         quantiles = distribution.from_three(p10, p50, p90)[0]
     p = over_probability(quantiles, line)
     priced = over_price is not None and under_price is not None
-    over_cost = 1 / over_price if priced else BREAK_EVEN
-    under_cost = 1 / under_price if priced else BREAK_EVEN
+    over_cost = 1 / over_price if over_price is not None and under_price is not None else BREAK_EVEN
+    under_cost = 1 / under_price if over_price is not None and under_price is not None else BREAK_EVEN
     market = over_cost / (over_cost + under_cost) if priced else None
     over_edge, under_edge = p - over_cost, (1 - p) - under_cost
     if over_edge >= margin:

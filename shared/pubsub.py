@@ -69,7 +69,7 @@ def decode_data(message: dict) -> dict:
         raise PermanentError(str(exc)) from None
 
 
-def parse_push(body: bytes | str | dict, model: type[Message]) -> PushMessage:
+def parse_push(body: bytes | str | dict | None, model: type[Message]) -> PushMessage:
     payload, envelope = decode_envelope(body)
     try:
         message = parse(model, payload)
@@ -124,7 +124,7 @@ def encode_envelope(data: bytes, attributes: dict, message_id: str, publish_time
         "publishTime": publish_time,
         "publish_time": publish_time,
     }
-    body = {"message": message, "subscription": subscription}
+    body: dict[str, object] = {"message": message, "subscription": subscription}
     if delivery_attempt is not None:
         body["deliveryAttempt"] = delivery_attempt
     return body

@@ -31,6 +31,13 @@ class Table:
         return f"{self.dataset}.{self.name}"
 
     @property
+    def partition_column(self) -> str:
+        """The partition column, for a read or write by date range (a table without one has none)."""
+        if self.partition is None:
+            raise ValueError(f"{self.fqn} has no partition column to filter or replace by")
+        return self.partition
+
+    @property
     def column_names(self) -> list[str]:
         return [c for c, _ in self.columns]
 
@@ -46,7 +53,7 @@ def register(dataset: str, name: str, columns: list[tuple[str, str]] | str,
              partition: str | None, key: tuple[str, ...], required: tuple[str, ...] = (),
              partition_filter_required: bool = False, backfill: tuple[tuple[str, str], ...] = ()) -> Table:
     if isinstance(columns, str):
-        columns = [tuple(part.split()) for part in columns.split(",") if part.strip()]
+        columns = [(col, typ) for col, typ in (part.split() for part in columns.split(",") if part.strip())]
     for col, typ in columns:
         if typ not in TYPES:
             raise ValueError(f"table {dataset}.{name}: column {col} has unknown type {typ}")

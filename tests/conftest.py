@@ -79,11 +79,39 @@ def sample_db(tmp_path_factory):
     return path
 
 
+@pytest.fixture
+def make_stack(sample_db, tmp_path):
+    """The embedded default in-process (tests/support/stack.py), on a copy of the sample
+    warehouse or of ``warehouse`` (a session-built file, e.g. feature_db)."""
+    from tests.support.stack import stack_at
+
+    stacks = []
+
+    def make(name="home", warehouse=None, **options):
+        home = tmp_path / name
+        home.mkdir()
+        st = stack_at(home, warehouse or sample_db, **options)
+        stacks.append(st)
+        return st
+
+    yield make
+    for st in stacks:
+        st.stop()
+
+
+@pytest.fixture
+def elsewhere(tmp_path):
+    """A working directory outside the repository, as a user's would be."""
+    where = tmp_path / "work"
+    where.mkdir()
+    return where
+
+
 # Whole files that train real models, replay a season or run a night twice: a minute or more
 # each on two cores. `bin/test --fast` leaves them out; `bin/test` runs them.
 SLOW_FILES = {"training/test_rule_systems.py", "training/test_retrain_and_swap.py",
               "training/test_train_and_registry.py", "training/test_predict_range_and_evaluate.py",
-              "training/test_walk_forward.py", "processors/test_known_values.py",
+              "training/test_walk_forward.py",
               "e2e/test_daily_fetches_the_night.py"}
 
 

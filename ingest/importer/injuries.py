@@ -102,8 +102,8 @@ def _official(raw: pd.DataFrame, as_of: pd.Timestamp, problems: Problems) -> pd.
             except ValueError:
                 problems.add(n, "Game Date", r["Game Date"], "not a date (MM/DD/YYYY)")
                 continue
-            if limits.date_problem(given):
-                problems.add(n, "Game Date", r["Game Date"], limits.date_problem(given))
+            if problem := limits.date_problem(given):
+                problems.add(n, "Game Date", r["Game Date"], problem)
                 continue
             day = given
         if r["Matchup"].strip():
@@ -194,7 +194,7 @@ def _given_date(r: dict, n: int, problems: Problems):
     except ValueError:
         problems.add(n, "game_date", r["game_date"], "not a date (YYYY-MM-DD)")
         return None
-    if limits.date_problem(day):
-        problems.add(n, "game_date", r["game_date"], limits.date_problem(day))
+    if problem := limits.date_problem(day):
+        problems.add(n, "game_date", r["game_date"], problem)
         return None
     return day

@@ -74,7 +74,8 @@ EXPECTED = ("a header with GAME_ID, GAME_DATE, PLAYER_ID, PLAYER_NAME, TEAM_ID, 
 
 class _Checker:
     def __init__(self, file: str, raw: pd.DataFrame, source_names: dict[str, str]):
-        self.file, self.raw, self.problems = file, raw, []
+        self.file, self.raw = file, raw
+        self.problems: list[Problem] = []
         self.source_names = source_names  # canonical -> the file's own column name
         self.lines = np.arange(len(raw)) + 2  # header is line 1
 
@@ -90,7 +91,7 @@ class _Checker:
         s = self.raw[column].str.strip()
         for i in np.flatnonzero(limits.texts_with_problems(s, limit).to_numpy())[:50]:
             self.problems.append(Problem(self.file, int(self.lines[i]), self.source_names.get(column, column),
-                                         s.iloc[i], limits.text_problem(s.iloc[i], limit)))
+                                         s.iloc[i], limits.text_problem(s.iloc[i], limit) or ""))
         return s
 
     def number(self, column: str, allow_empty: bool = False, integer: bool = True,

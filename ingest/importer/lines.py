@@ -202,7 +202,7 @@ def _csv(warehouse: Warehouse, path: Path, problems: Problems) -> pd.DataFrame:
         for ok, col, reason in checks:
             if not ok:
                 problems.add(n, col, r[col], reason)
-        if len(problems.found) > before or when is None:
+        if len(problems.found) > before or when is None or team is None:
             continue
         day = game_date_for(games, team, when)
         if day is None:

@@ -79,7 +79,9 @@ def _eastern(day, clock: time | None):
 
 
 def _feed(name: str, text: str):
-    problems, rows, skipped = [], [], {}
+    problems: list[Problem] = []
+    rows: list[dict] = []
+    skipped: dict[str, int] = {}
     try:
         dates = json.loads(text)["leagueSchedule"]["gameDates"]
         games = [(i, j, g) for i, d in enumerate(dates) for j, g in enumerate(d["games"])]
@@ -117,8 +119,8 @@ def _feed(name: str, text: str):
         day = _date(g.get("gameDateEst"))
         if day is None:
             found.append(("gameDateEst", g.get("gameDateEst"), "not a date (YYYY-MM-DD...)"))
-        elif limits.date_problem(day):
-            found.append(("gameDateEst", g.get("gameDateEst"), limits.date_problem(day)))
+        elif problem := limits.date_problem(day):
+            found.append(("gameDateEst", g.get("gameDateEst"), problem))
         tip = g.get("gameDateTimeEst")
         clock = _clock(str(tip)[11:16]) if tip else None
         if tip and clock is None:

@@ -22,7 +22,8 @@ LINE_PROPS = PROP_NAMES
 
 class Problems:
     def __init__(self, file: str):
-        self.file, self.found = file, []
+        self.file = file
+        self.found: list[Problem] = []
 
     def add(self, line: int, column: str, value, reason: str) -> None:
         self.found.append(Problem(self.file, line, column, "" if value is None else str(value), reason))

@@ -132,10 +132,10 @@ class BigQueryWarehouse:
         cols = ", ".join(_ident(c) for c in (columns or t.column_names))
         clauses, params = [], {}
         if start is not None:
-            clauses.append(f"{_ident(t.partition)} >= @start")
+            clauses.append(f"{_ident(t.partition_column)} >= @start")
             params["start"] = start
         if end is not None:
-            clauses.append(f"{_ident(t.partition)} <= @end")
+            clauses.append(f"{_ident(t.partition_column)} <= @end")
             params["end"] = end
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
         frame = self.query(f"SELECT {cols} FROM {self._sql_name(t)}{where}", params)
@@ -174,7 +174,7 @@ class BigQueryWarehouse:
     def replace_partitions(self, table: str, frame: pd.DataFrame, start: date, end: date) -> int:
         t = tables.get(table)
         tables.check_partition_range(t, frame, start, end)
-        part = _ident(t.partition)
+        part = _ident(t.partition_column)
         cols = ", ".join(_ident(c) for c in t.column_names)
         vals = ", ".join(f"S.{_ident(c)}" for c in t.column_names)
         if frame is None or not len(frame):
@@ -200,7 +200,7 @@ class BigQueryWarehouse:
             return "", {}
         if first is None or last is None:
             raise ValueError(f"{t.fqn} requires a partition filter: a MERGE into it needs the {t.partition} range")
-        return f" AND T.{_ident(t.partition)} BETWEEN @w_first AND @w_last", {"w_first": first, "w_last": last}
+        return f" AND T.{_ident(t.partition_column)} BETWEEN @w_first AND @w_last", {"w_first": first, "w_last": last}
 
     def _merge_sql(self, t: tables.Table, source_sql: str, window: str = "") -> str:
         on = " AND ".join(f"T.{_ident(k)} = S.{_ident(k)}" for k in t.key) + window
@@ -218,7 +218,7 @@ class BigQueryWarehouse:
         order = " ORDER BY created_at DESC" if "created_at" in s.column_names else ""
         source_sql = (f"(SELECT * FROM {self._sql_name(s)} WHERE {where} "
                       f"QUALIFY ROW_NUMBER() OVER (PARTITION BY {keys}{order}) = 1)")
-        day = (source_filter or {}).get(t.partition)
+        day = (source_filter or {}).get(t.partition) if t.partition else None
         window, bounds = self._window(t, day, day)
         result = self._run(self._merge_sql(t, source_sql, window),
                            {**{f"f_{c}": v for c, v in (source_filter or {}).items()}, **bounds})

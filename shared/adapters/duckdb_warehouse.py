@@ -93,10 +93,10 @@ class DuckDBWarehouse:
     def _range(t: tables.Table, start: date | None, end: date | None) -> tuple[str, list]:
         clauses, params = [], []
         if start is not None:
-            clauses.append(f"{_quote(t.partition)} >= ?")
+            clauses.append(f"{_quote(t.partition_column)} >= ?")
             params.append(start)
         if end is not None:
-            clauses.append(f"{_quote(t.partition)} <= ?")
+            clauses.append(f"{_quote(t.partition_column)} <= ?")
             params.append(end)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
@@ -106,7 +106,8 @@ class DuckDBWarehouse:
 
     def count(self, table: str) -> int:
         with self._lock:
-            return self._conn.execute(f"SELECT COUNT(*) FROM {_fqn(tables.get(table))}").fetchone()[0]
+            row = self._conn.execute(f"SELECT COUNT(*) FROM {_fqn(tables.get(table))}").fetchone()
+        return int(row[0]) if row else 0
 
     # -- writes ---------------------------------------------------------------------------
     def _insert(self, t: tables.Table, frame: pd.DataFrame) -> int:

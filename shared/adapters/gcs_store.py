@@ -6,7 +6,7 @@ from shared.ports import Blob, NotFound, PreconditionFailed, validate_key
 
 class GCSStore:
     def __init__(self, bucket: str, client=None, project: str | None = None):
-        from google.cloud import storage
+        import google.cloud.storage as storage  # this form: mypy resolves it beside bigquery's typed package
 
         self.client = client or storage.Client(project=project)
         self.bucket = self.client.bucket(bucket)

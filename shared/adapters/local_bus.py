@@ -98,7 +98,9 @@ class LocalBus:
         subs = [name for name, s in self.subscriptions.items() if s.topic == topic]
         now, stamp = time.time(), datetime.now(UTC).isoformat()
         attrs = json.dumps(dict(attributes or {}))
-        ids, msg_rows, del_rows = [], [], []
+        ids: list[str] = []
+        msg_rows: list[tuple] = []
+        del_rows: list[tuple] = []
         for message in messages:
             mid = uuid.uuid4().hex
             ids.append(mid)

@@ -11,7 +11,7 @@ from shared import topology
 
 class PubSubPublisher:
     def __init__(self, project: str, client=None):
-        from google.cloud import pubsub_v1
+        import google.cloud.pubsub_v1 as pubsub_v1  # this form: mypy resolves it beside bigquery's typed package
 
         self.project = project
         self.client = client or pubsub_v1.PublisherClient(
@@ -34,8 +34,8 @@ def ensure_topology(project: str, endpoints: Mapping[str, str], publisher=None, 
                     oidc_service_account: str | None = None,
                     subscriptions: Sequence[topology.Subscription] = topology.SUBSCRIPTIONS) -> list[str]:
     """Create (or leave as they are) every topic and push subscription. Returns what it created."""
+    import google.cloud.pubsub_v1 as pubsub_v1
     from google.api_core import exceptions
-    from google.cloud import pubsub_v1
     from google.protobuf import duration_pb2
 
     publisher = publisher or pubsub_v1.PublisherClient()
@@ -50,7 +50,7 @@ def ensure_topology(project: str, endpoints: Mapping[str, str], publisher=None, 
     for sub in subscriptions:
         if sub.service not in endpoints:
             continue
-        push = {"push_endpoint": endpoints[sub.service].rstrip("/") + sub.path}
+        push: dict[str, object] = {"push_endpoint": endpoints[sub.service].rstrip("/") + sub.path}
         if oidc_service_account:
             push["oidc_token"] = {"service_account_email": oidc_service_account,
                                   "audience": endpoints[sub.service]}

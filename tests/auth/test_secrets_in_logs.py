@@ -16,7 +16,7 @@ from processors.runner import nightly
 from shared.config import Settings
 from shared.logging import JsonFormatter
 from tests.conftest import ROOT
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 SENTINEL = "sentinel-token-7f3a9c1e5b"
 WRONG = "wrong-sentinel-0d4e8b2a6c"

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bin.cli.app import command, main
-from tests.cli.conftest import run
+from tests.support.cli import run
 
 GROUP = command()
 

@@ -7,8 +7,8 @@ import gzip
 
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from tests.cli.conftest import run
 from tests.conftest import ROOT, SAMPLE
+from tests.support.cli import run
 
 REPORT = "Game Date,Game Time,Matchup,Team,Player Name,Current Status,Reason\n" \
          '"01/16/2024","07:30 (ET)","DEN@PHI","Denver Nuggets","Jokic, Nikola","Out","{reason}"\n'

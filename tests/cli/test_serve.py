@@ -16,8 +16,8 @@ import requests
 from devsupport.emulators import free_port_run
 from shared import tables
 from shared.catalogue import ROWS_PER_PLAYER
-from tests.cli.conftest import PIPELINE, run
 from tests.conftest import SAMPLE
+from tests.support.cli import PIPELINE, run
 
 DAY = "2024-01-15"
 

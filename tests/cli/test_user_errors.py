@@ -10,8 +10,8 @@ import pytest
 
 from devsupport.emulators import free_port, free_port_run
 from shared import tables
-from tests.cli.conftest import run
 from tests.conftest import SAMPLE
+from tests.support.cli import run
 
 RANGE = ["--start", "2024-01-31", "--end", "2024-01-01"]
 

@@ -8,25 +8,38 @@ from bin import stack as local
 from modeling.grading import grade
 from processors.runner import nightly
 from shared.config import Settings
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, sample_db):
-    """The local stack (console included) after DAY's chain, graded: deliveries are drained
-    by hand, so nothing runs behind a test's back."""
-    home = tmp_path_factory.mktemp("console")
+@pytest.fixture(scope="session")
+def night_home(tmp_path_factory, sample_db):
+    """A home after DAY's chain, graded, built once a session: deliveries are drained by hand,
+    so nothing runs behind a test's back."""
+    home = tmp_path_factory.mktemp("console-night")
     shutil.copy(sample_db, home / "warehouse.duckdb")
-    st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN}),
-                     start_dispatcher=False)
+    st = local.start(_settings(home), start_dispatcher=False)
     assert all(e.status == "success" for e in nightly(st.warehouse, st.bus, DAY))
     st.bus.drain()
     grade(st.warehouse, DAY, DAY)
+    st.stop()
+    return home
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, night_home):
+    """The local stack (console included) on a module's own copy of that home."""
+    home = tmp_path_factory.mktemp("console")
+    shutil.copytree(night_home, home, dirs_exist_ok=True)
+    st = local.start(_settings(home), start_dispatcher=False)
     yield st
     st.stop()
+
+
+def _settings(home) -> Settings:
+    return Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN})
 
 
 def sign_in(client, name: str = "ann", token: str = TOKEN):

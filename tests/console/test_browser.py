@@ -22,7 +22,7 @@ from shared import freshness
 from shared.config import Settings
 from tests.conftest import SAMPLE
 from tests.console.conftest import TOKEN
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not (CHROMIUM and DRIVER),

@@ -16,7 +16,7 @@ from shared import tables
 from shared.models import BUNDLED
 from shared.models.registry import Registry
 from tests.console.conftest import TOKEN
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 PAGES = ["/tonight", f"/tonight?date={DAY}", f"/slate?date={DAY}", "/accuracy", "/models", "/actions",
          f"/tonight/progress?date={DAY}"]

@@ -17,7 +17,7 @@ from console.main import access_from_settings
 from shared.config import Settings
 from shared.coordinator_client import CoordinatorClient, static_token
 from tests.console.conftest import AUTH, TOKEN, csrf, sign_in
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 HUGE = "9" * 4301     # one digit past int()'s default limit for text
 

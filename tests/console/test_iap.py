@@ -19,7 +19,7 @@ from console.app import create_app
 from console.session import IAP_HEADER, IAP_ISSUER, Access, iap_identity
 from shared.auth import bearer
 from tests.console.conftest import TOKEN
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 AUDIENCE = "/projects/123456789012/locations/us-central1/services/console"
 

@@ -9,7 +9,7 @@ import requests
 from modeling.drift import monitor
 from shared.catalogue import DRIFT_KEY_FEATURES
 from tests.console.conftest import TOKEN
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 
 def test_drift_rows_put_the_key_features_first_and_flag_only_their_alerts(served):

@@ -9,7 +9,7 @@ import requests
 from shared import tables
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 from tests.console.conftest import AUTH
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 
 def get(served, path, **kwargs):

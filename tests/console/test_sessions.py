@@ -12,7 +12,7 @@ from console import actions
 from console.session_store import ABSOLUTE, IDLE, PREFIX, SessionStore
 from shared.adapters.directory_store import DirectoryStore
 from tests.console.conftest import TOKEN
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 
 def url(served, path):

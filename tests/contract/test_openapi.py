@@ -18,7 +18,7 @@ from bin import stack as local
 from processors.runner import nightly
 from shared.auth import bearer
 from shared.config import Settings
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 AUTH = {"Authorization": "Bearer test-token-0123456789"}
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,

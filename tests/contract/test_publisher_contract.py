@@ -10,7 +10,7 @@ import pytest
 from shared import topology
 from shared.adapters.local_bus import LocalBus
 from shared.messages import PredictionRequest
-from tests.http_receiver import Receiver
+from tests.support.http_receiver import Receiver
 
 
 def request(player_id: int) -> PredictionRequest:

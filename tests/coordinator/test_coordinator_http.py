@@ -10,7 +10,7 @@ from coordinator.service import status
 from processors.runner import nightly
 from shared import tables, topology
 from shared.catalogue import PROP_NAMES, ROWS_PER_PLAYER
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 AUTH = {"Authorization": "Bearer test-token-0123456789"}
 
@@ -199,8 +199,8 @@ def test_a_batch_records_the_injury_report_and_line_snapshot_its_requests_carry(
     from coordinator.batches import describe
     from ingest.importer.injuries import import_injuries
     from ingest.importer.lines import import_lines
-    from tests.cli.conftest import run
     from tests.conftest import SAMPLE
+    from tests.support.cli import run
 
     import_injuries(stack.warehouse, SAMPLE.parent / "Injury-Report_2024-01-16_05PM.csv")   # 5 pm ET
     import_lines(stack.warehouse, SAMPLE.parent / "odds_2024-01-16.json")                  # books at 18:00Z

@@ -14,7 +14,7 @@ import requests
 
 from devsupport.emulators import free_port, wait_for_port
 from tests.conftest import ROOT
-from tests.orchestrator.conftest import binary_headers, completion, push_body
+from tests.support.events import binary_headers, completion, push_body
 
 HEAVY = {"xgboost", "xgboost-cpu", "catboost", "matplotlib", "duckdb", "typer", "rich"}
 

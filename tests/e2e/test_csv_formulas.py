@@ -19,7 +19,7 @@ from ingest.importer.lines import import_lines
 from processors.runner import nightly
 from shared.config import Settings
 from tests.conftest import ROOT, SAMPLE
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 pytestmark = pytest.mark.e2e
 TOKEN = "test-token-0123456789"

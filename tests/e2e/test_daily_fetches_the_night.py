@@ -19,10 +19,10 @@ from devsupport.feed_sources import Fault, Sources
 from ingest.importer import import_files
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from tests.cli.conftest import run
 from tests.conftest import PLAYOFF_FIXTURE, SAMPLE
-from tests.ingest.injury_report_pdf import build
-from tests.slate.feeds import event_odds, injury_report, schedule_feed, write_json
+from tests.support.cli import run
+from tests.support.feeds import event_odds, injury_report, schedule_feed, write_json
+from tests.support.injury_report_pdf import build
 
 NIGHT = date(2023, 11, 8)            # 14 games; the season opened 2023-10-24, two weeks of box scores to fetch
 EVENTS = "/v4/sports/basketball_nba/events"

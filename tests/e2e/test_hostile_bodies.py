@@ -13,7 +13,7 @@ import requests
 from coordinator.recovery import check_stalled
 from shared import staging
 from shared.catalogue import ROWS_PER_PLAYER
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 pytestmark = pytest.mark.e2e
 TOKEN = "test-token-0123456789"

@@ -13,7 +13,7 @@ from processors.runner import nightly
 from shared.catalogue import ROWS_PER_PLAYER
 from shared.config import Settings
 from tests.conftest import SAMPLE
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 pytestmark = pytest.mark.e2e
 TOKEN = "test-token-0123456789"

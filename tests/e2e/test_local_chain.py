@@ -10,7 +10,7 @@ import pandas as pd
 from shared import tables, topology
 from shared.catalogue import PROP_NAMES, ROWS_PER_PLAYER, SYSTEM_NAMES
 from shared.models import BUNDLED
-from tests.e2e.conftest import DAY, predictions, run_chain
+from tests.support.stack import DAY, predictions, run_chain
 
 SYSTEMS = set(SYSTEM_NAMES)
 

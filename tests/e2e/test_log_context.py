@@ -11,7 +11,7 @@ import pytest
 from shared.logging import setup_logging
 from shared.messages import PredictionRequest
 from shared.pubsub import encode_envelope
-from tests.e2e.conftest import DAY, open_batch
+from tests.support.stack import DAY, open_batch
 
 TRACE = "105445aa7843bc8bf206b12000100000"
 
@@ -30,7 +30,7 @@ def test_a_push_request_logs_with_its_batch_correlation_and_trace(make_stack, st
     from worker.app import create_app
 
     st = make_stack()
-    open_batch(st, DAY, [999999999])
+    open_batch(st.coordinator.batches, DAY, [999999999])
     message = PredictionRequest(batch_id="b" * 32, game_date="2024-01-16", player_id=999999999,
                                 correlation_id="corr-1")
     body = encode_envelope(message.model_dump_json().encode(), {}, "m1", "2024-01-16T00:00:00Z", "s")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from orchestrator import state
 from shared.catalogue import PROCESSOR_NAMES
 from shared.messages import ProcessorCompleted
-from tests.e2e.conftest import DAY
+from tests.support.stack import DAY
 
 
 def completion(name: str) -> ProcessorCompleted:

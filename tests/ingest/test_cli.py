@@ -9,9 +9,9 @@ from datetime import date
 from devsupport.feed_sources import API_KEY, html_page
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from tests.cli.conftest import run
-from tests.ingest.test_injuries import REPORT, pdf
-from tests.slate.feeds import schedule_feed
+from tests.support.cli import run
+from tests.support.feeds import schedule_feed
+from tests.support.injury_report_pdf import REPORT, pdf
 
 NIGHT = date(2024, 1, 16)
 

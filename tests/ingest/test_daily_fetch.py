@@ -11,8 +11,8 @@ from datetime import date
 from devsupport.feed_sources import API_KEY, Fault
 from shared import freshness
 from shared.adapters.directory_store import DirectoryStore
-from tests.cli.conftest import run
-from tests.slate.feeds import schedule_feed
+from tests.support.cli import run
+from tests.support.feeds import schedule_feed
 
 QUIET_NIGHT = date(2024, 1, 15)           # the served schedule has games on the 16th only
 EVENTS = "/v4/sports/basketball_nba/events"

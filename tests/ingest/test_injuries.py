@@ -17,39 +17,16 @@ from ingest.importer.schedule import read_schedule, write_schedule
 from ingest.injury_slots import newest_first
 from shared import freshness, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from tests.ingest.injury_report_pdf import HEADERS, build
-from tests.slate.feeds import schedule_feed, write_json
+from tests.support.feeds import schedule_feed, write_json
+from tests.support.injury_report_pdf import HEADERS, REPORT, build, pdf
 
 ET = ZoneInfo("America/New_York")
 NIGHT = date(2024, 1, 16)
-LONG = ("Injury/Illness - Right Ankle; Sprain; Grade 2 sprain of the lateral ligament, re-evaluated after the "
-        "road trip")
-# the 05PM report of 2024-01-16 as the league prints it: blanks where it leaves them blank
-REPORT = [
-    ["01/16/2024", "07:30 (ET)", "DEN@PHI", "Denver Nuggets", "Jokic, Nikola", "Questionable",
-     "Injury/Illness - Left Knee; Soreness"],
-    ["", "", "", "", "Porter Jr., Michael", "Probable", "Injury/Illness - Low Back; Spasms"],
-    ["", "", "", "Philadelphia 76ers", "Harris, Tobias", "Out", LONG],
-    ["", "", "", "", "Maxey, Tyrese", "Doubtful", "Injury/Illness - Left Ankle; Sprain"],
-    ["01/16/2024", "07:30 (ET)", "SAC@PHX", "Phoenix Suns", "Allen, Grayson", "Out", "Rest"],
-    ["", "", "", "Sacramento Kings", "", "", "NOT YET SUBMITTED"],
-    ["01/16/2024", "10:30 (ET)", "OKC@LAC", "LA Clippers", "George, Paul", "Available",
-     "Injury/Illness - Right Hamstring; Tightness; evaluated by the medical staff before tip-off"],
-    ["", "", "", "", "Westbrook, Russell", "Out", "G League - Two-Way"],
-]
-
-
 @pytest.fixture
 def scheduled(wh, season, tmp_path):
     write_json(tmp_path / "schedule.json", schedule_feed(season, [NIGHT]))
     write_schedule(wh, read_schedule(tmp_path / "schedule.json"))
     return wh
-
-
-def pdf(rows=REPORT, rows_per_page=4) -> bytes:
-    # four lines a page: Harris's three-line Reason is cut by the first page break, George's
-    # two-line Reason opens page 3 (its first line above the row's other cells)
-    return build(rows, "01/16/24 05:00 PM", rows_per_page=rows_per_page)
 
 
 def fetch(wh, store, sources, clock, at):

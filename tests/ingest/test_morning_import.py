@@ -11,7 +11,7 @@ from ingest.importer.schedule import read_schedule, write_schedule
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.conftest import SAMPLE
-from tests.slate.feeds import schedule_feed, season_frame, write_json
+from tests.support.feeds import schedule_feed, season_frame, write_json
 
 SCHEDULED = date(2024, 1, 15)
 

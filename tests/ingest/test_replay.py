@@ -11,8 +11,8 @@ from ingest import injuries, lines
 from ingest.http import Http
 from ingest.replay import replay
 from shared import tables
-from tests.ingest.test_injuries import REPORT, pdf
 from tests.ingest.test_lines import fetch as fetch_lines
+from tests.support.injury_report_pdf import REPORT, pdf
 
 NIGHT = date(2024, 1, 16)
 

@@ -11,7 +11,7 @@ from ingest import schedule
 from ingest.http import FeedError, Http
 from ingest.replay import replay
 from shared import freshness, tables
-from tests.slate.feeds import schedule_feed
+from tests.support.feeds import schedule_feed
 
 NIGHT = date(2024, 1, 16)
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from shared import ledger, ledger_source
-from tests.cli.conftest import run
+from tests.support.cli import run
 from tests.ledger import night
 
 REQUIRED = ("game_date", "player_id", "player_name", "prop", "system", "call", "line", "price", "book", "p_over",

@@ -5,12 +5,13 @@ import json
 import re
 from datetime import date
 
+import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.catalogue import ROWS_PER_PLAYER
 from tests.conftest import ROOT
-from tests.e2e.conftest import run_chain
+from tests.support.stack import run_chain, stack_at
 
 NAME = re.compile(r"\bpipeline_[a-z0-9_]+")
 SUFFIXES = ("_bucket", "_sum", "_count", "_total")
@@ -32,13 +33,20 @@ def referenced() -> set[str]:
     return {m for e in exprs for m in NAME.findall(e)}
 
 
-def test_every_metric_in_rules_and_dashboard_is_exported_after_a_batch(make_stack):
+@pytest.fixture(scope="module")
+def batch(sample_db, tmp_path_factory):
+    """One night's chain, whose metrics both tests read (neither changes a service's metrics)."""
+    st = stack_at(tmp_path_factory.mktemp("monitoring"), sample_db)
+    yield st, run_chain(st)
+    st.stop()
+
+
+def test_every_metric_in_rules_and_dashboard_is_exported_after_a_batch(batch):
     from coordinator.app import create_app as coordinator_app
     from modeling.grading import grade
     from worker.app import create_app as worker_app
 
-    st = make_stack()
-    run_chain(st)
+    st, _ = batch
     grade(st.warehouse, date(2024, 1, 16), date(2024, 1, 16))
     scraped = set()
     for resp in (coordinator_app(st.coordinator).test_client().get("/metrics"),
@@ -54,11 +62,10 @@ def test_every_metric_in_rules_and_dashboard_is_exported_after_a_batch(make_stac
     assert not missing, f"named in monitoring/ but not exported: {missing}"
 
 
-def test_metrics_count_what_the_batch_did(make_stack):
+def test_metrics_count_what_the_batch_did(batch):
     from prometheus_client import generate_latest
 
-    st = make_stack()
-    result = run_chain(st)
+    st, result = batch
     worker = {s.name: s for f in text_string_to_metric_families(generate_latest(st.worker.metrics.registry).decode())
               for s in f.samples}
     predictions = sum(s.value for f in text_string_to_metric_families(

@@ -10,8 +10,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from orchestrator import state as st
-from tests.fake_coordinator import FakeCoordinator
 from tests.orchestrator.conftest import ALL, DAY, completion, post_binary
+from tests.support.fake_coordinator import FakeCoordinator
 
 EASTERN = ZoneInfo("America/New_York")
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from orchestrator import state as st
-from tests.fake_coordinator import FakeCoordinator
 from tests.orchestrator.conftest import ALL, DAY, completion, post_binary, post_structured
+from tests.support.fake_coordinator import FakeCoordinator
 
 
 def test_all_five_successes_trigger_start_once_with_bearer_token(wire, app):

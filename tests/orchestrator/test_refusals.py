@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.fake_coordinator import FakeCoordinator
 from tests.orchestrator.conftest import ALL, binary_headers, completion, post_binary
+from tests.support.fake_coordinator import FakeCoordinator
 
 TOKEN = "sentinel-token-5d1c0a9e7b"
 # not a Pub/Sub push envelope either (the framework converts one of those into an event)

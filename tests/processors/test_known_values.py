@@ -85,10 +85,14 @@ def test_feature_store_rows_are_complete_vectors(computed):
     assert (lebron["team_abbr"], lebron["opponent_abbr"]) == ("LAL", "OKC")
 
 
-def _last10_ppg(raw_rows, player: str) -> float:
-    games = sorted((r for r in raw_rows if r["PLAYER_ID"] == player and r["GAME_DATE"] < DAY),
-                   key=lambda r: r["GAME_DATE"])[-10:]
-    return sum(int(r["PTS"]) for r in games) / len(games)
+def _last10_ppg(raw_rows) -> dict[str, float]:
+    """Each player's points per game over his last 10 games before D, from the CSV rows."""
+    games: dict[str, list[dict]] = {}
+    for r in raw_rows:
+        if r["GAME_DATE"] < DAY:
+            games.setdefault(r["PLAYER_ID"], []).append(r)
+    last = {p: sorted(g, key=lambda r: r["GAME_DATE"])[-10:] for p, g in games.items()}
+    return {p: sum(int(r["PTS"]) for r in g) / len(g) for p, g in last.items()}
 
 
 def test_teammates_out_of_the_previous_game(raw_rows, computed):
@@ -97,6 +101,7 @@ def test_teammates_out_of_the_previous_game(raw_rows, computed):
     from the CSV."""
     mlfs = computed["ml_feature_store"]
     by_player = mlfs.set_index("player_id")
+    ppg = _last10_ppg(raw_rows)
     teams_with_absences = 0
     for team in sorted(mlfs["team_abbr"].unique()):
         earlier = [r for r in raw_rows if r["TEAM_ABBREVIATION"] == team and r["GAME_DATE"] < DAY]
@@ -110,8 +115,8 @@ def test_teammates_out_of_the_previous_game(raw_rows, computed):
             row = by_player.loc[int(p)]
             assert row["missed_last_game"] == (1.0 if p in out else 0.0), (team, p)
             assert row["teammates_out"] == len(others), (team, p)
-            assert row["teammates_out_pts"] == pytest.approx(sum(_last10_ppg(raw_rows, q) for q in others))
-            everyone = sum(_last10_ppg(raw_rows, q) for q in rostered if q != p)
+            assert row["teammates_out_pts"] == pytest.approx(sum(ppg[q] for q in others))
+            everyone = sum(ppg[q] for q in rostered if q != p)
             assert row["teammates_out_pts_share"] == pytest.approx(row["teammates_out_pts"] / everyone)
     assert teams_with_absences >= 3, "the date tests nothing unless some rostered players missed a game"
 

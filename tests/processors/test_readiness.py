@@ -17,9 +17,9 @@ from processors.readiness import check
 from processors.runner import nightly
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from tests.cli.conftest import run
 from tests.conftest import SAMPLE
-from tests.slate.feeds import injury_report, schedule_feed, season_frame, write_json
+from tests.support.cli import run
+from tests.support.feeds import injury_report, schedule_feed, season_frame, write_json
 
 DAY = date(2024, 1, 16)
 YESTERDAY = date(2024, 1, 15)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 
@@ -12,7 +13,7 @@ import pytest
 from processors.validation import validate
 from shared import tables
 from shared.features import render_markdown
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT
 
 
 def test_out_of_range_rows_are_rejected_with_the_reason():
@@ -49,8 +50,9 @@ def _bus_messages(home) -> list[str]:
         return [r[0] for r in db.execute("SELECT topic FROM messages")]
 
 
-def test_backfill_publishes_nothing_and_nightly_publishes_one_event_per_processor(tmp_path):
+def test_backfill_publishes_nothing_and_nightly_publishes_one_event_per_processor(tmp_path, sample_db):
     env = {**os.environ, "PIPELINE_HOME": str(tmp_path)}
+    shutil.copy(sample_db, tmp_path / "warehouse.duckdb")     # what `pipeline import` of the sample makes
 
     def run(*args):
         out = subprocess.run([str(ROOT / "bin" / "pipeline"), *args], env=env, capture_output=True, text=True,
@@ -58,11 +60,10 @@ def test_backfill_publishes_nothing_and_nightly_publishes_one_event_per_processo
         assert out.returncode == 0, out.stderr
         return out.stdout
 
-    run("import", str(SAMPLE))
     # a bus exists (a publisher was used before), so "nothing" is a real count
     run("process", "--date", "2023-12-01")
     assert len(_bus_messages(tmp_path)) == 5
-    summary = run("backfill", "--start", "2023-11-01", "--end", "2023-12-31")
+    summary = run("backfill", "--start", "2023-11-01", "--end", "2023-11-14")
     assert "nothing published" in summary
     assert len(_bus_messages(tmp_path)) == 5
     run("process", "--date", "2024-01-15")

@@ -16,7 +16,7 @@ from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
 from tests.conftest import SAMPLE
-from tests.slate.feeds import season_frame
+from tests.support.feeds import season_frame
 
 
 @pytest.fixture(scope="session")

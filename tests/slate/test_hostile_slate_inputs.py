@@ -19,7 +19,7 @@ from ingest.importer.schedule import read_schedule, write_schedule
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.slate.conftest import history_through
-from tests.slate.feeds import event_odds, injury_report, schedule_feed, write_json
+from tests.support.feeds import event_odds, injury_report, schedule_feed, write_json
 
 DAY = date(2024, 1, 15)
 AT_FIVE = pd.Timestamp("2024-01-15T22:00:00Z")

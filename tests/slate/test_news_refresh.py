@@ -27,7 +27,7 @@ from shared.config import Settings
 from shared.distribution import of_row
 from shared.pricing import judge
 from shared.timetable import EASTERN
-from tests.cli.conftest import run
+from tests.support.cli import run
 from tests.slate.conftest import history_through
 from tests.slate.feeds import event_odds, games_on, schedule_feed, write_json
 

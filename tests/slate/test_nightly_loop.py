@@ -25,9 +25,9 @@ from ingest.importer import import_files
 from ingest.importer.schedule import read_schedule, write_schedule
 from shared import freshness, tables
 from shared.config import Settings
-from tests.ingest.test_injuries import pdf
 from tests.slate.conftest import history_through
-from tests.slate.feeds import schedule_feed, write_json
+from tests.support.feeds import schedule_feed, write_json
+from tests.support.injury_report_pdf import pdf
 
 NIGHT = date(2024, 1, 16)          # a Tuesday; the stats API's recorded answer holds the 15th's games
 ET = ZoneInfo("America/New_York")

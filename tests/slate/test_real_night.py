@@ -11,9 +11,9 @@ import pytest
 
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from tests.cli.conftest import run
 from tests.slate.conftest import history_through
-from tests.slate.feeds import event_odds, injury_report, schedule_feed, write_json
+from tests.support.cli import run
+from tests.support.feeds import event_odds, injury_report, schedule_feed, write_json
 
 DAY = date(2024, 1, 15)
 OUT = {"Jaren Jackson Jr.": "Injury/Illness - Left Ankle; Sprain", "Bogdan Bogdanović": "Rest"}

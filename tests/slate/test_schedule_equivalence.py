@@ -3,6 +3,7 @@ box scores through D-1 plus D's schedule (from the league feed) gives the same f
 the same predictions, to the float, as one holding the whole season."""
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 
 import pandas as pd
@@ -10,10 +11,10 @@ import pytest
 
 from ingest.importer.schedule import read_schedule, write_schedule
 from shared import tables
+from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.catalogue import PROCESSORS
-from tests.conftest import SAMPLE
 from tests.slate.conftest import history_through, predict, warehouse_with
-from tests.slate.feeds import schedule_feed, write_json
+from tests.support.feeds import schedule_feed, write_json
 
 VOLATILE = ["batch_id", "correlation_id", "created_at", "predicted_as_of"]   # when each run predicted
 
@@ -26,7 +27,7 @@ def frame(wh, table, day) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("day", [date(2023, 11, 20), date(2024, 1, 15), date(2024, 3, 8)])
-def test_tonight_from_the_schedule_equals_the_season_after(season, tmp_path, day):
+def test_tonight_from_the_schedule_equals_the_season_after(season, sample_db, tmp_path, day):
     feed = tmp_path / "schedule.json"
     write_json(feed, schedule_feed(season, [day]))
     tonight = warehouse_with(tmp_path, "tonight", history_through(season, day - timedelta(days=1),
@@ -34,7 +35,8 @@ def test_tonight_from_the_schedule_equals_the_season_after(season, tmp_path, day
     assert tonight.query(f"SELECT COUNT(*) AS n FROM {tables.PLAYER_GAME_SUMMARY.fqn} WHERE game_date >= @d",
                          {"d": day})["n"].iloc[0] == 0
     write_schedule(tonight, read_schedule(feed))
-    after = warehouse_with(tmp_path, "after", SAMPLE)
+    shutil.copy(sample_db, tmp_path / "after.duckdb")               # the whole season, imported once a session
+    after = DuckDBWarehouse(tmp_path / "after.duckdb")
 
     predicted = {name: predict(wh, tmp_path / name, day) for name, wh in (("tonight", tonight), ("after", after))}
 

@@ -14,7 +14,7 @@ from ingest.importer.schedule import read_schedule, write_schedule
 from shared import schedule, tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.slate.conftest import history_through
-from tests.slate.feeds import schedule_feed, write_json
+from tests.support.feeds import schedule_feed, write_json
 
 DAY = date(2024, 1, 15)
 
@@ -152,8 +152,8 @@ def test_processors_run_for_a_date_with_a_schedule_and_no_box_scores(wh, season,
 
 
 def test_fetch_schedule_downloads_the_feed_and_imports_it(season, sample_db, tmp_path):
-    from tests.cli.conftest import run
-    from tests.http_receiver import serve_bytes
+    from tests.support.cli import run
+    from tests.support.http_receiver import serve_bytes
 
     payload = json.dumps(schedule_feed(season, [DAY])).encode()
     home = tmp_path / "home"

@@ -8,8 +8,6 @@ import pytest
 from modeling.train import Windows
 from processors.backfill import backfill
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from tests.cli.conftest import elsewhere  # noqa: F401  (shared fixture)
-from tests.e2e.conftest import make_stack  # noqa: F401  (shared fixture)
 
 # within the bundled 2023-24 sample: train on the first half, validate on the second
 SAMPLE_WINDOWS = Windows(date(2023, 10, 24), date(2024, 1, 31), date(2024, 2, 1), date(2024, 4, 14))

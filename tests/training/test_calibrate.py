@@ -11,7 +11,7 @@ import pytest
 
 from modeling.calibrate import calibrate
 from shared.models import BUNDLED
-from tests.cli.conftest import run
+from tests.support.cli import run
 
 WINDOW = {"valid_start": "2024-02-01", "valid_end": "2024-03-15"}
 

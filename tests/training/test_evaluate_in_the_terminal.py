@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from shared.catalogue import SYSTEM_NAMES
-from tests.cli.conftest import run
-from tests.e2e.conftest import DAY, run_chain
+from tests.support.cli import run
+from tests.support.stack import DAY, run_chain
 
 
 def test_evaluate_prints_the_baselines_and_every_breakdown(make_stack, elsewhere):

@@ -19,8 +19,10 @@ from shared.config import Settings
 WEEK = [date(2024, 2, d) for d in range(5, 12)]
 
 
-@pytest.fixture
-def predicted(feature_db, tmp_path):
+@pytest.fixture(scope="module")
+def predicted_week(feature_db, tmp_path_factory):
+    """A warehouse file whose week was predicted, built once for the module."""
+    tmp_path = tmp_path_factory.mktemp("graded")
     shutil.copy(feature_db, tmp_path / "w.duckdb")
     wh = DuckDBWarehouse(tmp_path / "w.duckdb")
     store = DirectoryStore(tmp_path / "objects")
@@ -29,6 +31,14 @@ def predicted(feature_db, tmp_path):
         players = wh.read(tables.ML_FEATURE_STORE.fqn, d, d)["player_id"].head(40).tolist()
         if players:
             start(chain.coordinator, StartRequest(game_date=d, players=players, lines={players[0]: 0.5}), d)
+    wh.close()
+    return tmp_path / "w.duckdb"
+
+
+@pytest.fixture
+def predicted(predicted_week, tmp_path):
+    shutil.copy(predicted_week, tmp_path / "w.duckdb")
+    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
     yield wh
     wh.close()
 

@@ -1,29 +1,28 @@
 """Retraining behind the gate, and a running worker swapping to a new champion within one
-poll interval without a restart."""
+poll interval without a restart. Each stack starts on the session's backfilled sample
+(feature_db): what is retrained is what a backfill of the season gives."""
 from __future__ import annotations
 
 import json
 from datetime import date
 
 from modeling.retrain import retrain
-from processors.backfill import backfill
 from shared import tables
 from shared.catalogue import PROP_NAMES
 from shared.models.registry import Registry
-from tests.e2e.conftest import predictions, run_chain
+from tests.support.stack import predictions, run_chain
 
 END = date(2024, 4, 14)
 
 
-def test_a_new_champion_is_served_by_the_running_worker_after_one_poll(make_stack):
-    st = make_stack()
+def test_a_new_champion_is_served_by_the_running_worker_after_one_poll(make_stack, feature_db):
+    st = make_stack(warehouse=feature_db)
     clock = [0.0]
     st.worker.models.clock = lambda: clock[0]
     first = run_chain(st, date(2024, 1, 16))
     rows = predictions(st, first["batch_id"]).query("prop == 'points'")
     assert set(rows.loc[rows.system == "xgboost", "model_source"]) == {"bundled"}
 
-    backfill(st.warehouse, date(2023, 10, 1), END)
     # nothing registered and no bundled copy to compare with: the first version wins
     outcomes = retrain(st.warehouse, st.store, END, props=("points",), systems=("xgboost",),
                        fallback_dir=st.settings.home / "no-bundle").outcomes
@@ -38,9 +37,8 @@ def test_a_new_champion_is_served_by_the_running_worker_after_one_poll(make_stac
     assert set(rows.loc[rows.system == "catboost", "model_source"]) == {"bundled"}
 
 
-def test_a_retrain_that_does_not_beat_the_champion_leaves_latest_unchanged(make_stack):
-    st = make_stack()
-    backfill(st.warehouse, date(2023, 10, 1), END)
+def test_a_retrain_that_does_not_beat_the_champion_leaves_latest_unchanged(make_stack, feature_db):
+    st = make_stack(warehouse=feature_db)
     retrain(st.warehouse, st.store, END, props=("points",), systems=("xgboost",),
             fallback_dir=st.settings.home / "no-bundle")
     before = st.store.read("models/points_xgboost/latest.json")
@@ -53,9 +51,8 @@ def test_a_retrain_that_does_not_beat_the_champion_leaves_latest_unchanged(make_
     assert "does not beat champion" in log[-1]["reason"]
 
 
-def test_retrain_as_challenger_sets_only_the_challenger_pointer(make_stack):
-    st = make_stack()
-    backfill(st.warehouse, date(2023, 10, 1), END)
+def test_retrain_as_challenger_sets_only_the_challenger_pointer(make_stack, feature_db):
+    st = make_stack(warehouse=feature_db)
     out = retrain(st.warehouse, st.store, END, register_as="challenger", props=("points",), systems=("xgboost",),
                   fallback_dir=st.settings.home / "no-bundle").outcomes
     reg = Registry(st.store)
@@ -63,13 +60,12 @@ def test_retrain_as_challenger_sets_only_the_challenger_pointer(make_stack):
     assert reg.pointer("points_xgboost") is None and reg.pointer("points_xgboost", "challenger").version == 1
 
 
-def test_a_challenger_runs_beside_the_champion_as_shadow_rows(make_stack, tmp_path):
+def test_a_challenger_runs_beside_the_champion_as_shadow_rows(make_stack, feature_db, tmp_path):
     from modeling.evaluation import evaluate
     from modeling.grading import grade
     from modeling.train import Windows, train
 
-    st = make_stack()
-    backfill(st.warehouse, date(2023, 10, 1), END)
+    st = make_stack(warehouse=feature_db)
     windows = Windows(date(2023, 10, 24), date(2024, 1, 10), date(2024, 1, 11), date(2024, 1, 15))
     train(st.warehouse, st.store, "xgboost", "points", windows, force=True)         # v1 champion
     challenger = train(st.warehouse, st.store, "xgboost", "points", Windows(
@@ -93,9 +89,8 @@ def test_a_challenger_runs_beside_the_champion_as_shadow_rows(make_stack, tmp_pa
     assert {"xgboost", "xgboost (challenger)"} <= set(daily["system"])
 
 
-def test_retrain_retrains_every_prop_and_refits_the_ensemble_of_a_prop_whose_champion_moved(make_stack):
-    st = make_stack()
-    backfill(st.warehouse, date(2023, 10, 1), END)
+def test_retrain_retrains_every_prop_and_refits_the_ensemble_of_a_prop_whose_champion_moved(make_stack, feature_db):
+    st = make_stack(warehouse=feature_db)
     done = retrain(st.warehouse, st.store, END, systems=("catboost",), fallback_dir=st.settings.home / "no-bundle")
     assert [o.result.name for o in done.outcomes] == [f"{p}_catboost" for p in PROP_NAMES]
     assert {o.role for o in done.outcomes} == {"champion"}

@@ -9,7 +9,7 @@ import pandas as pd
 
 from modeling import dataset
 from modeling.windows import dates_with_results, derived, last_date_with_results, split
-from tests.cli.conftest import run
+from tests.support.cli import run
 
 
 def seasons(first: int, last: int) -> pd.DataFrame:

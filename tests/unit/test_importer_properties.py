@@ -68,19 +68,22 @@ def warehouse(tmp_path_factory):
     wh.ensure_tables()
     (home / "base.csv").write_text("\n".join([HEADER, *BASELINE]) + "\n")
     import_files(wh, [home / "base.csv"])
-    yield wh
+    yield wh, _contents(wh)
     wh.close()
 
 
 def _contents(wh) -> dict[str, pd.DataFrame]:
-    return {t: wh.read(t).sort_values(list(wh.read(t).columns[:2])).reset_index(drop=True) for t in TABLES}
+    frames = {t: wh.read(t) for t in TABLES}
+    return {t: f.sort_values(list(f.columns[:2])).reset_index(drop=True) for t, f in frames.items()}
 
 
+# Every example starts from the baseline (the test puts it back), so a refused file is compared
+# with the baseline read once: a restore that failed shows up as a change too.
 @given(text=mutated())
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                    HealthCheck.too_slow], database=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow], database=None)
 def test_a_mutated_csv_imports_fully_or_changes_nothing(warehouse, text):
-    before = _contents(warehouse)
+    warehouse, before = warehouse
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mutated.csv"
         path.write_text(text)

@@ -1,14 +1,11 @@
-"""The CLI as a user runs it: `bin/pipeline` in a subprocess, from a directory that is not the repo."""
+"""The CLI as a user runs it: `bin/pipeline` in a subprocess."""
 from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
-import pytest
-
-from tests.conftest import ROOT
-
-PIPELINE = str(ROOT / "bin" / "pipeline")
+PIPELINE = str(Path(__file__).resolve().parents[2] / "bin" / "pipeline")
 
 
 def run(*args, home=None, cwd=None, env=None, timeout=300) -> subprocess.CompletedProcess:
@@ -17,11 +14,3 @@ def run(*args, home=None, cwd=None, env=None, timeout=300) -> subprocess.Complet
         full["PIPELINE_HOME"] = str(home)
     return subprocess.run([PIPELINE, *map(str, args)], capture_output=True, text=True, env=full, cwd=cwd,
                           timeout=timeout)
-
-
-@pytest.fixture
-def elsewhere(tmp_path):
-    """A working directory outside the repository, as a user's would be."""
-    where = tmp_path / "work"
-    where.mkdir()
-    return where

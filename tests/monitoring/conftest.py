@@ -1,1 +1,0 @@
-from tests.e2e.conftest import make_stack  # noqa: F401  (shared fixture)

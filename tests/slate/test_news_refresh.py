@@ -27,9 +27,9 @@ from shared.config import Settings
 from shared.distribution import of_row
 from shared.pricing import judge
 from shared.timetable import EASTERN
-from tests.support.cli import run
 from tests.slate.conftest import history_through
-from tests.slate.feeds import event_odds, games_on, schedule_feed, write_json
+from tests.support.cli import run
+from tests.support.feeds import event_odds, games_on, schedule_feed, write_json
 
 DAY = date(2024, 1, 15)
 STARTER, STARTER_TEAM = 1628991, "MEM"        # Jaren Jackson Jr.

@@ -171,8 +171,7 @@ def test_a_later_report_re_predicts_by_itself(night, sources, tmp_path):
     """serve's loop: the batch ran from the 05PM report; the 06PM report rules Jokic Out, and
     the next injuries fetch withdraws him and re-predicts Denver, without a command."""
     from coordinator import news
-    from tests.ingest.injury_report_pdf import build
-    from tests.ingest.test_injuries import REPORT
+    from tests.support.injury_report_pdf import REPORT, build
 
     settings, st = night
     clock = [datetime(2024, 1, 16, 17, 35, tzinfo=ET)]

@@ -40,7 +40,9 @@ def test_calibrate_refits_old_models_without_touching_their_trees(feature_wareho
     assert set(done) == {"threes_xgboost", "threes_catboost", "threes_ensemble"}
     for name in ("threes_xgboost", "threes_catboost"):
         interval = json.loads((tmp_path / name / "schema.json").read_text())["interval"]
-        assert len(interval["quantiles"]) == 19 and len(interval["buckets"]) == 4, name
+        # threes are bucketed by the predicted level (one bucket above each edge), not by minutes
+        assert len(interval["quantiles"]) == 19 and interval["by"] == "predicted", name
+        assert len(interval["buckets"]) == len(interval["edges"]) + 1 > 4, name
         assert done[name].window == "2024-02-01..2024-03-15" and done[name].rows > 1000
         assert done[name].pinball_after < done[name].pinball_before, name
         assert done[name].coverage_after == pytest.approx(0.8, abs=0.06)

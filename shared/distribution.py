@@ -104,6 +104,7 @@ def of_row(row: Mapping) -> list[float]:
     """A stored row's 19 quantiles; a row written before they existed has them from its
     p10/p50/p90 (``from_three``)."""
     values = [row.get(c) for c in COLUMNS]
-    if all(v is not None and v == v for v in values):
-        return [float(v) for v in values]
+    present = [float(v) for v in values if v is not None]
+    if len(present) == len(values) and all(v == v for v in present):
+        return present
     return list(from_three(row["p10"], row["p50"], row["p90"])[0])

@@ -4,6 +4,10 @@ from them and the tables from the features."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # the orchestrator's function imports this module and ships without pandas
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class Prop:
         return {"season_avg": f"{self.stat}_avg_season", "last10": f"{self.stat}_avg_last10",
                 "ewma": f"{self.stat}_ewma"}
 
-    def actual(self, box_scores) -> object:
+    def actual(self, box_scores: pd.DataFrame) -> pd.Series:
         """The outcome from box-score rows (a frame holding ``parts``)."""
         total = box_scores[self.parts[0]]
         for part in self.parts[1:]:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from coordinator import slate
 from coordinator.batches import STALL_AFTER, BatchStore, batch_summary, describe, describe_date
 from coordinator.requests import StartRequest, lines_by_prop
-from shared import failpoints, staging, tables, topology
+from shared import availability, failpoints, staging, tables, topology
 from shared.catalogue import PROP_NAMES
 from shared.errors import PermanentError, TransientError
 from shared.messages import Line, PredictionReady, PredictionRequest, PredictionsComplete
@@ -46,12 +46,17 @@ class BadRequest(ValueError):
 
 
 # -- /start ----------------------------------------------------------------------------------------
-def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, dict]:
+def start(deps: CoordinatorDeps, req: StartRequest, today: date, backtest: bool = False) -> tuple[int, dict]:
+    """``backtest``: the caller replays past dates (predict-range) and may ask for realised
+    availability; a serving batch never reads the night's box scores."""
+    if req.availability == "realised" and not backtest:
+        raise BadRequest("availability", "availability 'realised' reads the night's box scores: only backtests "
+                                         "(predict-range --availability realised) may use it; use report or none")
     day = req.game_date or today
     existing = deps.batches.date_pointer(day)
     if existing and not req.force and not _abandoned(deps, existing[0]):
         return 200, _existing(deps, existing[0]["batch_id"])
-    scheduled = deps.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=["player_id"])
+    scheduled = deps.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=list(availability.INPUTS))
     known = sorted(int(p) for p in scheduled["player_id"])
     if not known:
         raise BadRequest("game_date", f"game_date {day}: no feature-store rows; run the processors for it first")
@@ -77,9 +82,11 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
     failpoints.reach("coordinator.date_claimed")
     tonight = slate.load(deps.warehouse, day, now, manual, req.props)
     out = {p: reason for p, reason in tonight.out.items() if p in set(players)}
+    source, columns = slate.tonight(deps.warehouse, day, scheduled, tonight, req.availability)
     doc = {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
            "systems": req.systems, "props": req.props, "lines": {str(p): v for p, v in tonight.lines.items()},
            "availability": {str(p): v for p, v in tonight.availability.items()},
+           "availability_source": source, "tonight": {str(p): columns[str(p)] for p in players},
            "out": {str(p): reason for p, reason in out.items()},
            "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": req.degraded,
            "missing_processors": req.missing_processors, "correlation_id": req.correlation_id,
@@ -139,7 +146,7 @@ def _existing(deps: CoordinatorDeps, batch_id: str) -> dict:
 
 
 def publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> None:
-    lines, availability = doc.get("lines") or {}, doc.get("availability") or {}
+    lines, statuses, columns = doc.get("lines") or {}, doc.get("availability") or {}, doc.get("tonight") or {}
     systems = tuple(doc["systems"]) if doc.get("systems") else None
     props = tuple(doc["props"]) if doc.get("props") else None
     messages = []
@@ -147,7 +154,8 @@ def publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> No
         messages.append(PredictionRequest(
             batch_id=doc["batch_id"], game_date=date.fromisoformat(doc["game_date"]), player_id=p, systems=systems,
             props=props, lines={prop: Line(**line) for prop, line in (lines.get(str(p)) or {}).items()},
-            availability=availability.get(str(p)), correlation_id=doc["correlation_id"]))
+            availability=statuses.get(str(p)), tonight=columns.get(str(p)) or {},
+            availability_source=doc.get("availability_source", "none"), correlation_id=doc["correlation_id"]))
     deps.publisher.publish_many(topology.PREDICTION_REQUEST, messages)
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, V
 
 from shared import topology
 from shared.catalogue import PROCESSOR_NAMES, PROP_NAMES
+from shared.features import TONIGHT_NAMES
 
 SCHEMA_VERSION = 1
 
@@ -92,6 +93,9 @@ class PredictionRequest(Message):
     props: tuple[PropName, ...] | None = None          # None: every prop
     lines: dict[PropName, Line] = Field(default_factory=dict)
     availability: str | None = Field(default=None, max_length=32)   # the injury report's status
+    # tonight's availability columns (shared/availability.py), None where unknown, and their source
+    tonight: dict[Literal[TONIGHT_NAMES], float | None] = Field(default_factory=dict)
+    availability_source: Literal["report", "realised", "none"] = "none"
 
 
 class PredictionReady(Message):

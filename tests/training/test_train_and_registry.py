@@ -74,7 +74,8 @@ def test_without_a_champion_the_gate_compares_with_the_bundled_model_the_workers
     store = DirectoryStore(tmp_path / "objects")
     result = train(feature_warehouse, store, "catboost", "points", SAMPLE_WINDOWS)
     folder = BUNDLED / "points_catboost"
-    bundled = native.load("catboost", (folder / "model.cbm").read_bytes(), list(NAMES))
+    features = json.loads((folder / "schema.json").read_text())["features"]
+    bundled = native.load("catboost", (folder / "model.cbm").read_bytes(), features)
     valid = dataset.load(feature_warehouse, "points", SAMPLE_WINDOWS.valid_start, SAMPLE_WINDOWS.valid_end)
     bundled_mae = float(np.mean(np.abs(bundled.predict(valid) - valid["actual"].to_numpy())))
     assert result.champion_mae == pytest.approx(bundled_mae)        # measured on the same validation rows

@@ -51,7 +51,7 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date, backtest: bool 
     availability; a serving batch never reads the night's box scores."""
     if req.availability == "realised" and not backtest:
         raise BadRequest("availability", "availability 'realised' reads the night's box scores: only backtests "
-                                         "(predict-range --availability realised) may use it; use report or none")
+                                         "(`bin/pipeline predict-range`) may use it; use report or none")
     day = req.game_date or today
     existing = deps.batches.date_pointer(day)
     if existing and not req.force and not _abandoned(deps, existing[0]):

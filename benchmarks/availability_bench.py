@@ -72,7 +72,10 @@ def run(data: Path) -> None:
         today = predictions(Path(baseline), prop, rows)
         realised, none = predictions(new, prop, rows), predictions(new, prop, unknown)
         for system in (s for s in ("ensemble", *ML_SYSTEMS) if s in today and s in realised):
-            mae = lambda pred, mask=slice(None): float(np.mean(np.abs(pred[mask] - truth[mask])))  # noqa: E731
-            print(f"| {prop} | {system} | {mae(today[system]):.3f} | {mae(realised[system]):.3f} | "
-                  f"{mae(none[system]):.3f} | {mae(today[system], absent):.3f} | "
-                  f"{mae(realised[system], absent):.3f} |")
+            figures = [mae(today[system], truth), mae(realised[system], truth), mae(none[system], truth),
+                       mae(today[system][absent], truth[absent]), mae(realised[system][absent], truth[absent])]
+            print(f"| {prop} | {system} | " + " | ".join(f"{m:.3f}" for m in figures) + " |")
+
+
+def mae(predicted: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.mean(np.abs(predicted - truth)))

@@ -1,7 +1,7 @@
 """Training rows: the feature store for D joined to what actually happened on D, for
 players who played. Features come only from games before D (the feature store's rule), but
 for the one named exception: tonight's availability, from realised absences (who of the
-rotation did not play D), on a share of the dates left unknown so the models also learn the
+rotation did not play D), on half of the dates left unknown so the models also learn the
 batches that know nothing of tonight."""
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def outcomes(warehouse: Warehouse, start: date, end: date) -> pd.DataFrame:
 
 
 # the share of training dates whose tonight columns are left unknown (availability_source none)
-UNKNOWN_SHARE = 0.25
+UNKNOWN_SHARE = 0.5
 
 
 def unknown_date(days: pd.Series) -> np.ndarray:

@@ -17,6 +17,7 @@ BENCHES = {
     "features": "benchmarks.feature_experiments",
     "tuning": "benchmarks.tuning",
     "feeds": "benchmarks.feeds_bench",
+    "availability": "benchmarks.availability_bench",
     "call-margin": "benchmarks.call_margin",
     "news": "benchmarks.news_bench",
 }

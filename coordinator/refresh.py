@@ -13,7 +13,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from coordinator import news, repricing, service, slate
-from shared import schedule, tables, versions
+from shared import availability, schedule, tables, versions
 from shared.batch_docs import batch_inputs
 from shared.timetable import EASTERN
 
@@ -142,7 +142,11 @@ def _supersede(deps: service.CoordinatorDeps, day: date, at: datetime, effect: n
     if effect.batch_id is None or effect.prediction_version is None:
         return
     tonight = slate.load(deps.warehouse, day, at, None, parent.get("props"))
+    # the teammates' columns need the whole date's rows, not only the re-predicted players'
+    rows = deps.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=list(availability.INPUTS))
+    source, columns = slate.tonight(deps.warehouse, day, rows, tonight, "report")
     doc = service.batch_doc(effect.batch_id, day, players, tonight, deps.clock(), systems=parent.get("systems"),
+                            availability_source=source, tonight_columns=columns,
                             props=parent.get("props"), correlation_id=uuid.uuid4().hex, subset=True,
                             prediction_version=effect.prediction_version, parent_batch_id=parent["batch_id"],
                             reason=effect.reason, as_of=at)

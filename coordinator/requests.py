@@ -29,6 +29,9 @@ class StartRequest(BaseModel):
     force: StrictBool = False
     correlation_id: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=1, max_length=128,
                                 pattern=r"^[A-Za-z0-9_.:-]+$")
+    # where tonight's availability columns come from; realised reads the night's box scores and is
+    # refused unless the caller is a backtest (coordinator.service.start)
+    availability: Literal["report", "realised", "none"] = "report"
     degraded: StrictBool = False
     missing_processors: list[Literal[PROCESSOR_NAMES]] = Field(default_factory=list)
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from coordinator import slate
 from coordinator.batches import STALL_AFTER, BatchStore, batch_summary, describe, describe_date
 from coordinator.requests import StartRequest, lines_by_prop
-from shared import failpoints, staging, tables, topology, versions
+from shared import availability, failpoints, staging, tables, topology, versions
 from shared.batch_docs import batch_inputs
 from shared.catalogue import PROP_NAMES
 from shared.errors import PermanentError, TransientError
@@ -49,12 +49,17 @@ class BadRequest(ValueError):
 
 
 # -- /start ----------------------------------------------------------------------------------------
-def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, dict]:
+def start(deps: CoordinatorDeps, req: StartRequest, today: date, backtest: bool = False) -> tuple[int, dict]:
+    """``backtest``: the caller replays past dates (predict-range) and may ask for realised
+    availability; a serving batch never reads the night's box scores."""
+    if req.availability == "realised" and not backtest:
+        raise BadRequest("availability", "availability 'realised' reads the night's box scores: only backtests "
+                                         "(`bin/pipeline predict-range`) may use it; use report or none")
     day = req.game_date or today
     existing = deps.batches.date_pointer(day)
     if existing and not req.force and not _abandoned(deps, existing[0]):
         return 200, _existing(deps, existing[0]["batch_id"])
-    scheduled = deps.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=["player_id"])
+    scheduled = deps.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=list(availability.INPUTS))
     known = sorted(int(p) for p in scheduled["player_id"])
     if not known:
         raise BadRequest("game_date", f"game_date {day}: no feature-store rows; run the processors for it first")
@@ -80,7 +85,9 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date) -> tuple[int, d
     failpoints.reach("coordinator.date_claimed")
     tonight = slate.load(deps.warehouse, day, now, manual, req.props)
     version = stored_version(deps.warehouse, day) if existing else 0
+    source, columns = slate.tonight(deps.warehouse, day, scheduled, tonight, req.availability)
     doc = batch_doc(batch_id, day, players, tonight, now, systems=req.systems, props=req.props,
+                    availability_source=source, tonight_columns=columns,
                     correlation_id=req.correlation_id, degraded=req.degraded,
                     missing_processors=req.missing_processors, forced=req.force, subset=req.players is not None,
                     prediction_version=1 if version <= 1 else version + 1)
@@ -104,12 +111,16 @@ def batch_doc(batch_id: str, day: date, players: list[int], tonight: slate.Slate
               correlation_id: str, systems: list[str] | None = None, props: list[str] | None = None,
               degraded: bool = False, missing_processors: list[str] | None = None, forced: bool = False,
               subset: bool = False, prediction_version: int = 1, parent_batch_id: str | None = None,
-              reason: str | None = None, as_of: datetime | None = None) -> dict:
-    """``as_of``: the moment whose report and lines the batch reads (default ``now``)."""
+              reason: str | None = None, as_of: datetime | None = None, availability_source: str = "none",
+              tonight_columns: dict | None = None) -> dict:
+    """``as_of``: the moment whose report and lines the batch reads (default ``now``);
+    ``tonight_columns``: each player's tonight availability columns (slate.tonight)."""
     out = {p: why for p, why in tonight.out.items() if p in set(players)}
     return {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
             "systems": systems, "props": props, "lines": {str(p): v for p, v in tonight.lines.items()},
             "availability": {str(p): v for p, v in tonight.availability.items()},
+            "availability_source": availability_source,
+            "tonight": {str(p): (tonight_columns or {}).get(str(p)) or {} for p in players},
             "out": {str(p): why for p, why in out.items()},
             "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": degraded,
             "missing_processors": missing_processors or [], "correlation_id": correlation_id,
@@ -173,7 +184,7 @@ def _existing(deps: CoordinatorDeps, batch_id: str) -> dict:
 
 
 def publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> None:
-    lines, availability = doc.get("lines") or {}, doc.get("availability") or {}
+    lines, statuses, columns = doc.get("lines") or {}, doc.get("availability") or {}, doc.get("tonight") or {}
     systems = tuple(doc["systems"]) if doc.get("systems") else None
     props = tuple(doc["props"]) if doc.get("props") else None
     messages = []
@@ -181,7 +192,8 @@ def publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> No
         messages.append(PredictionRequest(
             batch_id=doc["batch_id"], game_date=date.fromisoformat(doc["game_date"]), player_id=p, systems=systems,
             props=props, lines={prop: Line(**line) for prop, line in (lines.get(str(p)) or {}).items()},
-            availability=availability.get(str(p)), correlation_id=doc["correlation_id"]))
+            availability=statuses.get(str(p)), tonight=columns.get(str(p)) or {},
+            availability_source=doc.get("availability_source", "none"), correlation_id=doc["correlation_id"]))
     deps.publisher.publish_many(topology.PREDICTION_REQUEST, messages)
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from shared import tables
+from shared import availability, tables
 from shared.batch_docs import BatchInputs
 from shared.ports import Warehouse
 
@@ -55,6 +55,26 @@ def latest_lines(warehouse: Warehouse, day: date, now: datetime, props: list[str
     wanted = lines["prop"].isin(props) if props else lines["prop"].notna()
     lines = lines[wanted & lines["player_id"].notna()].sort_values(["as_of", "book"])
     return lines.drop_duplicates(["player_id", "prop"], keep="last")
+
+
+def tonight(warehouse: Warehouse, day: date, rows: pd.DataFrame, slate: Slate,
+            wanted: availability.AvailabilitySource) -> tuple[str, dict[str, dict[str, float | None]]]:
+    """The source used and each player's tonight columns (None where unknown), computed once for
+    the batch from the date's feature-store rows (``rows``). ``report`` without a stored report
+    and ``realised`` without D's box scores know nothing: source none."""
+    statuses: dict[int, str] | None = None
+    used = "none"
+    if wanted == "report" and slate.inputs.injury_report_as_of is not None:
+        statuses, used = {**slate.availability, **dict.fromkeys(slate.out, "Out")}, "report"
+    elif wanted == "realised":
+        box = warehouse.read(tables.PLAYER_GAME_SUMMARY.fqn, day, day,
+                             columns=["game_date", "player_id", "team_abbr", "played"])
+        if len(box):
+            status = availability.realised(rows.assign(game_date=pd.Timestamp(day)), box)
+            statuses, used = dict(zip(rows["player_id"].astype(int), status, strict=True)), "realised"
+    columns = availability.tonight(rows, statuses)
+    values = columns.astype(object).where(columns.notna(), None)
+    return used, {str(p): values.loc[p].to_dict() for p in values.index}
 
 
 def _before(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from shared import tables
 from shared.catalogue import DRIFT_KEY_FEATURES, PROP_NAMES, PSI_ALERT
-from shared.features import NAMES
+from shared.features import STORE_NAMES as NAMES
 from shared.models import BUNDLED
 from shared.models.registry import Registry
 from shared.ports import NotFound, ObjectStore, Warehouse

@@ -23,7 +23,7 @@ from processors.runner import Outcome, compute_dates, record_failure, warehouse_
 from shared import tables
 from shared.catalogue import BY_NAME, RUN_DONE
 from shared.errors import BadArgument
-from shared.features import FEATURE_VERSION
+from shared.features import STORE_VERSION
 from shared.ports import Warehouse
 
 log = logging.getLogger(__name__)
@@ -71,10 +71,10 @@ def done_dates(warehouse: Warehouse, names: list[str], start: date, end: date) -
     done = {pd.Timestamp(d) for d, n in per_date.items() if n == len(names)}
     if FEATURE_STORE in names and done:
         rows = warehouse.read(tables.ML_FEATURE_STORE.fqn, start, end, columns=["game_date", "feature_version"])
-        stale = {pd.Timestamp(d) for d in rows.loc[rows["feature_version"] != FEATURE_VERSION, "game_date"].unique()}
+        stale = {pd.Timestamp(d) for d in rows.loc[rows["feature_version"] != STORE_VERSION, "game_date"].unique()}
         if stale:
             log.info("%d date(s) hold features of another version than %s: computed again", len(stale),
-                     FEATURE_VERSION)
+                     STORE_VERSION)
         done -= stale
     return done
 

@@ -7,7 +7,9 @@ import pandas as pd
 
 from processors import game_context
 from processors import history as h
-from shared.features import FEATURE_VERSION, FEATURES, NAMES, STAT_FEATURES
+from shared.features import STAT_FEATURES, STORE_VERSION
+from shared.features import STORE_FEATURES as FEATURES
+from shared.features import STORE_NAMES as NAMES
 
 
 def compute(inputs: h.Inputs, roster: pd.DataFrame, pdc: pd.DataFrame, psza: pd.DataFrame,
@@ -58,7 +60,7 @@ def compute(inputs: h.Inputs, roster: pd.DataFrame, pdc: pd.DataFrame, psza: pd.
     present = f.notna()
     filled = _apply_defaults(f)
     out = base.copy()
-    out["feature_version"] = FEATURE_VERSION
+    out["feature_version"] = STORE_VERSION
     for name in NAMES:
         out[name] = filled[name].to_numpy()
     out["quality_score"] = present.mean(axis=1).to_numpy()

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from shared.props import PROPS, Prop
 
-FEATURE_VERSION = "v3"
+# the feature store's columns (a date computed under another version is computed again) and the
+# models' vector: the store's columns then tonight's availability, computed per batch
+STORE_VERSION = "v3"
+FEATURE_VERSION = "v4"
 
 
 @dataclass(frozen=True)
@@ -89,14 +92,37 @@ def stat_block(prop: Prop) -> tuple[Feature, ...]:
 
 STATS: tuple[str, ...] = tuple(p.stat for p in PROPS if p.stat != "pts")
 STAT_FEATURES: tuple[Feature, ...] = tuple(f for p in PROPS if p.stat != "pts" for f in stat_block(p))
-FEATURES = FEATURES + STAT_FEATURES
+STORE_FEATURES: tuple[Feature, ...] = FEATURES + STAT_FEATURES
+STORE_NAMES: tuple[str, ...] = tuple(f.name for f in STORE_FEATURES)
+
+# Not stored: the batch computes them (shared/availability.py) from the statuses of its source
+# (the injury report when serving; realised absences in training). Unknown (no source): NaN.
+_ABSENT = "teammates listed Out or Doubtful tonight"
+TONIGHT_FEATURES: tuple[Feature, ...] = (
+    F("tonight_teammates_out", "tonight", f"rotation {_ABSENT} (rotation: 15+ minutes a game over his last 10 "
+      "games and a game this season; realised: those who did not play D)", "unknown"),
+    F("tonight_teammates_out_pts_share", "tonight", "their points per game over their last 10 / the same sum "
+      "over his whole team (him included)", "unknown"),
+    F("tonight_teammates_out_minutes_share", "tonight", "the same share of minutes per game", "unknown"),
+    F("tonight_teammates_out_usage_share", "tonight", "the same share of possessions used per game "
+      "(usage_rate_last10 x minutes_avg_last10)", "unknown"),
+    F("tonight_own_status", "tonight", "his own status: 0 Available (or not listed), 1 Probable, 2 Questionable, "
+      "3 Doubtful", "unknown"),
+)
+FEATURES = STORE_FEATURES + TONIGHT_FEATURES
 NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+TONIGHT_NAMES: tuple[str, ...] = tuple(f.name for f in TONIGHT_FEATURES)
+# the vectors a worker serves: a model of the earlier version reads the stored columns only
+VECTORS: dict[str, tuple[str, ...]] = {FEATURE_VERSION: NAMES, "v3": STORE_NAMES}
 
 
 def render_markdown() -> str:
-    lines = [f"# ML feature store, feature version {FEATURE_VERSION}", "",
-             "Rendered from `shared/features.py`; columns of `precompute.ml_feature_store` in this order.",
-             "D is the game date, S its season. Every input is a game strictly before D.", "",
+    lines = [f"# ML features, feature version {FEATURE_VERSION} (feature store {STORE_VERSION})", "",
+             "Rendered from `shared/features.py`; the models read these columns in this order. All but the "
+             "`tonight` ones are columns of `precompute.ml_feature_store`; the `tonight` ones are computed "
+             "by each batch from tonight's statuses (shared/availability.py) and unknown (NaN) when its "
+             "`availability_source` is `none`.",
+             "D is the game date, S its season. Every stored input is a game strictly before D.", "",
              "| # | name | source | formula | default when missing |", "|---|---|---|---|---|"]
     for i, f in enumerate(FEATURES, 1):
         lines.append(f"| {i} | `{f.name}` | {f.source} | {f.formula} | {f.default} |")

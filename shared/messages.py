@@ -11,15 +11,18 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, V
 
 from shared import topology
 from shared.catalogue import PROCESSOR_NAMES, PROP_NAMES
+from shared.features import TONIGHT_NAMES
 
 SCHEMA_VERSION: Final = 1
 
 if TYPE_CHECKING:   # the names are data (shared/catalogue.py): a checker sees text, pydantic checks the value
     ProcessorName = str
     PropName = str
+    TonightName = str
 else:
     ProcessorName = Literal[PROCESSOR_NAMES]
     PropName = Literal[PROP_NAMES]
+    TonightName = Literal[TONIGHT_NAMES]
 ProcessorStatus = Literal["success", "partial", "no_data", "failed"]
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 BATCH_ID_PATTERN = r"^[a-f0-9]{32}$"
@@ -97,6 +100,9 @@ class PredictionRequest(Message):
     props: tuple[PropName, ...] | None = None          # None: every prop
     lines: dict[PropName, Line] = Field(default_factory=dict)
     availability: str | None = Field(default=None, max_length=32)   # the injury report's status
+    # tonight's availability columns (shared/availability.py), None where unknown, and their source
+    tonight: dict[TonightName, float | None] = Field(default_factory=dict)
+    availability_source: Literal["report", "realised", "none"] = "none"
 
 
 class PredictionReady(Message):

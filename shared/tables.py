@@ -172,9 +172,9 @@ PROP_LINES = register(
 
 
 # -- Phase 4 precompute tables ----------------------------------------------------------------
-from shared.features import NAMES as _FEATURES  # noqa: E402
 from shared.features import STAT_FEATURES as _STAT_FEATURES  # noqa: E402
 from shared.features import STATS as _STATS  # noqa: E402
+from shared.features import STORE_NAMES as _FEATURES  # noqa: E402
 
 _TDZA_METRICS = ["opp_fg2_pct", "opp_fg3_pct", "opp_fg2a_per_game", "opp_fg3a_per_game", "opp_fta_per_game",
                  "opp_two_pts_per_game", "opp_three_pts_per_game", "opp_free_throw_pts_per_game", "ft_rate_allowed",
@@ -265,8 +265,8 @@ _PREDICTION_COLUMNS = (
     "line FLOAT64, p_over FLOAT64, edge FLOAT64, recommendation STRING, model_name STRING, "
     "model_version STRING, model_source STRING, feature_version STRING, batch_id STRING, "
     "correlation_id STRING, created_at TIMESTAMP, shadow BOOL, line_book STRING, market_p_over FLOAT64, "
-    "availability STRING, prediction_version INT64, parent_batch_id STRING, version_reason STRING, "
-    "withdrawn_reason STRING, line_as_of TIMESTAMP, repriced_at TIMESTAMP, predicted_as_of TIMESTAMP, "
+    "availability STRING, availability_source STRING, prediction_version INT64, parent_batch_id STRING, "
+    "version_reason STRING, withdrawn_reason STRING, line_as_of TIMESTAMP, repriced_at TIMESTAMP, predicted_as_of TIMESTAMP, "
     + ", ".join(f"{c} FLOAT64" for c in QUANTILE_COLUMNS))
 # a superseding batch (news before tip) writes the next prediction_version beside the old rows
 PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version", "prediction_version")

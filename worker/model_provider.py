@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.features import FEATURE_VERSION, NAMES
+from shared.features import FEATURE_VERSION, VECTORS
 from shared.models import BUNDLED, native
 from shared.models.registry import Registry
 
@@ -38,9 +38,10 @@ class ModelUnavailable(RuntimeError):
 
 
 def _check_schema(schema: dict, name: str) -> None:
-    if schema.get("feature_version") != FEATURE_VERSION or schema.get("features") != list(NAMES):
+    known = VECTORS.get(schema.get("feature_version"))
+    if known is None or schema.get("features") != list(known):
         raise native.InvalidModel(f"{name}: schema is for feature version {schema.get('feature_version')!r}, "
-                                  f"the feature store has {FEATURE_VERSION!r}")
+                                  f"the workers serve {' or '.join(map(repr, VECTORS))} (now {FEATURE_VERSION!r})")
 
 
 class ModelProvider:

@@ -13,7 +13,7 @@ from shared import failpoints, topology
 from shared.catalogue import BLEND_SYSTEMS, ML_SYSTEMS, PROP_NAMES, SYSTEM_NAMES
 from shared.distribution import COLUMNS as QUANTILE_COLUMNS
 from shared.errors import TransientError
-from shared.features import FEATURE_VERSION
+from shared.features import FEATURE_VERSION, TONIGHT_NAMES
 from shared.messages import PredictionReady, PredictionRequest
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
@@ -82,9 +82,17 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
 
 def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
     try:
-        return deps.features.row(req.game_date, req.player_id)
+        row = deps.features.row(req.game_date, req.player_id)
     except Exception as exc:
         raise TransientError(f"feature store unreachable: {exc}") from exc
+    return None if row is None else with_tonight(row, req)
+
+
+def with_tonight(row: dict, req: PredictionRequest) -> dict:
+    """The stored row (left as cached) with the batch's tonight columns over it; unknown is NaN."""
+    tonight = {name: float("nan") if req.tonight.get(name) is None else float(req.tonight[name])
+               for name in TONIGHT_NAMES}
+    return {**row, **tonight, "feature_version": FEATURE_VERSION}
 
 
 def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dict]) -> list[dict]:
@@ -135,9 +143,10 @@ def _records(reqs: list[PredictionRequest], rows: list[dict], prop: str, outputs
                 **judge(p10, p50, p90, line.line if line else None, line.over if line else None,
                         line.under if line else None, quantiles=quantiles, margin=margin),
                 "line_book": line.book if line else None, "availability": req.availability,
+                "availability_source": req.availability_source,
                 "model_name": out.model_name, "model_version": out.model_version,
                 "model_source": out.model_source if isinstance(out.model_source, str) else out.model_source[i],
-                "feature_version": row.get("feature_version", FEATURE_VERSION),
+                "feature_version": row["feature_version"],
                 "batch_id": req.batch_id, "correlation_id": req.correlation_id, "created_at": now,
                 "shadow": out is not outputs[name], **dict(zip(QUANTILE_COLUMNS, quantiles, strict=True))})
     return records

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import pandas as pd
 import typer
@@ -27,10 +27,17 @@ from bin.cli.common import (
 )
 from shared import bootstrap, schedule, tables
 
+Availability = Literal["report", "realised", "none"]   # shared/availability.py's sources
+
 
 def predict_range_command(start: str = typer.Option(..., "--start", help="first game date"),
                           end: str = typer.Option(..., "--end", help="last game date"),
-                          force: bool = typer.Option(False, "--force", help="new batches for dates that have one")):
+                          force: bool = typer.Option(False, "--force", help="new batches for dates that have one"),
+                          availability: Availability = typer.Option(
+                              "report", "--availability", help=(
+                                  "tonight's availability columns from: report (the stored injury report where "
+                                  "there is one, else none), realised (rotation players who did not play: reads "
+                                  "each date's box scores, a backtest only), none (unknown)"))):
     """Run the coordinator/worker path for every game date in the range, one batch per date.
     A batch of the range left unfinished (a killed earlier run) is repaired before success is said."""
     from bin.stack import inline
@@ -63,7 +70,8 @@ def predict_range_command(start: str = typer.Option(..., "--start", help="first 
     with progress_bar("predict-range: game dates") as report:
         report(0, len(dates))
         for i, d in enumerate(dates, 1):
-            code, answer = start_batch(chain.coordinator, StartRequest(game_date=d, force=force), d)
+            code, answer = start_batch(chain.coordinator, StartRequest(game_date=d, force=force,
+                                                                       availability=availability), d, backtest=True)
             new, existing = new + (code == 202), existing + (code == 200)
             if code == 200 and answer.get("state") != "finished":
                 # the inline chain is synchronous: a re-published player is predicted before this returns

@@ -42,10 +42,19 @@ def client(stack):
     ({"game_date": "2024-01-16", "props": ["points", "dunks"]}, "props"),
     ({"game_date": "2024-01-16", "props": []}, "props"),
     ({"game_date": "2024-07-15"}, "game_date"),
+    ({"game_date": "2024-01-16", "availability": "rumour"}, "availability"),
 ])
 def test_bad_start_bodies_are_400_naming_the_field(client, body, field):
     resp = client.post("/start", json=body, headers=AUTH)
     assert resp.status_code == 400 and resp.json["field"] == field, resp.json
+
+
+def test_realised_availability_is_refused_to_a_serving_batch_and_starts_nothing(client, stack):
+    """Realised availability reads the night's box scores: a backtest's, never /start's."""
+    resp = client.post("/start", json={"game_date": "2024-01-16", "availability": "realised"}, headers=AUTH)
+    assert resp.status_code == 400 and resp.json["field"] == "availability", resp.json
+    assert "only backtests" in resp.json["error"]
+    assert stack.coordinator.batches.dates() == []
 
 
 @pytest.mark.parametrize("raw, key", [

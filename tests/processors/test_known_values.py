@@ -75,7 +75,8 @@ def test_celtics_three_point_defence_last_15(raw_rows, computed):
 
 
 def test_feature_store_rows_are_complete_vectors(computed):
-    from shared.features import FEATURE_VERSION, NAMES
+    from shared.features import STORE_NAMES as NAMES
+    from shared.features import STORE_VERSION as FEATURE_VERSION
 
     mlfs = computed["ml_feature_store"]
     assert len(NAMES) >= 25 and len(mlfs) > 300

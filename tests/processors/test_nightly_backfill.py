@@ -169,7 +169,7 @@ def test_killed_backfill_resumes_without_duplicates(fresh_warehouse):
 def test_backfill_recomputes_dates_whose_features_have_another_version(fresh_warehouse):
     """After an upgrade that changes the feature vector, a plain backfill redoes the dates that
     hold the old version (their new columns would be empty) and skips the rest."""
-    from shared.features import FEATURE_VERSION
+    from shared.features import STORE_VERSION as FEATURE_VERSION
 
     wh = fresh_warehouse()
     backfill(wh, date(2023, 11, 1), date(2023, 11, 30))

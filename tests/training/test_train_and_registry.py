@@ -11,7 +11,7 @@ from modeling import dataset
 from modeling.train import train
 from shared import tables
 from shared.adapters.directory_store import DirectoryStore
-from shared.features import FEATURE_VERSION, NAMES
+from shared.features import FEATURE_VERSION, NAMES, VECTORS
 from shared.models import BUNDLED, native
 from shared.models.registry import Registry
 from tests.training.conftest import SAMPLE_WINDOWS
@@ -74,7 +74,8 @@ def test_without_a_champion_the_gate_compares_with_the_bundled_model_the_workers
     store = DirectoryStore(tmp_path / "objects")
     result = train(feature_warehouse, store, "catboost", "points", SAMPLE_WINDOWS)
     folder = BUNDLED / "points_catboost"
-    bundled = native.load("catboost", (folder / "model.cbm").read_bytes(), list(NAMES))
+    features = json.loads((folder / "schema.json").read_text())["features"]
+    bundled = native.load("catboost", (folder / "model.cbm").read_bytes(), features)
     valid = dataset.load(feature_warehouse, "points", SAMPLE_WINDOWS.valid_start, SAMPLE_WINDOWS.valid_end)
     bundled_mae = float(np.mean(np.abs(bundled.predict(valid) - valid["actual"].to_numpy())))
     assert result.champion_mae == pytest.approx(bundled_mae)        # measured on the same validation rows
@@ -120,3 +121,13 @@ def test_bundled_fallback_models_match_the_feature_store():
         assert schema["features"] == list(NAMES) and schema["feature_version"] == FEATURE_VERSION
         assert schema["sha256"] == native.sha256(data)
         native.load(kind, data, schema["features"])
+
+
+def test_every_bundled_model_reads_a_vector_the_workers_serve():
+    """A prop not yet retrained keeps its v3 models (the stored columns only) beside v4 ones."""
+    from worker.model_provider import load_bundled
+
+    for folder in sorted(p for p in BUNDLED.iterdir() if (p / "schema.json").exists()):
+        schema = json.loads((folder / "schema.json").read_text())
+        assert schema["features"] == list(VECTORS[schema["feature_version"]]), folder.name
+        load_bundled(BUNDLED, folder.name, schema["system"])

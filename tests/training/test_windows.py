@@ -2,6 +2,7 @@
 names the windows tried, the dates the data covers and the flags to set."""
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date, timedelta
 
@@ -65,8 +66,9 @@ def test_train_without_windows_fits_the_data_present(feature_db, tmp_path, elsew
     text = " ".join(out.stdout.split())
     assert "windows (derived from the data present): train 2023-10-" in text
     assert "validate 2024-" in text and "..2024-04-14" in text
-    # the gate measured the bundled model the workers serve; forcing overrode it, and the blend is out of date
-    assert "points_catboost v1 PROMOTED: forced over the bundled model v" in text
+    # the gate measured the bundled model the workers serve (the sample's model, whose validation rows
+    # carry realised availability, may beat it or be forced over it), and the blend is out of date
+    assert re.search(r"points_catboost v1 PROMOTED: (forced over|beats) the bundled model v", text)
     assert "(served while the registry has no champion)" in text
     assert "note: the points ensemble's weights were fitted for the catboost model served before; refit them for " \
            "this one: bin/pipeline train --system ensemble --prop points" in text

@@ -266,7 +266,8 @@ _PREDICTION_COLUMNS = (
     "model_version STRING, model_source STRING, feature_version STRING, batch_id STRING, "
     "correlation_id STRING, created_at TIMESTAMP, shadow BOOL, line_book STRING, market_p_over FLOAT64, "
     "availability STRING, availability_source STRING, prediction_version INT64, parent_batch_id STRING, "
-    "version_reason STRING, withdrawn_reason STRING, line_as_of TIMESTAMP, repriced_at TIMESTAMP, predicted_as_of TIMESTAMP, "
+    "version_reason STRING, withdrawn_reason STRING, line_as_of TIMESTAMP, repriced_at TIMESTAMP, "
+    "predicted_as_of TIMESTAMP, "
     + ", ".join(f"{c} FLOAT64" for c in QUANTILE_COLUMNS))
 # a superseding batch (news before tip) writes the next prediction_version beside the old rows
 PREDICTION_KEY = ("game_date", "player_id", "system", "prop", "model_version", "prediction_version")

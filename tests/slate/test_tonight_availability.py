@@ -20,7 +20,7 @@ from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
 from shared.features import TONIGHT_NAMES
-from tests.slate.feeds import injury_report
+from tests.support.feeds import injury_report
 
 DAY = date(2024, 1, 15)
 OUT = {"Jaren Jackson Jr.": "Injury/Illness - Left Ankle; Sprain"}

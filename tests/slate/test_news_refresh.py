@@ -94,6 +94,10 @@ def test_a_later_report_re_predicts_the_starters_team_once(night, season):
     assert len(mem) >= 8 and set(mem["prediction_version"]) == {2}
     assert set(mem["batch_id"]) == {done["batch_id"]} and set(mem["parent_batch_id"]) == {first}
     assert set(mem["version_reason"]) == {reason} and set(mem["predicted_as_of"]) == {pd.Timestamp(at(18))}
+    # tonight's availability moved them: a starter's points go to his teammates
+    was = before.set_index("player_id")["predicted"]
+    moved = mem.set_index("player_id")["predicted"] - was.reindex(mem["player_id"]).to_numpy()
+    assert (moved.abs() > 0.01).sum() >= len(mem) // 2 and moved.mean() > 0.1, moved.describe()
     others = served[served["team_abbr"] != STARTER_TEAM].sort_values("player_id").reset_index(drop=True)
     untouched = before[(before["team_abbr"] != STARTER_TEAM)].sort_values("player_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(others, untouched)                    # rows and batch exactly as they were

@@ -3,15 +3,16 @@ own code (its FeatureCache, ModelProvider and prediction systems), so a real-tim
 and the batch row for the same player-date are the same numbers. Nothing is written."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.reads import Unknown
-from shared import distribution
+from coordinator import slate
+from shared import availability, distribution, tables
 from shared.catalogue import SYSTEM_NAMES
 from shared.messages import GameDate, Line, PlayerId, PredictionRequest
-from worker.service import WorkerDeps, predict_rows
+from worker.service import WorkerDeps, predict_rows, with_tonight
 
 REALTIME_BATCH = "0" * 32      # not a batch: the rows are answered, never staged or reported
 RESULT_COLUMNS = ("system", "predicted", "p10", "p50", "p90", "confidence", "line", "p_over", "market_p_over",
@@ -43,13 +44,24 @@ def predict(worker: WorkerDeps, prop: str, body: PredictBody) -> dict:
         _explain_missing(worker, body.game_date, body.player_id)
     lines = {} if body.line is None else {prop: Line(line=body.line, book="request", over=body.over,
                                                     under=body.under)}
+    source, tonight = _tonight(worker, body.game_date, body.player_id)
     req = PredictionRequest(batch_id=REALTIME_BATCH, game_date=body.game_date, player_id=body.player_id,
-                            systems=body.systems, props=(prop,), lines=lines)
-    rows = predict_rows(worker, [req], [row])
+                            systems=body.systems, props=(prop,), lines=lines, tonight=tonight,
+                            availability_source=source)
+    rows = predict_rows(worker, [req], [with_tonight(row, req)])
     return {"game_date": body.game_date.isoformat(), "player_id": body.player_id, "prop": prop,
             "player_name": row.get("player_name"), "team_abbr": row.get("team_abbr"),
             "opponent_abbr": row.get("opponent_abbr"),
             "predictions": [{c: r[c] for c in RESULT_COLUMNS} for r in rows if not r["shadow"]]}
+
+
+def _tonight(worker: WorkerDeps, day: date, player_id: int) -> tuple[str, dict]:
+    """Tonight's availability columns as a batch started now would compute them: from the
+    latest injury report, over the whole date's rows."""
+    rows = worker.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=list(availability.INPUTS))
+    now = slate.load(worker.warehouse, day, datetime.now(UTC))
+    source, columns = slate.tonight(worker.warehouse, day, rows, now, "report")
+    return source, {k: v for k, v in (columns.get(str(player_id)) or {}).items() if v is not None}
 
 
 def _explain_missing(worker: WorkerDeps, day: date, player_id: int) -> None:

@@ -40,7 +40,8 @@ FIRST_CALL = {"coordinator": ("post", "/start"), "worker": ("post", "/predict"),
 def test_the_first_revision_builds_its_app_from_the_plans_environment(service, command, monkeypatch):
     env = deploy_env(command)
     assert re.fullmatch(rf"https://{service}-123456789012\.us-central1\.run\.app", env["OIDC_AUDIENCE"])
-    assert env["OIDC_SERVICE_ACCOUNTS"].count("@") == 3
+    # the pusher, the scheduler, the orchestrator and the fetch jobs (which call /refresh)
+    assert env["OIDC_SERVICE_ACCOUNTS"].count("@") == 4
     # what Cloud Run adds itself: credentials come from the metadata server there, anonymous here
     monkeypatch.setattr("google.auth.default", lambda *a, **k: (AnonymousCredentials(), "demo-proj"))
     app = importlib.import_module(f"{service}.main").build_app(Settings.from_env(env))
@@ -54,7 +55,7 @@ def test_the_orchestrator_function_gets_its_coordinator_and_accounts_apart(monke
 
     env = deploy_env("gcloud functions deploy orchestrator")
     assert env["COORDINATOR_URL"] == "https://svc-abcdefghij-uc.a.run.app"
-    assert env["OIDC_SERVICE_ACCOUNTS"].split(",")[-1] == "pipeline-orchestrator@demo-proj.iam.gserviceaccount.com"
+    assert "pipeline-orchestrator@demo-proj.iam.gserviceaccount.com" in env["OIDC_SERVICE_ACCOUNTS"].split(",")
     monkeypatch.setattr("google.auth.default", lambda *a, **k: (AnonymousCredentials(), "demo-proj"))
     deps = orchestrator.main.build_deps(Settings.from_env(env))
     assert deps.orchestrator is not None

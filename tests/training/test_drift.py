@@ -41,7 +41,9 @@ def test_monitor_stores_psi_per_feature_and_alerts_on_a_drifted_key_feature(samp
     assert "minutes_avg_last10" in drifted.drift_alerts and "minutes_avg_last10" in KEY_FEATURES
     assert drifted.psi["minutes_avg_last10"] > calm.psi["minutes_avg_last10"] + 1
     alerts = [r for r in caplog.records if getattr(r, "alert", None) == "feature_drift"]
-    assert len(alerts) == 1 and alerts[0].feature == "minutes_avg_last10"
+    # the injected drift adds exactly one alert (the sample night is itself at the edge on pts_avg_last10,
+    # PSI 0.252 against the retrained models' reference, and stays so)
+    assert {a.feature for a in alerts} - set(calm.drift_alerts) == {"minutes_avg_last10"}
     assert len(wh.read(tables.FEATURE_DRIFT.fqn, DAY, DAY)) == len(calm.psi)     # replaced, not appended
 
 

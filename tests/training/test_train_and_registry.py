@@ -11,7 +11,7 @@ from modeling import dataset
 from modeling.train import train
 from shared import tables
 from shared.adapters.directory_store import DirectoryStore
-from shared.features import FEATURE_VERSION, NAMES, VECTORS
+from shared.features import FEATURE_VERSION, NAMES, TONIGHT_NAMES, VECTORS
 from shared.models import BUNDLED, native
 from shared.models.registry import Registry
 from tests.training.conftest import SAMPLE_WINDOWS
@@ -35,7 +35,9 @@ def test_training_registers_a_native_model_that_beats_the_naive_baselines(featur
     schema = reg.read_json(name, 1, "schema.json")
     assert schema["features"] == list(NAMES) and schema["feature_version"] == FEATURE_VERSION
     loaded = native.load(system, data, schema["features"])
-    assert loaded.predict(feature_warehouse.read(tables.ML_FEATURE_STORE.fqn).head(5)).shape == (5,)
+    stored = feature_warehouse.read(tables.ML_FEATURE_STORE.fqn).head(5)
+    unknown = stored.assign(**dict.fromkeys(TONIGHT_NAMES, np.nan))   # a batch without a report
+    assert loaded.predict(unknown).shape == (5,)
 
 
 def test_a_model_that_does_not_beat_the_champion_leaves_latest_unchanged(feature_warehouse, tmp_path):

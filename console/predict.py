@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.reads import Unknown
 from coordinator import slate
-from shared import availability, distribution, tables
+from shared import availability, distribution
 from shared.catalogue import SYSTEM_NAMES
 from shared.messages import GameDate, Line, PlayerId, PredictionRequest
 from worker.service import WorkerDeps, predict_rows, with_tonight
@@ -58,7 +59,10 @@ def predict(worker: WorkerDeps, prop: str, body: PredictBody) -> dict:
 def _tonight(worker: WorkerDeps, day: date, player_id: int) -> tuple[str, dict]:
     """Tonight's availability columns as a batch started now would compute them: from the
     latest injury report, over the whole date's rows."""
-    rows = worker.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=list(availability.INPUTS))
+    # the date's rows from the worker's own cache (the caller just read them), not the warehouse again
+    cached = worker.features.features(day)
+    rows = pd.DataFrame([{"player_id": p, **{c: r.get(c) for c in availability.INPUTS[1:]}} for p, r in cached.items()],
+                        columns=list(availability.INPUTS))
     now = slate.load(worker.warehouse, day, datetime.now(UTC))
     source, columns = slate.tonight(worker.warehouse, day, rows, now, "report")
     return source, {k: v for k, v in (columns.get(str(player_id)) or {}).items() if v is not None}

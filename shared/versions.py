@@ -45,16 +45,6 @@ def every_version(frame: pd.DataFrame) -> pd.DataFrame:
     return ordered.assign(version_state=state).drop(columns="_version")
 
 
-def before(frame: pd.DataFrame, tipoffs: dict[str, pd.Timestamp]) -> pd.DataFrame:
-    """The rows created before their team's tip-off (``tipoffs``: team -> UTC time); a team
-    whose tip-off is unknown keeps every row."""
-    if not len(frame) or not tipoffs:
-        return frame
-    tip = frame["team_abbr"].astype(object).map(tipoffs)
-    created = pd.to_datetime(frame["created_at"], utc=True)
-    return frame[tip.isna() | (created < pd.to_datetime(tip, utc=True))]
-
-
 def stamp(frame: pd.DataFrame, doc: dict, lines_as_of) -> pd.DataFrame:
     """A batch's rows as it consolidates them: its version, parent, reason and as-of (from the
     batch document), and when the lines it priced with were posted (rows without a line get none)."""

@@ -118,12 +118,9 @@ def _players(deps: service.CoordinatorDeps, day: date, teams: list[str]) -> list
 
 
 def _tipoffs(deps: service.CoordinatorDeps, day: date) -> dict[str, datetime]:
-    games = schedule.playable(deps.warehouse.read(tables.SCHEDULE.fqn, day, day))
-    tips: dict[str, datetime] = {}
-    for g in games[games["tipoff_utc"].notna()].itertuples():
-        tip = pd.Timestamp(g.tipoff_utc).to_pydatetime()
-        tips[str(g.home_team_abbr)] = tips[str(g.away_team_abbr)] = tip
-    return tips
+    tips = schedule.team_tipoffs(deps.warehouse, day, day)
+    return {str(t): pd.Timestamp(tip).to_pydatetime() for t, tip in zip(tips["team_abbr"], tips["tipoff_utc"],
+                                                                         strict=True)}
 
 
 def _withdraw(deps: service.CoordinatorDeps, day: date, withdrawn: dict[str, str]) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from modeling.dataset import outcomes
 from modeling.metrics import accuracy, coverage
-from shared import tables, versions
+from shared import schedule, tables, versions
 from shared.catalogue import PROPS
 from shared.ports import Warehouse
 
@@ -20,12 +20,7 @@ from shared.ports import Warehouse
 def graded_versions(warehouse: Warehouse, preds: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     """The version graded per player, system and prop: the last created before tip-off (a
     version made after it is no prediction)."""
-    games = warehouse.read(tables.SCHEDULE.fqn, start, end,
-                           columns=["game_date", "home_team_abbr", "away_team_abbr", "tipoff_utc"])
-    games = games[games["tipoff_utc"].notna()]
-    tips = pd.concat([games.rename(columns={side: "team_abbr"})[["game_date", "team_abbr", "tipoff_utc"]]
-                      for side in ("home_team_abbr", "away_team_abbr")])
-    timed = preds.merge(tips.drop_duplicates(["game_date", "team_abbr"]), on=["game_date", "team_abbr"], how="left")
+    timed = preds.merge(schedule.team_tipoffs(warehouse, start, end), on=["game_date", "team_abbr"], how="left")
     # a night's first version stays gradable when it was made after the fact (a backtest)
     first = timed["prediction_version"].fillna(1) <= 1
     made = timed["predicted_as_of"].fillna(timed["created_at"])   # as of the inputs it read

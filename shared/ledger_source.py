@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from shared import ledger, tables
+from shared import ledger, schedule, tables
 from shared.batch_docs import batch_inputs, read_batch
 from shared.catalogue import BOX_SCORE_COLUMNS, PROPS
 from shared.ports import ObjectStore, Warehouse
@@ -30,7 +30,7 @@ def _calls(warehouse: Warehouse, store: ObjectStore, start: date, end: date, sys
     # read, not query: while `serve` holds the DuckDB file the CLI reads through its reader, which only reads
     rows = warehouse.read(tables.PREDICTIONS.fqn, start, end, columns=[*_ROW_COLUMNS, "shadow"])
     rows = rows[(rows["system"] == system) & rows["line"].notna() & ~rows["shadow"].fillna(False).astype(bool)]
-    rows = rows.merge(_tipoffs(warehouse, start, end), on=["game_date", "team_abbr"], how="left")
+    rows = rows.merge(schedule.team_tipoffs(warehouse, start, end), on=["game_date", "team_abbr"], how="left")
     # the version a bettor could act on: the last made before tip-off (a backtest's rows, made
     # later, have none before: their last)
     rows["before_tip"] = (rows["created_at"] < rows["tipoff_utc"]).fillna(False).astype(bool)
@@ -40,16 +40,6 @@ def _calls(warehouse: Warehouse, store: ObjectStore, start: date, end: date, sys
     as_of = {b: batch_inputs(read_batch(store, b) or {}).lines_as_of for b in rows["batch_id"].dropna().unique()}
     rows["lines_as_of"] = pd.to_datetime(rows["batch_id"].map(as_of), utc=True)
     return rows.rename(columns={"recommendation": "call", "line_book": "book"})[list(ledger.CALL_COLUMNS)]
-
-
-def _tipoffs(warehouse: Warehouse, start: date, end: date) -> pd.DataFrame:
-    """game_date, team_abbr -> the tip-off (UTC) of the team's game that day."""
-    games = warehouse.read(tables.SCHEDULE.fqn, start, end,
-                           columns=["game_date", "home_team_abbr", "away_team_abbr", "tipoff_utc"])
-    sides = [games.rename(columns={f"{side}_team_abbr": "team_abbr"})[["game_date", "team_abbr", "tipoff_utc"]]
-             for side in ("home", "away")]
-    both = pd.concat(sides, ignore_index=True).sort_values("tipoff_utc", na_position="first")
-    return both.drop_duplicates(["game_date", "team_abbr"], keep="last")
 
 
 def _actuals(warehouse: Warehouse, start: date, end: date) -> tuple[pd.DataFrame, set]:

@@ -65,6 +65,8 @@ def test_a_moved_game_leaves_its_old_date_and_a_postponed_one_is_not_predicted(w
     teams = set(roster(inputs).query("game_date == @DAY")["team_abbr"])
     postponed = rows(wh, DAY).set_index("game_id").loc[games[1]]
     assert postponed.home_team_abbr not in teams and len(teams) == 18
+    tips = schedule.team_tipoffs(wh, DAY, DAY)    # what grading, the ledger and news refresh compare with
+    assert set(tips["team_abbr"]) == teams and len(tips) == 18
 
 
 def test_placeholders_and_unpredicted_game_types_are_left_out(wh, season, tmp_path):

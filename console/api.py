@@ -2,82 +2,93 @@
 the field, 404 for a date or player with nothing to show. Described in SPEC (OpenAPI 3.1)."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, request
 from pydantic import ValidationError
 
 from console import ledger_view, params, reads
 from console import predict as realtime
+from console.deps import current
 from shared import bodies, distribution, ledger, ledger_source, openapi, versions
 from shared.catalogue import PROP_NAMES, SYSTEM_NAMES
 from shared.messages import DATE_PATTERN, PLAYER_KEY_PATTERN, describe
 
+bp = Blueprint("api", __name__, url_prefix="/v1")
 
-def blueprint(deps) -> Blueprint:
-    api = Blueprint("api", __name__, url_prefix="/v1")
 
-    @api.errorhandler(params.BadQuery)
-    def _bad(exc: params.BadQuery):
-        return {"error": str(exc), "field": exc.field}, 400
+@bp.errorhandler(params.BadQuery)
+def _bad(exc: params.BadQuery):
+    return {"error": str(exc), "field": exc.field}, 400
 
-    @api.errorhandler(reads.Unknown)
-    def _unknown(exc: reads.Unknown):
-        return {"error": str(exc)}, 404
 
-    @api.get("/predictions")
-    def predictions():
-        params.only("game_date", "prop", "player_id", "team", "system", "versions")
-        day = params.day("game_date", required=True)
-        system = params.choice("system", SYSTEM_NAMES + ("all",)) or "ensemble"
-        every = params.choice("versions", VERSIONS) == "all"
-        frame = reads.predictions(deps.warehouse, day, params.choice("prop", PROP_NAMES), params.player("player_id"),
-                                  params.team("team"), None if system == "all" else system, every)
-        body = f'{{"game_date":"{day.isoformat()}","predictions":{reads.records_json(frame)}}}'
-        return Response(body, mimetype="application/json")
+@bp.errorhandler(reads.Unknown)
+def _unknown(exc: reads.Unknown):
+    return {"error": str(exc)}, 404
 
-    @api.get("/players/<player_id>")
-    def player(player_id: str):
-        params.only()
-        return reads.player(deps.warehouse, params.player_key(player_id))
 
-    @api.get("/accuracy")
-    def accuracy():
-        params.only("start", "end", "prop")
-        # every parameter before the window: a bad prop is a 400 also while nothing is graded (404)
-        prop = params.choice("prop", PROP_NAMES)
-        start, end = reads.accuracy_window(deps.warehouse, params.day("start"), params.day("end"))
-        if start > end:
-            raise params.BadQuery("start", f"start {start} is after end {end}")
-        return reads.accuracy(deps.warehouse, start, end, prop)
+@bp.get("/predictions")
+def predictions():
+    params.only("game_date", "prop", "player_id", "team", "system", "versions")
+    day = params.day("game_date", required=True)
+    system = params.choice("system", SYSTEM_NAMES + ("all",)) or "ensemble"
+    every = params.choice("versions", VERSIONS) == "all"
+    frame = reads.predictions(current().warehouse, day, params.choice("prop", PROP_NAMES), params.player("player_id"),
+                              params.team("team"), None if system == "all" else system, every)
+    body = f'{{"game_date":"{day.isoformat()}","predictions":{reads.records_json(frame)}}}'
+    return Response(body, mimetype="application/json")
 
-    @api.get("/ledger")
-    def ledger():
-        params.only("start", "end", "system")
-        system = params.choice("system", SYSTEM_NAMES) or ledger_source.DEFAULT_SYSTEM
-        start, end = ledger_view.window(deps.warehouse, params.day("start"), params.day("end"))
-        if start > end:
-            raise params.BadQuery("start", f"start {start} is after end {end}")
-        return ledger_view.answer(deps.warehouse, deps.store, start, end, system)
 
-    @api.post("/predict/<prop>")
-    def predict(prop: str):
-        if prop not in PROP_NAMES:
-            return {"error": f"prop {prop[:40]!r}: one of {', '.join(PROP_NAMES)}", "field": "prop"}, 404
-        try:
-            body = bodies.json_object(request)
-        except bodies.Refused as exc:
-            return {"error": str(exc), "field": exc.field}, exc.status
-        try:
-            parsed = realtime.PredictBody.model_validate(body)
-            return realtime.predict(deps.worker, prop, parsed)
-        except ValidationError as exc:
-            loc = exc.errors()[0]["loc"]
-            return {"error": describe(exc), "field": str(loc[0]) if loc else "<body>"}, 400
-        except reads.Unknown:
-            raise
-        except ValueError as exc:
-            return {"error": str(exc), "field": str(exc).split(" ", 1)[0].rstrip(":")}, 400
+@bp.get("/players/<player_id>")
+def player(player_id: str):
+    params.only()
+    return reads.player(current().warehouse, params.player_key(player_id))
 
-    return api
+
+@bp.get("/accuracy")
+def accuracy():
+    params.only("start", "end", "prop")
+    # every parameter before the window: a bad prop is a 400 also while nothing is graded (404)
+    prop = params.choice("prop", PROP_NAMES)
+    warehouse = current().warehouse
+    start, end = reads.accuracy_window(warehouse, params.day("start"), params.day("end"))
+    _ordered(start, end)
+    return reads.accuracy(warehouse, start, end, prop)
+
+
+@bp.get("/ledger", endpoint="ledger")   # the function is named apart from shared.ledger
+def ledger_calls():
+    params.only("start", "end", "system")
+    system = params.choice("system", SYSTEM_NAMES) or ledger_source.DEFAULT_SYSTEM
+    deps = current()
+    start, end = ledger_view.window(deps.warehouse, params.day("start"), params.day("end"))
+    _ordered(start, end)
+    return ledger_view.answer(deps.warehouse, deps.store, start, end, system)
+
+
+@bp.post("/predict/<prop>")
+def predict(prop: str):
+    if prop not in PROP_NAMES:
+        return {"error": f"prop {prop[:40]!r}: one of {', '.join(PROP_NAMES)}", "field": "prop"}, 404
+    try:
+        body = bodies.json_object(request)
+    except bodies.Refused as exc:
+        return {"error": str(exc), "field": exc.field}, exc.status
+    try:
+        parsed = realtime.PredictBody.model_validate(body)
+        return realtime.predict(current().worker, prop, parsed)
+    except ValidationError as exc:
+        loc = exc.errors()[0]["loc"]
+        return {"error": describe(exc), "field": str(loc[0]) if loc else "<body>"}, 400
+    except reads.Unknown:
+        raise
+    except ValueError as exc:
+        return {"error": str(exc), "field": str(exc).split(" ", 1)[0].rstrip(":")}, 400
+
+
+def _ordered(start: date, end: date) -> None:
+    if start > end:
+        raise params.BadQuery("start", f"start {start} is after end {end}")
 
 
 # -- OpenAPI -------------------------------------------------------------------------------------------

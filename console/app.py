@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 
 from console import api, pages, session
-from console.deps import ConsoleDeps, default_day
+from console import deps as console_deps
+from console.deps import ConsoleDeps
 from console.session_store import SessionStore
 from shared import http_errors, openapi
 from shared.logging import traced
@@ -20,10 +21,10 @@ def create_app(deps: ConsoleDeps, access: session.Access, project: str | None = 
     deps.metrics.instrument(app)
     traced(app, project)
     app.json.sort_keys = False   # the leading columns first, as the CSV export has them
-    app.config["CONSOLE_ACCESS"] = access
+    console_deps.install(app, deps)
     session.install(app, access, SessionStore(deps.store))
-    app.register_blueprint(api.blueprint(deps))
-    app.register_blueprint(pages.blueprint(deps, lambda: default_day(deps)))
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
 
     @app.after_request
     def _headers(response):

@@ -35,6 +35,7 @@ IAP_ISSUER = "https://cloud.google.com/iap"
 LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~/-]*")   # one leading slash, then our paths' characters
 
 SESSIONS = "console_sessions"         # the app's SessionStore, under app.extensions
+ACCESS = "console_access"             # and its Access
 ANYONE = "anyone (authentication off)"
 
 Identify = Callable[[object], str | None]     # request -> signed-in email, or None
@@ -88,6 +89,7 @@ def install(app: Flask, access: Access, sessions: SessionStore) -> None:
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_SECURE=access.secure_cookie, PERMANENT_SESSION_LIFETIME=ABSOLUTE)
     app.extensions[SESSIONS] = sessions
+    app.extensions[ACCESS] = access
 
     @app.before_request
     def _who():
@@ -144,6 +146,12 @@ def end() -> None:
 
 def _sessions() -> SessionStore:
     return current_app.extensions[SESSIONS]
+
+
+def current_access() -> Access:
+    """The credentials the app handling the request accepts."""
+    access: Access = current_app.extensions[ACCESS]
+    return access
 
 
 def csrf_token() -> str:

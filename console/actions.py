@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,20 +43,21 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}
 
 
-def check(name: str, form: dict) -> dict:
+def check(name: str, form: Mapping[str, str]) -> dict[str, str | int]:
     """The action's parameters, validated; Refused names the field and the value."""
     if name not in ACTIONS:
         raise Refused(f"action: {name!r} is not one of {', '.join(ACTIONS)}")
-    params = {f: str(form.get(f, "")).strip() for f in ACTIONS[name].fields}
-    if "game_date" in params:
+    given = {f: str(form.get(f, "")).strip() for f in ACTIONS[name].fields}
+    params: dict[str, str | int] = dict(given)
+    if "game_date" in given:
         try:
-            params["game_date"] = parse_date(params["game_date"]).isoformat()
+            params["game_date"] = parse_date(given["game_date"]).isoformat()
         except ValueError as exc:
             raise Refused(f"game_date {exc}") from None
-    if "version" in params:
-        if not params["version"].isdigit() or not 0 < int(params["version"]) < 10**6:
-            raise Refused(f"version {params['version'][:20]!r}: a version number such as 3")
-        params["version"] = int(params["version"])
+    if "version" in given:
+        if not given["version"].isdigit() or not 0 < int(given["version"]) < 10**6:
+            raise Refused(f"version {given['version'][:20]!r}: a version number such as 3")
+        params["version"] = int(given["version"])
     if "reason" in params and not params["reason"]:
         raise Refused("reason: say why (it is kept in the registry log)")
     return params

@@ -3,6 +3,7 @@ one auth rule (console/session.py) and headers that keep the pages to their own 
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask.json.provider import DefaultJSONProvider
 
 from console import api, pages, session
 from console import deps as console_deps
@@ -15,12 +16,16 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
+class InOrder(DefaultJSONProvider):
+    sort_keys = False   # the leading columns first, as the CSV export has them
+
+
 def create_app(deps: ConsoleDeps, access: session.Access, project: str | None = None) -> Flask:
     app = Flask("console", template_folder="templates", static_folder="static")
     http_errors.install(app)
     deps.metrics.instrument(app)
     traced(app, project)
-    app.json.sort_keys = False   # the leading columns first, as the CSV export has them
+    app.json = InOrder(app)
     console_deps.install(app, deps)
     session.install(app, access, SessionStore(deps.store))
     app.register_blueprint(api.bp)

@@ -4,6 +4,7 @@ and the batch row for the same player-date are the same numbers. Nothing is writ
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import NoReturn
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,7 +57,7 @@ def predict(worker: WorkerDeps, prop: str, body: PredictBody) -> dict:
             "predictions": [{c: r[c] for c in RESULT_COLUMNS} for r in rows if not r["shadow"]]}
 
 
-def _tonight(worker: WorkerDeps, day: date, player_id: int) -> tuple[str, dict]:
+def _tonight(worker: WorkerDeps, day: date, player_id: int) -> tuple[availability.AvailabilitySource, dict]:
     """Tonight's availability columns as a batch started now would compute them: from the
     latest injury report, over the whole date's rows."""
     # the date's rows from the worker's own cache (the caller just read them), not the warehouse again
@@ -68,7 +69,7 @@ def _tonight(worker: WorkerDeps, day: date, player_id: int) -> tuple[str, dict]:
     return source, {k: v for k, v in (columns.get(str(player_id)) or {}).items() if v is not None}
 
 
-def _explain_missing(worker: WorkerDeps, day: date, player_id: int) -> None:
+def _explain_missing(worker: WorkerDeps, day: date, player_id: int) -> NoReturn:
     if not worker.features.features(day):
         raise Unknown(f"game_date {day}: no feature-store rows (the processors have not run for it)")
     raise Unknown(f"player_id {player_id}: no feature-store row on {day} (not on a roster playing that day)")

@@ -313,7 +313,7 @@ def models(store: ObjectStore) -> list[dict]:
     found = []
     for name in MODEL_NAMES:
         prop, system = name.split("_", 1)
-        entry = {"name": name, "prop": prop, "system": system, "bundled": _bundled(name)}
+        entry: dict[str, object] = {"name": name, "prop": prop, "system": system, "bundled": _bundled(name)}
         for role, which in (("champion", "latest"), ("challenger", "challenger")):
             pointer = registry.pointer(name, which)
             entry[role] = None if pointer is None else {

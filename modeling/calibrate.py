@@ -55,7 +55,7 @@ def calibrate(warehouse: Warehouse, store: ObjectStore | None, props: list[str],
             interval = fit_interval(va["actual"], pred, va[MINUTES_FEATURE], prop=prop)
             done.append(_measured(name, loaded, windows, va, pred, loaded.schema["interval"], interval))
             schema = json.dumps({**loaded.schema, "interval": interval}, indent=1) + "\n"
-            if loaded.source == "registry":
+            if store is not None and loaded.source == "registry":   # only a store's registry serves "registry"
                 store.write(f"models/{name}/v{loaded.version}/schema.json", schema.encode())
             else:
                 (Path(bundle_dir) / name / "schema.json").write_text(schema)
@@ -63,9 +63,11 @@ def calibrate(warehouse: Warehouse, store: ObjectStore | None, props: list[str],
     return done
 
 
-def _blend(warehouse: Warehouse, store, provider: ModelProvider, prop: str, bundle_dir: Path) -> Calibrated:
+def _blend(warehouse: Warehouse, store: ObjectStore | None, provider: ModelProvider, prop: str,
+           bundle_dir: Path) -> Calibrated:
     loaded = provider.weights(f"{prop}_ensemble")
-    doc = loaded.model
+    # ModelProvider.weights carries the weights document where a model's Loaded has its model
+    doc: dict = loaded.model  # type: ignore[assignment]
     va = _rows(warehouse, prop, doc["windows"])
     ctx = Context(day=date.fromisoformat(doc["windows"]["valid_end"]), prop=prop, models=provider)
     outputs = {m.name: m.predict(va, ctx) for m in ensemble.MEMBERS}
@@ -76,7 +78,7 @@ def _blend(warehouse: Warehouse, store, provider: ModelProvider, prop: str, bund
     result = _measured(f"{prop}_ensemble", loaded, doc["windows"], va, center, before, interval,
                        blended=None if before is not None else blend(outputs, weights, "quantiles"))
     new = {**doc, "interval": interval}
-    if loaded.source == "registry":
+    if store is not None and loaded.source == "registry":
         ensemble.register(store, prop, {k: v for k, v in new.items() if k != "registry_version"},
                           "distribution refitted (calibrate)")
     else:
@@ -90,12 +92,18 @@ def _measured(name, loaded, windows: dict, va, center, before: dict | None, afte
     old = blended if before is None else apply_distribution(center, before, minutes)
     new = apply_distribution(center, after, minutes)
     return Calibrated(name, "bundled" if loaded.source == "bundled" else f"registry v{loaded.version}",
-                      f"{windows['valid_start']}..{windows['valid_end']}", len(va), pinball(va["actual"], old),
-                      pinball(va["actual"], new), coverage(va["actual"], new[:, 1], new[:, 17]))
+                      f"{windows['valid_start']}..{windows['valid_end']}", len(va), _scored(pinball(va["actual"], old)),
+                      _scored(pinball(va["actual"], new)), _scored(coverage(va["actual"], new[:, 1], new[:, 17])))
+
+
+def _scored(value: float | None) -> float:
+    if value is None:   # a score of no rows; _rows refuses an empty window before
+        raise EmptyWindow("no validation rows to score the distribution on")
+    return value
 
 
 def _windows(registry: Registry | None, loaded, bundle_dir: Path) -> dict:
-    if loaded.source == "registry":
+    if registry is not None and loaded.source == "registry":
         metrics = registry.read_json(loaded.name, int(loaded.version), "metrics.json")
     else:
         metrics = json.loads((Path(bundle_dir) / loaded.name / "metrics.json").read_text())

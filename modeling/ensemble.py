@@ -19,14 +19,14 @@ from shared.models.native import sha256
 from shared.models.registry import Registry
 from shared.ports import ObjectStore, Warehouse
 from worker.model_provider import ModelProvider
-from worker.systems.base import Context
+from worker.systems.base import Context, System
 from worker.systems.ensemble import blend
 from worker.systems.gradient_boosting import GradientBoosting
 from worker.systems.moving_average import MovingAverage
 from worker.systems.zone_matchup import ZoneMatchup
 
 # similarity is left out: it needs each player's history, which validation rows do not carry
-MEMBERS = (MovingAverage(), ZoneMatchup(), *(GradientBoosting(n) for n in ML_SYSTEMS))
+MEMBERS: tuple[System, ...] = (MovingAverage(), ZoneMatchup(), *(GradientBoosting(n) for n in ML_SYSTEMS))
 STEP = 0.05
 
 
@@ -42,7 +42,7 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
     names, actual = list(preds), rows["actual"].to_numpy()
     stack = np.column_stack([preds[n] for n in names])
     steps = int(round(1 / STEP))
-    best = (np.inf, None)
+    best: tuple[float, np.ndarray | None] = (np.inf, None)
     for combo in itertools.product(range(steps + 1), repeat=len(names) - 1):
         if sum(combo) > steps:
             continue
@@ -50,6 +50,8 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
         mae = float(np.mean(np.abs(stack @ w - actual)))
         if mae < best[0]:
             best = (mae, w)
+    if best[1] is None:
+        raise ValueError(f"{prop}: no blend of {', '.join(names)} has a finite validation MAE (missing predictions?)")
     weights = {n: round(float(x), 4) for n, x in zip(names, best[1], strict=True)}
     served = {n: w for n, w in weights.items() if w > 0}
     center = blend(outputs, served, "predicted")

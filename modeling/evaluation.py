@@ -33,9 +33,10 @@ class Evaluation:
     by_minutes: pd.DataFrame
     by_month: pd.DataFrame
     graded: pd.DataFrame       # the joined graded rows (plots)
-    by_expected_minutes: pd.DataFrame = None   # MAE and p10-p90 coverage per expected-minutes bucket
-    challengers: pd.DataFrame = None   # champion vs challenger on the rows both predicted
-    distribution: Calibration = None   # pinball loss, quantile shares, P(over) reliability (modeling/calibration.py)
+    by_expected_minutes: pd.DataFrame | None = None   # MAE and p10-p90 coverage per expected-minutes bucket
+    challengers: pd.DataFrame | None = None   # champion vs challenger on the rows both predicted
+    # pinball loss, quantile shares, P(over) reliability (modeling/calibration.py)
+    distribution: Calibration | None = None
 
 
 def _metrics(frame: pd.DataFrame, pred: str = "predicted") -> dict:

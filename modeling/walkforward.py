@@ -113,6 +113,8 @@ def _seed(store: ObjectStore, scratch: ObjectStore, name: str, system: str):
 def _champion(scratch: ObjectStore, name: str, system: str):
     registry = Registry(scratch)
     pointer = registry.pointer(name)
+    if pointer is None:   # _seed set one, and a promotion only moves it
+        raise LookupError(f"{name}: the walk-forward's scratch registry has no champion")
     schema = registry.read_json(name, pointer.version, "schema.json")
     return native.load(system, registry.read_model(name, pointer.version, system), schema["features"])
 

@@ -345,7 +345,8 @@ USER_HELP = "a person IAP lets into the console (repeatable)"
 
 def deploy_command(project: str = typer.Option(..., "--project", metavar="PROJECT", help="the Google Cloud project"),
                    region: str = typer.Option("us-central1", "--region", metavar="REGION"),
-                   bucket: Optional[str] = typer.Option(None, "--bucket", metavar="BUCKET", help="default: PROJECT-pipeline"),
+                   bucket: Optional[str] = typer.Option(None, "--bucket", metavar="BUCKET",
+                                                        help="default: PROJECT-pipeline"),
                    tag: str = typer.Option("latest", "--tag", metavar="TAG", help="the images' tag"),
                    dry_run: bool = typer.Option(False, "--dry-run", help="print every command; touch nothing"),
                    alert_email: Optional[str] = typer.Option(None, "--alert-email", metavar="EMAIL", help=EMAIL_HELP),

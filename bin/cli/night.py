@@ -115,12 +115,11 @@ def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allo
             # rather than wait for the stall check
             console.print(f"{d}: batch {already['batch_id']} was left unfinished; "
                           f"{repair(st.coordinator, already['batch_id'])}", highlight=False)
-        if force or (already and already["state"] == "finished"):
-            if not force:
-                console.print(f"{d} already has finished batch {already['batch_id']}; showing it (use --force "
-                              f"for a new one)")
-            else:
-                start_batch(st.coordinator, StartRequest(game_date=d, force=True), d)
+        if force:
+            start_batch(st.coordinator, StartRequest(game_date=d, force=True), d)
+        elif already and already["state"] == "finished":
+            console.print(f"{d} already has finished batch {already['batch_id']}; showing it (use --force "
+                          f"for a new one)")
         result = _wait(st, d, timeout_s)
     finally:
         st.stop()
@@ -177,7 +176,7 @@ def _summary(result: dict, d: date, seconds: float) -> None:
         console.print(best)
         console.print("  p10/p90: the player should score below p10 one night in ten and above p90 one night in ten",
                       highlight=False)
-    reasons = {}
+    reasons: dict[str, int] = {}
     for reason in result["skip_reasons"].values():
         reasons[reason.split(" for player")[0]] = reasons.get(reason.split(" for player")[0], 0) + 1
     if reasons:

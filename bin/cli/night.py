@@ -95,9 +95,9 @@ def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allo
     failed: list[str] = []
     try:
         already = status_for_date(st.coordinator, d)
-        night, now = Night(s, st.warehouse, st.store, st.bus, live=False, allow_stale=allow_stale), datetime.now(UTC)
+        night = Night(s, st.warehouse, st.store, st.bus, live=False, allow_stale=allow_stale)
         for step in on_demand(feeds or ()):
-            done = night.run(step, d, now)
+            done = night.run(step, d, datetime.now(UTC))
             if done.idle and quiet_without_games:
                 console.print(done.line, highlight=False, soft_wrap=True)
                 return False, failed

@@ -14,9 +14,11 @@ import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 from flask import request
 from functions_framework import create_app as create_function
+from pydantic import BaseModel
 from werkzeug.serving import make_server
 
 import console.main
@@ -34,6 +36,7 @@ from shared.adapters.inline_bus import InlineBus
 from shared.adapters.local_bus import LocalBus
 from shared.config import Settings
 from shared.coordinator_client import CoordinatorClient, static_token
+from shared.messages import PredictionReady, PredictionRequest
 from shared.ports import ObjectStore, Warehouse
 from worker.app import create_app as create_worker
 from worker.service import WorkerDeps, handle_many
@@ -69,7 +72,9 @@ class Stack:
         for server in self._servers:
             server.shutdown()
             server.server_close()
-        self.warehouse.close()
+        close = getattr(self.warehouse, "close", None)   # the embedded warehouse's file lock; not on the port
+        if close is not None:
+            close()
 
 
 def bind_loopback(port: int = 0) -> socket.socket:
@@ -89,9 +94,10 @@ def serve_loopback(app, port: int = 0, sock: socket.socket | None = None):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     sock = sock or bind_loopback(port)
     with sock:   # the server keeps its own duplicate of the descriptor
-        server = make_server("127.0.0.1", sock.getsockname()[1], app, threaded=True, fd=sock.fileno())
+        bound: int = sock.getsockname()[1]
+        server = make_server("127.0.0.1", bound, app, threaded=True, fd=sock.fileno())
     # what HTTPServer.server_bind records, which a server handed a bound socket never calls
-    server.server_name, server.server_port = server.server_address[:2]
+    server.server_name, server.server_port = "127.0.0.1", bound
     threading.Thread(target=server.serve_forever, daemon=True, name=f"http-{server.server_port}").start()
     return server
 
@@ -187,6 +193,15 @@ def inline(settings: Settings, warehouse: Warehouse, store: ObjectStore) -> Inli
     bus = InlineBus()
     chain = Inline(bus, coordinator.main.build_deps(settings, warehouse, store, bus),
                    worker.main.build_deps(settings, warehouse, store, bus, feature_dates=2))
-    bus.handlers[topology.PREDICTION_REQUEST] = lambda messages: handle_many(chain.worker, messages)
-    bus.handlers[topology.PREDICTION_READY] = lambda messages: [complete(chain.coordinator, m) for m in messages]
+
+    # one message model per topic: the coordinator publishes PredictionRequest, the worker PredictionReady
+    def requests(messages: list[BaseModel]) -> None:
+        handle_many(chain.worker, cast(list[PredictionRequest], messages))
+
+    def ready(messages: list[BaseModel]) -> None:
+        for m in messages:
+            complete(chain.coordinator, cast(PredictionReady, m))
+
+    bus.handlers[topology.PREDICTION_REQUEST] = requests
+    bus.handlers[topology.PREDICTION_READY] = ready
     return chain

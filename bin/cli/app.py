@@ -10,7 +10,7 @@ import typing
 from pathlib import Path
 
 import typer
-from typer.core import TyperArgument
+from typer.core import TyperArgument, TyperGroup
 
 from bin.cli import (
     data,
@@ -111,6 +111,7 @@ def _interruptible(name: str, callback):
 
 def command():
     group = typer.main.get_command(app)
+    assert isinstance(group, TyperGroup)   # an app of several commands
     for name, sub in group.commands.items():
         sub.callback = _interruptible(name, sub.callback)
     for sub in [group, *group.commands.values()]:
@@ -118,7 +119,8 @@ def command():
             if param.metavar is None and not getattr(param, "is_flag", False):
                 param.metavar = _metavar(param)
             if isinstance(param, TyperArgument):   # the name already says what it is; no type tag after it
-                param.display_type_rich = lambda ctx: None
+                # typer offers no setting for it; the method is looked up on the instance
+                param.display_type_rich = lambda ctx: None   # type: ignore[method-assign]
     return group
 
 

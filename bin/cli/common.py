@@ -13,14 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NoReturn, overload
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from shared import bootstrap, messages
-from shared.catalogue import ML_SYSTEMS, PROP_NAMES
+from shared.catalogue import ML_SYSTEMS, PROP_NAMES, SYSTEM_NAMES
 from shared.config import ConfigError, Settings
 from shared.errors import BadArgument
 from shared.logging import setup_logging
@@ -34,12 +34,19 @@ console = Console(stderr=False, width=None if sys.stdout.isatty() else 160, mark
                   highlight=False)
 err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
 USER_ERROR, WORK_FAILED = 2, 1
-# choices --help lists and the parser enforces, from the one catalogue
-Prop = Literal[PROP_NAMES]
-TrainedSystem = Literal[ML_SYSTEMS + ("ensemble",)]
+# choices --help lists and the parser enforces, from the one catalogue; typer reads the Literal at
+# run time, a type checker cannot build one from a tuple and sees the plain string it holds
+if TYPE_CHECKING:
+    Prop = str
+    System = str
+    TrainedSystem = str
+else:
+    Prop = Literal[PROP_NAMES]
+    System = Literal[SYSTEM_NAMES]
+    TrainedSystem = Literal[ML_SYSTEMS + ("ensemble",)]
 
 
-def fail(message: str, code: int = USER_ERROR):
+def fail(message: str, code: int = USER_ERROR) -> NoReturn:
     print_error(message)
     raise typer.Exit(code)
 
@@ -99,8 +106,9 @@ def _plain_warnings() -> None:
         if kind:
             model = str(getattr(record, "model", ""))
             NOTICES.setdefault(kind, set()).add(model)
-            if getattr(record, "detail", None):
-                NOTICE_DETAILS[(kind, model)] = str(record.detail)
+            detail = getattr(record, "detail", None)   # set through `extra`, so not a LogRecord attribute
+            if detail:
+                NOTICE_DETAILS[(kind, model)] = str(detail)
         return not kind
 
     for handler in root.handlers:
@@ -155,6 +163,10 @@ def parse_date(value: str, option: str) -> date:
         fail(f"{option} {value!r} is not a date (YYYY-MM-DD, today or yesterday)")
 
 
+@overload
+def parse_range(start: str, end: str) -> tuple[date, date]: ...
+@overload
+def parse_range(start: str | None, end: str | None) -> tuple[date | None, date | None]: ...
 def parse_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
     """Both ends are required unless the command gives None as a default (an open end)."""
     d1 = parse_date(start, "--start") if start is not None else None

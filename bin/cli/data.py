@@ -26,8 +26,13 @@ def import_command(files: list[Path] = typer.Argument(..., metavar="FILE",
     try:
         with progress_bar("import: files read and validated") as report:
             report(0, len(files))
-            seen = []
-            players = load_files(files, progress=lambda f: (seen.append(f), report(len(seen), len(files))))
+            seen: list[Path] = []
+
+            def read_one(f: Path) -> None:
+                seen.append(f)
+                report(len(seen), len(files))
+
+            players = load_files(files, progress=read_one)
     except ImportValidationError as exc:
         fail(str(exc))
     result = write_players(warehouse(s), players, len(files))   # opened only once the files are known good

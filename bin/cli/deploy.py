@@ -5,14 +5,15 @@ Every step is a CLI command (gcloud, bq, gsutil) so --dry-run shows exactly what
 run. A create that finds the resource existing falls through to its update."""
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shlex
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
+
+import typer
 
 from bin import night_steps
 from bin.cli.deploy_alerts import alerting, write_plan_file
@@ -338,44 +339,56 @@ def _iam(t: Target) -> list[str]:
     return cmds
 
 
-def entry() -> None:
-    """The installed `deploy` command."""
-    sys.exit(main())
+EMAIL_HELP = "e-mail the alert policies notify (default: no alerting is set up)"
+USER_HELP = "a person IAP lets into the console (repeatable)"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bin/deploy", description=__doc__)
-    parser.add_argument("--project", required=True)
-    parser.add_argument("--region", default="us-central1")
-    parser.add_argument("--bucket", help="default: PROJECT-pipeline")
-    parser.add_argument("--tag", default="latest")
-    parser.add_argument("--dry-run", action="store_true", help="print every command; touch nothing")
-    parser.add_argument("--alert-email", help="e-mail the alert policies notify (default: no alerting is set up)")
-    parser.add_argument("--console-user", action="append", default=[], metavar="EMAIL",
-                        help="a person IAP lets into the console (repeatable)")
-    args = parser.parse_args(argv)
+def deploy_command(project: str = typer.Option(..., "--project", metavar="PROJECT", help="the Google Cloud project"),
+                   region: str = typer.Option("us-central1", "--region", metavar="REGION"),
+                   bucket: Optional[str] = typer.Option(None, "--bucket", metavar="BUCKET",
+                                                        help="default: PROJECT-pipeline"),
+                   tag: str = typer.Option("latest", "--tag", metavar="TAG", help="the images' tag"),
+                   dry_run: bool = typer.Option(False, "--dry-run", help="print every command; touch nothing"),
+                   alert_email: Optional[str] = typer.Option(None, "--alert-email", metavar="EMAIL", help=EMAIL_HELP),
+                   console_user: list[str] = typer.Option([], "--console-user", metavar="EMAIL",
+                                                          help=USER_HELP)) -> None:
     try:
-        target = Target(args.project, args.region, args.bucket or f"{args.project}-pipeline", args.tag)
+        target = Target(project, region, bucket or f"{project}-pipeline", tag)
     except ValueError as exc:
-        parser.error(str(exc))
-    build_dir = ROOT / "var" / "deploy"
-    for flag, value in [("--alert-email", args.alert_email), *(("--console-user", u) for u in args.console_user)]:
+        raise typer.BadParameter(str(exc)) from None
+    for flag, value in [("--alert-email", alert_email), *(("--console-user", u) for u in console_user)]:
         if value and not re.fullmatch(EMAIL, value):
-            parser.error(f"{flag} {value!r} is not an e-mail address")
-    commands = plan(target, build_dir, args.alert_email, tuple(args.console_user))
+            raise typer.BadParameter(f"{flag} {value!r} is not an e-mail address")
+    raise typer.Exit(_apply(plan(target, ROOT / "var" / "deploy", alert_email, tuple(console_user)), dry_run))
+
+
+deploy_command.__doc__ = __doc__
+
+
+def _apply(commands: list[str], dry_run: bool) -> int:
+    """Print each command and, unless a dry run, run it; the first failure's exit code stops the rest."""
     for i, cmd in enumerate(commands):
-        print(cmd)
-        if args.dry_run or cmd.startswith("#"):
+        typer.echo(cmd)
+        if dry_run or cmd.startswith("#"):
             continue
         # a shell for ||, && and $(...): the lines come from our own tables and validated Target values
         done = subprocess.run(cmd, shell=True)   # nosec B602
         if done.returncode:
-            print(f"deploy: step {i} failed with exit code {done.returncode}", file=sys.stderr)
+            typer.echo(f"deploy: step {i} failed with exit code {done.returncode}", err=True)
             return done.returncode
-    if args.dry_run:
-        print(f"# dry run: {sum(not c.startswith('#') for c in commands)} commands, nothing executed")
+    if dry_run:
+        typer.echo(f"# dry run: {sum(not c.startswith('#') for c in commands)} commands, nothing executed")
     return 0
 
 
+app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
+app.command()(deploy_command)
+
+
+def entry() -> None:
+    """The installed `deploy` command."""
+    app(prog_name="deploy")
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    app(prog_name="bin/deploy")

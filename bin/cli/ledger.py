@@ -4,17 +4,14 @@ CSV row per call."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Optional
 
 import pandas as pd
 import typer
 from rich.table import Table
 
-from bin.cli.common import console, output_file, parse_range, read_only_warehouse, settings
+from bin.cli.common import System, console, output_file, parse_range, read_only_warehouse, settings
 from shared import bootstrap, ledger, ledger_source, spreadsheet
-from shared.catalogue import SYSTEM_NAMES
-
-System = Literal[SYSTEM_NAMES]
 
 
 def ledger_command(start: str = typer.Option(..., "--start", help="first game date"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import typer
 from rich.table import Table
@@ -14,14 +14,18 @@ from bin.cli.common import (
     console,
     fail,
     parse_date,
+    print_error,
     print_notices,
+    print_unmatched,
     progress_bar,
     settings,
     warehouse,
 )
-from bin.cli.processing import ALLOW_STALE_HELP, STALE_HINT
-from shared import schedule, tables
+from bin.cli.processing import ALLOW_STALE_HELP
+from bin.night_workflow import Night, on_demand
+from shared import tables
 from shared.catalogue import PROP_NAMES
+from shared.config import Settings
 from shared.timetable import EASTERN
 
 TIMEOUT_HELP = "give up waiting for the batch after this long"
@@ -40,17 +44,17 @@ def daily_command(day: str = typer.Option("today", "--date", help="the night to 
                   timeout_s: int = typer.Option(1800, "--timeout-seconds", min=1, help=TIMEOUT_HELP),
                   no_fetch: bool = typer.Option(False, "--no-fetch", help="fetch nothing: run on what is stored"),
                   allow_stale: bool = typer.Option(False, "--allow-stale", help=ALLOW_STALE_HELP)) -> None:
-    """One night for cron: fetch the feeds in PIPELINE_FEEDS (box scores since the last stored game
-    through yesterday, the schedule, the injury report, the lines when ODDS_API_KEY is set), grade
-    yesterday, then, when the schedule has games, today's processors and batch. A feed that fails
-    is one line and the night goes on with what is stored, then exit code 1. A day without games
-    ends quietly."""
+    """One night for cron: fetch the feeds in PIPELINE_FEEDS (the schedule, box scores since the last
+    stored game through yesterday, the injury report, the lines when ODDS_API_KEY is set), grade
+    yesterday, then, when the schedule has games, today's processors, the drift monitor and the
+    batch. A feed that fails is one line and the night goes on with what is stored, then exit code 1.
+    A day without games ends quietly."""
     from bin.cli.news import refresh_night
-    from bin.cli.night_feeds import fetch_night
 
     d = parse_date(day, "--date")
-    failed = [] if no_fetch else fetch_night(settings(), d)
-    if _night(d, False, timeout_s, quiet_without_games=True, allow_stale=allow_stale):
+    fetched = [] if no_fetch else _planned_feeds(settings(), d)
+    predicted, failed = _night(d, False, timeout_s, quiet_without_games=True, allow_stale=allow_stale, feeds=fetched)
+    if predicted:
         # the batch read the newest report when it started; a report that came since moves its players
         for line in refresh_night(d, datetime.now(EASTERN)):
             console.print(line, highlight=False, soft_wrap=True)
@@ -59,15 +63,28 @@ def daily_command(day: str = typer.Option("today", "--date", help="the night to 
              "bin/pipeline feeds shows each feed)", WORK_FAILED)
 
 
-def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allow_stale: bool = False) -> bool:
-    """True when the date has a finished batch at the end."""
+def _planned_feeds(s: Settings, d: date) -> list[str]:
+    """The feeds the night fetches (ingest/runs.py `planned`), in the workflow's order; says which are left out."""
+    from ingest import runs
+
+    fetched, skipped = runs.planned(s)
+    for skip in skipped:
+        console.print(f"{skip.feed}: not fetched ({skip.reason})", highlight=False)
+    ordered = [step.feed for step in on_demand(fetched) if step.feed is not None]
+    if ordered:
+        console.print(f"{d}: fetching {', '.join(ordered)}", highlight=False)
+    return ordered
+
+
+def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allow_stale: bool = False,
+           feeds: list[str] | None = None) -> tuple[bool, list[str]]:
+    """The night's on-demand steps (bin/night_workflow.py), then the batch. Whether the date has a
+    finished batch at the end, and the feeds that failed."""
     from bin import stack as local
     from coordinator.recovery import repair
     from coordinator.requests import StartRequest
     from coordinator.service import start as start_batch
     from coordinator.service import status_for_date
-    from processors.runner import nightly
-    from processors.staleness import StaleBoxScores
 
     s = settings()
     began = time.perf_counter()
@@ -75,51 +92,39 @@ def _night(d: date, force: bool, timeout_s: int, quiet_without_games: bool, allo
         st = local.start(s)
     except ValueError as exc:
         fail(str(exc))
+    failed: list[str] = []
     try:
-        _grade_previous_day(st.warehouse, d)
-        if quiet_without_games and not schedule.has_games(st.warehouse, d):
-            console.print(f"{d}: no games scheduled; nothing to predict (import-schedule or fetch-schedule "
-                          "loads the league schedule)", highlight=False)
-            return False
         already = status_for_date(st.coordinator, d)
-        try:
-            events = nightly(st.warehouse, st.bus, d, allow_stale=allow_stale)
-        except StaleBoxScores as exc:
-            fail(f"{exc}; {STALE_HINT}; no batch started", WORK_FAILED)
-        from modeling.drift import monitor
-
-        monitor(st.warehouse, st.store, d)
-        if not any(e.status == "success" for e in events):
-            statuses = ", ".join(sorted({e.status for e in events}))
-            fail(f"{d}: processors did not succeed ({statuses}: {events[0].error or ''}); no batch started",
-                 WORK_FAILED)
+        night = Night(s, st.warehouse, st.store, st.bus, live=False, allow_stale=allow_stale)
+        for step in on_demand(feeds or ()):
+            done = night.run(step, d, datetime.now(UTC))
+            if done.idle and quiet_without_games:
+                console.print(done.line, highlight=False, soft_wrap=True)
+                return False, failed
+            if done.failed and step.feed is not None:
+                print_error(done.line)
+                failed.append(step.feed)
+                continue
+            if done.failed or done.idle:
+                fail(f"{done.line}; no batch started", WORK_FAILED)
+            for line in done.said:
+                console.print(line, highlight=False, soft_wrap=True)
+            print_unmatched(done.unmatched)
         if already and already["state"] == "running" and not force:
             # a batch this command finds running was left by a run that is gone: finish it now
             # rather than wait for the stall check
             console.print(f"{d}: batch {already['batch_id']} was left unfinished; "
                           f"{repair(st.coordinator, already['batch_id'])}", highlight=False)
-        if force or (already and already["state"] == "finished"):
-            if not force:
-                console.print(f"{d} already has finished batch {already['batch_id']}; showing it (use --force "
-                              f"for a new one)")
-            else:
-                start_batch(st.coordinator, StartRequest(game_date=d, force=True), d)
+        if force:
+            start_batch(st.coordinator, StartRequest(game_date=d, force=True), d)
+        elif already and already["state"] == "finished":
+            console.print(f"{d} already has finished batch {already['batch_id']}; showing it (use --force "
+                          f"for a new one)")
         result = _wait(st, d, timeout_s)
     finally:
         st.stop()
     _summary(result, d, time.perf_counter() - began)
-    return True
-
-
-def _grade_previous_day(wh, d: date) -> None:
-    """The reference system graded every morning: yesterday first, when its box scores are in."""
-    from datetime import timedelta
-
-    from modeling.grading import grade
-
-    result = grade(wh, d - timedelta(days=1), d - timedelta(days=1))
-    if result.dates_graded:
-        console.print(f"graded {d - timedelta(days=1)}: {result.rows:,} predictions")
+    return True, failed
 
 
 def _wait(st, d: date, timeout_s: int) -> dict:
@@ -171,7 +176,7 @@ def _summary(result: dict, d: date, seconds: float) -> None:
         console.print(best)
         console.print("  p10/p90: the player should score below p10 one night in ten and above p90 one night in ten",
                       highlight=False)
-    reasons = {}
+    reasons: dict[str, int] = {}
     for reason in result["skip_reasons"].values():
         reasons[reason.split(" for player")[0]] = reasons.get(reason.split(" for player")[0], 0) + 1
     if reasons:

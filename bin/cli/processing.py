@@ -17,13 +17,13 @@ from bin.cli.common import (
     settings,
     warehouse,
 )
+from bin.night_workflow import STALE_HINT
 from shared import bootstrap, topology
 from shared.catalogue import PROCESSOR_NAMES
 
 PROCESSOR_HELP = f"run only this processor (repeatable; all when absent): {', '.join(PROCESSOR_NAMES)}"
 ALLOW_STALE_HELP = ("run even when the box scores stop before the teams' previous game day (logged as a "
                     "warning); refused otherwise")
-STALE_HINT = "nothing processed (fetch-box-scores or import brings them; --allow-stale runs anyway)"
 
 
 def process_command(

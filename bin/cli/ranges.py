@@ -171,9 +171,12 @@ def grade_command(day: Optional[str] = typer.Option(None, "--date", help="one ga
     """Grade predictions against the imported box scores (per prediction, and per day and system)."""
     from modeling.grading import grade
 
-    if day and (start or end) or not day and not (start and end):
+    if day and not (start or end):
+        d1 = d2 = parse_date(day, "--date")
+    elif start and end and not day:
+        d1, d2 = parse_range(start, end)
+    else:
         fail("give --date D, or --start D1 and --end D2")
-    d1, d2 = (parse_date(day, "--date"),) * 2 if day else parse_range(start, end)
     s = settings()
     wh = warehouse(s)
     wh.ensure_tables()

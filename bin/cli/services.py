@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import typer
 
@@ -61,8 +61,10 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
         signal.signal(sig, lambda *_: (now if stop.is_set() else stop).set())
     _print_batches()
     advertise(s, st.urls["reader"])
-    loop = Nightly(s, st.warehouse, st.store, st.bus, lambda days: st.orchestrator.orchestrator.check_deadlines(
-        days, st.orchestrator.has_games), refresh=lambda day, at: refresh(st.coordinator, day, at)) \
+    orchestrator = st.orchestrator
+    assert orchestrator is not None   # start() serves every service; only the inline chain has none
+    loop = Nightly(s, st.warehouse, st.store, st.bus, lambda days: orchestrator.orchestrator.check_deadlines(
+        days, orchestrator.has_games), refresh=lambda day, at: refresh(st.coordinator, day, at)) \
         if not no_timetable else None
     # the hint names where the token is, never the token itself: this output ends up in logs
     source = "$PIPELINE_AUTH_TOKEN" if s.auth_token else f"$(cat {s.home / 'auth_token'})"
@@ -99,7 +101,7 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
 def _running(st) -> list[dict]:
     batches, found = st.coordinator.batches, []
     for batch_id in batches.running():
-        doc = (batches.batch(batch_id) or ({},))[0]
+        doc: dict[str, Any] = (batches.batch(batch_id) or ({},))[0]
         if doc.get("state") == "running":
             found.append({"batch_id": batch_id, "game_date": doc["game_date"], "expected": doc["expected"],
                           "reported": len(batches.done_players(batch_id))})

@@ -44,6 +44,7 @@ def fetch_schedule_command(out: Optional[Path] = typer.Option(
     from bin.cli.common import output_file
     from ingest import runs
     from ingest.http import FeedError
+    from ingest.schedule import ScheduleFetch
     from shared import bootstrap
 
     s = settings()
@@ -54,6 +55,7 @@ def fetch_schedule_command(out: Optional[Path] = typer.Option(
     except FeedError as exc:
         fail(str(exc), WORK_FAILED)
     if target is not None:
+        assert isinstance(done.result, ScheduleFetch)   # what schedule_of_season keeps as its result
         target.write_bytes(store.read(done.result.raw_key).data)
     for line in done.said:
         console.print(line, highlight=False)

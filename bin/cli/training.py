@@ -57,9 +57,9 @@ def _windows(wh, train_start, train_end, valid_start, valid_end):
 
     from modeling.windows import EmptyWindow, Windows, derived
 
-    given = {"train_start": (train_start, "--train-start"), "train_end": (train_end, "--train-end"),
+    flags = {"train_start": (train_start, "--train-start"), "train_end": (train_end, "--train-end"),
              "valid_start": (valid_start, "--valid-start"), "valid_end": (valid_end, "--valid-end")}
-    given = {k: parse_date(v, flag) for k, (v, flag) in given.items() if v is not None}
+    given = {k: parse_date(v, flag) for k, (v, flag) in flags.items() if v is not None}
     try:
         base = derived(wh) if len(given) < 4 else Windows()
     except EmptyWindow as exc:

@@ -32,6 +32,11 @@ def test_a_reversed_range_is_refused(command, tmp_path, elsewhere):
     assert not (elsewhere / "x.csv").exists()
 
 
+@pytest.mark.parametrize("args", [[], ["--start", "2024-01-01"], ["--date", "2024-01-01", "--end", "2024-01-02"]])
+def test_grade_takes_one_date_or_both_ends_of_a_range(args, tmp_path, elsewhere):
+    refused(run("grade", *args, home=tmp_path / "home", cwd=elsewhere), "give --date D, or --start D1 and --end D2")
+
+
 def test_export_out_a_directory_or_under_a_file(tmp_path, elsewhere):
     refused(run("export-predictions", "--start", "2024-01-01", "--end", "2024-01-02", "--out", tmp_path,
                 home=tmp_path / "home", cwd=elsewhere), f"--out '{tmp_path}' is a directory")

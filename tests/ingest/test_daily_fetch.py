@@ -30,9 +30,11 @@ def test_a_failing_feed_is_one_line_the_night_goes_on_and_daily_exits_1(home, so
 
     assert night.returncode == 1, night.stdout + night.stderr
     out = night.stdout.splitlines()
-    assert out[0] == "2024-01-15: fetching box_scores, schedule, injuries, lines"
-    assert out[1] == "box scores are stored through 2024-01-14: nothing to fetch before 2024-01-15"
-    assert ": 3 games, 2024-01-16..2024-01-16 (0 already final, 0 postponed)" in night.stdout
+    assert out[0] == "2024-01-15: fetching schedule, box_scores, injuries, lines"     # the timetable's order
+    assert out[1].startswith("downloaded ") and out[2].endswith(": 3 games, 2024-01-16..2024-01-16 (0 already final, "
+                                                                "0 postponed)")
+    assert out[3] == "box scores are stored through 2024-01-14: nothing to fetch before 2024-01-15"
+    assert out[4] == "graded 2024-01-14: 0 predictions"
     assert out[-1] == "2024-01-15: no games scheduled; nothing to predict (import-schedule or fetch-schedule loads " \
                       "the league schedule)"
     errors = [line for line in night.stderr.splitlines() if line.startswith("error: ")]

@@ -141,8 +141,8 @@ def test_a_fetch_that_cannot_start_is_recorded_and_the_night_goes_on(night, tmp_
     steps = tuple(night_steps.BY_NAME[n] for n in ("schedule", "box-scores", "injuries", "lines", "processors"))
     done = loop_at(no_key, st, clock, steps).tick()
     assert ran(done) == ["schedule", "box-scores", "injuries", "lines", "processors"]
-    assert done[3] == "lines: failed: ODDS_API_KEY is not set: the odds API needs a key (on Google Cloud it comes " \
-                      "from Secret Manager)"
+    assert done[3] == "lines: failed: lines: ODDS_API_KEY is not set: the odds API needs a key (on Google Cloud it " \
+                      "comes from Secret Manager)"
     assert freshness.read(st.store, "lines").last_error.startswith("ODDS_API_KEY is not set")
     assert done[4].startswith("processors: ready: ") and done[4].endswith("processors for 2024-01-16: success")
 

@@ -46,6 +46,11 @@ def test_tonight_is_predicted_from_the_schedule_then_graded_in_the_morning(seaso
 
     night = ok(run("run", "--date", DAY.isoformat(), home=home, cwd=work))
     assert "2 x out: " in night or ("out: Rest" in night and "out: Injury/Illness" in night)
+    # the night's workflow as serve's timetable runs it: grade, processors, the drift monitor, in that order
+    said = night.splitlines()
+    steps = [next(i for i, line in enumerate(said) if line.startswith(start)) for start in (
+        "graded 2024-01-14: ", "processors for 2024-01-15: ", "2024-01-15: ")]
+    assert steps == sorted(steps) and "features measured; drift alerts: " in said[steps[2]], said[:steps[2] + 1]
     ok(run("export-predictions", "--start", DAY.isoformat(), "--end", DAY.isoformat(), "--out", "slate.csv",
            home=home, cwd=work))
     slate = pd.read_csv(work / "slate.csv")
@@ -68,6 +73,7 @@ def test_tonight_is_predicted_from_the_schedule_then_graded_in_the_morning(seaso
     assert "graded 1 date(s)" in ok(run("grade", "--date", DAY.isoformat(), home=home, cwd=work))
     wh = DuckDBWarehouse(home / "warehouse.duckdb", read_only=True)
     graded = wh.read(tables.PREDICTION_ACCURACY.fqn, DAY, DAY)
+    assert len(wh.read(tables.FEATURE_DRIFT.fqn, DAY, DAY)) > 10                   # `run` measured the night's drift
     calls = graded[(graded["system"] == "ensemble") & graded["line"].notna()]
     assert len(graded) > 1000 and 0 < len(calls) <= 12
     assert set(wh.read(tables.SCHEDULE.fqn, DAY, DAY)["status"]) == {"final"}

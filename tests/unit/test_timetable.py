@@ -9,6 +9,7 @@ import pytest
 
 from bin import night_steps
 from bin.cli.app import command
+from bin.night_workflow import RUNNERS, on_demand
 from bin.nightly import SERVES_ITSELF, Nightly
 from shared import timetable
 from shared.config import Settings
@@ -67,8 +68,13 @@ def test_every_step_has_a_valid_cron_unique_names_and_a_command_the_cli_accepts(
 
 def test_serve_runs_every_step_but_the_stall_check_it_does_itself(tmp_path):
     loop = Nightly(Settings(home=tmp_path), None, None, None, lambda days: {})
-    assert set(loop.runners) | SERVES_ITSELF == {s.name for s in night_steps.STEPS}
-    assert {s.name for s in loop.steps} == set(loop.runners)
+    assert set(RUNNERS) | SERVES_ITSELF == {s.name for s in night_steps.STEPS}
+    assert {s.name for s in loop.steps} == set(RUNNERS)
+
+
+def test_run_and_daily_run_the_timetables_on_demand_steps_in_its_order():
+    assert [s.name for s in on_demand()] == ["grade", "processors", "monitor"]          # `run`, `daily --no-fetch`
+    assert [s.name for s in on_demand(["lines", "schedule"])] == ["schedule", "grade", "lines", "processors", "monitor"]
 
 
 def test_the_nights_times_keep_their_order_before_the_first_tipoff():

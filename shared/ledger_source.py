@@ -7,10 +7,11 @@ from datetime import date
 
 import pandas as pd
 
-from shared import ledger, schedule, tables
+from shared import ledger, tables
 from shared.batch_docs import batch_inputs, read_batch
 from shared.catalogue import BOX_SCORE_COLUMNS, PROPS
 from shared.ports import ObjectStore, Warehouse
+from shared.schedule import team_tipoffs
 
 DEFAULT_SYSTEM = "ensemble"   # the served system: what /v1/predictions and the slate show by default
 _ROW_COLUMNS = ("game_date", "player_id", "player_name", "team_abbr", "system", "prop", "line", "line_book",
@@ -30,7 +31,7 @@ def _calls(warehouse: Warehouse, store: ObjectStore, start: date, end: date, sys
     # read, not query: while `serve` holds the DuckDB file the CLI reads through its reader, which only reads
     rows = warehouse.read(tables.PREDICTIONS.fqn, start, end, columns=[*_ROW_COLUMNS, "shadow"])
     rows = rows[(rows["system"] == system) & rows["line"].notna() & ~rows["shadow"].fillna(False).astype(bool)]
-    rows = rows.merge(schedule.team_tipoffs(warehouse, start, end), on=["game_date", "team_abbr"], how="left")
+    rows = rows.merge(team_tipoffs(warehouse, start, end), on=["game_date", "team_abbr"], how="left")
     # the version a bettor could act on: the last made before tip-off (a backtest's rows, made
     # later, have none before: their last)
     rows["before_tip"] = (rows["created_at"] < rows["tipoff_utc"]).fillna(False).astype(bool)

@@ -7,6 +7,8 @@ import pytest
 
 from console.app import create_app
 from console.main import access_from_settings, build_deps
+from shared.adapters.directory_store import DirectoryStore
+from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from shared.config import Settings
 from shared.coordinator_client import CoordinatorClient
 from tests.ledger import night
@@ -15,13 +17,17 @@ TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
+def _app(home, wh, store):
+    settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN})
+    deps = build_deps(settings, wh, store, coordinator=CoordinatorClient("http://127.0.0.1:9", lambda: TOKEN))
+    return create_app(deps, access_from_settings(settings))
+
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     home = tmp_path_factory.mktemp("ledger-console")
     wh, store = night.build(home)
-    settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN})
-    deps = build_deps(settings, wh, store, coordinator=CoordinatorClient("http://127.0.0.1:9", lambda: TOKEN))
-    yield create_app(deps, access_from_settings(settings)).test_client()
+    yield _app(home, wh, store).test_client()
     wh.close()
 
 
@@ -67,3 +73,16 @@ def test_the_ledger_page_shows_the_totals_and_each_call(client):
         assert title in page
     assert "Ann Over" in page and "25.5 @ 1.91" in page and "void" in page
     assert client.get("/ledger?system=oracle").status_code == 400
+
+
+def test_two_consoles_in_one_process_each_read_their_own_warehouse(client, tmp_path):
+    """The routes are shared module-level functions: each request reads its own app's deps."""
+    wh = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    wh.ensure_tables()
+    empty = _app(tmp_path, wh, DirectoryStore(tmp_path / "objects")).test_client()
+    try:
+        for _ in range(2):
+            assert len(client.get("/v1/ledger", headers=AUTH).get_json()["calls"]) == 6
+            assert empty.get("/v1/ledger", headers=AUTH).status_code == 404
+    finally:
+        wh.close()

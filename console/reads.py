@@ -250,9 +250,9 @@ def night(warehouse: Warehouse, store: ObjectStore, day: date) -> Night:
     runs = warehouse.read(tables.PROCESSOR_RUNS.fqn, day, day).set_index("processor")
     procs = []
     for name in PROCESSOR_NAMES:
-        event = state["processors"].get(name)
+        event = state.processors.get(name)
         run = runs.loc[name] if name in runs.index else None
-        status = event["status"] if event else (run["status"] if run is not None else "missing")
+        status = event.status if event else (run["status"] if run is not None else "missing")
         procs.append({"name": name, "status": status, "rows": _value(run["rows"]) if run is not None else None,
                       "error": _value(run["error"]) if run is not None else None})
     batches = BatchStore(store)
@@ -261,7 +261,7 @@ def night(warehouse: Warehouse, store: ObjectStore, day: date) -> Night:
     reasons = lambda key: [{"player_id": int(p), "player_name": names.get(int(p)), "reason": r}  # noqa: E731
                            for p, r in sorted((batch or {}).get(key, {}).items(), key=lambda kv: str(kv[1]))]
     shown = games[["game_id", "away_team_abbr", "home_team_abbr", "tipoff_utc", "status", "arena"]]
-    return Night(day, records(shown), procs, {**state["trigger"], "seen": bool(generation)}, batch,
+    return Night(day, records(shown), procs, {**state.trigger.as_json(), "seen": bool(generation)}, batch,
                  reasons("skip_reasons"), reasons("fail_reasons"))
 
 

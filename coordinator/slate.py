@@ -57,13 +57,13 @@ def latest_lines(warehouse: Warehouse, day: date, now: datetime, props: list[str
     return lines.drop_duplicates(["player_id", "prop"], keep="last")
 
 
-def tonight(warehouse: Warehouse, day: date, rows: pd.DataFrame, slate: Slate,
-            wanted: availability.AvailabilitySource) -> tuple[str, dict[str, dict[str, float | None]]]:
+def tonight(warehouse: Warehouse, day: date, rows: pd.DataFrame, slate: Slate, wanted: availability.AvailabilitySource
+            ) -> tuple[availability.AvailabilitySource, dict[str, dict[str, float | None]]]:
     """The source used and each player's tonight columns (None where unknown), computed once for
     the batch from the date's feature-store rows (``rows``). ``report`` without a stored report
     and ``realised`` without D's box scores know nothing: source none."""
     statuses: dict[int, str] | None = None
-    used = "none"
+    used: availability.AvailabilitySource = "none"
     if wanted == "report" and slate.inputs.injury_report_as_of is not None:
         statuses, used = {**slate.availability, **dict.fromkeys(slate.out, "Out")}, "report"
     elif wanted == "realised":

@@ -77,18 +77,18 @@ def test_the_report_moves_the_teammates_columns_and_a_serving_batch_never_reads_
     names = store(wh)
     valanciunas = int(names.index[names["player_name"] == "Jonas Valančiūnas"][0])
     doc, rows = batch(chain)
-    assert doc["availability_source"] == "report" and set(rows["availability_source"]) == {"report"}
-    assert str(JJJ) in doc["out"] and JJJ not in set(rows["player_id"])          # listed Out: not predicted
+    assert doc.availability_source == "report" and set(rows["availability_source"]) == {"report"}
+    assert JJJ in doc.out and JJJ not in set(rows["player_id"])          # listed Out: not predicted
     for p in teammates(wh, JJJ):
-        tonight = doc["tonight"][str(p)]
+        tonight = doc.tonight[p]
         assert tonight["tonight_teammates_out"] == 1 and 0.1 < tonight["tonight_teammates_out_pts_share"] < 0.5
-    assert doc["tonight"][str(valanciunas)]["tonight_own_status"] == 2          # Questionable
-    untouched = doc["tonight"][str(teammates(wh, valanciunas)[0])]
+    assert doc.tonight[valanciunas]["tonight_own_status"] == 2          # Questionable
+    untouched = doc.tonight[teammates(wh, valanciunas)[0]]
     assert untouched["tonight_teammates_out"] == 0
 
     delete_box_scores(wh, "TRUE", {})                                            # the night not played yet
     again, rows_again = batch(chain)
-    assert again["tonight"] == doc["tonight"] and again["availability_source"] == "report"
+    assert again.tonight == doc.tonight and again.availability_source == "report"
     pd.testing.assert_frame_equal(rows_again, rows)
 
 

@@ -13,11 +13,12 @@ import pandas as pd
 from coordinator.batches import STALL_AFTER, BatchStore, describe_date
 from coordinator.recovery import overview
 from orchestrator import state as orchestration
-from shared import distribution, freshness, tables, versions
+from shared import distribution, documents, freshness, tables, versions
 from shared.batch_docs import BatchInputs, eastern
 from shared.catalogue import DRIFT_KEY_FEATURES, ML_SYSTEMS, PROCESSOR_NAMES, PROP_BY_NAME, PROP_NAMES, PROPS, PSI_ALERT
 from shared.models import BUNDLED
 from shared.models.registry import Registry
+from shared.models.weights import EnsembleWeights
 from shared.ports import NotFound, ObjectStore, Warehouse
 from shared.pricing import over_probability_rows
 from shared.reliability import line_proxy, reliability_bins
@@ -326,7 +327,8 @@ def models(store: ObjectStore) -> list[dict]:
 def _bundled(name: str) -> dict:
     folder = BUNDLED / name
     if (folder / "weights.json").exists():
-        return {"valid_mae": json.loads((folder / "weights.json").read_text()).get("valid_mae")}
+        path = folder / "weights.json"
+        return {"valid_mae": documents.parse(EnsembleWeights, str(path), path.read_bytes()).valid_mae}
     metrics = json.loads((folder / "metrics.json").read_text()) if (folder / "metrics.json").exists() else {}
     return {"valid_mae": metrics.get("valid", {}).get("mae")}
 

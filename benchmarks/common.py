@@ -36,11 +36,12 @@ def open_batch(objects: Path, day, players: list[int]) -> str:
 
     from coordinator.batches import BatchStore
     from shared.adapters.directory_store import DirectoryStore
+    from shared.batch_docs import BatchDoc
 
     batch_id = uuid.uuid4().hex
     batches = BatchStore(DirectoryStore(objects))
-    batches.put_batch({"batch_id": batch_id, "game_date": str(day), "players": [int(p) for p in players],
-                       "expected": len(players), "state": "running", "started_at": datetime.now(UTC).isoformat(),
-                       "finished_at": None, "correlation_id": batch_id})
+    batches.put_batch(BatchDoc(batch_id=batch_id, game_date=day, players=[int(p) for p in players],
+                               expected=len(players), state="running", started_at=datetime.now(UTC),
+                               finished_at=None, correlation_id=batch_id))
     batches.set_running(batch_id, True)
     return batch_id

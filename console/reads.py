@@ -13,11 +13,12 @@ import pandas as pd
 from coordinator.batches import STALL_AFTER, BatchStore, describe_date
 from coordinator.recovery import overview
 from orchestrator import state as orchestration
-from shared import distribution, freshness, tables, versions
+from shared import distribution, documents, freshness, tables, versions
 from shared.batch_docs import BatchInputs, eastern
 from shared.catalogue import DRIFT_KEY_FEATURES, ML_SYSTEMS, PROCESSOR_NAMES, PROP_BY_NAME, PROP_NAMES, PROPS, PSI_ALERT
 from shared.models import BUNDLED
 from shared.models.registry import Registry
+from shared.models.weights import EnsembleWeights
 from shared.ports import NotFound, ObjectStore, Warehouse
 from shared.pricing import over_probability_rows
 from shared.reliability import line_proxy, reliability_bins
@@ -250,9 +251,9 @@ def night(warehouse: Warehouse, store: ObjectStore, day: date) -> Night:
     runs = warehouse.read(tables.PROCESSOR_RUNS.fqn, day, day).set_index("processor")
     procs = []
     for name in PROCESSOR_NAMES:
-        event = state["processors"].get(name)
+        event = state.processors.get(name)
         run = runs.loc[name] if name in runs.index else None
-        status = event["status"] if event else (run["status"] if run is not None else "missing")
+        status = event.status if event else (run["status"] if run is not None else "missing")
         procs.append({"name": name, "status": status, "rows": _value(run["rows"]) if run is not None else None,
                       "error": _value(run["error"]) if run is not None else None})
     batches = BatchStore(store)
@@ -261,7 +262,7 @@ def night(warehouse: Warehouse, store: ObjectStore, day: date) -> Night:
     reasons = lambda key: [{"player_id": int(p), "player_name": names.get(int(p)), "reason": r}  # noqa: E731
                            for p, r in sorted((batch or {}).get(key, {}).items(), key=lambda kv: str(kv[1]))]
     shown = games[["game_id", "away_team_abbr", "home_team_abbr", "tipoff_utc", "status", "arena"]]
-    return Night(day, records(shown), procs, {**state["trigger"], "seen": bool(generation)}, batch,
+    return Night(day, records(shown), procs, {**state.trigger.as_json(), "seen": bool(generation)}, batch,
                  reasons("skip_reasons"), reasons("fail_reasons"))
 
 
@@ -326,7 +327,8 @@ def models(store: ObjectStore) -> list[dict]:
 def _bundled(name: str) -> dict:
     folder = BUNDLED / name
     if (folder / "weights.json").exists():
-        return {"valid_mae": json.loads((folder / "weights.json").read_text()).get("valid_mae")}
+        path = folder / "weights.json"
+        return {"valid_mae": documents.parse(EnsembleWeights, str(path), path.read_bytes()).valid_mae}
     metrics = json.loads((folder / "metrics.json").read_text()) if (folder / "metrics.json").exists() else {}
     return {"valid_mae": metrics.get("valid", {}).get("mae")}
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from pydantic import ValidationError
 
 from coordinator import recovery, service
@@ -23,7 +25,8 @@ from shared.timetable import EASTERN
 
 def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = None, scraper=None) -> Flask:
     app = Flask("coordinator")
-    app.json.sort_keys = False   # /status leads with its counts
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.sort_keys = False   # /status leads with its counts
     http_errors.install(app)
     deps.metrics.instrument(app)
     traced(app, project)
@@ -81,7 +84,9 @@ def create_app(deps: service.CoordinatorDeps, auth=None, project: str | None = N
 
     @app.post("/complete")
     def complete():
-        return "", handle_push(read_body(request), PredictionReady, lambda push: service.complete(deps, push.message),
+        # parse_push validated the message as a PredictionReady
+        return "", handle_push(read_body(request), PredictionReady,
+                               lambda push: service.complete(deps, cast(PredictionReady, push.message)),
                                deps.metrics.count_push)
 
     @app.post("/check-stalled")

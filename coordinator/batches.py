@@ -1,12 +1,14 @@
-"""Batch state in the object store: small JSON documents, write-once markers, CAS."""
+"""Batch state in the object store: small JSON documents (typed: shared/batch_docs.py and
+coordinator/documents.py), write-once markers, CAS."""
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
-from shared import cas
-from shared.batch_docs import batch_inputs, batch_key
+from coordinator.documents import DatePointer, DoneMarker, FinalClaim, Progress
+from shared import documents
+from shared.batch_docs import BatchDoc, BatchSummary, batch_key
 from shared.batch_docs import check_id as _check
 from shared.ports import NotFound, ObjectStore, PreconditionFailed
 
@@ -16,48 +18,34 @@ class BatchStore:
         self.store = store
 
     # -- documents -----------------------------------------------------------------------------
-    def _read(self, key: str) -> tuple[dict, int] | None:
+    def date_pointer(self, day: date) -> tuple[DatePointer, int] | None:
+        return documents.read(self.store, f"batches/by_date/{day.isoformat()}.json", DatePointer)
+
+    def claim_date(self, day: date, pointer: DatePointer, replace_generation: int | None) -> bool:
+        """Point the date at a batch: create-only, or replace a known generation (force, or a
+        claim whose batch was never created)."""
         try:
-            blob = self.store.read(key)
-        except NotFound:
-            return None
-        return json.loads(blob.data), blob.generation
-
-    def _write(self, key: str, doc: dict, generation: int | None) -> int:
-        return self.store.write(key, json.dumps(doc, sort_keys=True, default=str).encode(),
-                                if_generation_match=generation)
-
-    def date_pointer(self, day: date) -> tuple[dict, int] | None:
-        return self._read(f"batches/by_date/{day.isoformat()}.json")
-
-    def claim_date(self, day: date, pointer: dict, replace_generation: int | None) -> bool:
-        """Point the date at a batch (``pointer`` holds its batch_id): create-only, or replace a
-        known generation (force, or a claim whose batch was never created)."""
-        try:
-            self._write(f"batches/by_date/{day.isoformat()}.json", {**pointer, "batch_id": _check(pointer["batch_id"])},
-                        replace_generation if replace_generation is not None else 0)
+            documents.write(self.store, f"batches/by_date/{day.isoformat()}.json", pointer,
+                            replace_generation if replace_generation is not None else 0)
             return True
         except PreconditionFailed:
             return False
 
-    def batch(self, batch_id: str) -> tuple[dict, int] | None:
-        return self._read(batch_key(batch_id))
+    def batch(self, batch_id: str) -> tuple[BatchDoc, int] | None:
+        return documents.read(self.store, batch_key(batch_id), BatchDoc)
 
-    def put_batch(self, doc: dict, generation: int | None = 0) -> int:
-        return self._write(batch_key(doc["batch_id"]), doc, generation)
+    def put_batch(self, doc: BatchDoc, generation: int | None = 0) -> int:
+        return documents.write(self.store, batch_key(doc.batch_id), doc, generation)
 
-    def update_batch(self, batch_id: str, mutate: Callable[[dict], None]) -> dict:
-        """Change the batch document by compare-and-swap (shared.cas); returns the new document."""
-        def apply(doc: dict) -> dict:
-            mutate(doc)
-            return doc
-        return cas.update(self.store, batch_key(batch_id), apply)
+    def update_batch(self, batch_id: str, mutate: Callable[[BatchDoc], Any]) -> None:
+        """Change the batch document by compare-and-swap (shared.cas)."""
+        documents.update(self.store, batch_key(batch_id), BatchDoc, mutate)
 
     # -- per-player markers --------------------------------------------------------------------
-    def mark_done(self, batch_id: str, player_id: int, doc: dict) -> bool:
+    def mark_done(self, batch_id: str, player_id: int, marker: DoneMarker) -> bool:
         """Write-once: False when this player was already marked (a duplicate delivery)."""
         try:
-            self._write(f"batches/{_check(batch_id)}/done/{int(player_id)}.json", doc, 0)
+            documents.write(self.store, f"batches/{_check(batch_id)}/done/{int(player_id)}.json", marker, 0)
             return True
         except PreconditionFailed:
             return False
@@ -66,33 +54,34 @@ class BatchStore:
         prefix = f"batches/{_check(batch_id)}/done/"
         return [int(k[len(prefix):-5]) for k in self.store.list(prefix)]
 
-    def done_docs(self, batch_id: str) -> dict[int, dict]:
-        found = {p: self._read(f"batches/{batch_id}/done/{p}.json") for p in self.done_players(batch_id)}
-        return {p: doc[0] for p, doc in found.items() if doc is not None}
+    def done_docs(self, batch_id: str) -> dict[int, DoneMarker]:
+        found = {p: documents.read(self.store, f"batches/{batch_id}/done/{p}.json", DoneMarker)
+                 for p in self.done_players(batch_id)}
+        return {p: marker[0] for p, marker in found.items() if marker is not None}
 
     # -- finalisation and progress ---------------------------------------------------------------
-    def claim_final(self, batch_id: str, doc: dict) -> int | None:
+    def claim_final(self, batch_id: str, claim: FinalClaim) -> int | None:
         try:
-            return self._write(f"batches/{_check(batch_id)}/final.json", doc, 0)
+            return documents.write(self.store, f"batches/{_check(batch_id)}/final.json", claim, 0)
         except PreconditionFailed:
             return None
 
-    def final(self, batch_id: str) -> tuple[dict, int] | None:
-        return self._read(f"batches/{_check(batch_id)}/final.json")
+    def final(self, batch_id: str) -> tuple[FinalClaim, int] | None:
+        return documents.read(self.store, f"batches/{_check(batch_id)}/final.json", FinalClaim)
 
-    def put_final(self, batch_id: str, doc: dict, generation: int) -> bool:
+    def put_final(self, batch_id: str, claim: FinalClaim, generation: int) -> bool:
         try:
-            self._write(f"batches/{_check(batch_id)}/final.json", doc, generation)
+            documents.write(self.store, f"batches/{_check(batch_id)}/final.json", claim, generation)
             return True
         except PreconditionFailed:
             return False
 
-    def progress(self, batch_id: str) -> tuple[dict, int] | None:
-        return self._read(f"batches/{_check(batch_id)}/progress.json")
+    def progress(self, batch_id: str) -> tuple[Progress, int] | None:
+        return documents.read(self.store, f"batches/{_check(batch_id)}/progress.json", Progress)
 
-    def put_progress(self, batch_id: str, doc: dict, generation: int | None) -> bool:
+    def put_progress(self, batch_id: str, progress: Progress, generation: int | None) -> bool:
         try:
-            self._write(f"batches/{_check(batch_id)}/progress.json", doc, generation or 0)
+            documents.write(self.store, f"batches/{_check(batch_id)}/progress.json", progress, generation or 0)
             return True
         except PreconditionFailed:
             return False
@@ -116,11 +105,11 @@ class BatchStore:
                 pass
 
 
-def batch_summary(markers: dict[int, dict]) -> dict:
-    by = lambda s: [p for p, m in markers.items() if m["status"] == s]  # noqa: E731
-    return {"completed": len(by("completed")), "skipped": len(by("skipped")), "failed": len(by("failed")),
-            "skip_reasons": {str(p): markers[p]["reason"] for p in by("skipped")},
-            "fail_reasons": {str(p): markers[p]["reason"] for p in by("failed")}}
+def batch_summary(markers: dict[int, DoneMarker]) -> BatchSummary:
+    by = lambda s: [p for p, m in markers.items() if m.status == s]  # noqa: E731
+    return BatchSummary(completed=len(by("completed")), skipped=len(by("skipped")), failed=len(by("failed")),
+                        skip_reasons={str(p): markers[p].reason for p in by("skipped")},
+                        fail_reasons={str(p): markers[p].reason for p in by("failed")})
 
 
 def describe(batches: BatchStore, batch_id: str) -> dict | None:
@@ -130,17 +119,17 @@ def describe(batches: BatchStore, batch_id: str) -> dict | None:
     if found is None:
         return None
     doc = found[0]
-    if doc["state"] == "finished" and "summary" in doc:
-        summary, missing = doc["summary"], doc.get("missing", [])
+    if doc.state == "finished" and doc.summary is not None:
+        summary, missing = doc.summary, doc.missing
     else:
         markers = batches.done_docs(batch_id)
         summary = batch_summary(markers)
-        missing = sorted(set(doc["players"]) - set(markers)) if doc["state"] == "running" else doc.get("missing", [])
-    return {"batch_id": batch_id, "game_date": doc["game_date"], "state": doc["state"],
-            "expected": doc["expected"], **summary, "missing": missing,
-            "started_at": doc["started_at"], "finished_at": doc["finished_at"], "degraded": doc["degraded"],
-            "missing_processors": doc.get("missing_processors", []),
-            "inputs": batch_inputs(doc).model_dump(mode="json")}
+        missing = sorted(set(doc.players) - set(markers)) if doc.state == "running" else doc.missing
+    shown = doc.model_dump(mode="json")
+    return {"batch_id": batch_id, "game_date": shown["game_date"], "state": doc.state, "expected": doc.expected,
+            **summary.model_dump(mode="json"), "missing": missing, "started_at": shown["started_at"],
+            "finished_at": shown["finished_at"], "degraded": doc.degraded,
+            "missing_processors": doc.missing_processors, "inputs": shown["inputs"]}
 
 
 def reason_kind(reason: str) -> str:
@@ -179,4 +168,4 @@ def counts_first(described: dict, ids: bool = False) -> dict:
 
 def describe_date(batches: BatchStore, day: date) -> dict | None:
     pointer = batches.date_pointer(day)
-    return describe(batches, pointer[0]["batch_id"]) if pointer else None
+    return describe(batches, pointer[0].batch_id) if pointer else None

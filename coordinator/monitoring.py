@@ -31,7 +31,8 @@ def latest_psi(warehouse) -> list[tuple[list[str], float]]:
 class AccuracyCollector:
     def __init__(self, warehouse, today=date.today):
         self.warehouse, self.today = warehouse, today
-        self._samples, self._at = None, -CACHE_S
+        self._samples: tuple[list, list] | None = None
+        self._at: float = -CACHE_S
         self._lock = threading.Lock()
 
     def __call__(self):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from coordinator import news, repricing, service, slate
 from shared import availability, schedule, tables, versions
-from shared.batch_docs import batch_inputs
+from shared.batch_docs import BatchDoc
 from shared.timetable import EASTERN
 
 log = logging.getLogger(__name__)
@@ -37,16 +37,16 @@ def refresh(deps: service.CoordinatorDeps, day: date, at: datetime) -> dict:
 
 def _news(deps: service.CoordinatorDeps, day: date, at: datetime, tips: dict[str, datetime]) -> dict:
     pointer = deps.batches.date_pointer(day)
-    root = deps.batches.batch(pointer[0]["batch_id"]) if pointer else None
+    root = deps.batches.batch(pointer[0].batch_id) if pointer else None
     if root is None:
         return _said(day, "no_batch", f"{day} has no batch yet: the next batch reads the newest report itself")
     handled = news.effects(deps.batches.store, day)
     # the date's batches, newest last; a report whose batch never got its document (its process
     # died after the claim) has nothing to wait for or to be the parent of
-    ids = [root[0]["batch_id"], *(e.batch_id for e in handled if e.batch_id)]
-    docs = sorted((d[0] for d in map(deps.batches.batch, ids) if d), key=lambda d: d["started_at"])
-    last = docs[-1]["batch_id"]
-    running = [d["batch_id"] for d in docs if d["state"] != "finished"]
+    ids = [root[0].batch_id, *(e.batch_id for e in handled if e.batch_id)]
+    docs = sorted((d[0] for d in map(deps.batches.batch, ids) if d), key=lambda d: d.started_at)
+    last = docs[-1].batch_id
+    running = [d.batch_id for d in docs if d.state != "finished"]
     if running:
         return _said(day, "waiting", f"{day}: batch {running[-1]} is still running; the report is read once it "
                                      "finishes")
@@ -54,7 +54,7 @@ def _news(deps: service.CoordinatorDeps, day: date, at: datetime, tips: dict[str
     if not len(report):
         return _said(day, "no_report", f"{day}: no injury report before {_et(at)}")
     as_of = pd.Timestamp(report["as_of"].max()).to_pydatetime()
-    seen = max([t for t in [batch_inputs(root[0]).injury_report_as_of, *(e.report_as_of for e in handled)] if t],
+    seen = max([t for t in [root[0].inputs.injury_report_as_of, *(e.report_as_of for e in handled)] if t],
                default=None)
     if seen is not None and as_of <= seen:
         return _said(day, "current", f"{day}: the report of {_et(as_of)} was already read; nothing new")
@@ -134,18 +134,18 @@ def _withdraw(deps: service.CoordinatorDeps, day: date, withdrawn: dict[str, str
 
 
 def _supersede(deps: service.CoordinatorDeps, day: date, at: datetime, effect: news.ReportEffect,
-               players: list[int], parent: dict) -> None:
+               players: list[int], parent: BatchDoc) -> None:
     """The superseding batch: the parent's systems and props, the inputs as of ``at``."""
     if effect.batch_id is None or effect.prediction_version is None:
         return
-    tonight = slate.load(deps.warehouse, day, at, None, parent.get("props"))
+    tonight = slate.load(deps.warehouse, day, at, None, parent.props)
     # the teammates' columns need the whole date's rows, not only the re-predicted players'
     rows = deps.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=list(availability.INPUTS))
     source, columns = slate.tonight(deps.warehouse, day, rows, tonight, "report")
-    doc = service.batch_doc(effect.batch_id, day, players, tonight, deps.clock(), systems=parent.get("systems"),
+    doc = service.batch_doc(effect.batch_id, day, players, tonight, deps.clock(), systems=parent.systems,
                             availability_source=source, tonight_columns=columns,
-                            props=parent.get("props"), correlation_id=uuid.uuid4().hex, subset=True,
-                            prediction_version=effect.prediction_version, parent_batch_id=parent["batch_id"],
+                            props=parent.props, correlation_id=uuid.uuid4().hex, subset=True,
+                            prediction_version=effect.prediction_version, parent_batch_id=parent.batch_id,
                             reason=effect.reason, as_of=at)
     service.launch(deps, doc)
 

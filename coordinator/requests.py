@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, WithJsonSchema
 
-from shared.catalogue import PROCESSOR_NAMES, PROP_NAMES, SYSTEM_NAMES
-from shared.messages import GameDate, PlayerId, PlayerKey, PropName
+from shared.catalogue import SYSTEM_NAMES
+from shared.messages import GameDate, PlayerId, PlayerKey, ProcessorName, PropName
+
+if TYPE_CHECKING:   # the names are data (shared/catalogue.py): a checker sees text, pydantic checks the value
+    SystemName = str
+else:
+    SystemName = Literal[SYSTEM_NAMES]
 from shared.timetable import parse_instant
 
 LineValue = Annotated[StrictFloat, Field(ge=0, le=300, description="a sportsbook line")]
@@ -23,8 +28,8 @@ class StartRequest(BaseModel):
 
     game_date: GameDate | None = None
     players: list[PlayerId] | None = Field(default=None, min_length=1, max_length=2000)
-    systems: list[Literal[SYSTEM_NAMES]] | None = Field(default=None, min_length=1)
-    props: list[Literal[PROP_NAMES]] | None = Field(default=None, min_length=1)
+    systems: list[SystemName] | None = Field(default=None, min_length=1)
+    props: list[PropName] | None = Field(default=None, min_length=1)
     lines: dict[PlayerKey, PlayerLines] | None = Field(default=None, max_length=2000)
     force: StrictBool = False
     correlation_id: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=1, max_length=128,
@@ -33,7 +38,7 @@ class StartRequest(BaseModel):
     # refused unless the caller is a backtest (coordinator.service.start)
     availability: Literal["report", "realised", "none"] = "report"
     degraded: StrictBool = False
-    missing_processors: list[Literal[PROCESSOR_NAMES]] = Field(default_factory=list)
+    missing_processors: list[ProcessorName] = Field(default_factory=list)
 
 
 Instant = Annotated[datetime, BeforeValidator(lambda v: parse_instant(v) if isinstance(v, str) else _refuse(v)),

@@ -12,9 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from coordinator import slate
 from coordinator.batches import STALL_AFTER, BatchStore, batch_summary, describe, describe_date
+from coordinator.documents import DatePointer, DoneMarker, FinalClaim, Owner
 from coordinator.requests import StartRequest, lines_by_prop
 from shared import availability, failpoints, staging, tables, topology, versions
-from shared.batch_docs import batch_inputs
+from shared.batch_docs import BatchDoc, BatchInputs, BatchSummary
 from shared.catalogue import PROP_NAMES
 from shared.errors import PermanentError, TransientError
 from shared.messages import Line, PredictionReady, PredictionRequest, PredictionsComplete
@@ -58,7 +59,7 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date, backtest: bool 
     day = req.game_date or today
     existing = deps.batches.date_pointer(day)
     if existing and not req.force and not _abandoned(deps, existing[0]):
-        return 200, _existing(deps, existing[0]["batch_id"])
+        return 200, _existing(deps, existing[0].batch_id)
     scheduled = deps.warehouse.read(tables.ML_FEATURE_STORE.fqn, day, day, columns=list(availability.INPUTS))
     known = sorted(int(p) for p in scheduled["player_id"])
     if not known:
@@ -79,9 +80,9 @@ def start(deps: CoordinatorDeps, req: StartRequest, today: date, backtest: bool 
             raise BadRequest("lines", f"lines given for props {unasked} this batch does not predict")
     batch_id = uuid.uuid4().hex
     now = deps.clock()
-    if not deps.batches.claim_date(day, {"batch_id": batch_id, "claimed_at": now.isoformat(), **owner()},
+    if not deps.batches.claim_date(day, DatePointer(batch_id=batch_id, claimed_at=now, **owner().model_dump()),
                                    existing[1] if existing else None):
-        return 200, _existing(deps, deps.batches.date_pointer(day)[0]["batch_id"])
+        return 200, _existing(deps, _claimed(deps, day))
     failpoints.reach("coordinator.date_claimed")
     tonight = slate.load(deps.warehouse, day, now, manual, req.props)
     version = stored_version(deps.warehouse, day) if existing else 0
@@ -111,53 +112,52 @@ def batch_doc(batch_id: str, day: date, players: list[int], tonight: slate.Slate
               correlation_id: str, systems: list[str] | None = None, props: list[str] | None = None,
               degraded: bool = False, missing_processors: list[str] | None = None, forced: bool = False,
               subset: bool = False, prediction_version: int = 1, parent_batch_id: str | None = None,
-              reason: str | None = None, as_of: datetime | None = None, availability_source: str = "none",
-              tonight_columns: dict | None = None) -> dict:
+              reason: str | None = None, as_of: datetime | None = None,
+              availability_source: availability.AvailabilitySource = "none",
+              tonight_columns: dict[str, dict[str, float | None]] | None = None) -> BatchDoc:
     """``as_of``: the moment whose report and lines the batch reads (default ``now``);
     ``tonight_columns``: each player's tonight availability columns (slate.tonight)."""
     out = {p: why for p, why in tonight.out.items() if p in set(players)}
-    return {"batch_id": batch_id, "game_date": day.isoformat(), "players": players, "expected": len(players),
-            "systems": systems, "props": props, "lines": {str(p): v for p, v in tonight.lines.items()},
-            "availability": {str(p): v for p, v in tonight.availability.items()},
-            "availability_source": availability_source,
-            "tonight": {str(p): (tonight_columns or {}).get(str(p)) or {} for p in players},
-            "out": {str(p): why for p, why in out.items()},
-            "state": "running", "started_at": now.isoformat(), "finished_at": None, "degraded": degraded,
-            "missing_processors": missing_processors or [], "correlation_id": correlation_id,
-            "republished_at": None, "forced": forced, "subset": subset,
-            "inputs": tonight.inputs.model_dump(mode="json"),
-            "prediction_version": prediction_version, "parent_batch_id": parent_batch_id, "reason": reason,
-            "as_of": (as_of or now).isoformat()}
+    # every field given, so every key is written (shared/documents.py writes the fields set)
+    return BatchDoc(
+        batch_id=batch_id, game_date=day, players=players, expected=len(players), systems=systems, props=props,
+        lines={p: {prop: Line(**line) for prop, line in by_prop.items()} for p, by_prop in tonight.lines.items()},
+        availability=tonight.availability, availability_source=availability_source,
+        tonight={p: (tonight_columns or {}).get(str(p)) or {} for p in players}, out=out, state="running",
+        started_at=now, finished_at=None, degraded=degraded, missing_processors=missing_processors or [],
+        correlation_id=correlation_id, republished_at=None, forced=forced, subset=subset,
+        inputs=BatchInputs.model_validate(tonight.inputs.model_dump()), prediction_version=prediction_version,
+        parent_batch_id=parent_batch_id, reason=reason, as_of=as_of or now)
 
 
-def launch(deps: CoordinatorDeps, doc: dict) -> None:
+def launch(deps: CoordinatorDeps, doc: BatchDoc) -> None:
     """Write the batch document and fan its players out; players the report rules out end
     skipped with its reason at once, and nobody predicts them."""
-    batch_id, now = doc["batch_id"], doc["started_at"]
-    out = {int(p): why for p, why in doc["out"].items()}
+    batch_id = doc.batch_id
     deps.batches.put_batch(doc)
     deps.batches.set_running(batch_id, True)
     failpoints.reach("coordinator.batch_created")
-    for player, why in out.items():
-        deps.batches.mark_done(batch_id, player, {"status": "skipped", "reason": f"out: {why}", "n_rows": 0,
-                                                  "at": now})
-    publish_requests(deps, doc, [p for p in doc["players"] if p not in out])
-    if len(out) == len(doc["players"]):
+    for player, why in doc.out.items():
+        deps.batches.mark_done(batch_id, player, DoneMarker(status="skipped", reason=f"out: {why}", n_rows=0,
+                                                            at=doc.started_at))
+    publish_requests(deps, doc, [p for p in doc.players if p not in doc.out])
+    if len(doc.out) == len(doc.players):
         finalise(deps, batch_id)
 
 
-def owner() -> dict:
-    return {"host": socket.gethostname(), "pid": os.getpid()}
+def owner() -> Owner:
+    """This process, named in the claims it writes."""
+    return Owner(host=socket.gethostname(), pid=os.getpid())
 
 
-def owner_gone(owner_check: bool, doc: dict) -> bool:
-    """True when ``doc`` was written by a process of this machine that no longer runs."""
-    if not owner_check or doc.get("host") != socket.gethostname() or not doc.get("pid"):
+def owner_gone(owner_check: bool, claim: Owner) -> bool:
+    """True when ``claim`` was written by a process of this machine that no longer runs."""
+    if not owner_check or claim.host != socket.gethostname() or not claim.pid:
         return False
-    if doc["pid"] == os.getpid():
+    if claim.pid == os.getpid():
         return False
     try:
-        os.kill(doc["pid"], 0)
+        os.kill(claim.pid, 0)
     except ProcessLookupError:
         return True
     except PermissionError:
@@ -165,17 +165,25 @@ def owner_gone(owner_check: bool, doc: dict) -> bool:
     return False
 
 
-def _abandoned(deps: CoordinatorDeps, pointer: dict) -> bool:
+def _abandoned(deps: CoordinatorDeps, pointer: DatePointer) -> bool:
     """A date claimed by a /start that died before writing the batch document."""
-    if deps.batches.batch(pointer["batch_id"]) is not None:
+    if deps.batches.batch(pointer.batch_id) is not None:
         return False
-    claimed = pointer.get("claimed_at")
-    stale = claimed is None or datetime.fromisoformat(claimed) < deps.clock() - deps.abandon_after
+    claimed = pointer.claimed_at
+    stale = claimed is None or claimed < deps.clock() - deps.abandon_after
     if stale or owner_gone(deps.owner_check, pointer):
-        log.warning("date claimed by batch %s, which was never created; starting a new batch", pointer["batch_id"],
-                    extra={"batch_id": pointer["batch_id"]})
+        log.warning("date claimed by batch %s, which was never created; starting a new batch", pointer.batch_id,
+                    extra={"batch_id": pointer.batch_id})
         return True
     return False
+
+
+def _claimed(deps: CoordinatorDeps, day: date) -> str:
+    """The batch of a date another /start claimed first."""
+    pointer = deps.batches.date_pointer(day)
+    if pointer is None:
+        raise TransientError(f"the date pointer of {day} changed and then vanished; retry")
+    return pointer[0].batch_id
 
 
 def _existing(deps: CoordinatorDeps, batch_id: str) -> dict:
@@ -183,17 +191,15 @@ def _existing(deps: CoordinatorDeps, batch_id: str) -> dict:
     return {**(status(deps, batch_id) or {"batch_id": batch_id, "state": "creating"}), "existing": True}
 
 
-def publish_requests(deps: CoordinatorDeps, doc: dict, players: list[int]) -> None:
-    lines, statuses, columns = doc.get("lines") or {}, doc.get("availability") or {}, doc.get("tonight") or {}
-    systems = tuple(doc["systems"]) if doc.get("systems") else None
-    props = tuple(doc["props"]) if doc.get("props") else None
+def publish_requests(deps: CoordinatorDeps, doc: BatchDoc, players: list[int]) -> None:
+    systems = tuple(doc.systems) if doc.systems else None
+    props = tuple(doc.props) if doc.props else None
     messages = []
     for p in players:
         messages.append(PredictionRequest(
-            batch_id=doc["batch_id"], game_date=date.fromisoformat(doc["game_date"]), player_id=p, systems=systems,
-            props=props, lines={prop: Line(**line) for prop, line in (lines.get(str(p)) or {}).items()},
-            availability=statuses.get(str(p)), tonight=columns.get(str(p)) or {},
-            availability_source=doc.get("availability_source", "none"), correlation_id=doc["correlation_id"]))
+            batch_id=doc.batch_id, game_date=doc.game_date, player_id=p, systems=systems, props=props,
+            lines=doc.lines.get(p) or {}, availability=doc.availability.get(p), tonight=doc.tonight.get(p) or {},
+            availability_source=doc.availability_source, correlation_id=doc.correlation_id))
     deps.publisher.publish_many(topology.PREDICTION_REQUEST, messages)
 
 
@@ -203,13 +209,13 @@ def complete(deps: CoordinatorDeps, msg: PredictionReady) -> str:
     if found is None:
         raise PermanentError(f"batch_id {msg.batch_id!r} is unknown")
     doc = found[0]
-    if msg.player_id not in set(doc["players"]):
+    if msg.player_id not in set(doc.players):
         raise PermanentError(f"player {msg.player_id} is not in batch {msg.batch_id}")
-    first = deps.batches.mark_done(msg.batch_id, msg.player_id, {
-        "status": msg.status, "reason": msg.reason, "n_rows": msg.n_rows, "at": deps.clock().isoformat()})
+    first = deps.batches.mark_done(msg.batch_id, msg.player_id, DoneMarker(
+        status=msg.status, reason=msg.reason, n_rows=msg.n_rows, at=deps.clock()))
     failpoints.reach("coordinator.marked")
     done = deps.batches.done_players(msg.batch_id)
-    if len(done) >= doc["expected"]:
+    if len(done) >= doc.expected:
         finalise(deps, msg.batch_id)
     return "recorded" if first else "duplicate"
 
@@ -218,31 +224,41 @@ def complete(deps: CoordinatorDeps, msg: PredictionReady) -> str:
 def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = None) -> bool:
     """Merge staging into the predictions table and announce it; exactly one caller wins."""
     now = deps.clock()
-    claim = {"state": "claimed", "claimed_at": now.isoformat(), "token": uuid.uuid4().hex, **owner()}
+    claim = FinalClaim(state="claimed", claimed_at=now, token=uuid.uuid4().hex, **owner().model_dump())
     generation = deps.batches.claim_final(batch_id, claim)
     if generation is None:
-        current, gen = deps.batches.final(batch_id)
-        lease_over = datetime.fromisoformat(current["claimed_at"]) < now - deps.finalise_lease
-        stale = current["state"] == "claimed" and (lease_over or owner_gone(deps.owner_check, current))
-        if current["state"] == "finalized":
-            if deps.batches.batch(batch_id)[0]["state"] != "finished":   # died between the two writes
-                _close(deps, batch_id, current["finalized_at"], current["missing"], current.get("summary"))
+        found = deps.batches.final(batch_id)
+        if found is None:   # the claim we lost to was deleted: nothing to take over from
             return False
-        if not (current["state"] == "failed" or stale):
+        current, gen = found
+        lease_over = current.claimed_at < now - deps.finalise_lease
+        stale = current.state == "claimed" and (lease_over or owner_gone(deps.owner_check, current))
+        if current.state == "finalized":
+            batch = deps.batches.batch(batch_id)
+            if batch is not None and batch[0].state != "finished":   # died between the two writes
+                _close(deps, batch_id, current.finalized_at or now, current.missing, current.summary)
+            return False
+        if not (current.state == "failed" or stale):
             return False
         if not deps.batches.put_final(batch_id, claim, gen):
             return False
-        generation = deps.batches.final(batch_id)[1]
-    doc, _ = deps.batches.batch(batch_id)
+        taken = deps.batches.final(batch_id)
+        if taken is None:
+            return False
+        generation = taken[1]
+    found_batch = deps.batches.batch(batch_id)
+    if found_batch is None:
+        raise PermanentError(f"batch {batch_id} has a finalisation claim but no batch document")
+    doc = found_batch[0]
     try:
-        day = date.fromisoformat(doc["game_date"])
+        day = doc.game_date
         staged = staging.read(deps.batches.store, batch_id)
-        foreign = staged[(staged["game_date"].dt.date != day) | ~staged["player_id"].isin(doc["players"])]
+        foreign = staged[(staged["game_date"].dt.date != day) | ~staged["player_id"].isin(doc.players)]
         if len(foreign):   # rows can only come from this batch's own requests; anything else is refused
             log.error("batch %s: %d staged rows are not for its date and players; not merged", batch_id,
                       len(foreign), extra={"batch_id": batch_id, "alert": "staging_foreign_rows"})
             staged = staged.drop(foreign.index)
-        staged = versions.stamp(staged, doc, batch_inputs(doc).lines_as_of)
+        staged = versions.stamp(staged, doc, doc.inputs.lines_as_of)
         # one load and one MERGE per batch; a rerun after a crash here merges the same rows again harmlessly
         deps.warehouse.merge_frame(tables.PREDICTIONS.fqn, staged)
         failpoints.reach("coordinator.merged")
@@ -250,52 +266,58 @@ def finalise(deps: CoordinatorDeps, batch_id: str, missing: list[int] | None = N
             f"SELECT COUNT(*) AS n FROM {tables.PREDICTIONS.fqn} WHERE batch_id = @b AND game_date = @d",
             {"b": batch_id, "d": day})["n"].iloc[0])
     except Exception as exc:
-        deps.batches.put_final(batch_id, {**claim, "state": "failed", "error": str(exc)[:500]}, generation)
+        deps.batches.put_final(batch_id, claim.model_copy(update={"state": "failed", "error": str(exc)[:500]}),
+                               generation)
         raise TransientError(f"consolidation of batch {batch_id} failed; it will be retried: {exc}") from exc
     markers = deps.batches.done_docs(batch_id)
     summary = batch_summary(markers)
-    counts = {s: summary[s] for s in ("completed", "skipped", "failed")}
-    missing = sorted(set(doc["players"]) - set(markers)) if missing is None else sorted(missing)
+    counts = {"completed": summary.completed, "skipped": summary.skipped, "failed": summary.failed}
+    missing = sorted(set(doc.players) - set(markers)) if missing is None else sorted(missing)
     deps.publisher.publish(topology.PREDICTIONS_COMPLETE, PredictionsComplete(
-        batch_id=batch_id, game_date=date.fromisoformat(doc["game_date"]), expected=doc["expected"],
+        batch_id=batch_id, game_date=doc.game_date, expected=doc.expected,
         completed=counts["completed"], skipped=counts["skipped"], failed=counts["failed"], missing=tuple(missing),
-        rows=rows, degraded=bool(doc.get("degraded")), correlation_id=doc["correlation_id"]))
-    finished = deps.clock().isoformat()
-    deps.batches.put_final(batch_id, {**claim, "state": "finalized", "finalized_at": finished, "rows": rows,
-                                      "missing": missing, "summary": summary}, generation)
+        rows=rows, degraded=doc.degraded, correlation_id=doc.correlation_id))
+    finished = deps.clock()
+    deps.batches.put_final(batch_id, claim.model_copy(update={"state": "finalized", "finalized_at": finished,
+                                                              "rows": rows, "missing": missing, "summary": summary}),
+                           generation)
     _close(deps, batch_id, finished, missing, summary)
     _observe_batch(deps, doc, counts, missing, batch_id)
     try:
         staging.clear(deps.batches.store, batch_id)
     except Exception:   # the rows are merged; leftovers cost storage only (the bucket's lifecycle rule ages them)
         log.warning("batch %s: staging objects not cleared", batch_id, exc_info=True, extra={"batch_id": batch_id})
-    seconds = (deps.clock() - datetime.fromisoformat(doc["started_at"])).total_seconds()
-    log.info("batch %s for %s finalised: %d players, %d rows, %d missing in %.1f s", batch_id, doc["game_date"],
-             doc["expected"], rows, len(missing), seconds,
-             extra={"batch_id": batch_id, "game_date": doc["game_date"], "rows": rows, "missing_count": len(missing),
-                    "seconds": round(seconds, 3), "batch_event": "finished", **counts})
+    seconds = (deps.clock() - doc.started_at).total_seconds()
+    log.info("batch %s for %s finalised: %d players, %d rows, %d missing in %.1f s", batch_id, doc.game_date,
+             doc.expected, rows, len(missing), seconds,
+             extra={"batch_id": batch_id, "game_date": str(doc.game_date), "rows": rows,
+                    "missing_count": len(missing), "seconds": round(seconds, 3), "batch_event": "finished", **counts})
     return True
 
 
-def _close(deps: CoordinatorDeps, batch_id: str, finished: str, missing: list[int],
-           summary: dict | None = None) -> None:
+def _close(deps: CoordinatorDeps, batch_id: str, finished: datetime, missing: list[int],
+           summary: BatchSummary | None = None) -> None:
     # a finished batch keeps its summary, so /status reads one object instead of every marker
-    deps.batches.update_batch(batch_id, lambda d: d.update(state="finished", finished_at=finished, missing=missing,
-                                                           **({"summary": summary} if summary else {})))
+    def close(doc: BatchDoc) -> None:
+        doc.state, doc.finished_at, doc.missing = "finished", finished, missing
+        if summary is not None:
+            doc.summary = summary
+    deps.batches.update_batch(batch_id, close)
     deps.batches.set_running(batch_id, False)
 
 
 COVERAGE_ALERT = 0.95
 
 
-def _observe_batch(deps: CoordinatorDeps, doc: dict, counts: dict, missing: list, batch_id: str) -> None:
+def _observe_batch(deps: CoordinatorDeps, doc: BatchDoc, counts: dict[str, int], missing: list[int],
+                   batch_id: str) -> None:
     m = deps.metrics
-    took = (deps.clock() - datetime.fromisoformat(doc["started_at"])).total_seconds()
+    took = (deps.clock() - doc.started_at).total_seconds()
     m.batch_duration.observe(max(took, 0))
     m.batch_missing.set(len(missing))
-    covered = counts["completed"] / doc["expected"] if doc["expected"] else 1.0
+    covered = counts["completed"] / doc.expected if doc.expected else 1.0
     m.batch_coverage.set(covered)
-    m.batches.labels(str(bool(doc.get("degraded"))).lower()).inc()
+    m.batches.labels(str(doc.degraded).lower()).inc()
     if covered < COVERAGE_ALERT:
         log.error("batch %s predicted %.1f%% of its players", batch_id, 100 * covered,
                   extra={"alert": "batch_coverage_low", "batch_id": batch_id, "coverage": covered})

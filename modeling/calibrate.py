@@ -22,6 +22,7 @@ from shared.catalogue import ML_SYSTEMS
 from shared.models import BUNDLED
 from shared.models.intervals import MINUTES_FEATURE, apply_distribution, fit_interval
 from shared.models.registry import Registry
+from shared.models.weights import EnsembleWeights
 from shared.ports import ObjectStore, Warehouse
 from worker.model_provider import ModelProvider
 from worker.systems.base import Context
@@ -66,21 +67,19 @@ def calibrate(warehouse: Warehouse, store: ObjectStore | None, props: list[str],
 def _blend(warehouse: Warehouse, store: ObjectStore | None, provider: ModelProvider, prop: str,
            bundle_dir: Path) -> Calibrated:
     loaded = provider.weights(f"{prop}_ensemble")
-    # ModelProvider.weights carries the weights document where a model's Loaded has its model
-    doc: dict = loaded.model  # type: ignore[assignment]
-    va = _rows(warehouse, prop, doc["windows"])
-    ctx = Context(day=date.fromisoformat(doc["windows"]["valid_end"]), prop=prop, models=provider)
+    doc: EnsembleWeights = loaded.model  # type: ignore[assignment]  # ModelProvider.weights carries the document
+    va = _rows(warehouse, prop, doc.windows)
+    ctx = Context(day=date.fromisoformat(doc.windows["valid_end"]), prop=prop, models=provider)
     outputs = {m.name: m.predict(va, ctx) for m in ensemble.MEMBERS}
-    weights = {s: w for s, w in doc["weights"].items() if w > 0}
+    weights = doc.served()
     center = blend(outputs, weights, "predicted")
     interval = fit_interval(va["actual"], center, va[MINUTES_FEATURE], prop=prop)
-    before = doc.get("interval")
-    result = _measured(f"{prop}_ensemble", loaded, doc["windows"], va, center, before, interval,
+    before = doc.interval
+    result = _measured(f"{prop}_ensemble", loaded, doc.windows, va, center, before, interval,
                        blended=None if before is not None else blend(outputs, weights, "quantiles"))
-    new = {**doc, "interval": interval}
+    new = doc.model_copy(update={"interval": interval})
     if store is not None and loaded.source == "registry":
-        ensemble.register(store, prop, {k: v for k, v in new.items() if k != "registry_version"},
-                          "distribution refitted (calibrate)")
+        ensemble.register(store, prop, new, "distribution refitted (calibrate)")
     else:
         ensemble.write_bundled(bundle_dir, prop, new)
     return result

@@ -4,7 +4,6 @@ out: it needs each player's history row by row, which a season of rows makes slo
 from __future__ import annotations
 
 import itertools
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from shared.catalogue import ML_SYSTEMS
 from shared.models.intervals import MINUTES_FEATURE, fit_interval
 from shared.models.native import sha256
 from shared.models.registry import Registry
+from shared.models.weights import EnsembleWeights
 from shared.ports import ObjectStore, Warehouse
 from worker.model_provider import ModelProvider
 from worker.systems.base import Context, System
@@ -31,7 +31,7 @@ STEP = 0.05
 
 
 def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows: Windows = Windows(),
-        bundle_dir: Path | None = None) -> dict:
+        bundle_dir: Path | None = None) -> EnsembleWeights:
     rows = dataset.load(warehouse, prop, windows.valid_start, windows.valid_end)
     if rows.empty:
         raise EmptyWindow(f"no feature-store rows with results in the validation window {windows.valid_start}.."
@@ -55,35 +55,35 @@ def fit(warehouse: Warehouse, store: ObjectStore, prop: str = "points", windows:
     weights = {n: round(float(x), 4) for n, x in zip(names, best[1], strict=True)}
     served = {n: w for n, w in weights.items() if w > 0}
     center = blend(outputs, served, "predicted")
-    doc = {"version": f"ens-{datetime.now(UTC):%Y%m%d%H%M%S}", "prop": prop, "weights": weights,
-           "valid_mae": best[0], "members_valid_mae": {n: accuracy(actual, preds[n])["mae"] for n in names},
-           # which versions the weights were fitted for: a member's new champion wants the weights refitted
-           "member_versions": {n: f"{out.model_source}:{out.model_version}" for n, out in outputs.items()},
-           "windows": {k: str(v) for k, v in windows.__dict__.items()}, "rows": int(len(rows)),
-           # the blend's own predictive distribution, on the rows its weights were fitted on
-           "interval": fit_interval(actual, center, rows[MINUTES_FEATURE], prop=prop)}
-    doc = {**doc, "registry_version": register(store, prop, doc, "ensemble weights fitted")}
+    doc = EnsembleWeights(
+        version=f"ens-{datetime.now(UTC):%Y%m%d%H%M%S}", prop=prop, weights=weights, valid_mae=best[0],
+        members_valid_mae={n: accuracy(actual, preds[n])["mae"] for n in names},
+        member_versions={n: f"{out.model_source}:{out.model_version}" for n, out in outputs.items()},
+        windows={k: str(v) for k, v in windows.__dict__.items()}, rows=int(len(rows)),
+        # the blend's own predictive distribution, on the rows its weights were fitted on
+        interval=fit_interval(actual, center, rows[MINUTES_FEATURE], prop=prop))
+    doc.registry_version = register(store, prop, doc, "ensemble weights fitted")
     if bundle_dir is not None:
         write_bundled(bundle_dir, prop, doc)
     return doc
 
 
-def register(store: ObjectStore, prop: str, doc: dict, reason: str) -> int:
+def register(store: ObjectStore, prop: str, doc: EnsembleWeights, reason: str) -> int:
     """A weights document as the registry's new champion; the workers blend with it from
     their next poll on, like any champion."""
     registry, name = Registry(store), f"{prop}_ensemble"
     version = registry.claim_version(name)
-    data = json.dumps(doc, indent=1).encode()
+    data = doc.encoded(registered=False)
     store.write(f"models/{name}/v{version}/weights.json", data)
     registry.set_pointer(name, version, sha256(data), expected=registry.pointer(name))
     registry.log(name, {"version": version, "decision": "promoted_champion", "reason": reason,
-                        "valid_mae": doc["valid_mae"], "at": datetime.now(UTC).isoformat()})
+                        "valid_mae": doc.valid_mae, "at": datetime.now(UTC).isoformat()})
     return version
 
 
-def write_bundled(bundle_dir: Path, prop: str, doc: dict) -> None:
+def write_bundled(bundle_dir: Path, prop: str, doc: EnsembleWeights) -> None:
     folder = Path(bundle_dir) / f"{prop}_ensemble"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "weights.json").write_text(json.dumps(doc, indent=1) + "\n")
+    (folder / "weights.json").write_text(doc.encoded().decode() + "\n")
 
 

@@ -19,6 +19,7 @@ from shared.catalogue import ML_SYSTEMS, PROP_NAMES
 from shared.errors import BadArgument
 from shared.models import BUNDLED
 from shared.models.registry import Registry
+from shared.models.weights import EnsembleWeights
 from shared.ports import ObjectStore, Warehouse
 
 VALID_DAYS, TRAIN_YEARS = 90, 10
@@ -39,7 +40,7 @@ class RetrainOutcome:
 @dataclass
 class Retrained:
     outcomes: list[RetrainOutcome]
-    ensembles: dict[str, dict]     # prop -> the weights document refitted after its champion moved
+    ensembles: dict[str, EnsembleWeights]   # prop -> the weights document refitted after its champion moved
 
 
 def retrain(warehouse: Warehouse, store: ObjectStore, end: date, register_as: str = "champion",

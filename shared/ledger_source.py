@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from shared import ledger, tables
-from shared.batch_docs import batch_inputs, read_batch
+from shared.batch_docs import read_batch
 from shared.catalogue import BOX_SCORE_COLUMNS, PROPS
 from shared.ports import ObjectStore, Warehouse
 from shared.schedule import team_tipoffs
@@ -38,7 +38,8 @@ def _calls(warehouse: Warehouse, store: ObjectStore, start: date, end: date, sys
     rows = rows.sort_values(["before_tip", "created_at"], kind="stable").drop_duplicates(
         ["game_date", "player_id", "system", "prop"], keep="last")
     rows = rows[rows["recommendation"].isin(ledger.CALLS)]
-    as_of = {b: batch_inputs(read_batch(store, b) or {}).lines_as_of for b in rows["batch_id"].dropna().unique()}
+    docs = {b: read_batch(store, b) for b in rows["batch_id"].dropna().unique()}
+    as_of = {b: doc.inputs.lines_as_of if doc else None for b, doc in docs.items()}
     rows["lines_as_of"] = pd.to_datetime(rows["batch_id"].map(as_of), utc=True)
     return rows.rename(columns={"recommendation": "call", "line_book": "book"})[list(ledger.CALL_COLUMNS)]
 

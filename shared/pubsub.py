@@ -84,7 +84,7 @@ def parse_push(body: bytes | str | dict | None, model: type[Message]) -> PushMes
     )
 
 
-def handle_push(body: bytes | None, model: type[Message], handler: Callable[[PushMessage], None],
+def handle_push(body: bytes | None, model: type[Message], handler: Callable[[PushMessage], object],
                 count: Callable[[str], None] = lambda outcome: None) -> int:
     """Parse, run the handler, and map the outcome to the push status code; ``count`` is
     told the outcome (ok, poison, permanent, transient) for the service's metrics."""

@@ -4,7 +4,11 @@ stays in the table. Readers (export, the read API, the console, grading) pick fr
 in one place."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
+
+from shared.batch_docs import BatchDoc
 
 # one served row per: the rest of the prediction key (model_version, prediction_version) is history
 SERVED = ["game_date", "player_id", "system", "prop"]
@@ -45,12 +49,12 @@ def every_version(frame: pd.DataFrame) -> pd.DataFrame:
     return ordered.assign(version_state=state).drop(columns="_version")
 
 
-def stamp(frame: pd.DataFrame, doc: dict, lines_as_of) -> pd.DataFrame:
+def stamp(frame: pd.DataFrame, doc: BatchDoc, lines_as_of: datetime | None) -> pd.DataFrame:
     """A batch's rows as it consolidates them: its version, parent, reason and as-of (from the
     batch document), and when the lines it priced with were posted (rows without a line get none)."""
     priced = frame["line"].notna() & (frame["line_book"].astype(object) != "manual")
     line_as_of = pd.Series(pd.Timestamp(lines_as_of) if lines_as_of is not None else pd.NaT, index=frame.index)
-    return frame.assign(prediction_version=doc.get("prediction_version") or 1,
-                        parent_batch_id=doc.get("parent_batch_id"), version_reason=doc.get("reason"),
+    return frame.assign(prediction_version=doc.prediction_version or 1,
+                        parent_batch_id=doc.parent_batch_id, version_reason=doc.reason,
                         line_as_of=line_as_of.where(priced, pd.NaT),
-                        predicted_as_of=pd.Timestamp(doc.get("as_of") or doc["started_at"]))
+                        predicted_as_of=pd.Timestamp(doc.as_of or doc.started_at))

@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 
 from shared.batch_docs import read_batch
+from shared.documents import StoredDocumentError
 from shared.errors import PermanentError, TransientError
 from shared.messages import PredictionRequest
 from shared.ports import ObjectStore
@@ -33,13 +34,15 @@ class BatchGate:
                 return self._running[batch_id]
         try:
             doc = read_batch(self.store, batch_id)
+        except StoredDocumentError as exc:   # a malformed document stays malformed: no redelivery helps
+            raise PermanentError(f"batch document unreadable: {exc}") from exc
         except Exception as exc:
             raise TransientError(f"batch document unreadable: {exc}") from exc
         if doc is None:
             raise PermanentError(f"batch {batch_id} does not exist; request dropped")
-        if doc.get("state") != "running":
-            raise PermanentError(f"batch {batch_id} is {doc.get('state')}; a late request dropped")
-        entry = (doc["game_date"], frozenset(int(p) for p in doc["players"]))
+        if doc.state != "running":
+            raise PermanentError(f"batch {batch_id} is {doc.state}; a late request dropped")
+        entry = (doc.game_date.isoformat(), frozenset(doc.players))
         with self._lock:
             self._running[batch_id] = entry
             if len(self._running) > self.size:

@@ -14,9 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared import documents
 from shared.features import FEATURE_VERSION, VECTORS
 from shared.models import BUNDLED, native
 from shared.models.registry import Registry
+from shared.models.weights import EnsembleWeights
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +107,9 @@ class ModelProvider:
                               extra={"model": name, "alert": "model_fallback"})
                     current = None
                 if current is None:
-                    doc = json.loads((self.bundled_dir / name / "weights.json").read_text())
-                    current = Loaded(name, f"bundled-{doc['version']}", "bundled", doc, {}, "", doc.get("valid_mae"))
+                    path = self.bundled_dir / name / "weights.json"
+                    doc = documents.parse(EnsembleWeights, str(path), path.read_bytes())
+                    current = Loaded(name, f"bundled-{doc.version}", "bundled", doc, {}, "", doc.valid_mae)
                 self._models[key], self._checked[key] = current, self.clock()
         return current
 
@@ -119,8 +122,8 @@ class ModelProvider:
         data = self.registry.store.read(f"models/{name}/v{pointer.version}/weights.json").data
         if native.sha256(data) != pointer.sha256:
             raise native.InvalidModel(f"{name} v{pointer.version}: sha256 does not match latest.json")
-        doc = json.loads(data)
-        return Loaded(name, str(pointer.version), "registry", doc, {}, pointer.sha256, doc.get("valid_mae"))
+        doc = documents.parse(EnsembleWeights, f"models/{name}/v{pointer.version}/weights.json", data)
+        return Loaded(name, str(pointer.version), "registry", doc, {}, pointer.sha256, doc.valid_mae)
 
     def refresh(self) -> None:
         """Poll every cached model's pointer now (tests, and the retrain hand-off)."""

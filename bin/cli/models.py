@@ -52,7 +52,7 @@ def retrain_command(end: str = typer.Option("latest", "--end", metavar="DATE", h
                   f"{sum(o.role != 'rejected' for o in done.outcomes)} registered as {register_as}", highlight=False)
     for p, doc in done.ensembles.items():
         console.print(f"{p}_ensemble weights refitted for the new champion(s): "
-                      + ", ".join(f"{n} {weight:.2f}" for n, weight in doc["weights"].items()), highlight=False)
+                      + ", ".join(f"{n} {weight:.2f}" for n, weight in doc.weights.items()), highlight=False)
 
 
 def promote_command(name: str = typer.Argument(..., metavar="NAME", help="model name, e.g. points_xgboost"),

@@ -22,16 +22,15 @@ def status_command(day: Optional[str] = typer.Option(None, "--date", help="one g
     table = Table("date", "done", "failed", "missing", "trigger", "triggered at", "batch id")
     for d in dates:
         state, generation = st.load(store, date.fromisoformat(d))
-        procs = state["processors"]
-        done = [p for p in state["expected"] if procs.get(p, {}).get("status") == "success"]
-        failed = [f"{p} ({procs[p]['status']})" for p in state["expected"]
-                  if p in procs and procs[p]["status"] != "success"]
-        missing = [p for p in state["expected"] if p not in procs]
-        trig = state["trigger"]
-        label = trig["state"] + (" (degraded)" if trig.get("degraded") and trig["state"] == "triggered" else "")
-        table.add_row(d, f"{len(done)}/{len(state['expected'])}", ", ".join(failed) or "-",
+        procs = state.processors
+        done = state.done()
+        failed = [f"{p} ({procs[p].status})" for p in state.expected if p in procs and procs[p].status != "success"]
+        missing = [p for p in state.expected if p not in procs]
+        trig = state.trigger
+        label = trig.state + (" (degraded)" if trig.degraded and trig.state == "triggered" else "")
+        table.add_row(d, f"{len(done)}/{len(state.expected)}", ", ".join(failed) or "-",
                       ", ".join(missing) or "-", label if generation else "no events",
-                      trig.get("triggered_at") or "-", trig.get("batch_id") or "-")
+                      trig.triggered_at.isoformat() if trig.triggered_at else "-", trig.batch_id or "-")
     console.print(table)
     console.print(f"{len(dates)} date(s) in {s.backend} orchestration state")
 

@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import typer
 
@@ -101,9 +101,10 @@ def serve_command(port: int = typer.Option(8080, "--port", min=1, max=65531,
 def _running(st) -> list[dict]:
     batches, found = st.coordinator.batches, []
     for batch_id in batches.running():
-        doc: dict[str, Any] = (batches.batch(batch_id) or ({},))[0]
-        if doc.get("state") == "running":
-            found.append({"batch_id": batch_id, "game_date": doc["game_date"], "expected": doc["expected"],
+        batch = batches.batch(batch_id)
+        if batch is not None and batch[0].state == "running":
+            doc = batch[0]
+            found.append({"batch_id": batch_id, "game_date": doc.game_date.isoformat(), "expected": doc.expected,
                           "reported": len(batches.done_players(batch_id))})
     return found
 

@@ -119,10 +119,10 @@ def _ensemble(wh, store, prop, windows, bundle, bundle_dir, step: str = "") -> N
     except ValueError as exc:
         fail(refusal(exc))
     table = Table("member", "weight", "validation MAE")
-    for name, w in doc["weights"].items():
-        table.add_row(name, f"{w:.2f}", f"{doc['members_valid_mae'][name]:.3f}")
+    for name, w in doc.weights.items():
+        table.add_row(name, f"{w:.2f}", f"{doc.members_valid_mae[name]:.3f}")
     console.print(table)
-    console.print(f"{prop}_ensemble {doc['version']}: validation MAE {doc['valid_mae']:.3f} on {doc['rows']:,} rows")
+    console.print(f"{prop}_ensemble {doc.version}: validation MAE {doc.valid_mae:.3f} on {doc.rows:,} rows")
 
 
 def calibrate_command(

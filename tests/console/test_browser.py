@@ -115,7 +115,7 @@ def test_sign_in_force_a_batch_watch_it_finish_and_filter_the_slate(live, driver
     WebDriverWait(driver, LIVE_S).until(ec.text_to_be_present_in_element((By.ID, "batch-state"), "finished"))
     reported = driver.find_element(By.ID, "batch-reported").text
     assert int(reported) == live.coordinator.batches.batch(
-        live.coordinator.batches.date_pointer(DAY)[0]["batch_id"])[0]["expected"]
+        live.coordinator.batches.date_pointer(DAY)[0].batch_id)[0].expected
     assert "out:" in driver.find_element(By.ID, "skips").text, "players the report rules out, with its reason"
     assert driver.find_element(By.ID, "batch-report").text == f"{DAY} 17:00 ET", "the report the batch read"
     assert driver.find_element(By.ID, "batch-lines").text == f"{DAY} 13:00 ET", "its line snapshot (18:00Z)"

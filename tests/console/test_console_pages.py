@@ -127,14 +127,14 @@ def test_an_action_is_confirmed_then_run_and_audited(served, browser):
     confirm = browser.post(url(served, "/actions/confirm"), data={"action": "start", "game_date": str(DAY),
                                                                   "csrf_token": token})
     assert confirm.status_code == 200 and 'id="confirm-button"' in confirm.text and str(DAY) in confirm.text
-    batch = served.coordinator.batches.date_pointer(DAY)[0]["batch_id"]
+    batch = served.coordinator.batches.date_pointer(DAY)[0].batch_id
     done = browser.post(url(served, "/actions/run"), data={"action": "start", "game_date": str(DAY),
                                                            "csrf_token": token})
     assert done.status_code == 200 and batch in done.text, "an existing batch is returned, not repeated"
     entry = actions.history(served.store)[0]
     assert (entry["user"], entry["action"], entry["params"], entry["ok"]) == ("ann", "start",
                                                                               {"game_date": str(DAY)}, True)
-    assert served.coordinator.batches.date_pointer(DAY)[0]["batch_id"] == batch
+    assert served.coordinator.batches.date_pointer(DAY)[0].batch_id == batch
 
 
 def test_promoting_from_the_console_moves_the_pointer_and_logs_who(served, browser):

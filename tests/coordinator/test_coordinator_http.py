@@ -5,10 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from coordinator.documents import FinalClaim
 from coordinator.recovery import check_stalled
 from coordinator.service import status
 from processors.runner import nightly
-from shared import tables, topology
+from shared import cas, tables, topology
+from shared.batch_docs import batch_key
 from shared.catalogue import PROP_NAMES, ROWS_PER_PLAYER
 from tests.support.stack import DAY
 
@@ -176,7 +178,7 @@ def test_a_finaliser_that_died_after_claiming_is_taken_over_once_its_lease_runs_
     batch_id = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH).json["batch_id"]
     now = datetime.now(UTC)
     # a finaliser claimed the batch and was killed before consolidating
-    stack.coordinator.batches.claim_final(batch_id, {"state": "claimed", "claimed_at": now.isoformat(), "token": "x"})
+    stack.coordinator.batches.claim_final(batch_id, FinalClaim(state="claimed", claimed_at=now, token="x"))
     stack.bus.drain()
     assert status(stack.coordinator, batch_id)["state"] == "running"
     stack.coordinator.clock = lambda: now + timedelta(minutes=1)
@@ -197,7 +199,7 @@ def test_a_finaliser_that_died_between_its_last_two_writes_is_closed_by_the_next
 
     batch_id = client.post("/start", json={"game_date": "2024-01-16"}, headers=AUTH).json["batch_id"]
     stack.bus.drain()
-    stack.coordinator.batches.update_batch(batch_id, lambda d: d.update(state="running"))
+    stack.coordinator.batches.update_batch(batch_id, lambda d: setattr(d, "state", "running"))
     stack.coordinator.batches.set_running(batch_id, True)
     assert finalise(stack.coordinator, batch_id) is False
     assert status(stack.coordinator, batch_id)["state"] == "finished"
@@ -231,7 +233,7 @@ def test_a_batch_records_the_injury_report_and_line_snapshot_its_requests_carry(
     assert listed.returncode == 0, listed.stderr
     row = next(line for line in listed.stdout.splitlines() if late["batch_id"] in line)
     assert "2024-01-16 17:00 ET" in row and "2024-01-16 13:00 ET" in row                  # report and lines, in ET
-    stack.coordinator.batches.update_batch(late["batch_id"], lambda doc: doc.pop("inputs"))   # an older document
+    cas.update(stack.coordinator.batches.store, batch_key(late["batch_id"]), lambda doc: doc.pop("inputs"))   # older
     assert set(describe(stack.coordinator.batches, late["batch_id"])["inputs"].values()) == {None}
 
 

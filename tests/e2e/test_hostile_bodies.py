@@ -90,7 +90,7 @@ def test_the_worker_stages_nothing_for_a_request_outside_a_running_batch(served)
     st = served
     started = requests.post(f"{st.urls['coordinator']}/start", json={"game_date": str(DAY)}, headers=AUTH,
                             timeout=30).json()
-    batch, players = started["batch_id"], st.coordinator.batches.batch(started["batch_id"])[0]["players"]
+    batch, players = started["batch_id"], st.coordinator.batches.batch(started["batch_id"])[0].players
     outsider = next(p for p in range(1, 10**6) if p not in players)
     assert _forge(st, "f" * 32, DAY, players[0]) == 204                   # no such batch
     assert _forge(st, batch, DAY - timedelta(days=2), players[0]) == 204  # the batch's id, another date
@@ -99,7 +99,7 @@ def test_the_worker_stages_nothing_for_a_request_outside_a_running_batch(served)
     assert _forge(st, batch, DAY, players[0]) == 204                      # the real request is served
     assert len(staging.read(st.store, batch)) == ROWS_PER_PLAYER
     st.bus.drain()
-    assert st.coordinator.batches.batch(batch)[0]["state"] == "finished"
+    assert st.coordinator.batches.batch(batch)[0].state == "finished"
 
 
 def test_the_stall_check_sweeps_staged_objects_no_batch_will_read(served):

@@ -27,8 +27,8 @@ def test_a_coordinator_4xx_is_recorded_not_retried(make_stack, caplog):
         again = orchestrator.handle(completion("player_daily_cache").model_copy(update={"run_id": "rerun"}))
     assert outcomes[-1] == "refused" and again != "refused"
     doc, _ = state.load(st.store, DAY)
-    assert doc["trigger"]["state"] == "refused" and "400" in doc["trigger"]["last_error"]
-    assert "no feature-store rows" in doc["trigger"]["last_error"] and len(doc["trigger"]["last_error"]) <= 500
+    assert doc.trigger.state == "refused" and "400" in doc.trigger.last_error
+    assert "no feature-store rows" in doc.trigger.last_error and len(doc.trigger.last_error) <= 500
     alerts = [r for r in caplog.records if getattr(r, "alert", None) == "orchestrator_start_refused"]
     assert len(alerts) == 1
     assert orchestrator.check_deadlines([DAY], lambda day: True) == {str(DAY): "already_refused"}

@@ -24,7 +24,7 @@ def test_all_five_successes_trigger_start_once_with_bearer_token(wire, app):
     assert coord.calls == [{"game_date": "2024-01-15", "correlation_id": coord.calls[0]["correlation_id"]}]
     assert coord.headers[0]["Authorization"] == "Bearer local-token"
     s, _ = st.load(orch.store, DAY)
-    assert s["trigger"]["state"] == "triggered" and s["trigger"]["batch_id"] == "batch-2024-01-15"
+    assert s.trigger.state == "triggered" and s.trigger.batch_id == "batch-2024-01-15"
 
 
 @pytest.mark.parametrize("backend", ["directory", pytest.param("gcs", marks=pytest.mark.emulator)])
@@ -50,7 +50,7 @@ def test_concurrent_shuffled_redeliveries_start_exactly_once(wire, app, backend,
     assert statuses == [200] * 15
     assert len(coord.calls) == 1
     s, _ = st.load(orch.store, DAY)
-    assert s["trigger"]["state"] == "triggered" and len(s["history"]) == 5
+    assert s.trigger.state == "triggered" and len(s.history) == 5
 
 
 def test_start_failing_then_succeeding_is_retried_and_triggers_once(wire, app):
@@ -62,12 +62,12 @@ def test_start_failing_then_succeeding_is_retried_and_triggers_once(wire, app):
         last = completion(ALL[-1])
         assert post_binary(client, last, event_id="m-last").status_code == 500   # Pub/Sub will retry
         s, _ = st.load(orch.store, DAY)
-        assert s["trigger"]["state"] == "pending" and "500" in s["trigger"]["last_error"]
+        assert s.trigger.state == "pending" and "500" in s.trigger.last_error
         assert post_binary(client, last, event_id="m-last").status_code == 200   # the redelivery
         assert post_binary(client, last, event_id="m-last").status_code == 200   # and a stray duplicate
     assert len(coord.calls) == 2
     s, _ = st.load(orch.store, DAY)
-    assert s["trigger"]["state"] == "triggered" and s["trigger"]["attempts"] == 2
+    assert s.trigger.state == "triggered" and s.trigger.attempts == 2
 
 
 @pytest.mark.parametrize("data", [b"not json", b'{"processor": "mystery", "game_date": "2024-01-15"}',
@@ -93,13 +93,13 @@ def test_failures_are_recorded_but_do_not_count_and_duplicates_change_nothing(wi
         post_binary(client, completion(ALL[-1], status="failed", run_id="r-bad", error="boom"))
         s2, g2 = st.load(orch.store, DAY)
         assert coord.calls == [] and s1 == s2 and g1 == g2
-        assert s2["processors"][ALL[-1]] ["error"] == "boom"
+        assert s2.processors[ALL[-1]].error == "boom"
         post_binary(client, completion(ALL[-1], run_id="r-good"))
         assert len(coord.calls) == 1
         post_binary(client, completion(ALL[0], run_id="r-rerun"))     # a rerun after the trigger
     assert len(coord.calls) == 1
     s, _ = st.load(orch.store, DAY)
-    assert [h["run_id"] for h in s["history"]][-1] == "r-rerun"
+    assert [h.run_id for h in s.history][-1] == "r-rerun"
 
 
 def test_events_older_than_the_maximum_age_are_dropped(wire, app, caplog):

@@ -55,5 +55,5 @@ def test_any_start_failure_releases_the_claim_so_the_retry_can_trigger(tmp_path)
     with pytest.raises(RuntimeError):
         orch.handle(completion(ALL[-1]))
     from tests.orchestrator.conftest import DAY
-    assert st.load(orch.store, DAY)[0]["trigger"]["state"] == "pending"
+    assert st.load(orch.store, DAY)[0].trigger.state == "pending"
     assert orch.handle(completion(ALL[-1])) == "triggered"      # the redelivery

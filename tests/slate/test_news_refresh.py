@@ -107,7 +107,7 @@ def test_a_later_report_re_predicts_the_starters_team_once(night, season):
     assert set(history.loc[history["player_id"] == STARTER, "version_state"]) == {"withdrawn"}
 
     status = chain.coordinator.batches.batch(done["batch_id"])[0]
-    assert status["state"] == "finished" and status["parent_batch_id"] == first
+    assert status.state == "finished" and status.parent_batch_id == first
     assert len(news.effects(chain.coordinator.batches.store, DAY)) == 1
 
     again = refresh(chain.coordinator, DAY, at(18, 30))                  # the same report: nothing starts
@@ -142,11 +142,11 @@ def test_no_batch_yet_or_one_still_running_starts_nothing(night):
     assert refresh(chain.coordinator, date(2024, 1, 16), at(18))["state"] == "no_batch"
     (tmp_path / "r2.csv").write_text(REPORT + f"{STARTER},,,Out,2024-01-15T17:00,Ankle\n")
     import_injuries(wh, tmp_path / "r2.csv")
-    chain.coordinator.batches.update_batch(first, lambda d: d.update(state="running"))
+    chain.coordinator.batches.update_batch(first, lambda d: setattr(d, "state", "running"))
     waiting = refresh(chain.coordinator, DAY, at(18))
     assert waiting["state"] == "waiting" and first in waiting["message"]
     assert news.effects(chain.coordinator.batches.store, DAY) == []          # nothing claimed: read once it ends
-    chain.coordinator.batches.update_batch(first, lambda d: d.update(state="finished"))
+    chain.coordinator.batches.update_batch(first, lambda d: setattr(d, "state", "finished"))
     assert refresh(chain.coordinator, DAY, at(18))["state"] == "refreshed"
 
 

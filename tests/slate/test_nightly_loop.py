@@ -193,7 +193,7 @@ def test_a_later_report_re_predicts_by_itself(night, sources, tmp_path):
     effect, = news.effects(st.store, NIGHT)
     assert effect.parent_batch_id == first and effect.reason == "injury report 06:00 PM: Nikola Jokic Out"
     rows = st.warehouse.read(tables.PREDICTIONS.fqn, NIGHT, NIGHT)
-    assert st.coordinator.batches.batch(effect.batch_id)[0]["state"] == "finished"
+    assert st.coordinator.batches.batch(effect.batch_id)[0].state == "finished"
     assert set(rows.loc[rows["batch_id"] == effect.batch_id, "team_abbr"]) == {"DEN"}
     assert set(rows.loc[rows["player_id"] == 203999, "withdrawn_reason"]) == {effect.reason}
     clock[0] = datetime(2024, 1, 16, 18, 50, tzinfo=ET)

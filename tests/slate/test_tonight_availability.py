@@ -18,6 +18,7 @@ from processors.runner import nightly
 from shared import tables
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+from shared.batch_docs import BatchDoc
 from shared.config import Settings
 from shared.features import TONIGHT_NAMES
 from tests.support.feeds import injury_report
@@ -44,7 +45,7 @@ def night(sample_db, season, tmp_path_factory):
     wh.close()
 
 
-def batch(chain, backtest: bool = False, **options) -> tuple[dict, pd.DataFrame]:
+def batch(chain, backtest: bool = False, **options) -> tuple[BatchDoc, pd.DataFrame]:
     """One forced batch for D: its document (the tonight columns handed to the worker) and its rows."""
     code, body = start_batch(chain.coordinator, StartRequest(game_date=DAY, force=True, **FAST, **options), DAY,
                              backtest=backtest)
@@ -77,18 +78,18 @@ def test_the_report_moves_the_teammates_columns_and_a_serving_batch_never_reads_
     names = store(wh)
     valanciunas = int(names.index[names["player_name"] == "Jonas Valančiūnas"][0])
     doc, rows = batch(chain)
-    assert doc["availability_source"] == "report" and set(rows["availability_source"]) == {"report"}
-    assert str(JJJ) in doc["out"] and JJJ not in set(rows["player_id"])          # listed Out: not predicted
+    assert doc.availability_source == "report" and set(rows["availability_source"]) == {"report"}
+    assert JJJ in doc.out and JJJ not in set(rows["player_id"])          # listed Out: not predicted
     for p in teammates(wh, JJJ):
-        tonight = doc["tonight"][str(p)]
+        tonight = doc.tonight[p]
         assert tonight["tonight_teammates_out"] == 1 and 0.1 < tonight["tonight_teammates_out_pts_share"] < 0.5
-    assert doc["tonight"][str(valanciunas)]["tonight_own_status"] == 2          # Questionable
-    untouched = doc["tonight"][str(teammates(wh, valanciunas)[0])]
+    assert doc.tonight[valanciunas]["tonight_own_status"] == 2          # Questionable
+    untouched = doc.tonight[teammates(wh, valanciunas)[0]]
     assert untouched["tonight_teammates_out"] == 0
 
     delete_box_scores(wh, "TRUE", {})                                            # the night not played yet
     again, rows_again = batch(chain)
-    assert again["tonight"] == doc["tonight"] and again["availability_source"] == "report"
+    assert again.tonight == doc.tonight and again.availability_source == "report"
     pd.testing.assert_frame_equal(rows_again, rows)
 
 
@@ -96,21 +97,21 @@ def test_realised_is_a_backtests_and_reads_who_did_not_play(night, sample_db):
     wh, chain, _ = night
     wh.query(f"DELETE FROM {tables.INJURY_REPORT.fqn} WHERE game_date = @d", {"d": DAY})
     none, _ = batch(chain)                                                       # no report stored: none
-    assert none["availability_source"] == "none"
-    assert all(v is None for cols in none["tonight"].values() for v in cols.values())
+    assert none.availability_source == "none"
+    assert all(v is None for cols in none.tonight.values() for v in cols.values())
     restore_day(wh, sample_db)
     first, _ = batch(chain, backtest=True, availability="realised")
-    assert first["availability_source"] == "realised"
+    assert first.availability_source == "realised"
     rows = store(wh)
     team = rows["team_abbr"].iloc[0]                # every team of D's feature store plays D
     starter = int(rows[rows["team_abbr"] == team]["minutes_avg_last10"].idxmax())
     delete_box_scores(wh, "player_id = @p", {"p": starter})                     # he did not play after all
     second, _ = batch(chain, backtest=True, availability="realised")
     for p in teammates(wh, starter):
-        assert second["tonight"][str(p)]["tonight_teammates_out"] == \
-            first["tonight"][str(p)]["tonight_teammates_out"] + 1
-    others = [p for p in first["tonight"] if rows.loc[int(p), "team_abbr"] != team]
-    assert len(others) > 100 and all(second["tonight"][p] == first["tonight"][p] for p in others)
+        assert second.tonight[p]["tonight_teammates_out"] == \
+            first.tonight[p]["tonight_teammates_out"] + 1
+    others = [p for p in first.tonight if rows.loc[p, "team_abbr"] != team]
+    assert len(others) > 100 and all(second.tonight[p] == first.tonight[p] for p in others)
 
 
 def test_training_reads_the_nights_box_scores_for_the_tonight_columns_only(night, sample_db, monkeypatch):

@@ -3,11 +3,12 @@ running batch for requests a test posts to the worker itself."""
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from processors.runner import nightly
 from shared import tables
+from shared.batch_docs import BatchDoc
 
 DAY = date(2024, 1, 16)      # a real date of the sample: 97 scheduled players
 TOKEN = "test-token-0123456789"
@@ -43,8 +44,8 @@ def open_batch(batches, day: date, players: list[int], batch_id: str = "b" * 32)
     """A running batch document, written by the coordinator's own batch store (``batches``), for
     requests a test posts to the worker itself (the worker serves only requests of a running
     batch that holds their date and player)."""
-    batches.put_batch({"batch_id": batch_id, "game_date": str(day), "players": players,
-                       "expected": len(players), "state": "running", "started_at": "2024-01-16T12:00:00",
-                       "finished_at": None, "correlation_id": "corr-1"})
+    batches.put_batch(BatchDoc(batch_id=batch_id, game_date=day, players=players, expected=len(players),
+                               state="running", started_at=datetime(2024, 1, 16, 12), finished_at=None,
+                               correlation_id="corr-1"))
     batches.set_running(batch_id, True)
     return batch_id

@@ -21,12 +21,12 @@ class Ensemble:
         # the provider serves the weights like the models: registry champion, else the bundled copy
         loaded = ctx.models.weights(f"{ctx.prop}_ensemble")
         doc, version, source = loaded.model, loaded.version, loaded.source
-        weights = {s: w for s, w in doc["weights"].items() if w > 0}
+        weights = doc.served()
         missing = [s for s in weights if s not in (ctx.previous or {})]
         if missing:
             raise ValueError(f"ensemble needs the outputs of {missing}")
         center = blend(ctx.previous, weights, "predicted")
-        interval = doc.get("interval")
+        interval = doc.interval
         if interval is not None:
             minutes = col(rows, MINUTES_FEATURE) if interval.get("by") == MINUTES_FEATURE else None
             quantiles = apply_distribution(center, interval, minutes)

@@ -2,6 +2,8 @@
 coordinator/documents.py), write-once markers, CAS."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -14,8 +16,11 @@ from shared.ports import NotFound, ObjectStore, PreconditionFailed
 
 
 class BatchStore:
-    def __init__(self, store: ObjectStore):
+    def __init__(self, store: ObjectStore, remembered: int = 64):
         self.store = store
+        self.remembered = remembered
+        self._members: OrderedDict[str, tuple[frozenset[int], int]] = OrderedDict()
+        self._lock = threading.Lock()
 
     # -- documents -----------------------------------------------------------------------------
     def date_pointer(self, day: date) -> tuple[DatePointer, int] | None:
@@ -33,6 +38,24 @@ class BatchStore:
 
     def batch(self, batch_id: str) -> tuple[BatchDoc, int] | None:
         return documents.read(self.store, batch_key(batch_id), BatchDoc)
+
+    def members(self, batch_id: str) -> tuple[frozenset[int], int] | None:
+        """A batch's players and how many reports it expects, None for no such batch. Both are
+        fixed when the batch is created, so they are kept once read: every player's report asks,
+        and the document also carries every player's inputs."""
+        with self._lock:
+            known = self._members.get(batch_id)
+        if known is not None:
+            return known
+        found = self.batch(batch_id)
+        if found is None:
+            return None
+        known = (frozenset(found[0].players), found[0].expected)
+        with self._lock:
+            self._members[batch_id] = known
+            while len(self._members) > self.remembered:
+                self._members.popitem(last=False)
+        return known
 
     def put_batch(self, doc: BatchDoc, generation: int | None = 0) -> int:
         return documents.write(self.store, batch_key(doc.batch_id), doc, generation)

@@ -205,17 +205,17 @@ def publish_requests(deps: CoordinatorDeps, doc: BatchDoc, players: list[int]) -
 
 # -- /complete -------------------------------------------------------------------------------------
 def complete(deps: CoordinatorDeps, msg: PredictionReady) -> str:
-    found = deps.batches.batch(msg.batch_id)
-    if found is None:
+    members = deps.batches.members(msg.batch_id)
+    if members is None:
         raise PermanentError(f"batch_id {msg.batch_id!r} is unknown")
-    doc = found[0]
-    if msg.player_id not in set(doc.players):
+    players, expected = members
+    if msg.player_id not in players:
         raise PermanentError(f"player {msg.player_id} is not in batch {msg.batch_id}")
     first = deps.batches.mark_done(msg.batch_id, msg.player_id, DoneMarker(
         status=msg.status, reason=msg.reason, n_rows=msg.n_rows, at=deps.clock()))
     failpoints.reach("coordinator.marked")
     done = deps.batches.done_players(msg.batch_id)
-    if len(done) >= doc.expected:
+    if len(done) >= expected:
         finalise(deps, msg.batch_id)
     return "recorded" if first else "duplicate"
 

@@ -11,6 +11,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def _check_schema(schema: dict, name: str) -> None:
 
 class ModelProvider:
     def __init__(self, registry: Registry | None, bundled_dir: Path = BUNDLED, poll_seconds: float = 300.0,
-                 clock=time.monotonic):
+                 clock=time.monotonic, compile_trees: bool = True):
         self.registry = registry
         self.bundled_dir = Path(bundled_dir)
         self.poll_seconds = poll_seconds
@@ -56,6 +57,8 @@ class ModelProvider:
         self._errors: dict[str, str] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        # one thread compiles the loaded models' trees (shared/models/compiled.py) off the request path
+        self._compiler = ThreadPoolExecutor(1, thread_name_prefix="compile") if compile_trees else None
 
     def _lock_for(self, name: str) -> threading.Lock:
         with self._guard:
@@ -122,6 +125,16 @@ class ModelProvider:
         doc = json.loads(data)
         return Loaded(name, str(pointer.version), "registry", doc, {}, pointer.sha256, doc.get("valid_mae"))
 
+    def _compiling(self, model: native.Model) -> native.Model:
+        if self._compiler is not None:
+            self._compiler.submit(model.compile)
+        return model
+
+    def compiled(self, timeout: float = 60) -> None:
+        """Wait until every model loaded so far is compiled (benchmarks and tests)."""
+        if self._compiler is not None:
+            self._compiler.submit(lambda: None).result(timeout=timeout)
+
     def refresh(self) -> None:
         """Poll every cached model's pointer now (tests, and the retrain hand-off)."""
         for name in list(self._models):
@@ -155,7 +168,7 @@ class ModelProvider:
             raise native.InvalidModel(f"{name} v{pointer.version}: sha256 does not match latest.json")
         schema = self.registry.read_json(name, pointer.version, "schema.json")
         _check_schema(schema, name)
-        model = native.load(kind, data, schema["features"])
+        model = self._compiling(native.load(kind, data, schema["features"]))
         if which == "latest":
             self._errors.pop(name, None)
         if current is not None:
@@ -167,7 +180,9 @@ class ModelProvider:
         return Loaded(name, str(pointer.version), "registry", model, schema, pointer.sha256, valid_mae)
 
     def _from_bundle(self, name: str, kind: str) -> Loaded:
-        return load_bundled(self.bundled_dir, name, kind)
+        loaded = load_bundled(self.bundled_dir, name, kind)
+        self._compiling(loaded.model)
+        return loaded
 
     def status(self) -> dict:
         return {name: {"version": m.version, "source": m.source, "error": self._errors.get(name),

@@ -4,6 +4,7 @@ still reports, so no batch waits for him."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -21,6 +22,7 @@ from shared.pricing import CALL_MARGIN, judge
 from shared.pubsub import PushMessage
 from worker import systems as systems_module
 from worker.batch_gate import BatchGate
+from worker.coalesce import Coalescer
 from worker.features import FeatureCache
 from worker.model_provider import ModelProvider
 from worker.staging import StagingWriter
@@ -41,10 +43,17 @@ class WorkerDeps:
     fallbacks_said: set = field(default_factory=set)   # (batch, system) already warned about
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("worker"))
     call_margin: float = CALL_MARGIN   # Settings.call_margin
+    coalescer: Coalescer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.coalescer = Coalescer(lambda requests: handle_many(self, requests))
 
 
 def handle(deps: WorkerDeps, push: PushMessage) -> None:
-    handle_many(deps, [push.message])
+    """One push: refused at once if it names no running batch, else predicted in a group with
+    the requests that arrived beside it (worker/coalesce.py)."""
+    deps.batches.check(push.message)
+    deps.coalescer.submit(push.message)
 
 
 def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
@@ -54,10 +63,8 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
     for req in requests:
         deps.batches.check(req)
     found = [(req, _features(deps, req)) for req in requests]
-    for req, row in found:
-        if row is None:
-            _ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on {req.game_date}",
-                   kind="no_features")
+    reports = [_ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on "
+                      f"{req.game_date}", kind="no_features") for req, row in found if row is None]
     ready = [(req, row) for req, row in found if row is not None]
     by_systems: dict = {}
     for req, row in ready:
@@ -71,13 +78,19 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
         except Exception as exc:
             raise TransientError(f"staging write failed for {len(ready)} request(s): {exc}") from exc
         failpoints.reach("worker.staged")
-    per_player = {}
-    for rec in records:
-        per_player[rec["player_id"]] = per_player.get(rec["player_id"], 0) + 1
-        deps.metrics.predictions.labels(rec["system"] + ("_shadow" if rec["shadow"] else ""),
-                                        rec["model_source"], rec["prop"]).inc()
-    for req, _ in ready:
-        _ready(deps, req, "completed", n_rows=per_player.get(req.player_id, 0))
+    # a request delivered twice may sit twice in one group: each copy reports its own rows
+    copies = Counter((req.batch_id, req.player_id) for req, _ in ready)
+    staged = Counter((rec["batch_id"], rec["player_id"]) for rec in records)
+    counted = Counter((rec["system"] + ("_shadow" if rec["shadow"] else ""), rec["model_source"], rec["prop"])
+                      for rec in records)
+    for labels, n in counted.items():
+        deps.metrics.predictions.labels(*labels).inc(n)
+    reports += [_ready(deps, req, "completed", n_rows=staged[key] // copies[key])
+                for req, key in ((req, (req.batch_id, req.player_id)) for req, _ in ready)]
+    try:
+        deps.publisher.publish_many(topology.PREDICTION_READY, reports)
+    except Exception as exc:
+        raise TransientError(f"publishing prediction-ready failed: {exc}") from exc
 
 
 def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
@@ -173,15 +186,12 @@ def _say_fallbacks(deps: WorkerDeps, first: PredictionRequest, outputs: dict[str
 
 
 def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0,
-           kind: str = "other"):
-    """Report one player's outcome; ``kind`` labels a skip in the metrics (its reason is free text)."""
+           kind: str = "other") -> PredictionReady:
+    """One player's outcome to report; ``kind`` labels a skip in the metrics (its reason is free text)."""
     message = PredictionReady(batch_id=req.batch_id, game_date=req.game_date, player_id=req.player_id,
                               status=status, reason=reason, n_rows=n_rows, correlation_id=req.correlation_id)
-    try:
-        deps.publisher.publish(topology.PREDICTION_READY, message)
-    except Exception as exc:
-        raise TransientError(f"publishing prediction-ready failed: {exc}") from exc
     if status != "completed":
         deps.metrics.skips.labels(kind).inc()
         log.info("player %s %s: %s", req.player_id, status, reason,
                  extra={"batch_id": req.batch_id, "player_id": req.player_id, "skip_reason": reason})
+    return message

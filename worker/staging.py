@@ -7,8 +7,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future
 
-import pandas as pd
-
 from shared import staging
 from shared.ports import ObjectStore
 
@@ -36,7 +34,7 @@ class StagingWriter:
         if not batch:
             return
         try:
-            staging.write(self.store, pd.DataFrame([r for records, _ in batch for r in records]))
+            staging.write(self.store, [r for records, _ in batch for r in records])
         except Exception as exc:
             for _, fut in batch:
                 fut.set_exception(exc)

@@ -9,6 +9,8 @@ import tempfile
 import numpy as np
 import pandas as pd
 
+from shared.models import compiled
+
 FORMATS = {"xgboost": "ubj", "catboost": "cbm"}
 
 
@@ -32,10 +34,18 @@ def check_format(kind: str, data: bytes) -> None:
 
 
 class Model:
-    """A loaded native model that predicts from a frame with the schema's feature columns."""
+    """A loaded native model that predicts from a frame with the schema's feature columns.
+    Once ``compile`` has run (the worker runs it in the background after loading), calls of
+    a few rows go to the compiled trees (shared/models/compiled.py)."""
 
     def __init__(self, kind: str, features: list[str], impl):
         self.kind, self.features, self.impl = kind, features, impl
+        self.trees: compiled.Trees | None = None
+
+    def compile(self) -> bool:
+        """Compile and check the trees; False when the library keeps serving every call."""
+        self.trees = compiled.compile_model(self.kind, self.impl, len(self.features))
+        return self.trees is not None
 
     def predict(self, rows) -> np.ndarray:
         """rows: a DataFrame, or a mapping of feature name -> values (one player or many)."""
@@ -45,6 +55,9 @@ class Model:
             x = rows.matrix(self.features)
         else:
             x = np.column_stack([np.atleast_1d(np.asarray(rows[f], dtype=np.float32)) for f in self.features])
+        trees = self.trees
+        if trees is not None and len(x) <= compiled.SMALL:
+            return trees.predict(x)
         if self.kind == "xgboost":
             return np.asarray(self.impl.inplace_predict(x), dtype=float)
         return np.asarray(self.impl.predict(x), dtype=float)

@@ -73,7 +73,7 @@ def read(store: ObjectStore, batch_id: str) -> pd.DataFrame:
         parts = [p for p in pool.map(fetch, keys) if p is not None]
     if not parts:
         return tables.conform(tables.PREDICTIONS, pd.DataFrame(columns=tables.PREDICTIONS.column_names))
-    rows = pa.concat_tables(parts).to_pandas().sort_values("created_at", kind="stable")
+    rows = pa.concat_tables(parts).sort_by("created_at").to_pandas()     # Arrow's sort is stable
     return tables.conform(tables.PREDICTIONS, rows.drop_duplicates(list(tables.PREDICTIONS.key), keep="last"))
 
 

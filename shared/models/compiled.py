@@ -12,17 +12,18 @@ reproduce the library's predictions on probe rows built from its own split point
 included) before it serves; otherwise the library serves every call."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tempfile
+from itertools import chain
 from typing import Protocol
 
 import numpy as np
+import orjson
 
 log = logging.getLogger(__name__)
 
-SMALL = 32          # rows up to which a call goes to the compiled trees (bin/bench worker --profile)
+SMALL = 8           # rows up to which a call goes to the compiled trees (bin/bench worker --profile)
 TOLERANCE = 1e-4    # largest difference from the library's prediction accepted on the probe rows
 IDENTITY_LINK = {"reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror"}
 ROOT = 2147483647   # XGBoost's parent index of a root
@@ -42,18 +43,21 @@ class XGBoostTrees:
     def __init__(self, trees: list[dict], base_score: float):
         sizes = [len(t["left_children"]) for t in trees]
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        left = np.concatenate([np.asarray(t["left_children"], np.int64) for t in trees])
-        right = np.concatenate([np.asarray(t["right_children"], np.int64) for t in trees])
-        parent = np.concatenate([np.asarray(t["parents"], np.int64) for t in trees])
+
+        def joined(key: str, dtype) -> np.ndarray:
+            return np.array(list(chain.from_iterable(t[key] for t in trees)), dtype=dtype)
+
+        left, right, parent = joined("left_children", np.int64), joined("right_children", np.int64), \
+            joined("parents", np.int64)
         owner = np.repeat(offsets, sizes)
         leaf = left == -1
         here = np.arange(len(left))
         self.left = np.where(leaf, here, left + owner)      # a leaf points at itself, so extra steps stay put
         self.right = np.where(leaf, here, right + owner)
-        default_left = np.concatenate([np.asarray(t["default_left"], bool) for t in trees])
+        default_left = joined("default_left", bool)
         self.default = np.where(default_left, self.left, self.right)
-        self.feature = np.where(leaf, 0, np.concatenate([np.asarray(t["split_indices"], np.int64) for t in trees]))
-        conditions = np.concatenate([np.asarray(t["split_conditions"], np.float32) for t in trees])
+        self.feature = np.where(leaf, 0, joined("split_indices", np.int64))
+        conditions = joined("split_conditions", np.float32)
         self.threshold = np.where(leaf, np.float32(np.inf), conditions).astype(np.float32)
         self.value = np.where(leaf, conditions, 0).astype(np.float32)   # a leaf's condition is its value
         self.roots = offsets
@@ -135,7 +139,7 @@ def compile_model(kind: str, impl, n_features: int, seed: int = 0) -> Trees | No
 
 
 def _xgboost(booster) -> XGBoostTrees | None:
-    learner = json.loads(bytes(booster.save_raw("json")))["learner"]
+    learner = orjson.loads(bytes(booster.save_raw("json")))["learner"]
     params, gb = learner["learner_model_param"], learner["gradient_booster"]
     if (gb["name"] != "gbtree" or learner["objective"]["name"] not in IDENTITY_LINK
             or int(params.get("num_target", 1)) != 1 or int(params.get("num_class", 0)) > 1
@@ -152,8 +156,8 @@ def _catboost(model) -> ObliviousTrees | None:
     os.close(fd)
     try:
         model.save_model(path, format="json")
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+        with open(path, "rb") as fh:
+            doc = orjson.loads(fh.read())
     finally:
         os.unlink(path)
     info = doc["features_info"]
@@ -183,7 +187,7 @@ def _by_feature(features: np.ndarray, values: np.ndarray) -> dict[int, np.ndarra
     return {int(f): np.unique(values[features == f]) for f in np.unique(features)}
 
 
-def _probe(trees: Trees, n_features: int, rng: np.random.Generator, rows: int = 512) -> np.ndarray:
+def _probe(trees: Trees, n_features: int, rng: np.random.Generator, rows: int = 128) -> np.ndarray:
     """Rows on and around the model's own split points, a tenth of the values missing:
     every comparison the trees make is exercised at its edge."""
     x = rng.normal(0, 10, (rows, n_features)).astype(np.float32)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 # (stage, file suffix, function or None for any) -- checked from the innermost frame outwards
 CHAIN_STAGES = (
+    ("waiting for its group (idle)", "worker/coalesce.py", "submit"),
     ("finalisation: read staged rows", "shared/staging.py", "read"),
     ("finalisation: load + MERGE", "shared/adapters/duckdb_warehouse.py", None),
     ("finalisation: load + MERGE", "coordinator/batches.py", None),

@@ -21,6 +21,7 @@ class Coalescer(Generic[T]):
         self.max_group = max_group
         self._pending: list[tuple[T, Future]] = []
         self._lock = threading.Lock()
+        self._queued = threading.Condition(self._lock)
         self._leading = threading.Lock()
         self.groups = 0          # how many groups ran, and over how many items (the benchmark reads them)
         self.items = 0
@@ -30,6 +31,7 @@ class Coalescer(Generic[T]):
         done: Future = Future()
         with self._lock:
             self._pending.append((item, done))
+            self._queued.notify_all()
         while not done.done():
             # whoever leads runs everything queued so far, possibly including ours
             with self._leading:
@@ -38,6 +40,11 @@ class Coalescer(Generic[T]):
                         group, self._pending = self._pending[:self.max_group], self._pending[self.max_group:]
                     self._lead(group)
         done.result()
+
+    def wait_queued(self, n: int, timeout: float = 30) -> bool:
+        """Until ``n`` items wait for the next group (tests synchronise on it)."""
+        with self._lock:
+            return self._queued.wait_for(lambda: len(self._pending) >= n, timeout)
 
     def _lead(self, group: list[tuple[T, Future]]) -> None:
         self.groups += 1

@@ -15,6 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import catboost  # noqa: F401 - imported at boot, so a cold worker's first request does not pay for it
+import xgboost  # noqa: F401
+
 from shared.features import FEATURE_VERSION, VECTORS
 from shared.models import BUNDLED, native
 from shared.models.registry import Registry
@@ -124,6 +127,22 @@ class ModelProvider:
             raise native.InvalidModel(f"{name} v{pointer.version}: sha256 does not match latest.json")
         doc = json.loads(data)
         return Loaded(name, str(pointer.version), "registry", doc, {}, pointer.sha256, doc.get("valid_mae"))
+
+    def prefetch(self, wanted: list[tuple[str, str]], threads: int = 4) -> None:
+        """Load the (name, kind) models not loaded yet side by side: a cold worker's first request
+        needs all ten, and reading, checking and parsing them overlap well."""
+        missing = [nk for nk in wanted if nk[0] not in self._models]
+        if len(missing) < 2:
+            return
+
+        def load(name_kind: tuple[str, str]) -> None:
+            try:
+                self.get(*name_kind)
+            except Exception:   # noqa: BLE001 - the request's own call raises it, with its context
+                return
+
+        with ThreadPoolExecutor(min(threads, len(missing)), thread_name_prefix="prefetch") as pool:
+            list(pool.map(load, missing))
 
     def _compiling(self, model: native.Model) -> native.Model:
         if self._compiler is not None:

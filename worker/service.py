@@ -126,6 +126,8 @@ def _run_systems(deps: WorkerDeps, first: PredictionRequest, numeric: dict, play
                  prop: str) -> dict[str, Output]:
     wanted = [s for s in SYSTEM_NAMES if first.systems is None or s in first.systems]
     blending = any(s in BLEND_SYSTEMS for s in wanted)
+    deps.models.prefetch([(f"{p}_{kind}", kind) for p in first.props or PROP_NAMES for kind in ML_SYSTEMS
+                          if kind in wanted or blending])
     ctx = Context(day=first.game_date, prop=prop, features=deps.features, models=deps.models, previous={},
                   player_ids=player_ids)
     outputs: dict[str, Output] = {}

@@ -63,7 +63,6 @@ def _once(home: Path, profile_to: Path | None) -> tuple[float, float, int, int]:
     env = {"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "bench-token-0123456789"}
     st = local.start(Settings.from_env(env))
     try:
-        st.worker.models.compiled()        # models are loaded lazily; compiled ones are ready after the first batch
         recorder = profiling.recording(os.getpid(), profile_to) if profile_to else contextlib.nullcontext()
         t0 = time.perf_counter()
         with recorder:

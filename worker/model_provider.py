@@ -14,6 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import catboost  # noqa: F401 - imported at boot, so a cold worker's first request does not pay for it
 import xgboost  # noqa: F401
@@ -31,7 +32,7 @@ class Loaded:
     name: str
     version: str
     source: str          # registry | bundled
-    model: native.Model
+    model: Any           # a native.Model; for a blend (``ModelProvider.weights``) its weights document
     schema: dict
     sha256: str
     valid_mae: float | None = None
@@ -42,7 +43,7 @@ class ModelUnavailable(RuntimeError):
 
 
 def _check_schema(schema: dict, name: str) -> None:
-    known = VECTORS.get(schema.get("feature_version"))
+    known = VECTORS.get(str(schema.get("feature_version")))
     if known is None or schema.get("features") != list(known):
         raise native.InvalidModel(f"{name}: schema is for feature version {schema.get('feature_version')!r}, "
                                   f"the workers serve {' or '.join(map(repr, VECTORS))} (now {FEATURE_VERSION!r})")
@@ -55,7 +56,7 @@ class ModelProvider:
         self.bundled_dir = Path(bundled_dir)
         self.poll_seconds = poll_seconds
         self.clock = clock
-        self._models: dict[str, Loaded] = {}
+        self._models: dict[str, Loaded | None] = {}   # None: "no challenger", cached like a model
         self._checked: dict[str, float] = {}
         self._errors: dict[str, str] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -76,6 +77,7 @@ class ModelProvider:
                 if current is None or self.clock() - self._checked.get(name, 0) >= self.poll_seconds:
                     self._models[name] = current = self._load(name, kind, current)
                     self._checked[name] = self.clock()
+        assert current is not None   # a model's load falls back to the bundle or raises
         return current
 
     def challenger(self, name: str, kind: str) -> Loaded | None:
@@ -117,8 +119,7 @@ class ModelProvider:
         return current
 
     def _weights_from_registry(self, name: str, current: Loaded | None) -> Loaded:
-        pointer = self.registry.pointer(name) if self.registry is not None else None
-        if pointer is None:
+        if self.registry is None or (pointer := self.registry.pointer(name)) is None:
             raise ModelUnavailable(f"{name}: no latest.json in the registry")
         if current is not None and current.source == "registry" and current.version == str(pointer.version):
             return current

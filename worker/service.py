@@ -7,6 +7,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 import numpy as np
 
@@ -52,8 +53,10 @@ class WorkerDeps:
 def handle(deps: WorkerDeps, push: PushMessage) -> None:
     """One push: refused at once if it names no running batch, else predicted in a group with
     the requests that arrived beside it (worker/coalesce.py)."""
-    deps.batches.check(push.message)
-    deps.coalescer.submit(push.message)
+    request = push.message
+    assert isinstance(request, PredictionRequest)   # worker/app.py parses pushes as PredictionRequest
+    deps.batches.check(request)
+    deps.coalescer.submit(request)
 
 
 def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
@@ -103,7 +106,7 @@ def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
 
 def with_tonight(row: dict, req: PredictionRequest) -> dict:
     """The stored row (left as cached) with the batch's tonight columns over it; unknown is NaN."""
-    tonight = {name: float("nan") if req.tonight.get(name) is None else float(req.tonight[name])
+    tonight = {name: float("nan") if (value := req.tonight.get(name)) is None else float(value)
                for name in TONIGHT_NAMES}
     return {**row, **tonight, "feature_version": FEATURE_VERSION}
 
@@ -187,8 +190,8 @@ def _say_fallbacks(deps: WorkerDeps, first: PredictionRequest, outputs: dict[str
                                "notice": "system_fallback", "model": name, "detail": why})
 
 
-def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0,
-           kind: str = "other") -> PredictionReady:
+def _ready(deps: WorkerDeps, req: PredictionRequest, status: Literal["completed", "skipped", "failed"],
+           reason: str | None = None, n_rows: int = 0, kind: str = "other") -> PredictionReady:
     """One player's outcome to report; ``kind`` labels a skip in the metrics (its reason is free text)."""
     message = PredictionReady(batch_id=req.batch_id, game_date=req.game_date, player_id=req.player_id,
                               status=status, reason=reason, n_rows=n_rows, correlation_id=req.correlation_id)

@@ -113,7 +113,7 @@ def run(data: Path, profile: bool = False) -> None:
             print(f"cold start: the first request (ten models loaded lazily from the object store) {first:.2f} s "
                   f"(target < {COLD_TARGET_S:.0f} s: {'met' if first < COLD_TARGET_S else 'MISSED'}); the second "
                   f"{second * 1000:.1f} ms; process start -> listening {listening - started:.2f} s")
-            wrk(url, 4, 3, "POST", bodies)        # warm: caches filled, trees compiled in the background
+            wrk(url, 4, 5, "POST", bodies)        # warm: caches filled, trees compiled in the background
             figures = {}
             for clients in CLIENTS:
                 profiled = profile and clients == CLIENTS[-1]

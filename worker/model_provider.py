@@ -61,7 +61,7 @@ class ModelProvider:
         self._errors: dict[str, str] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        # one thread compiles the loaded models' trees (shared/models/compiled.py) off the request path
+        # one thread compiles models' trees (shared/models/compiled.py) off the request path
         self._compiler = ThreadPoolExecutor(1, thread_name_prefix="compile") if compile_trees else None
 
     def _lock_for(self, name: str) -> threading.Lock:
@@ -146,12 +146,14 @@ class ModelProvider:
             list(pool.map(load, missing))
 
     def _compiling(self, model: native.Model) -> native.Model:
-        if self._compiler is not None:
-            self._compiler.submit(model.compile)
+        """Compile the model's trees in the background once it serves small calls (native.Model)."""
+        compiler = self._compiler
+        if compiler is not None:
+            model.when_small = lambda m: compiler.submit(m.compile)
         return model
 
     def compiled(self, timeout: float = 60) -> None:
-        """Wait until every model loaded so far is compiled (benchmarks and tests)."""
+        """Wait until every compile asked for so far has finished (benchmarks and tests)."""
         if self._compiler is not None:
             self._compiler.submit(lambda: None).result(timeout=timeout)
 

@@ -187,7 +187,7 @@ def _by_feature(features: np.ndarray, values: np.ndarray) -> dict[int, np.ndarra
     return {int(f): np.unique(values[features == f]) for f in np.unique(features)}
 
 
-def _probe(trees: Trees, n_features: int, rng: np.random.Generator, rows: int = 128) -> np.ndarray:
+def _probe(trees: Trees, n_features: int, rng: np.random.Generator, rows: int = 64) -> np.ndarray:
     """Rows on and around the model's own split points, a tenth of the values missing:
     every comparison the trees make is exercised at its edge."""
     x = rng.normal(0, 10, (rows, n_features)).astype(np.float32)

@@ -47,3 +47,24 @@ def test_a_model_with_a_link_the_trees_do_not_apply_is_left_to_the_library():
     x, y = rng.random((200, 4)), rng.poisson(3, 200)
     booster = xgb.train({"objective": "count:poisson", "max_depth": 3, "nthread": 1}, xgb.DMatrix(x, y), 5)
     assert compiled.compile_model("xgboost", booster, 4) is None
+
+
+def test_the_worker_compiles_a_model_once_it_serves_small_calls_and_not_before(tmp_path):
+    from shared.adapters.directory_store import DirectoryStore
+    from shared.models import native
+    from shared.models.registry import Registry
+    from worker.model_provider import ModelProvider
+
+    provider = ModelProvider(Registry(DirectoryStore(tmp_path)))
+    model = provider.get("points_xgboost", "xgboost").model
+    big = {f: np.ones(compiled.SMALL + 1) for f in model.features}
+    one = {f: np.ones(1) for f in model.features}
+    for _ in range(native.Model.COMPILE_AFTER):
+        model.predict(big)                    # large calls never ask for it
+    provider.compiled()
+    assert model.trees is None
+    for _ in range(native.Model.COMPILE_AFTER):
+        model.predict(one)
+    provider.compiled()
+    assert model.trees is not None and model.predict(one)[0] == model.impl.inplace_predict(np.ones((1, len(
+        model.features)), np.float32))[0]

@@ -68,9 +68,9 @@ def _once(home: Path, profile_to: Path | None) -> tuple[float, float, int, int]:
         with recorder:
             nightly(st.warehouse, st.bus, BUSIEST)
             t1 = time.perf_counter()
-            # the batch document's state, one small read: a full /status (every player's marker) would
-            # load the coordinator it measures
-            while _state(st.coordinator.batches) != "finished":
+            # the final claim, one small read: /status (every player's marker) or the batch document
+            # (every player's inputs) would load the coordinator it measures
+            while _state(st.coordinator.batches) != "finalized":
                 threading.Event().wait(0.02)
             t2 = time.perf_counter()
         found = status_for_date(st.coordinator, BUSIEST)
@@ -82,5 +82,5 @@ def _once(home: Path, profile_to: Path | None) -> tuple[float, float, int, int]:
 
 def _state(batches) -> str | None:
     pointer = batches.date_pointer(BUSIEST)
-    found = batches.batch(pointer[0]["batch_id"]) if pointer else None
+    found = batches.final(pointer[0]["batch_id"]) if pointer else None
     return found[0]["state"] if found else None

@@ -30,7 +30,7 @@ CHAIN_STAGES = (
     ("system: zone_matchup", "worker/systems/zone_matchup.py", None),
     ("system: xgboost/catboost (around the model)", "worker/systems/gradient_boosting.py", None),
     ("feature lookup", "worker/features.py", None),
-    ("rows + pricing", "worker/service.py", "_records"),
+    ("rows + pricing", "worker/rows.py", None),
     ("staging write", "shared/staging.py", "write"),
     ("staging write", "worker/staging.py", None),
     ("worker: request handling", "worker/service.py", None),

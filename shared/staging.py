@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
@@ -31,27 +33,27 @@ SCHEMA = pa.schema([(c, _ARROW[tables.PREDICTIONS.type_of(c)]) for c in tables.P
 SUFFIX = ".arrow"
 
 
-def write(store: ObjectStore, records: list[dict]) -> int:
-    """One new object per batch present in ``records`` (prediction rows as dicts; a column the
-    coordinator stamps at finalisation may be absent); returns how many were written. Rows go
-    straight from dicts to Arrow: the worker's hot path builds no DataFrame."""
-    by_batch: dict[str, list[dict]] = {}
-    for rec in records:
-        by_batch.setdefault(str(rec["batch_id"]), []).append(rec)
-    for batch_id, part in by_batch.items():
-        missing = sorted({c for c in tables.PREDICTIONS.required for r in part if r.get(c) is None})
-        if missing:
-            raise ValueError(f"{tables.PREDICTIONS.fqn}: staged rows lack required columns {missing}")
-        try:
-            table = pa.Table.from_pylist(part, schema=SCHEMA)
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise ValueError(f"{tables.PREDICTIONS.fqn}: staged rows do not fit the table: {exc}") from exc
+def write(store: ObjectStore, columns: Mapping[str, Sequence]) -> int:
+    """One new object per batch present in ``columns`` (prediction rows as one list per column;
+    a column the coordinator stamps at finalisation may be absent); returns how many were
+    written. The worker's hot path builds no DataFrame: its lists become one Arrow table."""
+    n = len(columns["batch_id"])
+    missing = [c for c in tables.PREDICTIONS.required if c not in columns or any(v is None for v in columns[c])]
+    if missing:
+        raise ValueError(f"{tables.PREDICTIONS.fqn}: staged rows lack required columns {missing}")
+    try:
+        table = pa.Table.from_pydict({c: columns.get(c, [None] * n) for c in SCHEMA.names}, schema=SCHEMA)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise ValueError(f"{tables.PREDICTIONS.fqn}: staged rows do not fit the table: {exc}") from exc
+    batches = sorted(set(columns["batch_id"]))
+    for batch_id in batches:
+        part = table if len(batches) == 1 else table.filter(pc.equal(table["batch_id"], batch_id))
         sink = pa.BufferOutputStream()
         with ipc.new_stream(sink, SCHEMA) as writer:
-            writer.write_table(table)
-        store.write(f"{prefix(batch_id)}{uuid.uuid4().hex}{SUFFIX}", sink.getvalue().to_pybytes(),
+            writer.write_table(part)
+        store.write(f"{prefix(str(batch_id))}{uuid.uuid4().hex}{SUFFIX}", sink.getvalue().to_pybytes(),
                     if_generation_match=0)
-    return len(by_batch)
+    return len(batches)
 
 
 def read(store: ObjectStore, batch_id: str) -> pd.DataFrame:

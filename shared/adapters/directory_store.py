@@ -146,7 +146,7 @@ def _walk(root: Path, prefix: str) -> set[str]:
     folder = root / prefix.rsplit("/", 1)[0] if "/" in prefix else root
     if not folder.is_dir():
         return set()
-    keys = set()
+    keys: set[str] = set()
     skip = len(str(root)) + 1
     for dirpath, _, files in os.walk(folder):
         # a folder's key prefix once, not per file: the coordinator lists a batch's markers per report

@@ -3,14 +3,17 @@ thread; while one group is being predicted, the requests that arrive queue up an
 the next group, so concurrent requests share each model call and one staging object
 instead of paying for them one by one (a model's call on one row costs about as much as
 on thirty). Each request still answers for itself: it returns when its group is staged
-and reported, and a failed group is retried request by request so one bad request never
-fails its neighbours."""
+and reported. A group that fails is retried request by request, so one bad request never
+fails its neighbours, unless it failed transiently (a store, the bus): then every request
+in it is answered 500 and redelivered, rather than hitting what is down once per request."""
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
+
+from shared.errors import TransientError
 
 T = TypeVar("T")
 
@@ -52,8 +55,9 @@ class Coalescer(Generic[T]):
         try:
             self._run([item for item, _ in group])
         except BaseException as exc:
-            if len(group) == 1:
-                group[0][1].set_exception(exc)
+            if len(group) == 1 or isinstance(exc, TransientError):
+                for _, fut in group:
+                    fut.set_exception(exc)
                 return
             for item, fut in group:
                 try:

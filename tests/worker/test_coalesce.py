@@ -74,3 +74,29 @@ def test_a_lone_request_raises_what_its_run_raised():
 
     with pytest.raises(RuntimeError, match="store down"):
         Coalescer(run).submit("only")
+
+
+def test_a_group_that_fails_transiently_fails_every_request_in_it_without_retrying_each():
+    from shared.errors import TransientError
+
+    calls: list[list[str]] = []
+    first_running, release = threading.Event(), threading.Event()
+
+    def run(items):
+        calls.append(list(items))
+        if items == ["first"]:
+            first_running.set()
+            assert release.wait(30)
+            return
+        raise TransientError("store down")
+
+    coalescer, outcomes = Coalescer(run), {}
+    threads = [_submit_in_thread(coalescer, "first", outcomes)]
+    assert first_running.wait(30)
+    threads += [_submit_in_thread(coalescer, item, outcomes) for item in ("x", "y")]
+    assert coalescer.wait_queued(2)
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert len(calls) == 2 and sorted(calls[1]) == ["x", "y"]
+    assert outcomes == {"first": "ok", "x": "TransientError: store down", "y": "TransientError: store down"}

@@ -1,8 +1,10 @@
 """bin/bench NAME [--data DIR]: benchmarks that print figures and ratios."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from benchmarks.common import TEAM_DATA
 
@@ -23,13 +25,31 @@ BENCHES = {
 }
 
 
+PROFILED = ("chain", "worker")   # the benchmarks that take --profile
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+
+@app.command()
+def bench(name: Annotated[str, typer.Argument(help=f"one of: {', '.join(sorted(BENCHES))}")],
+          data: Annotated[Path, typer.Option(help="folder with player_logs/ (team data)")] = TEAM_DATA,
+          profile: Annotated[bool, typer.Option(help=f"py-spy flame graph and time per stage ({', '.join(PROFILED)})")]
+          = False) -> None:
+    """Run one benchmark and print its figures."""
+    if name not in BENCHES:
+        raise typer.BadParameter(f"{name!r} is not a benchmark; choose from {', '.join(sorted(BENCHES))}",
+                                 param_hint="NAME")
+    if profile and name not in PROFILED:
+        raise typer.BadParameter(f"--profile is for {' and '.join(PROFILED)}, not {name!r}", param_hint="--profile")
+    module = __import__(BENCHES[name], fromlist=["run"])
+    if profile:
+        module.run(data, profile=True)
+    else:
+        module.run(data)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="bin/bench", description=__doc__)
-    parser.add_argument("name", choices=sorted(BENCHES))
-    parser.add_argument("--data", type=Path, default=TEAM_DATA, help="folder with player_logs/ (team data)")
-    args = parser.parse_args()
-    module = __import__(BENCHES[args.name], fromlist=["run"])
-    module.run(args.data)
+    app(prog_name="bin/bench")
 
 
 if __name__ == "__main__":

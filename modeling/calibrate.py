@@ -67,7 +67,7 @@ def calibrate(warehouse: Warehouse, store: ObjectStore | None, props: list[str],
 def _blend(warehouse: Warehouse, store: ObjectStore | None, provider: ModelProvider, prop: str,
            bundle_dir: Path) -> Calibrated:
     loaded = provider.weights(f"{prop}_ensemble")
-    doc: EnsembleWeights = loaded.model  # type: ignore[assignment]  # ModelProvider.weights carries the document
+    doc: EnsembleWeights = loaded.model
     va = _rows(warehouse, prop, doc.windows)
     ctx = Context(day=date.fromisoformat(doc.windows["valid_end"]), prop=prop, models=provider)
     outputs = {m.name: m.predict(va, ctx) for m in ensemble.MEMBERS}

@@ -63,7 +63,8 @@ def _model_metrics(deps: service.WorkerDeps):
 
 
 def deep_health(deps: service.WorkerDeps) -> tuple[dict, int]:
-    checks, degraded = {}, False
+    checks: dict[str, object] = {}
+    degraded = False
     for name, kind in ((f"{prop}_{kind}", kind) for prop in PROP_NAMES for kind in ML_SYSTEMS):
         try:
             loaded = deps.models.get(name, kind)

@@ -11,8 +11,13 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import catboost  # noqa: F401 - imported at boot, so a cold worker's first request does not pay for it
+import xgboost  # noqa: F401
 
 from shared import documents
 from shared.features import FEATURE_VERSION, VECTORS
@@ -29,7 +34,7 @@ class Loaded:
     name: str
     version: str
     source: str          # registry | bundled
-    model: native.Model
+    model: Any           # a native.Model; for a blend (``ModelProvider.weights``) its weights document
     schema: dict
     sha256: str
     valid_mae: float | None = None
@@ -40,7 +45,7 @@ class ModelUnavailable(RuntimeError):
 
 
 def _check_schema(schema: dict, name: str) -> None:
-    known = VECTORS.get(schema.get("feature_version"))
+    known = VECTORS.get(str(schema.get("feature_version")))
     if known is None or schema.get("features") != list(known):
         raise native.InvalidModel(f"{name}: schema is for feature version {schema.get('feature_version')!r}, "
                                   f"the workers serve {' or '.join(map(repr, VECTORS))} (now {FEATURE_VERSION!r})")
@@ -48,16 +53,18 @@ def _check_schema(schema: dict, name: str) -> None:
 
 class ModelProvider:
     def __init__(self, registry: Registry | None, bundled_dir: Path = BUNDLED, poll_seconds: float = 300.0,
-                 clock=time.monotonic):
+                 clock=time.monotonic, compile_trees: bool = True):
         self.registry = registry
         self.bundled_dir = Path(bundled_dir)
         self.poll_seconds = poll_seconds
         self.clock = clock
-        self._models: dict[str, Loaded] = {}
+        self._models: dict[str, Loaded | None] = {}   # None: "no challenger", cached like a model
         self._checked: dict[str, float] = {}
         self._errors: dict[str, str] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        # one thread compiles models' trees (shared/models/compiled.py) off the request path
+        self._compiler = ThreadPoolExecutor(1, thread_name_prefix="compile") if compile_trees else None
 
     def _lock_for(self, name: str) -> threading.Lock:
         with self._guard:
@@ -72,6 +79,7 @@ class ModelProvider:
                 if current is None or self.clock() - self._checked.get(name, 0) >= self.poll_seconds:
                     self._models[name] = current = self._load(name, kind, current)
                     self._checked[name] = self.clock()
+        assert current is not None   # a model's load falls back to the bundle or raises
         return current
 
     def challenger(self, name: str, kind: str) -> Loaded | None:
@@ -114,8 +122,7 @@ class ModelProvider:
         return current
 
     def _weights_from_registry(self, name: str, current: Loaded | None) -> Loaded:
-        pointer = self.registry.pointer(name) if self.registry is not None else None
-        if pointer is None:
+        if self.registry is None or (pointer := self.registry.pointer(name)) is None:
             raise ModelUnavailable(f"{name}: no latest.json in the registry")
         if current is not None and current.source == "registry" and current.version == str(pointer.version):
             return current
@@ -124,6 +131,34 @@ class ModelProvider:
             raise native.InvalidModel(f"{name} v{pointer.version}: sha256 does not match latest.json")
         doc = documents.parse(EnsembleWeights, f"models/{name}/v{pointer.version}/weights.json", data)
         return Loaded(name, str(pointer.version), "registry", doc, {}, pointer.sha256, doc.valid_mae)
+
+    def prefetch(self, wanted: list[tuple[str, str]], threads: int = 4) -> None:
+        """Load the (name, kind) models not loaded yet side by side: a cold worker's first request
+        needs all ten, and reading, checking and parsing them overlap well."""
+        missing = [nk for nk in wanted if nk[0] not in self._models]
+        if len(missing) < 2:
+            return
+
+        def load(name_kind: tuple[str, str]) -> None:
+            try:
+                self.get(*name_kind)
+            except Exception:   # noqa: BLE001 - the request's own call raises it, with its context
+                return
+
+        with ThreadPoolExecutor(min(threads, len(missing)), thread_name_prefix="prefetch") as pool:
+            list(pool.map(load, missing))
+
+    def _compiling(self, model: native.Model) -> native.Model:
+        """Compile the model's trees in the background once it serves small calls (native.Model)."""
+        compiler = self._compiler
+        if compiler is not None:
+            model.when_small = lambda m: compiler.submit(m.compile)
+        return model
+
+    def compiled(self, timeout: float = 60) -> None:
+        """Wait until every compile asked for so far has finished (benchmarks and tests)."""
+        if self._compiler is not None:
+            self._compiler.submit(lambda: None).result(timeout=timeout)
 
     def refresh(self) -> None:
         """Poll every cached model's pointer now (tests, and the retrain hand-off)."""
@@ -158,7 +193,7 @@ class ModelProvider:
             raise native.InvalidModel(f"{name} v{pointer.version}: sha256 does not match latest.json")
         schema = self.registry.read_json(name, pointer.version, "schema.json")
         _check_schema(schema, name)
-        model = native.load(kind, data, schema["features"])
+        model = self._compiling(native.load(kind, data, schema["features"]))
         if which == "latest":
             self._errors.pop(name, None)
         if current is not None:
@@ -170,7 +205,9 @@ class ModelProvider:
         return Loaded(name, str(pointer.version), "registry", model, schema, pointer.sha256, valid_mae)
 
     def _from_bundle(self, name: str, kind: str) -> Loaded:
-        return load_bundled(self.bundled_dir, name, kind)
+        loaded = load_bundled(self.bundled_dir, name, kind)
+        self._compiling(loaded.model)
+        return loaded
 
     def status(self) -> dict:
         return {name: {"version": m.version, "source": m.source, "error": self._errors.get(name),

@@ -4,23 +4,26 @@ still reports, so no batch waits for him."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 import numpy as np
 
 from shared import failpoints, topology
 from shared.catalogue import BLEND_SYSTEMS, ML_SYSTEMS, PROP_NAMES, SYSTEM_NAMES
-from shared.distribution import COLUMNS as QUANTILE_COLUMNS
 from shared.errors import TransientError
 from shared.features import FEATURE_VERSION, TONIGHT_NAMES
 from shared.messages import PredictionReady, PredictionRequest
 from shared.metrics import ServiceMetrics
 from shared.ports import Publisher, Warehouse
-from shared.pricing import CALL_MARGIN, judge
+from shared.pricing import CALL_MARGIN
 from shared.pubsub import PushMessage
+from worker import rows
 from worker import systems as systems_module
 from worker.batch_gate import BatchGate
+from worker.coalesce import Coalescer
 from worker.features import FeatureCache
 from worker.model_provider import ModelProvider
 from worker.staging import StagingWriter
@@ -41,10 +44,19 @@ class WorkerDeps:
     fallbacks_said: set = field(default_factory=set)   # (batch, system) already warned about
     metrics: ServiceMetrics = field(default_factory=lambda: ServiceMetrics("worker"))
     call_margin: float = CALL_MARGIN   # Settings.call_margin
+    coalescer: Coalescer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.coalescer = Coalescer(lambda requests: handle_many(self, requests))
 
 
 def handle(deps: WorkerDeps, push: PushMessage) -> None:
-    handle_many(deps, [push.message])
+    """One push: refused at once if it names no running batch, else predicted in a group with
+    the requests that arrived beside it (worker/coalesce.py)."""
+    request = push.message
+    assert isinstance(request, PredictionRequest)   # worker/app.py parses pushes as PredictionRequest
+    deps.batches.check(request)
+    deps.coalescer.submit(request)
 
 
 def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
@@ -54,30 +66,33 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
     for req in requests:
         deps.batches.check(req)
     found = [(req, _features(deps, req)) for req in requests]
-    for req, row in found:
-        if row is None:
-            _ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on {req.game_date}",
-                   kind="no_features")
+    reports = [_ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on "
+                      f"{req.game_date}", kind="no_features") for req, row in found if row is None]
     ready = [(req, row) for req, row in found if row is not None]
     by_systems: dict = {}
     for req, row in ready:
         by_systems.setdefault((req.game_date, req.systems, req.props), []).append((req, row))
-    records = []
-    for group in by_systems.values():
-        records.extend(predict_rows(deps, [r for r, _ in group], [row for _, row in group]))
-    if records:
+    columns = rows.concat([block for group in by_systems.values()
+                           for block in predict_rows(deps, [r for r, _ in group], [row for _, row in group])])
+    if columns:
         try:
-            deps.staging.write(records)
+            deps.staging.write(columns)
         except Exception as exc:
             raise TransientError(f"staging write failed for {len(ready)} request(s): {exc}") from exc
         failpoints.reach("worker.staged")
-    per_player = {}
-    for rec in records:
-        per_player[rec["player_id"]] = per_player.get(rec["player_id"], 0) + 1
-        deps.metrics.predictions.labels(rec["system"] + ("_shadow" if rec["shadow"] else ""),
-                                        rec["model_source"], rec["prop"]).inc()
-    for req, _ in ready:
-        _ready(deps, req, "completed", n_rows=per_player.get(req.player_id, 0))
+    # a request delivered twice may sit twice in one group: each copy reports its own rows
+    copies = Counter((req.batch_id, req.player_id) for req, _ in ready)
+    staged = rows.count(columns, "batch_id", "player_id") if columns else {}
+    if columns:
+        for (system, shadow, source, prop), n in rows.count(columns, "system", "shadow", "model_source",
+                                                             "prop").items():
+            deps.metrics.predictions.labels(system + ("_shadow" if shadow else ""), source, prop).inc(n)
+    reports += [_ready(deps, req, "completed", n_rows=staged.get(key, 0) // copies[key])
+                for req, key in ((req, (req.batch_id, req.player_id)) for req, _ in ready)]
+    try:
+        deps.publisher.publish_many(topology.PREDICTION_READY, reports)
+    except Exception as exc:
+        raise TransientError(f"publishing prediction-ready failed: {exc}") from exc
 
 
 def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
@@ -90,29 +105,33 @@ def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
 
 def with_tonight(row: dict, req: PredictionRequest) -> dict:
     """The stored row (left as cached) with the batch's tonight columns over it; unknown is NaN."""
-    tonight = {name: float("nan") if req.tonight.get(name) is None else float(req.tonight[name])
+    tonight = {name: float("nan") if (value := req.tonight.get(name)) is None else float(value)
                for name in TONIGHT_NAMES}
     return {**row, **tonight, "feature_version": FEATURE_VERSION}
 
 
-def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], rows: list[dict]) -> list[dict]:
-    """Every wanted system and prop over the rows of one date (same systems and props for all
-    requests)."""
+def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], features: list[dict]) -> list[rows.Columns]:
+    """Every wanted system and prop over the feature rows of one date (same systems and props
+    for all requests), as blocks of prediction-row columns (worker/rows.py)."""
     first = reqs[0]
-    numeric = FeatureRows({c: np.array([r[c] for r in rows], dtype=float) for c in rows[0]
-                           if isinstance(rows[0][c], (int, float, np.number)) and not isinstance(rows[0][c], bool)})
-    records = []
+    numeric = FeatureRows({c: np.array([r[c] for r in features], dtype=float) for c in features[0]
+                           if isinstance(features[0][c], (int, float, np.number))
+                           and not isinstance(features[0][c], bool)})
+    now = datetime.now(UTC)
+    blocks = []
     for prop in first.props or PROP_NAMES:
         outputs = _run_systems(deps, first, numeric, [r.player_id for r in reqs], prop)
-        records.extend(_records(reqs, rows, prop, outputs, deps.call_margin))
+        blocks.extend(rows.for_prop(reqs, features, prop, outputs, deps.call_margin, now))
         _say_fallbacks(deps, first, outputs)
-    return records
+    return blocks
 
 
 def _run_systems(deps: WorkerDeps, first: PredictionRequest, numeric: dict, player_ids: list[int],
                  prop: str) -> dict[str, Output]:
     wanted = [s for s in SYSTEM_NAMES if first.systems is None or s in first.systems]
     blending = any(s in BLEND_SYSTEMS for s in wanted)
+    deps.models.prefetch([(f"{p}_{kind}", kind) for p in first.props or PROP_NAMES for kind in ML_SYSTEMS
+                          if kind in wanted or blending])
     ctx = Context(day=first.game_date, prop=prop, features=deps.features, models=deps.models, previous={},
                   player_ids=player_ids)
     outputs: dict[str, Output] = {}
@@ -122,34 +141,6 @@ def _run_systems(deps: WorkerDeps, first: PredictionRequest, numeric: dict, play
         if name in wanted or (blending and name in ML_SYSTEMS):
             outputs[name] = deps.systems[name].predict(numeric, ctx)
     return {name: out for name, out in outputs.items() if name in wanted}
-
-
-def _records(reqs: list[PredictionRequest], rows: list[dict], prop: str, outputs: dict[str, Output],
-             margin: float) -> list[dict]:
-    now = datetime.now(UTC)
-    records = []
-    for i, (req, row) in enumerate(zip(reqs, rows, strict=True)):
-        quality = float(row.get("quality_score", 1.0))
-        line = req.lines.get(prop)
-        for name, out in ((n, o) for n, base in outputs.items() for o in (base, base.shadow) if o is not None):
-            predicted = float(out.values["predicted"][i])
-            quantiles = [float(v) for v in out.values["quantiles"][i]]
-            p10, p50, p90 = quantiles[1], quantiles[9], quantiles[17]
-            records.append({
-                "game_date": req.game_date, "player_id": req.player_id, "player_name": row.get("player_name"),
-                "team_abbr": row.get("team_abbr"), "opponent_abbr": row.get("opponent_abbr"), "system": name,
-                "prop": prop, "predicted": predicted, "p10": p10, "p50": p50, "p90": p90,
-                "confidence": float(np.clip(quality * (1 - (p90 - p10) / (2 * (predicted + 5))), 0, 1)),
-                **judge(p10, p50, p90, line.line if line else None, line.over if line else None,
-                        line.under if line else None, quantiles=quantiles, margin=margin),
-                "line_book": line.book if line else None, "availability": req.availability,
-                "availability_source": req.availability_source,
-                "model_name": out.model_name, "model_version": out.model_version,
-                "model_source": out.model_source if isinstance(out.model_source, str) else out.model_source[i],
-                "feature_version": row["feature_version"],
-                "batch_id": req.batch_id, "correlation_id": req.correlation_id, "created_at": now,
-                "shadow": out is not outputs[name], **dict(zip(QUANTILE_COLUMNS, quantiles, strict=True))})
-    return records
 
 
 def _say_fallbacks(deps: WorkerDeps, first: PredictionRequest, outputs: dict[str, Output]) -> None:
@@ -172,16 +163,13 @@ def _say_fallbacks(deps: WorkerDeps, first: PredictionRequest, outputs: dict[str
                                "notice": "system_fallback", "model": name, "detail": why})
 
 
-def _ready(deps: WorkerDeps, req: PredictionRequest, status: str, reason: str | None = None, n_rows: int = 0,
-           kind: str = "other"):
-    """Report one player's outcome; ``kind`` labels a skip in the metrics (its reason is free text)."""
+def _ready(deps: WorkerDeps, req: PredictionRequest, status: Literal["completed", "skipped", "failed"],
+           reason: str | None = None, n_rows: int = 0, kind: str = "other") -> PredictionReady:
+    """One player's outcome to report; ``kind`` labels a skip in the metrics (its reason is free text)."""
     message = PredictionReady(batch_id=req.batch_id, game_date=req.game_date, player_id=req.player_id,
                               status=status, reason=reason, n_rows=n_rows, correlation_id=req.correlation_id)
-    try:
-        deps.publisher.publish(topology.PREDICTION_READY, message)
-    except Exception as exc:
-        raise TransientError(f"publishing prediction-ready failed: {exc}") from exc
     if status != "completed":
         deps.metrics.skips.labels(kind).inc()
         log.info("player %s %s: %s", req.player_id, status, reason,
                  extra={"batch_id": req.batch_id, "player_id": req.player_id, "skip_reason": reason})
+    return message

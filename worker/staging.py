@@ -7,23 +7,23 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future
 
-import pandas as pd
-
 from shared import staging
 from shared.ports import ObjectStore
+from worker import rows
+from worker.rows import Columns
 
 
 class StagingWriter:
     def __init__(self, store: ObjectStore):
         self.store = store
-        self._pending: list[tuple[list[dict], Future]] = []
+        self._pending: list[tuple[Columns, Future]] = []
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
 
-    def write(self, records: list[dict], timeout: float = 60) -> None:
+    def write(self, columns: Columns, timeout: float = 60) -> None:
         done: Future = Future()
         with self._lock:
-            self._pending.append((records, done))
+            self._pending.append((columns, done))
         # whoever gets the flush lock commits everything queued so far, including ours
         with self._flushing:
             if not done.done():
@@ -36,7 +36,7 @@ class StagingWriter:
         if not batch:
             return
         try:
-            staging.write(self.store, pd.DataFrame([r for records, _ in batch for r in records]))
+            staging.write(self.store, rows.concat([columns for columns, _ in batch]))
         except Exception as exc:
             for _, fut in batch:
                 fut.set_exception(exc)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from devsupport.faults.harness import TOKEN, Row, Workspace, tally
 from processors.runner import nightly
 from shared import topology
+from shared.errors import TransientError
 from shared.models import BUNDLED
 from shared.pubsub import encode_envelope
 
@@ -54,24 +55,29 @@ def tripled_shuffled(ws: Workspace) -> Row:
         st.stop()
 
 
-class FlakyStaging:
+class FlakyRequests:
+    """In front of the worker's coalescer: a share of requests fail transiently (500) before
+    any work, each on its own."""
     def __init__(self, inner, rate: float, budget: int, seed: int = 7):
         self.inner, self.rate, self.budget, self.failed = inner, rate, budget, 0
         self.rng = random.Random(seed)
+        self.lock = threading.Lock()
 
-    def write(self, records, timeout: float = 60):
-        if self.failed < self.budget and self.rng.random() < self.rate:
-            self.failed += 1
-            raise ConnectionError("injected: warehouse unavailable")
-        return self.inner.write(records, timeout)
+    def submit(self, item) -> None:
+        with self.lock:
+            fail = self.failed < self.budget and self.rng.random() < self.rate
+            self.failed += fail
+        if fail:
+            raise TransientError("injected: the worker's store unavailable")
+        self.inner.submit(item)
 
 
 def worker_500s(ws: Workspace) -> Row:
     st = ws.stack()
     try:
-        st.worker.staging = FlakyStaging(st.worker.staging, 0.2, budget=60)
+        flaky = st.worker.coalescer = FlakyRequests(st.worker.coalescer, 0.2, budget=60)
         _chain(st, ws.days)
-        return tally(st, "worker answers 500 on 20% of requests, then recovers", st.worker.staging.failed)
+        return tally(st, "worker answers 500 on 20% of requests, then recovers", flaky.failed)
     finally:
         st.stop()
 

@@ -146,14 +146,14 @@ def _walk(root: Path, prefix: str) -> set[str]:
     folder = root / prefix.rsplit("/", 1)[0] if "/" in prefix else root
     if not folder.is_dir():
         return set()
-    keys = set()
+    keys: set[str] = set()
+    skip = len(str(root)) + 1
     for dirpath, _, files in os.walk(folder):
-        base = Path(dirpath).relative_to(root).as_posix()
-        for name in files:
-            if not name.startswith(".tmp-"):
-                key = name if base == "." else f"{base}/{name}"
-                if key.startswith(prefix):
-                    keys.add(key)
+        # a folder's key prefix once, not per file: the coordinator lists a batch's markers per report
+        base = dirpath[skip:].replace(os.sep, "/")
+        lead = f"{base}/" if base else ""
+        keys.update(key for key in (lead + name for name in files if not name.startswith(".tmp-"))
+                    if key.startswith(prefix))
     return keys
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+
+from shared.models import compiled
 
 FORMATS = {"xgboost": "ubj", "catboost": "cbm"}
 
@@ -32,10 +35,24 @@ def check_format(kind: str, data: bytes) -> None:
 
 
 class Model:
-    """A loaded native model that predicts from a frame with the schema's feature columns."""
+    """A loaded native model that predicts from a frame with the schema's feature columns.
+    Once ``compile`` has run, calls of a few rows go to the compiled trees
+    (shared/models/compiled.py). The worker has it run in the background once a model has
+    served COMPILE_AFTER small calls: compiling costs about a second of CPU for ten models,
+    which a process that predicts in large groups (a backfill, a busy slate) never wins back."""
+
+    COMPILE_AFTER = 32
 
     def __init__(self, kind: str, features: list[str], impl):
         self.kind, self.features, self.impl = kind, features, impl
+        self.trees: compiled.Trees | None = None
+        self.small_calls = 0
+        self.when_small: Callable[[Model], object] | None = None   # asked once, at COMPILE_AFTER small calls
+
+    def compile(self) -> bool:
+        """Compile and check the trees; False when the library keeps serving every call."""
+        self.trees = compiled.compile_model(self.kind, self.impl, len(self.features))
+        return self.trees is not None
 
     def predict(self, rows) -> np.ndarray:
         """rows: a DataFrame, or a mapping of feature name -> values (one player or many)."""
@@ -45,6 +62,13 @@ class Model:
             x = rows.matrix(self.features)
         else:
             x = np.column_stack([np.atleast_1d(np.asarray(rows[f], dtype=np.float32)) for f in self.features])
+        trees = self.trees
+        if len(x) <= compiled.SMALL:
+            if trees is not None:
+                return trees.predict(x)
+            self.small_calls += 1
+            if self.small_calls == self.COMPILE_AFTER and self.when_small is not None:
+                self.when_small(self)
         if self.kind == "xgboost":
             return np.asarray(self.impl.inplace_predict(x), dtype=float)
         return np.asarray(self.impl.predict(x), dtype=float)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from coordinator.batches import BatchStore
@@ -135,3 +136,47 @@ def test_a_staging_write_that_fails_asks_for_a_retry_and_reports_nothing(worker)
     client, store, bus, players = worker(StagingDown)
     assert push(client, players[0]).status_code == 500               # transient: Pub/Sub redelivers
     assert bus.sent == []                                            # nothing reported before it is stored
+
+
+def test_requests_predicted_as_one_group_share_one_staging_object_and_each_reports_its_rows(features, tmp_path):
+    from worker.service import handle_many
+
+    path, players = features
+    shutil.copy(path, tmp_path / "w.duckdb")
+    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    store, bus = DirectoryStore(tmp_path / "objects"), RecordingPublisher()
+    open_batch(BatchStore(store), DAY, [*players, NOBODY], BATCH)
+    deps = build_deps(Settings(home=tmp_path), warehouse=wh, store=store, publisher=bus)
+    try:
+        group = [PredictionRequest(batch_id=BATCH, game_date=DAY, player_id=p, correlation_id=f"c{i}")
+                 for i, p in enumerate([players[0], players[1], players[1], NOBODY])]   # one delivered twice
+        handle_many(deps, group)
+    finally:
+        wh.close()
+    assert len(staging.staged(store)[BATCH]) == 1
+    assert len(staging.read(store, BATCH)) == 2 * ROWS_PER_PLAYER
+    assert [(r.player_id, r.status, r.n_rows) for r in reports(bus)] == [
+        (NOBODY, "skipped", 0), (players[0], "completed", ROWS_PER_PLAYER),
+        (players[1], "completed", ROWS_PER_PLAYER), (players[1], "completed", ROWS_PER_PLAYER)]
+
+
+def test_objects_staged_as_parquet_read_back_beside_arrow_ones_and_the_later_rows_win(worker):
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    client, store, _, players = worker()
+    assert push(client, players[0]).status_code == 204
+    rows = staging.read(store, BATCH)
+    older = tables.conform(tables.PREDICTIONS, rows.assign(predicted=-1.0, created_at=rows["created_at"] -
+                                                            pd.Timedelta(hours=1)))
+    newer = tables.conform(tables.PREDICTIONS, rows.assign(predicted=99.0, created_at=rows["created_at"] +
+                                                            pd.Timedelta(hours=1)))
+    for name, frame in (("old", older), ("new", newer)):   # the layout the worker staged before Arrow IPC
+        buffer = io.BytesIO()
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
+        store.write(f"{staging.prefix(BATCH)}{name}.parquet", buffer.getvalue(), if_generation_match=0)
+    merged = staging.read(store, BATCH)
+    assert len(merged) == ROWS_PER_PLAYER and (merged["predicted"] == 99.0).all()
+    assert dict(merged.dtypes) == dict(rows.dtypes)

@@ -13,7 +13,8 @@ from worker.systems.zone_matchup import ZoneMatchup
 
 
 def build() -> dict[str, System]:
-    made = [MovingAverage(), ZoneMatchup(), Similarity(), *(GradientBoosting(n) for n in ML_SYSTEMS), Ensemble()]
+    made: list[System] = [MovingAverage(), ZoneMatchup(), Similarity(), *(GradientBoosting(n) for n in ML_SYSTEMS),
+                          Ensemble()]
     systems = {s.name: s for s in made}
     assert set(systems) == set(SYSTEM_NAMES), "every catalogue system needs its class here"
     return {name: systems[name] for name in SYSTEM_NAMES}

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from shared import distribution
 from shared.props import PROP_BY_NAME
+
+if TYPE_CHECKING:
+    from worker.features import FeatureCache
+    from worker.model_provider import ModelProvider
 
 Rows = Mapping[str, object]   # column -> values: a DataFrame, or a dict of arrays (one player or many)
 
@@ -43,10 +47,10 @@ class Output:
 class Context:
     day: date
     prop: str = "points"
-    features: object = None      # worker.features.FeatureCache (similarity reads history)
-    models: object = None        # worker.model_provider.ModelProvider
-    previous: dict | None = None  # outputs of the systems run before (ensemble)
-    player_ids: object = None    # ids aligned with the rows (similarity)
+    features: FeatureCache | None = None   # similarity reads history
+    models: ModelProvider | None = None
+    previous: dict = field(default_factory=dict)   # outputs of the systems run before (ensemble)
+    player_ids: Sequence[int] | np.ndarray = ()   # ids aligned with the rows (similarity)
 
 
 class System(Protocol):

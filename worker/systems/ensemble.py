@@ -19,10 +19,12 @@ class Ensemble:
 
     def predict(self, rows, ctx: Context) -> Output:
         # the provider serves the weights like the models: registry champion, else the bundled copy
+        if ctx.models is None:
+            raise ValueError("the ensemble needs the worker's models")
         loaded = ctx.models.weights(f"{ctx.prop}_ensemble")
         doc, version, source = loaded.model, loaded.version, loaded.source
         weights = doc.served()
-        missing = [s for s in weights if s not in (ctx.previous or {})]
+        missing = [s for s in weights if s not in ctx.previous]
         if missing:
             raise ValueError(f"ensemble needs the outputs of {missing}")
         center = blend(ctx.previous, weights, "predicted")

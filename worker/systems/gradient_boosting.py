@@ -13,8 +13,10 @@ class GradientBoosting:
 
     def predict(self, rows, ctx: Context) -> Output:
         name = f"{ctx.prop}_{self.kind}"
+        if ctx.models is None:
+            raise ValueError(f"{self.kind} needs the worker's models")
         out = _run(ctx.models.get(name, self.kind), rows)
-        challenger = ctx.models.challenger(name, self.kind) if hasattr(ctx.models, "challenger") else None
+        challenger = ctx.models.challenger(name, self.kind)
         if challenger is not None and (challenger.version, challenger.source) != (out.model_version,
                                                                                   out.model_source):
             out.shadow = _run(challenger, rows)

@@ -82,5 +82,5 @@ def _once(home: Path, profile_to: Path | None) -> tuple[float, float, int, int]:
 
 def _state(batches) -> str | None:
     pointer = batches.date_pointer(BUSIEST)
-    found = batches.final(pointer[0]["batch_id"]) if pointer else None
-    return found[0]["state"] if found else None
+    found = batches.final(pointer[0].batch_id) if pointer else None
+    return found[0].state if found else None

@@ -157,17 +157,17 @@ def _catboost(model) -> ObliviousTrees | None:
     try:
         model.save_model(path, format="json")
         with open(path, "rb") as fh:
-            doc = orjson.loads(fh.read())
+            exported = orjson.loads(fh.read())
     finally:
         os.unlink(path)
-    info = doc["features_info"]
-    if set(info) != {"float_features"} or "oblivious_trees" not in doc:
+    info = exported["features_info"]
+    if set(info) != {"float_features"} or "oblivious_trees" not in exported:
         return None
-    trees = doc["oblivious_trees"]
+    trees = exported["oblivious_trees"]
     if any(s["split_type"] != "FloatFeature" for t in trees for s in t["splits"]) or \
             any(len(t["leaf_values"]) != 1 << len(t["splits"]) for t in trees):
         return None
-    scale, bias = doc.get("scale_and_bias", [1.0, [0.0]])
+    scale, bias = exported.get("scale_and_bias", [1.0, [0.0]])
     if len(bias) != 1:
         return None
     return ObliviousTrees(trees, info["float_features"], float(scale), float(bias[0]))

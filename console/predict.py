@@ -14,6 +14,7 @@ from coordinator import slate
 from shared import availability, distribution
 from shared.catalogue import SYSTEM_NAMES
 from shared.messages import GameDate, Line, PlayerId, PredictionRequest
+from worker.rows import concat, records
 from worker.service import WorkerDeps, predict_rows, with_tonight
 
 REALTIME_BATCH = "0" * 32      # not a batch: the rows are answered, never staged or reported
@@ -50,7 +51,7 @@ def predict(worker: WorkerDeps, prop: str, body: PredictBody) -> dict:
     req = PredictionRequest(batch_id=REALTIME_BATCH, game_date=body.game_date, player_id=body.player_id,
                             systems=body.systems, props=(prop,), lines=lines, tonight=tonight,
                             availability_source=source)
-    rows = predict_rows(worker, [req], [with_tonight(row, req)])
+    rows = records(concat(predict_rows(worker, [req], [with_tonight(row, req)])))
     return {"game_date": body.game_date.isoformat(), "player_id": body.player_id, "prop": prop,
             "player_name": row.get("player_name"), "team_abbr": row.get("team_abbr"),
             "opponent_abbr": row.get("opponent_abbr"),

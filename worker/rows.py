@@ -69,6 +69,11 @@ def concat(blocks: Sequence[Columns]) -> Columns:
     return {c: list(chain.from_iterable(b[c] for b in blocks)) for c in blocks[0]}
 
 
+def records(columns: Columns) -> list[dict]:
+    """The rows one by one (a real-time answer of one player's rows)."""
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
 def count(columns: Columns, *names: str) -> dict[tuple, int]:
     """How many rows hold each combination of the named columns' values."""
     counts: dict[tuple, int] = {}

@@ -4,16 +4,15 @@ snapshot (23:30) and one after tip-off (01:00, never the close), the night's box
 call on the next night, which has none yet. Every expected figure is worked out by hand below."""
 from __future__ import annotations
 
-import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from shared import tables
+from shared import documents, tables
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from shared.batch_docs import batch_key
+from shared.batch_docs import BatchDoc, BatchInputs, batch_key
 
 DAY, NEXT = date(2024, 1, 16), date(2024, 1, 17)
 BATCH, EARLIER_BATCH = "a" * 32, "b" * 32
@@ -95,6 +94,10 @@ def build(home: Path) -> tuple[DuckDBWarehouse, DirectoryStore]:
             "game_id": "0022300566", "game_date": DAY, "player_id": player_id, "player_name": name,
             "team_abbr": team, "played": actual is not None, "minutes": 30.0 if actual is not None else 0.0})
     wh.merge_frame(tables.PLAYER_GAME_SUMMARY.fqn, pd.DataFrame(box))
-    store.write(batch_key(BATCH), json.dumps({"batch_id": BATCH, "inputs": {
-        "lines_as_of": "2024-01-16T18:00:00+00:00", "lines_source": "odds_2024-01-16.json"}}).encode())
+    players = sorted({player_id for player_id, *_ in CALLS})
+    documents.write(store, batch_key(BATCH), BatchDoc(
+        batch_id=BATCH, game_date=DAY, players=players, expected=len(players), state="finished",
+        started_at=datetime(2024, 1, 16, 18, 5, tzinfo=UTC), correlation_id="ledger-night",
+        inputs=BatchInputs(lines_as_of=datetime(2024, 1, 16, 18, tzinfo=UTC), lines_source="odds_2024-01-16.json")),
+        0)
     return wh, store

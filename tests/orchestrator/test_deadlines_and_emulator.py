@@ -103,7 +103,7 @@ def test_pubsub_push_subscription_delivers_to_the_function(pubsub_emulator, wire
             for p in ALL:
                 publisher.publish(topology.PRECOMPUTE_COMPLETE, completion(p))
             assert coord.started.wait(timeout=90)
-            state_done = lambda: st.load(orch.store, DAY)[0]["trigger"]["state"] == "triggered"  # noqa: E731
+            state_done = lambda: st.load(orch.store, DAY)[0].trigger.state == "triggered"  # noqa: E731
             for _ in range(600):
                 if state_done():
                     break

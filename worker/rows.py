@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from itertools import chain
 
 import numpy as np
 
@@ -59,14 +58,18 @@ def _output(name: str, out: Output, shadow: bool, quality: np.ndarray, lines: li
             "p90": p90.tolist(), "confidence": confidence.tolist(), **priced,
             "model_name": [out.model_name] * n, "model_version": [out.model_version] * n,
             "model_source": [source] * n if isinstance(source, str) else list(source),
-            "shadow": [shadow] * n, **{c: q[:, k].tolist() for k, c in enumerate(QUANTILE_COLUMNS)}}
+            "shadow": [shadow] * n, **dict(zip(QUANTILE_COLUMNS, q.T.tolist(), strict=True))}
 
 
 def concat(blocks: Sequence[Columns]) -> Columns:
     """Blocks of columns (the same columns in each) as one."""
     if not blocks:
         return {}
-    return {c: list(chain.from_iterable(b[c] for b in blocks)) for c in blocks[0]}
+    out: Columns = {c: [] for c in blocks[0]}
+    for block in blocks:
+        for c, values in block.items():
+            out[c].extend(values)
+    return out
 
 
 def records(columns: Columns) -> list[dict]:

@@ -57,3 +57,13 @@ def test_the_architecture_tree_is_read():
     assert {"shared/catalogue.py", "shared/adapters/inline_bus.py", "shared/models/bundled/",
             "orchestrator/main.py"} <= found
     assert "shared/no_such_file.py" not in found
+
+
+def test_the_architecture_tree_names_every_folder_and_shared_module():
+    """The other way round: the layout lists every top-level folder and every module of shared/
+    (the ground floor every component builds on), so a new one is described where it is added."""
+    found = tree_paths((ROOT / "docs" / "ARCHITECTURE.md").read_text())
+    folders = {f"{name}/" for name in TOP}
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "shared").glob("*.py") if p.name != "__init__.py"}
+    missing = sorted((folders | modules) - found)
+    assert not missing, f"docs/ARCHITECTURE.md's layout leaves out: {missing}"

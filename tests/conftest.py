@@ -67,16 +67,20 @@ def gcs_client(gcs_emulator):
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory):
-    """A warehouse file with the 2023-24 sample imported, built once per session."""
+    """A warehouse file with the 2023-24 sample imported, built once per run (tests/support/prepared.py);
+    tests copy it, never write to it."""
     from ingest.importer import import_files
     from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+    from tests.support.prepared import built_once
 
-    path = tmp_path_factory.mktemp("sample") / "warehouse.duckdb"
-    wh = DuckDBWarehouse(path)
-    wh.ensure_tables()
-    import_files(wh, [SAMPLE])
-    wh.close()
-    return path
+    def build(folder):
+        wh = DuckDBWarehouse(folder / "warehouse.duckdb")
+        wh.ensure_tables()
+        import_files(wh, [SAMPLE])
+        wh.close()
+        return folder / "warehouse.duckdb"
+
+    return built_once(tmp_path_factory, "sample", build)
 
 
 @pytest.fixture

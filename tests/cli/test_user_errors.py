@@ -11,7 +11,7 @@ import pytest
 from devsupport.emulators import free_port, free_port_run
 from shared import tables
 from tests.conftest import SAMPLE
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 
 RANGE = ["--start", "2024-01-31", "--end", "2024-01-01"]
 

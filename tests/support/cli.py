@@ -31,10 +31,11 @@ def run(*args, home=None, cwd=None, env=None, timeout=300) -> subprocess.Complet
                           timeout=timeout)
 
 
-def invoke(*args, home=None, cwd=None, env=None) -> subprocess.CompletedProcess:
+def invoke(*args, home=None, cwd=None, env=None, timeout=None) -> subprocess.CompletedProcess:
     """`bin/pipeline ARGS` in this process: bin.cli.app.main with the environment bin/pipeline
     gives it (PIPELINE_HOME, default var/ beside bin/), run from ``cwd``, its output captured;
-    the logging, warnings and per-run state a command sets are put back afterwards."""
+    the logging, warnings and per-run state a command sets are put back afterwards. ``timeout``
+    is accepted for ``run``'s signature; pytest-timeout bounds a test in process."""
     from bin.cli import app, common
 
     argv = [str(a) for a in args]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from shared.catalogue import SYSTEM_NAMES
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 from tests.support.stack import DAY, run_chain
 
 

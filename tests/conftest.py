@@ -124,7 +124,23 @@ SLOW_FILES = {"training/test_rule_systems.py", "training/test_retrain_and_swap.p
 E2E_DIRS, E2E_FILES = ("e2e/",), {"cli/test_serve.py"}
 
 
+# The files that take longest (CI's --durations), collected first: xdist hands files to workers in
+# collection order, so a long one started last would keep one worker busy while the others wait.
+LONGEST_FIRST = ("cli/test_readme_flow.py", "deploy/test_real_cli_parses_plan.py",
+                 "e2e/test_daily_fetches_the_night.py", "e2e/test_faults.py",
+                 "training/test_predict_range_and_evaluate.py", "training/test_retrain_and_swap.py",
+                 "slate/test_real_night.py", "deploy/test_function_package.py", "cli/test_serve.py",
+                 "training/test_rule_systems.py", "e2e/test_emulator_topology.py", "e2e/test_local_chain.py",
+                 "training/test_train_and_registry.py", "e2e/test_crash_consistency.py")
+
+
+def _rank(item) -> int:
+    name = item.path.relative_to(ROOT / "tests").as_posix()
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_rank)   # stable: every other test keeps its collection order
     for item in items:
         name = item.path.relative_to(ROOT / "tests").as_posix()
         if name in SLOW_FILES:

@@ -83,6 +83,31 @@ def sample_db(tmp_path_factory):
     return built_once(tmp_path_factory, "sample", build)
 
 
+@pytest.fixture(scope="session")
+def night_home(tmp_path_factory, sample_db):
+    """A PIPELINE_HOME after the sample night's whole chain (tests/support/stack.py's DAY), graded,
+    built once a run; deliveries are drained by hand, so nothing runs behind a test's back.
+    Tests copy it (tests/support/prepared.py's copy_of)."""
+    from bin import stack as local
+    from modeling.grading import grade
+    from processors.runner import nightly
+    from shared.config import Settings
+    from tests.support.prepared import built_once, copy_of
+    from tests.support.stack import DAY, TOKEN
+
+    def build(home):
+        copy_of(sample_db, home / "warehouse.duckdb")
+        st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN}),
+                         start_dispatcher=False)
+        assert all(e.status == "success" for e in nightly(st.warehouse, st.bus, DAY))
+        st.bus.drain()
+        grade(st.warehouse, DAY, DAY)
+        st.stop()
+        return home
+
+    return built_once(tmp_path_factory, "night", build)
+
+
 @pytest.fixture
 def make_stack(sample_db, tmp_path):
     """The embedded default in-process (tests/support/stack.py), on a copy of the sample

@@ -3,30 +3,11 @@ from __future__ import annotations
 import pytest
 
 from bin import stack as local
-from modeling.grading import grade
-from processors.runner import nightly
 from shared.config import Settings
-from tests.support.prepared import built_once, copy_of
-from tests.support.stack import DAY
+from tests.support.prepared import copy_of
 
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture(scope="session")
-def night_home(tmp_path_factory, sample_db):
-    """A home after DAY's chain, graded, built once a run: deliveries are drained by hand,
-    so nothing runs behind a test's back."""
-    def build(home):
-        copy_of(sample_db, home / "warehouse.duckdb")
-        st = local.start(_settings(home), start_dispatcher=False)
-        assert all(e.status == "success" for e in nightly(st.warehouse, st.bus, DAY))
-        st.bus.drain()
-        grade(st.warehouse, DAY, DAY)
-        st.stop()
-        return home
-
-    return built_once(tmp_path_factory, "console-night", build)
 
 
 @pytest.fixture(scope="module")

@@ -143,20 +143,13 @@ def test_a_player_without_features_is_skipped_with_a_reason(make_stack):
     assert "no feature-store row" in result["skip_reasons"][str(first)]
 
 
-def test_export_has_the_fixed_leading_columns(make_stack, tmp_path):
-    import os
-    import subprocess
+def test_export_has_the_fixed_leading_columns(night_home, tmp_path):
+    from tests.support.cli import invoke
+    from tests.support.prepared import copy_of
 
-    from tests.conftest import ROOT
-
-    st = make_stack()
-    run_chain(st)
-    home = st.settings.home
-    st.stop()
+    home = copy_of(night_home, tmp_path / "home")      # the sample night's chain, run once a session
     out = tmp_path / "preds.csv"
-    proc = subprocess.run([str(ROOT / "bin" / "pipeline"), "export-predictions", "--start", str(DAY), "--end",
-                           str(DAY), "--out", str(out)], env={**os.environ, "PIPELINE_HOME": str(home)},
-                          capture_output=True, text=True, timeout=120)
+    proc = invoke("export-predictions", "--start", DAY, "--end", DAY, "--out", out, home=home)
     assert proc.returncode == 0, proc.stderr
     frame = pd.read_csv(out)
     assert list(frame.columns[:13]) == ["game_date", "player_id", "player_name", "system", "prop", "predicted",

@@ -156,7 +156,11 @@ LONGEST_FIRST = ("cli/test_readme_flow.py", "deploy/test_real_cli_parses_plan.py
                  "training/test_predict_range_and_evaluate.py", "training/test_retrain_and_swap.py",
                  "slate/test_real_night.py", "deploy/test_function_package.py", "cli/test_serve.py",
                  "training/test_rule_systems.py", "e2e/test_emulator_topology.py", "e2e/test_local_chain.py",
-                 "training/test_train_and_registry.py", "e2e/test_crash_consistency.py")
+                 "training/test_train_and_registry.py", "e2e/test_crash_consistency.py",
+                 # and the fast lane's
+                 "cli/test_progress.py", "slate/test_schedule_equivalence.py", "slate/test_nightly_loop.py",
+                 "processors/test_nightly_backfill.py", "training/test_grading.py", "auth/test_secrets_in_logs.py",
+                 "cli/test_setup.py", "unit/test_importer_properties.py", "auth/test_static_security.py")
 
 
 def _rank(item) -> int:

@@ -141,7 +141,9 @@ def elsewhere(tmp_path):
 SLOW_FILES = {"training/test_rule_systems.py", "training/test_retrain_and_swap.py",
               "training/test_train_and_registry.py", "training/test_predict_range_and_evaluate.py",
               "training/test_walk_forward.py",
-              "e2e/test_daily_fetches_the_night.py"}
+              "e2e/test_daily_fetches_the_night.py",
+              # processes of their own: a virtualenv installed by bin/setup, commands stopped by Ctrl-C
+              "cli/test_setup.py", "cli/test_progress.py"}
 
 
 # Files that run the whole chain or the served stack (tests/e2e/, and `serve` as a process):

@@ -67,16 +67,45 @@ def gcs_client(gcs_emulator):
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory):
-    """A warehouse file with the 2023-24 sample imported, built once per session."""
+    """A warehouse file with the 2023-24 sample imported, built once per run (tests/support/prepared.py);
+    tests copy it, never write to it."""
     from ingest.importer import import_files
     from shared.adapters.duckdb_warehouse import DuckDBWarehouse
+    from tests.support.prepared import built_once
 
-    path = tmp_path_factory.mktemp("sample") / "warehouse.duckdb"
-    wh = DuckDBWarehouse(path)
-    wh.ensure_tables()
-    import_files(wh, [SAMPLE])
-    wh.close()
-    return path
+    def build(folder):
+        wh = DuckDBWarehouse(folder / "warehouse.duckdb")
+        wh.ensure_tables()
+        import_files(wh, [SAMPLE])
+        wh.close()
+        return folder / "warehouse.duckdb"
+
+    return built_once(tmp_path_factory, "sample", build)
+
+
+@pytest.fixture(scope="session")
+def night_home(tmp_path_factory, sample_db):
+    """A PIPELINE_HOME after the sample night's whole chain (tests/support/stack.py's DAY), graded,
+    built once a run; deliveries are drained by hand, so nothing runs behind a test's back.
+    Tests copy it (tests/support/prepared.py's copy_of)."""
+    from bin import stack as local
+    from modeling.grading import grade
+    from processors.runner import nightly
+    from shared.config import Settings
+    from tests.support.prepared import built_once, copy_of
+    from tests.support.stack import DAY, TOKEN
+
+    def build(home):
+        copy_of(sample_db, home / "warehouse.duckdb")
+        st = local.start(Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": TOKEN}),
+                         start_dispatcher=False)
+        assert all(e.status == "success" for e in nightly(st.warehouse, st.bus, DAY))
+        st.bus.drain()
+        grade(st.warehouse, DAY, DAY)
+        st.stop()
+        return home
+
+    return built_once(tmp_path_factory, "night", build)
 
 
 @pytest.fixture
@@ -112,7 +141,9 @@ def elsewhere(tmp_path):
 SLOW_FILES = {"training/test_rule_systems.py", "training/test_retrain_and_swap.py",
               "training/test_train_and_registry.py", "training/test_predict_range_and_evaluate.py",
               "training/test_walk_forward.py",
-              "e2e/test_daily_fetches_the_night.py"}
+              "e2e/test_daily_fetches_the_night.py",
+              # processes of their own: a virtualenv installed by bin/setup, commands stopped by Ctrl-C
+              "cli/test_setup.py", "cli/test_progress.py"}
 
 
 # Files that run the whole chain or the served stack (tests/e2e/, and `serve` as a process):
@@ -120,7 +151,27 @@ SLOW_FILES = {"training/test_rule_systems.py", "training/test_retrain_and_swap.p
 E2E_DIRS, E2E_FILES = ("e2e/",), {"cli/test_serve.py"}
 
 
+# The files that take longest (CI's --durations), collected first: xdist hands files to workers in
+# collection order, so a long one started last would keep one worker busy while the others wait.
+LONGEST_FIRST = ("cli/test_readme_flow.py", "deploy/test_real_cli_parses_plan.py",
+                 "e2e/test_daily_fetches_the_night.py", "e2e/test_faults.py",
+                 "training/test_predict_range_and_evaluate.py", "training/test_retrain_and_swap.py",
+                 "slate/test_real_night.py", "deploy/test_function_package.py", "cli/test_serve.py",
+                 "training/test_rule_systems.py", "e2e/test_emulator_topology.py", "e2e/test_local_chain.py",
+                 "training/test_train_and_registry.py", "e2e/test_crash_consistency.py",
+                 # and the fast lane's
+                 "cli/test_progress.py", "slate/test_schedule_equivalence.py", "slate/test_nightly_loop.py",
+                 "processors/test_nightly_backfill.py", "training/test_grading.py", "auth/test_secrets_in_logs.py",
+                 "cli/test_setup.py", "unit/test_importer_properties.py", "auth/test_static_security.py")
+
+
+def _rank(item) -> int:
+    name = item.path.relative_to(ROOT / "tests").as_posix()
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_rank)   # stable: every other test keeps its collection order
     for item in items:
         name = item.path.relative_to(ROOT / "tests").as_posix()
         if name in SLOW_FILES:

@@ -10,7 +10,7 @@ from shared.adapters.directory_store import DirectoryStore
 from shared.catalogue import DRIFT_KEY_FEATURES, MODEL_NAMES
 from shared.models import BUNDLED
 from shared.models.registry import Registry
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 
 
 def registered(home) -> Registry:

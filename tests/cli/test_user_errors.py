@@ -8,10 +8,10 @@ import socket
 
 import pytest
 
-from devsupport.emulators import free_port, free_port_run
+from devsupport.emulators import free_port_run
 from shared import tables
 from tests.conftest import SAMPLE
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 
 RANGE = ["--start", "2024-01-31", "--end", "2024-01-01"]
 
@@ -104,8 +104,8 @@ def test_tokens_too_short_or_empty(tmp_path, elsewhere):
     refused(out, "PIPELINE_AUTH_TOKEN=<1 characters, not shown>", "at least 16 characters")
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "auth_token").write_text("\n")
-    refused(run("serve", "--port", free_port(), home=tmp_path / "home", cwd=elsewhere), "auth_token holds no token",
-            "delete it to have one generated")
+    refused(run("serve", "--port", free_port_run(5), home=tmp_path / "home", cwd=elsewhere),
+            "auth_token holds no token", "delete it to have one generated")
 
 
 def test_log_level_in_lower_case_is_accepted(tmp_path, elsewhere):

@@ -1,38 +1,20 @@
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from bin import stack as local
-from modeling.grading import grade
-from processors.runner import nightly
 from shared.config import Settings
-from tests.support.stack import DAY
+from tests.support.prepared import copy_of
 
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture(scope="session")
-def night_home(tmp_path_factory, sample_db):
-    """A home after DAY's chain, graded, built once a session: deliveries are drained by hand,
-    so nothing runs behind a test's back."""
-    home = tmp_path_factory.mktemp("console-night")
-    shutil.copy(sample_db, home / "warehouse.duckdb")
-    st = local.start(_settings(home), start_dispatcher=False)
-    assert all(e.status == "success" for e in nightly(st.warehouse, st.bus, DAY))
-    st.bus.drain()
-    grade(st.warehouse, DAY, DAY)
-    st.stop()
-    return home
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, night_home):
     """The local stack (console included) on a module's own copy of that home."""
     home = tmp_path_factory.mktemp("console")
-    shutil.copytree(night_home, home, dirs_exist_ok=True)
+    copy_of(night_home, home)
     st = local.start(_settings(home), start_dispatcher=False)
     yield st
     st.stop()

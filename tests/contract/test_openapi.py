@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 
 import pytest
 import schemathesis
@@ -15,10 +14,9 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode, checks
 
 from bin import stack as local
-from processors.runner import nightly
 from shared.auth import bearer
 from shared.config import Settings
-from tests.support.stack import DAY
+from tests.support.prepared import copy_of
 
 AUTH = {"Authorization": "Bearer test-token-0123456789"}
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
@@ -30,21 +28,17 @@ EXAMPLES = settings(max_examples=30, deadline=None, suppress_health_check=list(H
 
 
 @pytest.fixture(scope="module")
-def apps(tmp_path_factory, sample_db):
+def apps(tmp_path_factory, night_home):
     from bin.warehouse_reader import create_app as reader
     from console.app import create_app as console
     from console.main import access_from_settings
     from coordinator.app import create_app as coordinator
-    from modeling.grading import grade
     from worker.app import create_app as worker
 
-    home = tmp_path_factory.mktemp("api")
-    shutil.copy(sample_db, home / "warehouse.duckdb")
+    # a batch, predictions and grades for the read API to serve: a copy of the session's night
+    home = copy_of(night_home, tmp_path_factory.mktemp("api"))
     settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH_TOKEN": "test-token-0123456789"})
     st = local.start(settings, start_dispatcher=False)
-    nightly(st.warehouse, st.bus, DAY)   # a batch, predictions and grades for the read API to serve
-    st.bus.drain()
-    grade(st.warehouse, DAY, DAY)
     yield {"coordinator": coordinator(st.coordinator, bearer("test-token-0123456789")),
            "worker": worker(st.worker, bearer("test-token-0123456789")),
            "console": console(st.console, access_from_settings(settings)),

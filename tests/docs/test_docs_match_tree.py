@@ -2,6 +2,7 @@
 repository path in backticks in the docs and the README."""
 from __future__ import annotations
 
+import fnmatch
 import re
 
 import pytest
@@ -57,3 +58,16 @@ def test_the_architecture_tree_is_read():
     assert {"shared/catalogue.py", "shared/adapters/inline_bus.py", "shared/models/bundled/",
             "orchestrator/main.py"} <= found
     assert "shared/no_such_file.py" not in found
+
+
+def test_the_architecture_tree_names_every_folder_and_shared_module():
+    """The other way round: the layout lists every top-level folder and every module of shared/
+    (the ground floor every component builds on), so a new one is described where it is added;
+    what git ignores (var/, caches) is state, not layout."""
+    found = tree_paths((ROOT / "docs" / "ARCHITECTURE.md").read_text())
+    ignored = [line.strip().strip("/") for line in (ROOT / ".gitignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")]
+    folders = {f"{name}/" for name in TOP if not any(fnmatch.fnmatch(name, pattern) for pattern in ignored)}
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "shared").glob("*.py") if p.name != "__init__.py"}
+    missing = sorted((folders | modules) - found)
+    assert not missing, f"docs/ARCHITECTURE.md's layout leaves out: {missing}"

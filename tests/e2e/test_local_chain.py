@@ -15,9 +15,12 @@ from tests.support.stack import DAY, predictions, run_chain
 SYSTEMS = set(SYSTEM_NAMES)
 
 
-def test_a_real_date_ends_with_one_row_per_player_and_system(make_stack):
-    st = make_stack()
-    result = run_chain(st)
+def test_a_real_date_ends_with_one_row_per_player_and_system_and_says_which_fell_back(make_stack, caplog):
+    import logging
+
+    st = make_stack()     # the feature store holds only the night itself: no history for similarity
+    with caplog.at_level(logging.WARNING, logger="worker.service"):
+        result = run_chain(st)
     assert result["state"] == "finished" and result["expected"] == 97
     assert result["completed"] + result["skipped"] == 97 and result["missing"] == []
     rows = predictions(st, result["batch_id"])
@@ -31,6 +34,19 @@ def test_a_real_date_ends_with_one_row_per_player_and_system(make_stack):
     assert rows["predicted"].between(0, 60).all()
     done = st.bus.messages(topology.PREDICTIONS_COMPLETE)
     assert len(done) == 1 and done[0]["rows"] == 97 * ROWS_PER_PLAYER and done[0]["completed"] == 97
+
+    # a system that falls back says so in its rows and once in the log
+    similarity = rows[rows["system"] == "similarity"]
+    assert len(similarity) == 97 * len(PROP_NAMES) and set(similarity["model_source"]) == {"fallback"}
+    assert set(rows.loc[rows["system"] == "zone_matchup", "model_source"]) == {"rule"}
+    said = [r for r in caplog.records if "falls back to its simple forecast" in r.getMessage()]
+    assert len(said) == 1 and said[0].batch_id == result["batch_id"]
+    # what is missing and what builds it: the sample's game dates before the night
+    assert "the feature store: it holds 0 of the 78 game dates with box scores in the 400 days before 2024-01-16" \
+        in said[0].getMessage()
+    assert "`bin/pipeline backfill --start 2023-10-24 --end 2024-01-15` builds the rest" in said[0].getMessage()
+    for prop in PROP_NAMES:
+        assert st.worker.metrics.predictions.labels("similarity", "fallback", prop)._value.get() == 97
 
 
 def test_every_message_delivered_three_times_shuffled_changes_nothing(make_stack):
@@ -127,20 +143,13 @@ def test_a_player_without_features_is_skipped_with_a_reason(make_stack):
     assert "no feature-store row" in result["skip_reasons"][str(first)]
 
 
-def test_export_has_the_fixed_leading_columns(make_stack, tmp_path):
-    import os
-    import subprocess
+def test_export_has_the_fixed_leading_columns(night_home, tmp_path):
+    from tests.support.cli import invoke
+    from tests.support.prepared import copy_of
 
-    from tests.conftest import ROOT
-
-    st = make_stack()
-    run_chain(st)
-    home = st.settings.home
-    st.stop()
+    home = copy_of(night_home, tmp_path / "home")      # the sample night's chain, run once a session
     out = tmp_path / "preds.csv"
-    proc = subprocess.run([str(ROOT / "bin" / "pipeline"), "export-predictions", "--start", str(DAY), "--end",
-                           str(DAY), "--out", str(out)], env={**os.environ, "PIPELINE_HOME": str(home)},
-                          capture_output=True, text=True, timeout=120)
+    proc = invoke("export-predictions", "--start", DAY, "--end", DAY, "--out", out, home=home)
     assert proc.returncode == 0, proc.stderr
     frame = pd.read_csv(out)
     assert list(frame.columns[:13]) == ["game_date", "player_id", "player_name", "system", "prop", "predicted",
@@ -149,26 +158,6 @@ def test_export_has_the_fixed_leading_columns(make_stack, tmp_path):
     assert len(frame) == 97 * ROWS_PER_PLAYER and set(frame["prop"]) == set(PROP_NAMES)
     assert frame["game_date"].iloc[0] == str(DAY)
     assert date.fromisoformat(frame["game_date"].iloc[0]) == DAY
-
-
-def test_a_system_that_falls_back_says_so_in_its_rows_and_once_in_the_log(make_stack, caplog):
-    import logging
-
-    st = make_stack()     # the feature store holds only the night itself: no history for similarity
-    with caplog.at_level(logging.WARNING, logger="worker.service"):
-        result = run_chain(st)
-    rows = predictions(st, result["batch_id"])
-    similarity = rows[rows["system"] == "similarity"]
-    assert len(similarity) == 97 * len(PROP_NAMES) and set(similarity["model_source"]) == {"fallback"}
-    assert set(rows.loc[rows["system"] == "zone_matchup", "model_source"]) == {"rule"}
-    said = [r for r in caplog.records if "falls back to its simple forecast" in r.getMessage()]
-    assert len(said) == 1 and said[0].batch_id == result["batch_id"]
-    # what is missing and what builds it: the sample's game dates before the night
-    assert "the feature store: it holds 0 of the 78 game dates with box scores in the 400 days before 2024-01-16" \
-        in said[0].getMessage()
-    assert "`bin/pipeline backfill --start 2023-10-24 --end 2024-01-15` builds the rest" in said[0].getMessage()
-    for prop in PROP_NAMES:
-        assert st.worker.metrics.predictions.labels("similarity", "fallback", prop)._value.get() == 97
 
 
 def test_with_the_earlier_dates_in_the_feature_store_similarity_finds_its_neighbours(make_stack, caplog):

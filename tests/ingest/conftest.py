@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -11,6 +10,7 @@ from ingest.importer import import_files
 from shared.adapters.directory_store import DirectoryStore
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.conftest import SAMPLE
+from tests.support.prepared import built_once, copy_of
 
 HISTORY_END = date(2024, 1, 14)
 
@@ -22,21 +22,22 @@ def season() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def history_db(tmp_path_factory, season):
-    """A warehouse holding 2023-24 through 2024-01-14, built once."""
-    folder = tmp_path_factory.mktemp("history")
-    season[season["GAME_DATE"] <= HISTORY_END.isoformat()].to_csv(folder / "history.csv", index=False)
-    wh = DuckDBWarehouse(folder / "warehouse.duckdb")
-    import_files(wh, [folder / "history.csv"])
-    wh.close()
-    return folder / "warehouse.duckdb"
+    """A warehouse holding 2023-24 through 2024-01-14, built once a run."""
+    def build(folder):
+        season[season["GAME_DATE"] <= HISTORY_END.isoformat()].to_csv(folder / "history.csv", index=False)
+        wh = DuckDBWarehouse(folder / "warehouse.duckdb")
+        import_files(wh, [folder / "history.csv"])
+        wh.close()
+        return folder / "warehouse.duckdb"
+
+    return built_once(tmp_path_factory, "ingest-history", build)
 
 
 @pytest.fixture
 def home(tmp_path, history_db):
     """A PIPELINE_HOME with that warehouse and an empty object store."""
     home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(history_db, home / "warehouse.duckdb")
+    copy_of(history_db, home / "warehouse.duckdb")
     return home
 
 

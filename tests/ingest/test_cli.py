@@ -1,4 +1,4 @@
-"""The fetch commands as a user runs them (`bin/pipeline` in a subprocess), against the sources
+"""The fetch commands as a user runs them (`bin/pipeline`'s entry point, in process), against the sources
 served locally: what they print, their exit codes, the raw copies and freshness they leave,
 and the odds API key found nowhere but in the requests."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 from devsupport.feed_sources import API_KEY, html_page
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 from tests.support.feeds import schedule_feed
 from tests.support.injury_report_pdf import REPORT, pdf
 

@@ -1,4 +1,4 @@
-"""`daily` fetches what is configured before its night (`bin/pipeline` in a subprocess, the
+"""`daily` fetches what is configured before its night (`bin/pipeline`'s entry point in process, the
 sources served locally): a feed that fails is one line naming feed, URL and status, the night
 goes on with what is stored, and the command exits 1 at the end; what is not configured is
 skipped with the reason; --no-fetch asks no source. A night here has no games, so the chain
@@ -11,7 +11,7 @@ from datetime import date
 from devsupport.feed_sources import API_KEY, Fault
 from shared import freshness
 from shared.adapters.directory_store import DirectoryStore
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 from tests.support.feeds import schedule_feed
 
 QUIET_NIGHT = date(2024, 1, 15)           # the served schedule has games on the 16th only

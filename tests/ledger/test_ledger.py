@@ -10,7 +10,7 @@ import pytest
 
 from shared import ledger, ledger_source
 from tests.ledger import night
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 
 REQUIRED = ("game_date", "player_id", "player_name", "prop", "system", "call", "line", "price", "book", "p_over",
             "market_p_over", "edge", "actual", "result", "units", "closing_line", "closing_price", "clv_points")

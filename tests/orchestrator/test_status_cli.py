@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import os
-import subprocess
-
 from orchestrator.service import Orchestrator
 from shared.adapters.directory_store import DirectoryStore
-from tests.conftest import ROOT
 from tests.orchestrator.conftest import ALL, completion
+from tests.support.cli import invoke
 
 
 class Accepting:
@@ -25,8 +22,7 @@ def test_status_shows_done_failed_missing_and_trigger(tmp_path):
     orch.handle(completion(ALL[0], status="failed", run_id="r2", error="boom"))
     from datetime import date
     orch.handle(completion(ALL[1], day=date(2024, 1, 16), status="no_data"))
-    out = subprocess.run([str(ROOT / "bin" / "pipeline"), "orchestration-status"], capture_output=True, text=True,
-                         env={**os.environ, "PIPELINE_HOME": str(tmp_path)}, timeout=120)
+    out = invoke("orchestration-status", home=tmp_path)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     jan15 = next(line for line in lines if "2024-01-15" in line)

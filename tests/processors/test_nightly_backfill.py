@@ -141,6 +141,7 @@ def test_parallel_backfill_matches_serial(fresh_warehouse):
         pd.testing.assert_frame_equal(a, b, obj=spec.name)
 
 
+@pytest.mark.slow   # a backfill in a process of its own, killed and run again
 def test_killed_backfill_resumes_without_duplicates(fresh_warehouse):
     clean, resumed = fresh_warehouse("clean.duckdb"), fresh_warehouse("resumed.duckdb")
     backfill(clean, date(2023, 11, 1), date(2023, 11, 30), chunk_dates=8)

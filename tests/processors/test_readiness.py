@@ -18,7 +18,7 @@ from processors.runner import nightly
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.conftest import SAMPLE
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 from tests.support.feeds import injury_report, schedule_feed, season_frame, write_json
 
 DAY = date(2024, 1, 16)

@@ -15,7 +15,7 @@ from processors.staleness import StaleBoxScores, coverage
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.conftest import SAMPLE
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 
 LAST_BOX_SCORES = date(2024, 1, 14)
 NIGHT = date(2024, 1, 24)          # ten days on; every team played in between (the schedule says so)

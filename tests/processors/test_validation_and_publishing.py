@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
 
 import numpy as np
 import pandas as pd
@@ -14,6 +12,7 @@ from processors.validation import validate
 from shared import tables
 from shared.features import render_markdown
 from tests.conftest import ROOT
+from tests.support.cli import invoke
 
 
 def test_out_of_range_rows_are_rejected_with_the_reason():
@@ -51,12 +50,10 @@ def _bus_messages(home) -> list[str]:
 
 
 def test_backfill_publishes_nothing_and_nightly_publishes_one_event_per_processor(tmp_path, sample_db):
-    env = {**os.environ, "PIPELINE_HOME": str(tmp_path)}
     shutil.copy(sample_db, tmp_path / "warehouse.duckdb")     # what `pipeline import` of the sample makes
 
     def run(*args):
-        out = subprocess.run([str(ROOT / "bin" / "pipeline"), *args], env=env, capture_output=True, text=True,
-                             timeout=300)
+        out = invoke(*args, home=tmp_path)
         assert out.returncode == 0, out.stderr
         return out.stdout
 

@@ -28,8 +28,9 @@ from shared.distribution import of_row
 from shared.pricing import judge
 from shared.timetable import EASTERN
 from tests.slate.conftest import history_through
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 from tests.support.feeds import event_odds, games_on, schedule_feed, write_json
+from tests.support.prepared import built_once, copy_of
 
 DAY = date(2024, 1, 15)
 STARTER, STARTER_TEAM = 1628991, "MEM"        # Jaren Jackson Jr.
@@ -41,27 +42,47 @@ def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2024, 1, 15, hour, minute, tzinfo=EASTERN)
 
 
-@pytest.fixture
-def night(tmp_path, season):
+@pytest.fixture(scope="module")
+def first_batch(tmp_path_factory, season):
     """History through the 14th, the 15th's schedule (ATL's game at noon, the rest 7:30 pm),
-    the 1 pm report (Bogdanovic Out), the processors and the first batch."""
-    (tmp_path / "home").mkdir()
-    wh = DuckDBWarehouse(tmp_path / "home" / "warehouse.duckdb")
-    import_files(wh, [history_through(season, date(2024, 1, 14), tmp_path / "history.csv")])
-    early = next(g["game_id"] for g in games_on(season, DAY) if EARLY_TEAM in (g["home"], g["away"]))
-    write_json(tmp_path / "s.json", schedule_feed(season, [DAY], **{early: {
-        "gameDateTimeEst": f"{DAY}T12:00:00Z", "gameTimeEst": "1900-01-01T12:00:00Z",
-        "gameStatusText": "12:00 pm ET"}}))
-    write_schedule(wh, read_schedule(tmp_path / "s.json"))
-    (tmp_path / "r1.csv").write_text(REPORT + f"{EARLY_PLAYER},,,Out,2024-01-15T13:00,Rest\n")
-    import_injuries(wh, tmp_path / "r1.csv")
-    assert {e.status for e in nightly(wh, None, DAY)} == {"success"}
-    settings = Settings.from_env({"PIPELINE_HOME": str(tmp_path / "home"), "PIPELINE_AUTH": "off"})
-    chain = inline(settings, wh, DirectoryStore(tmp_path / "home" / "objects"))
-    code, body = start_batch(chain.coordinator, StartRequest(game_date=DAY, systems=["ensemble"],
-                                                             props=["points"]), DAY)
-    assert code == 202, body
-    yield wh, chain, body["batch_id"], tmp_path
+    the 1 pm report (Bogdanovic Out), the processors and the first batch: a home built once a
+    run, and that batch's id."""
+    def build(folder):
+        home = folder / "home"
+        home.mkdir()
+        wh = DuckDBWarehouse(home / "warehouse.duckdb")
+        import_files(wh, [history_through(season, date(2024, 1, 14), folder / "history.csv")])
+        early = next(g["game_id"] for g in games_on(season, DAY) if EARLY_TEAM in (g["home"], g["away"]))
+        write_json(folder / "s.json", schedule_feed(season, [DAY], **{early: {
+            "gameDateTimeEst": f"{DAY}T12:00:00Z", "gameTimeEst": "1900-01-01T12:00:00Z",
+            "gameStatusText": "12:00 pm ET"}}))
+        write_schedule(wh, read_schedule(folder / "s.json"))
+        (folder / "r1.csv").write_text(REPORT + f"{EARLY_PLAYER},,,Out,2024-01-15T13:00,Rest\n")
+        import_injuries(wh, folder / "r1.csv")
+        assert {e.status for e in nightly(wh, None, DAY)} == {"success"}
+        code, body = start_batch(_chain(home, wh).coordinator, StartRequest(game_date=DAY, systems=["ensemble"],
+                                                                            props=["points"]), DAY)
+        assert code == 202, body
+        wh.close()
+        (folder / "batch_id").write_text(body["batch_id"])
+        return home
+
+    home = built_once(tmp_path_factory, "news-first-batch", build)
+    return home, (home.parent / "batch_id").read_text()
+
+
+def _chain(home, wh):
+    settings = Settings.from_env({"PIPELINE_HOME": str(home), "PIPELINE_AUTH": "off"})
+    return inline(settings, wh, DirectoryStore(home / "objects"))
+
+
+@pytest.fixture
+def night(tmp_path, first_batch):
+    """A private copy of that home, opened: its warehouse, the inline chain over it, the first
+    batch's id and the test's folder."""
+    built, first = first_batch
+    wh = DuckDBWarehouse(copy_of(built, tmp_path / "home") / "warehouse.duckdb")
+    yield wh, _chain(tmp_path / "home", wh), first, tmp_path
     wh.close()   # closing twice is harmless: a test that hands the file to the CLI closes it first
 
 

@@ -12,7 +12,7 @@ import pytest
 from shared import tables
 from shared.adapters.duckdb_warehouse import DuckDBWarehouse
 from tests.slate.conftest import history_through
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 from tests.support.feeds import event_odds, injury_report, schedule_feed, write_json
 
 DAY = date(2024, 1, 15)

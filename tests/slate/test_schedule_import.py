@@ -154,7 +154,7 @@ def test_processors_run_for_a_date_with_a_schedule_and_no_box_scores(wh, season,
 
 
 def test_fetch_schedule_downloads_the_feed_and_imports_it(season, sample_db, tmp_path):
-    from tests.support.cli import run
+    from tests.support.cli import invoke as run
     from tests.support.http_receiver import serve_bytes
 
     payload = json.dumps(schedule_feed(season, [DAY])).encode()

@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 
 from shared.catalogue import SYSTEM_NAMES
-from tests.support.cli import run
-from tests.support.stack import DAY, run_chain
+from tests.support.cli import invoke as run
+from tests.support.prepared import copy_of
+from tests.support.stack import DAY
 
 
-def test_evaluate_prints_the_baselines_and_every_breakdown(make_stack, elsewhere):
-    st = make_stack()
-    run_chain(st)
-    st.stop()                                  # the CLI opens the warehouse file itself
-    out = run("evaluate", "--start", DAY, "--end", DAY, home=st.settings.home, cwd=elsewhere)
+def test_evaluate_prints_the_baselines_and_every_breakdown(night_home, tmp_path, elsewhere):
+    home = copy_of(night_home, tmp_path / "home")          # the sample night, predicted
+    out = run("evaluate", "--start", DAY, "--end", DAY, home=home, cwd=elsewhere)
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "naive baselines on the same graded rows" in text

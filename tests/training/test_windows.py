@@ -10,7 +10,7 @@ import pandas as pd
 
 from modeling import dataset
 from modeling.windows import dates_with_results, derived, last_date_with_results, split
-from tests.support.cli import run
+from tests.support.cli import invoke as run
 
 
 def seasons(first: int, last: int) -> pd.DataFrame:

@@ -1,6 +1,6 @@
-"""The compiled trees of every bundled model give the library's predictions (XGBoost to the
-bit, CatBoost to rounding), on the model's own split points and with missing values; a model
-whose compiled trees would differ, or whose shape they do not cover, is left to the library."""
+"""The compiled trees of every bundled model give the library's predictions to the bit, on
+the model's own split points and with missing values; a model whose compiled trees would
+differ, or whose shape they do not cover, is left to the library."""
 from __future__ import annotations
 
 import numpy as np
@@ -27,10 +27,7 @@ def test_compiled_trees_predict_what_the_library_predicts(bundled, kind):
         library = np.asarray(model.impl.inplace_predict(rows) if kind == "xgboost" else model.impl.predict(rows))
         for n in (1, 3, compiled.SMALL):      # the sizes a worker call sends to the compiled trees
             got = model.predict({f: rows[:n, i] for i, f in enumerate(model.features)})
-            if kind == "xgboost":
-                assert np.array_equal(got, library[:n].astype(float)), prop
-            else:
-                np.testing.assert_allclose(got, library[:n], rtol=0, atol=1e-9, err_msg=prop)
+            assert np.array_equal(got, library[:n].astype(float)), prop
 
 
 def test_trees_that_disagree_with_the_library_are_not_used(bundled, monkeypatch):

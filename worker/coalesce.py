@@ -26,8 +26,6 @@ class Coalescer(Generic[T]):
         self._lock = threading.Lock()
         self._queued = threading.Condition(self._lock)
         self._leading = threading.Lock()
-        self.groups = 0          # how many groups ran, and over how many items (the benchmark reads them)
-        self.items = 0
 
     def submit(self, item: T) -> None:
         """Run ``item`` (in a group with whatever else is waiting); raises what running it raised."""
@@ -50,8 +48,6 @@ class Coalescer(Generic[T]):
             return self._queued.wait_for(lambda: len(self._pending) >= n, timeout)
 
     def _lead(self, group: list[tuple[T, Future]]) -> None:
-        self.groups += 1
-        self.items += len(group)
         try:
             self._run([item for item, _ in group])
         except BaseException as exc:

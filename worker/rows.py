@@ -17,26 +17,33 @@ Columns = dict[str, list]
 PRICED = ("line", "p_over", "market_p_over", "edge", "recommendation")
 
 
-def for_prop(reqs: list[PredictionRequest], rows: list[dict], prop: str, outputs: dict[str, Output],
-             margin: float, now: datetime) -> list[Columns]:
+class Group:
+    """What a group's rows share whatever the prop and system: one entry per request."""
+
+    def __init__(self, reqs: list[PredictionRequest], rows: list[dict], now: datetime):
+        self.reqs = reqs
+        self.quality = np.array([float(row.get("quality_score", 1.0)) for row in rows])
+        self.columns: Columns = {
+            "game_date": [req.game_date for req in reqs], "player_id": [req.player_id for req in reqs],
+            "player_name": [row.get("player_name") for row in rows],
+            "team_abbr": [row.get("team_abbr") for row in rows],
+            "opponent_abbr": [row.get("opponent_abbr") for row in rows],
+            "availability": [req.availability for req in reqs],
+            "availability_source": [req.availability_source for req in reqs],
+            "feature_version": [row["feature_version"] for row in rows], "batch_id": [req.batch_id for req in reqs],
+            "correlation_id": [req.correlation_id for req in reqs], "created_at": [now] * len(reqs)}
+
+
+def for_prop(group: Group, prop: str, outputs: dict[str, Output], margin: float) -> list[Columns]:
     """The rows of every output (and its shadow) of one prop, one block of columns per output."""
-    n = len(reqs)
-    quality = np.array([float(row.get("quality_score", 1.0)) for row in rows])
-    lines = [req.lines.get(prop) for req in reqs]
-    shared: Columns = {
-        "game_date": [req.game_date for req in reqs], "player_id": [req.player_id for req in reqs],
-        "player_name": [row.get("player_name") for row in rows], "team_abbr": [row.get("team_abbr") for row in rows],
-        "opponent_abbr": [row.get("opponent_abbr") for row in rows], "prop": [prop] * n,
-        "line_book": [line.book if line else None for line in lines],
-        "availability": [req.availability for req in reqs],
-        "availability_source": [req.availability_source for req in reqs],
-        "feature_version": [row["feature_version"] for row in rows], "batch_id": [req.batch_id for req in reqs],
-        "correlation_id": [req.correlation_id for req in reqs], "created_at": [now] * n}
+    lines = [req.lines.get(prop) for req in group.reqs]
+    shared: Columns = {**group.columns, "prop": [prop] * len(lines),
+                       "line_book": [line.book if line else None for line in lines]}
     blocks = []
     for name, base in outputs.items():
         for out in (base, base.shadow):
             if out is not None:
-                blocks.append({**shared, **_output(name, out, out is not base, quality, lines, margin)})
+                blocks.append({**shared, **_output(name, out, out is not base, group.quality, lines, margin)})
     return blocks
 
 
@@ -80,6 +87,8 @@ def records(columns: Columns) -> list[dict]:
 def count(columns: Columns, *names: str) -> dict[tuple, int]:
     """How many rows hold each combination of the named columns' values."""
     counts: dict[tuple, int] = {}
+    if not columns:
+        return counts
     for key in zip(*(columns[c] for c in names), strict=True):
         counts[key] = counts.get(key, 0) + 1
     return counts

@@ -66,8 +66,8 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
     for req in requests:
         deps.batches.check(req)
     found = [(req, _features(deps, req)) for req in requests]
-    reports = [_ready(deps, req, "skipped", reason=f"no feature-store row for player {req.player_id} on "
-                      f"{req.game_date}", kind="no_features") for req, row in found if row is None]
+    skipped = [_ready(req, "skipped", reason=f"no feature-store row for player {req.player_id} on {req.game_date}")
+               for req, row in found if row is None]
     ready = [(req, row) for req, row in found if row is not None]
     by_systems: dict = {}
     for req, row in ready:
@@ -82,17 +82,19 @@ def handle_many(deps: WorkerDeps, requests: list[PredictionRequest]) -> None:
         failpoints.reach("worker.staged")
     # a request delivered twice may sit twice in one group: each copy reports its own rows
     copies = Counter((req.batch_id, req.player_id) for req, _ in ready)
-    staged = rows.count(columns, "batch_id", "player_id") if columns else {}
-    if columns:
-        for (system, shadow, source, prop), n in rows.count(columns, "system", "shadow", "model_source",
-                                                             "prop").items():
-            deps.metrics.predictions.labels(system + ("_shadow" if shadow else ""), source, prop).inc(n)
-    reports += [_ready(deps, req, "completed", n_rows=staged.get(key, 0) // copies[key])
-                for req, key in ((req, (req.batch_id, req.player_id)) for req, _ in ready)]
+    staged = rows.count(columns, "batch_id", "player_id")
+    for (system, shadow, source, prop), n in rows.count(columns, "system", "shadow", "model_source", "prop").items():
+        deps.metrics.predictions.labels(system + ("_shadow" if shadow else ""), source, prop).inc(n)
+    completed = [_ready(req, "completed", n_rows=staged.get(key, 0) // copies[key])
+                 for req, key in ((req, (req.batch_id, req.player_id)) for req, _ in ready)]
     try:
-        deps.publisher.publish_many(topology.PREDICTION_READY, reports)
+        deps.publisher.publish_many(topology.PREDICTION_READY, [*skipped, *completed])
     except Exception as exc:
         raise TransientError(f"publishing prediction-ready failed: {exc}") from exc
+    for message in skipped:      # counted once reported: a group that fails is redelivered and counts then
+        deps.metrics.skips.labels("no_features").inc()
+        log.info("player %s %s: %s", message.player_id, message.status, message.reason,
+                 extra={"batch_id": message.batch_id, "player_id": message.player_id, "skip_reason": message.reason})
 
 
 def _features(deps: WorkerDeps, req: PredictionRequest) -> dict | None:
@@ -117,11 +119,11 @@ def predict_rows(deps: WorkerDeps, reqs: list[PredictionRequest], features: list
     numeric = FeatureRows({c: np.array([r[c] for r in features], dtype=float) for c in features[0]
                            if isinstance(features[0][c], (int, float, np.number))
                            and not isinstance(features[0][c], bool)})
-    now = datetime.now(UTC)
+    group = rows.Group(reqs, features, datetime.now(UTC))
     blocks = []
     for prop in first.props or PROP_NAMES:
         outputs = _run_systems(deps, first, numeric, [r.player_id for r in reqs], prop)
-        blocks.extend(rows.for_prop(reqs, features, prop, outputs, deps.call_margin, now))
+        blocks.extend(rows.for_prop(group, prop, outputs, deps.call_margin))
         _say_fallbacks(deps, first, outputs)
     return blocks
 
@@ -163,13 +165,8 @@ def _say_fallbacks(deps: WorkerDeps, first: PredictionRequest, outputs: dict[str
                                "notice": "system_fallback", "model": name, "detail": why})
 
 
-def _ready(deps: WorkerDeps, req: PredictionRequest, status: Literal["completed", "skipped", "failed"],
-           reason: str | None = None, n_rows: int = 0, kind: str = "other") -> PredictionReady:
-    """One player's outcome to report; ``kind`` labels a skip in the metrics (its reason is free text)."""
-    message = PredictionReady(batch_id=req.batch_id, game_date=req.game_date, player_id=req.player_id,
-                              status=status, reason=reason, n_rows=n_rows, correlation_id=req.correlation_id)
-    if status != "completed":
-        deps.metrics.skips.labels(kind).inc()
-        log.info("player %s %s: %s", req.player_id, status, reason,
-                 extra={"batch_id": req.batch_id, "player_id": req.player_id, "skip_reason": reason})
-    return message
+def _ready(req: PredictionRequest, status: Literal["completed", "skipped"], reason: str | None = None,
+           n_rows: int = 0) -> PredictionReady:
+    """One player's outcome to report."""
+    return PredictionReady(batch_id=req.batch_id, game_date=req.game_date, player_id=req.player_id,
+                           status=status, reason=reason, n_rows=n_rows, correlation_id=req.correlation_id)

@@ -47,7 +47,7 @@ class Model:
         self.kind, self.features, self.impl = kind, features, impl
         self.trees: compiled.Trees | None = None
         self.small_calls = 0
-        self.when_small: Callable[[Model], object] | None = None   # asked once, at COMPILE_AFTER small calls
+        self.when_small: Callable[[Model], object] | None = None   # asked once, after COMPILE_AFTER small calls
 
     def compile(self) -> bool:
         """Compile and check the trees; False when the library keeps serving every call."""
@@ -67,8 +67,10 @@ class Model:
             if trees is not None:
                 return trees.predict(x)
             self.small_calls += 1
-            if self.small_calls == self.COMPILE_AFTER and self.when_small is not None:
-                self.when_small(self)
+            ask = self.when_small
+            if ask is not None and self.small_calls >= self.COMPILE_AFTER:
+                self.when_small = None      # once, even when two threads pass the count together
+                ask(self)
         if self.kind == "xgboost":
             return np.asarray(self.impl.inplace_predict(x), dtype=float)
         return np.asarray(self.impl.predict(x), dtype=float)

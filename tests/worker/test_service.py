@@ -62,16 +62,21 @@ def features(sample_db, tmp_path_factory):
     return path, players
 
 
+def _deps(features, home, store_class=DirectoryStore):
+    """A worker over a copy of the night's warehouse, with BATCH running for its players and NOBODY."""
+    path, players = features
+    shutil.copy(path, home / "w.duckdb")
+    store, bus = store_class(home / "objects"), RecordingPublisher()
+    open_batch(BatchStore(store), DAY, [*players, NOBODY], BATCH)
+    deps = build_deps(Settings(home=home), warehouse=DuckDBWarehouse(home / "w.duckdb"), store=store, publisher=bus)
+    return deps, store, bus, players
+
+
 @pytest.fixture
 def worker(features, tmp_path):
     def make(store_class=DirectoryStore):
-        path, players = features
-        shutil.copy(path, tmp_path / "w.duckdb")
-        wh = DuckDBWarehouse(tmp_path / "w.duckdb")
-        store, bus = store_class(tmp_path / "objects"), RecordingPublisher()
-        open_batch(BatchStore(store), DAY, [*players, NOBODY], BATCH)
-        deps = build_deps(Settings(home=tmp_path), warehouse=wh, store=store, publisher=bus)
-        made.append(wh)
+        deps, store, bus, players = _deps(features, tmp_path, store_class)
+        made.append(deps.warehouse)
         return create_app(deps).test_client(), store, bus, players
     made: list = []
     yield make
@@ -141,18 +146,13 @@ def test_a_staging_write_that_fails_asks_for_a_retry_and_reports_nothing(worker)
 def test_requests_predicted_as_one_group_share_one_staging_object_and_each_reports_its_rows(features, tmp_path):
     from worker.service import handle_many
 
-    path, players = features
-    shutil.copy(path, tmp_path / "w.duckdb")
-    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
-    store, bus = DirectoryStore(tmp_path / "objects"), RecordingPublisher()
-    open_batch(BatchStore(store), DAY, [*players, NOBODY], BATCH)
-    deps = build_deps(Settings(home=tmp_path), warehouse=wh, store=store, publisher=bus)
+    deps, store, bus, players = _deps(features, tmp_path)
     try:
         group = [PredictionRequest(batch_id=BATCH, game_date=DAY, player_id=p, correlation_id=f"c{i}")
                  for i, p in enumerate([players[0], players[1], players[1], NOBODY])]   # one delivered twice
         handle_many(deps, group)
     finally:
-        wh.close()
+        deps.warehouse.close()
     assert len(staging.staged(store)[BATCH]) == 1
     assert len(staging.read(store, BATCH)) == 2 * ROWS_PER_PLAYER
     assert [(r.player_id, r.status, r.n_rows) for r in reports(bus)] == [
